@@ -1,0 +1,93 @@
+//! One module per subcommand: glue between the command line and the library, no logic of its own.
+
+mod facets;
+mod ingest;
+mod parse;
+mod query;
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, Result};
+use crate::index::{IndexRoot, OpenIndex};
+
+/// The shipped corpus, the default input.
+pub const DEFAULT_CORPUS: &str = "corpus";
+
+pub fn run(cli: Cli) -> Result<u8> {
+    let ctx = Context {
+        root: IndexRoot::new(&cli.index),
+        color: cli.color,
+        quiet: cli.quiet,
+    };
+    match cli.command {
+        Command::Parse(args) => parse::run(&ctx, args),
+        Command::Ingest(args) => ingest::run(&ctx, args),
+        Command::Query(args) => query::run(&ctx, args),
+        Command::Facets(args) => facets::run(&ctx, args),
+    }
+}
+
+/// What every command gets from the global flags.
+pub struct Context {
+    pub root: IndexRoot,
+    pub color: crate::output::ColorChoice,
+    pub quiet: bool,
+}
+
+impl Context {
+    /// Opens the index; a missing one is built from the shipped corpus when that is present,
+    /// so a fresh clone answers its first query with one command.
+    pub fn open_index(&self) -> Result<OpenIndex> {
+        match self.root.open() {
+            Err(Error::NoIndex { .. }) if Path::new(DEFAULT_CORPUS).is_dir() => {
+                if !self.quiet {
+                    eprintln!(
+                        "litsearch: no index at {} yet; building it from {DEFAULT_CORPUS}/ first",
+                        self.root.dir.display()
+                    );
+                }
+                let opts = crate::index::IngestOptions {
+                    wait: std::time::Duration::from_secs(30),
+                    ..Default::default()
+                };
+                let mut observer = ingest::CliObserver::new(true, false);
+                crate::index::ingest(
+                    &self.root,
+                    &[PathBuf::from(DEFAULT_CORPUS)],
+                    &opts,
+                    &mut observer,
+                )?;
+                self.root.open()
+            }
+            other => other,
+        }
+    }
+}
+
+/// Paths from the command line, or the shipped corpus.
+fn inputs_or_default(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(DEFAULT_CORPUS)]
+    } else {
+        paths
+    }
+}
+
+/// Buffered stdout whose write errors name stdout (a closed pipe then ends quietly).
+pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+    BufWriter::with_capacity(64 * 1024, io::stdout().lock())
+}
+
+pub fn out_err(e: io::Error) -> Error {
+    Error::io("stdout", e)
+}
+
+pub fn flush(mut out: impl Write) -> Result<()> {
+    out.flush().map_err(out_err)
+}
+
+pub fn stderr_is_terminal() -> bool {
+    io::stderr().is_terminal()
+}

@@ -1,0 +1,75 @@
+//! The library's errors: each says what went wrong and where, and maps to one exit status.
+
+use std::path::PathBuf;
+
+use crate::export::InputError;
+use crate::search::QueryError;
+
+/// Exit statuses, documented in the README.
+pub mod exit {
+    /// Success: something found, or ingest clean.
+    pub const OK: u8 = 0;
+    /// Query/watch found nothing; ingest finished with warnings (entries skipped).
+    pub const NOTHING_OR_WARNINGS: u8 = 1;
+    /// Error: bad input, bad query, unusable index. Nothing was changed.
+    pub const ERROR: u8 = 2;
+    /// Another ingest (or watch run) holds the index: try again later (EX_TEMPFAIL).
+    pub const BUSY: u8 = 75;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no index at {dir}: run `litsearch ingest PATH…` first")]
+    NoIndex { dir: PathBuf },
+    #[error("{dir} is not a directory: point --index (or LITSEARCH_INDEX) at a directory")]
+    IndexNotADirectory { dir: PathBuf },
+    #[error("index at {dir} was built by {built_by} (schema {found}; this litsearch uses {expected}): run `litsearch ingest --rebuild`")]
+    VersionMismatch {
+        dir: PathBuf,
+        found: u32,
+        expected: u32,
+        built_by: String,
+    },
+    #[error("index at {dir} is damaged ({detail}): run `litsearch ingest --rebuild`")]
+    Corrupt { dir: PathBuf, detail: String },
+    #[error("index at {dir} is busy: {holder}; try again later or pass --wait SECONDS")]
+    Busy { dir: PathBuf, holder: String },
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("{0}")]
+    Query(#[from] QueryError),
+    #[error("refusing to ingest: {reason}; the index is unchanged (pass --force to accept)")]
+    Refused { reason: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Busy { .. } => exit::BUSY,
+            _ => exit::ERROR,
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// True when the error is a closed output pipe, which ends output quietly.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

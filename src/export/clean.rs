@@ -1,0 +1,296 @@
+//! Clean-up of exported text for display and indexing: LaTeX fragments, TeX quotes, quotes
+//! glued to words, control characters and irregular whitespace.
+
+use crate::text::squash_spaces;
+
+/// Commands whose argument is the text itself (`\textit{x}` → `x`).
+const KEEP_ARGUMENT: &[&str] = &[
+    "textit",
+    "emph",
+    "textbf",
+    "texttt",
+    "textsc",
+    "textrm",
+    "text",
+    "mathrm",
+    "mathbf",
+    "mathit",
+    "mathsf",
+    "mathtt",
+    "underline",
+    "mbox",
+    "url",
+];
+/// Commands that vanish with their argument (citations, labels).
+const DROP_ARGUMENT: &[&str] = &[
+    "cite",
+    "citep",
+    "citet",
+    "citealp",
+    "citeauthor",
+    "citeyear",
+    "ref",
+    "eqref",
+    "label",
+    "footnote",
+];
+/// Symbols worth a Unicode form.
+const SYMBOLS: &[(&str, &str)] = &[
+    ("to", "→"),
+    ("rightarrow", "→"),
+    ("leftarrow", "←"),
+    ("leq", "≤"),
+    ("le", "≤"),
+    ("geq", "≥"),
+    ("ge", "≥"),
+    ("times", "×"),
+    ("approx", "≈"),
+    ("sim", "~"),
+    ("pm", "±"),
+    ("neq", "≠"),
+    ("infty", "∞"),
+    ("alpha", "α"),
+    ("beta", "β"),
+    ("gamma", "γ"),
+    ("delta", "δ"),
+    ("epsilon", "ε"),
+    ("lambda", "λ"),
+    ("mu", "μ"),
+    ("sigma", "σ"),
+    ("theta", "θ"),
+    ("pi", "π"),
+    ("cdot", "·"),
+    ("ldots", "…"),
+    ("dots", "…"),
+    ("%", "%"),
+    ("&", "&"),
+    ("_", "_"),
+    ("#", "#"),
+];
+
+/// Full clean-up of one field of text.
+pub fn clean_text(raw: &str) -> String {
+    let no_controls: String = raw
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let delatexed = strip_latex(&no_controls);
+    let quoted = delatexed.replace("``", "\"").replace("''", "\"");
+    squash_spaces(&space_glued_quotes(&quoted))
+}
+
+/// Removes `$…$` math delimiters and LaTeX commands. A `$` followed by a digit or a space is a
+/// currency sign (`$4.6M`), not math.
+fn strip_latex(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '$' {
+            if let Some(end) = math_span_end(&chars, i) {
+                let inner: String = chars[i + 1..end].iter().collect();
+                out.push_str(&strip_latex(&inner));
+                i = end + 1;
+                continue;
+            }
+            out.push(c);
+            i += 1;
+        } else if c == '\\' {
+            i = consume_command(&chars, i, &mut out);
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn math_span_end(chars: &[char], start: usize) -> Option<usize> {
+    let first = *chars.get(start + 1)?;
+    if first.is_ascii_digit() || first.is_whitespace() || first == '$' {
+        return None;
+    }
+    let limit = (start + 200).min(chars.len());
+    (start + 1..limit).find(|&j| chars[j] == '$' && !chars[j - 1].is_whitespace())
+}
+
+/// Consumes a `\command{arg}` starting at `start`, writes its replacement, returns the next index.
+fn consume_command(chars: &[char], start: usize, out: &mut String) -> usize {
+    let mut j = start + 1;
+    while j < chars.len() && chars[j].is_ascii_alphabetic() {
+        j += 1;
+    }
+    if j == start + 1 {
+        // `\%`, `\&`, `\\` and friends: one escaped character.
+        match chars.get(j) {
+            Some(&c) if "%&_#$".contains(c) => {
+                out.push(c);
+                return j + 1;
+            }
+            _ => {
+                out.push('\\');
+                return j;
+            }
+        }
+    }
+    let name: String = chars[start + 1..j].iter().collect();
+    let arg = if chars.get(j) == Some(&'{') {
+        braced(chars, j)
+    } else {
+        None
+    };
+    match arg {
+        Some((inner, after)) if KEEP_ARGUMENT.contains(&name.as_str()) => {
+            out.push_str(&strip_latex(&inner));
+            after
+        }
+        Some((_, after)) if DROP_ARGUMENT.contains(&name.as_str()) => {
+            while out.ends_with(' ') {
+                out.pop();
+            }
+            after
+        }
+        _ => {
+            if let Some((_, sym)) = SYMBOLS.iter().find(|(n, _)| *n == name) {
+                out.push_str(sym);
+            } else {
+                // Unknown command: keep its name as a word rather than lose text.
+                out.push_str(&name);
+            }
+            j
+        }
+    }
+}
+
+fn braced(chars: &[char], open: usize) -> Option<(String, usize)> {
+    let mut depth = 0usize;
+    for (k, &c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((chars[open + 1..k].iter().collect(), k + 1));
+                }
+            }
+            _ => {}
+        }
+        if k - open > 500 {
+            return None;
+        }
+    }
+    None
+}
+
+/// `as"Love"versus"Hate")` → `as "Love" versus "Hate")`: straight quotes alternate open/close,
+/// so an opening quote glued to a word gets a space before it, a closing one a space after it.
+fn space_glued_quotes(s: &str) -> String {
+    if !s.contains('"') {
+        return s.to_owned();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut open = false;
+    for (k, &c) in chars.iter().enumerate() {
+        if c == '"' {
+            if !open {
+                if k > 0 && chars[k - 1].is_alphanumeric() {
+                    out.push(' ');
+                }
+                out.push(c);
+            } else {
+                out.push(c);
+                if chars.get(k + 1).is_some_and(|n| n.is_alphanumeric()) {
+                    out.push(' ');
+                }
+            }
+            open = !open;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latex_fragments_are_cleaned() {
+        assert_eq!(
+            clean_text(r"cause is \textit{superposition}, where"),
+            "cause is superposition, where"
+        );
+        assert_eq!(
+            clean_text(r"task \citep{wang2022interpretability} to a finer"),
+            "task to a finer"
+        );
+        assert_eq!(
+            clean_text(r"such as $\textit{false information}$ and"),
+            "such as false information and"
+        );
+        assert_eq!(
+            clean_text(r"(Release Date$\to$Elo$\to$Benchmark)"),
+            "(Release Date→Elo→Benchmark)"
+        );
+        assert_eq!(
+            clean_text(r"two \emph{novel latents}, which"),
+            "two novel latents, which"
+        );
+        assert_eq!(
+            clean_text("representing ``Einstein'' decomposes"),
+            "representing \"Einstein\" decomposes"
+        );
+    }
+
+    #[test]
+    fn currency_is_not_math() {
+        assert_eq!(
+            clean_text("worth $3,694, with GPT-5 doing so at an API cost of $3,476."),
+            "worth $3,694, with GPT-5 doing so at an API cost of $3,476."
+        );
+        assert_eq!(
+            clean_text("AI agents find $4.6M in blockchain"),
+            "AI agents find $4.6M in blockchain"
+        );
+    }
+
+    #[test]
+    fn glued_quotes_get_spaces() {
+        assert_eq!(
+            clean_text("pairs (such as\"Love\"versus\"Hate\") to"),
+            "pairs (such as \"Love\" versus \"Hate\") to"
+        );
+        assert_eq!(
+            clean_text("e.g. the\"Love\"-\"Hate\"steering vector"),
+            "e.g. the \"Love\"-\"Hate\" steering vector"
+        );
+        assert_eq!(
+            clean_text("We use\"one-step\"approaches"),
+            "We use \"one-step\" approaches"
+        );
+    }
+
+    #[test]
+    fn controls_and_nbsp_become_spaces() {
+        assert_eq!(clean_text("a\u{1b}[31mb\u{a0}c\u{8}d"), "a [31mb c d");
+    }
+
+    #[test]
+    fn unbalanced_input_does_not_panic() {
+        for s in [
+            r"\textit{never closed",
+            "$\\",
+            "\\",
+            "$",
+            "``",
+            "\"",
+            r"\cite{",
+            "{}}",
+        ] {
+            let _ = clean_text(s);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Records ↔ tantivy documents. The only place that knows which record part goes to which field.
+
+use tantivy::schema::Value;
+use tantivy::TantivyDocument;
+
+use super::schema::{days_from_iso, Fields};
+use crate::record::{id_to_number, Record, Source};
+use crate::text::fold_key;
+
+/// A record as stored in the index, with what the index adds to it.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    pub record: Record,
+    /// Unix seconds when the record first entered this index.
+    pub first_seen: i64,
+}
+
+pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &r.id);
+    doc.add_u64(f.id_num, id_to_number(&r.id).unwrap_or_default());
+    doc.add_u64(f.hash, hash);
+    doc.add_i64(f.first_seen, first_seen);
+    doc.add_text(f.title, &r.title);
+    doc.add_text(f.abstract_text, &r.abstract_text);
+    for (names, text, key, facet) in [
+        (&r.authors, f.author, f.author_key, f.author_facet),
+        (&r.fellows, f.fellow, f.fellow_key, f.fellow_facet),
+        (&r.tags, f.tag, f.tag_key, f.tag_facet),
+    ] {
+        for name in names {
+            doc.add_text(text, name);
+            doc.add_text(key, fold_key(name));
+            doc.add_text(facet, name);
+        }
+    }
+    doc.add_text(f.date, &r.date);
+    let days = days_from_iso(&r.date).unwrap_or_default();
+    doc.add_i64(f.date_days, days);
+    doc.add_u64(f.year, r.year().unwrap_or_default());
+    doc.add_bool(f.featured, r.featured);
+    doc.add_text(f.source_file, &r.source.file);
+    doc.add_u64(f.source_line, r.source.line);
+    doc
+}
+
+pub fn from_document(f: &Fields, doc: &TantivyDocument) -> StoredRecord {
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let all = |field| {
+        doc.get_all(field)
+            .filter_map(|v| v.as_str())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    StoredRecord {
+        record: Record {
+            id: text(f.id),
+            title: text(f.title),
+            abstract_text: text(f.abstract_text),
+            authors: all(f.author),
+            fellows: all(f.fellow),
+            tags: all(f.tag),
+            date: text(f.date),
+            featured: doc
+                .get_first(f.featured)
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+            source: Source {
+                file: text(f.source_file),
+                line: doc
+                    .get_first(f.source_line)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0),
+            },
+        },
+        first_seen: doc
+            .get_first(f.first_seen)
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0),
+    }
+}

@@ -1,0 +1,399 @@
+//! Syncs an index with a set of exports: adds new records, replaces changed ones (by content
+//! hash), removes vanished ones, leaves the rest untouched. One commit, under the writer lock,
+//! with guards against exports that would wipe the index.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tantivy::{Index, IndexWriter, Term};
+
+use super::docs::to_document;
+use super::lock::DirLock;
+use super::schema::{build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM};
+use super::store::{IndexRoot, OpenIndex};
+use crate::error::{Error, Result};
+use crate::export::{collect_inputs, read_records, Diagnostic, ReadStats, RecordSink};
+use crate::record::{id_to_number, Record};
+
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub rebuild: bool,
+    pub keep_missing: bool,
+    /// Refuse when more than this share (percent) of the indexed records would be removed.
+    pub max_remove_pct: f64,
+    pub force: bool,
+    pub wait: Duration,
+    pub strict: bool,
+    pub threads: usize,
+    /// Total writer memory budget in bytes (split among threads).
+    pub memory_budget: usize,
+    /// Unix seconds recorded as `first_seen` for new records.
+    pub now: i64,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        IngestOptions {
+            rebuild: false,
+            keep_missing: false,
+            max_remove_pct: 50.0,
+            force: false,
+            wait: Duration::ZERO,
+            strict: false,
+            threads,
+            memory_budget: 96 * 1024 * 1024 * threads,
+            now: crate::clock::now_unix(),
+        }
+    }
+}
+
+/// What an ingest did. Serialized as the `--json` summary.
+#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+pub struct SyncSummary {
+    pub added: u64,
+    pub updated: u64,
+    pub removed: u64,
+    pub unchanged: u64,
+    /// Entries that could not be read.
+    pub skipped: u64,
+    /// Entries folded into another copy of the same paper.
+    pub merged: u64,
+    /// Entries read from the exports.
+    pub entries: u64,
+    /// Records in the index afterwards.
+    pub records: u64,
+    pub warnings: u64,
+    /// A new generation was built (asked for, first build, or schema change).
+    pub rebuilt: bool,
+    pub seconds: f64,
+}
+
+/// Receives what an ingest reports while it runs.
+pub trait IngestObserver {
+    fn diagnostic(&mut self, diagnostic: &Diagnostic);
+    fn start(&mut self, _total_bytes: u64) {}
+    fn progress(&mut self, _bytes_done: u64) {}
+    fn finish(&mut self) {}
+}
+
+/// Per-record state remembered from the index being synced.
+#[derive(Clone, Copy)]
+struct Known {
+    hash: u64,
+    first_seen: i64,
+    seen: bool,
+}
+
+pub fn ingest(
+    root: &IndexRoot,
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    observer: &mut dyn IngestObserver,
+) -> Result<SyncSummary> {
+    let started = Instant::now();
+    let mut notes = Vec::new();
+    let inputs = collect_inputs(paths, &mut notes)?;
+    for note in &notes {
+        observer.diagnostic(note);
+    }
+    if root.dir.exists() && !root.dir.is_dir() {
+        return Err(Error::IndexNotADirectory {
+            dir: root.dir.clone(),
+        });
+    }
+    std::fs::create_dir_all(&root.dir).map_err(|e| Error::io(&root.dir, e))?;
+    let _lock = DirLock::acquire(&root.dir, "ingest.lock", "ingest", opts.wait)?;
+    root.remove_stale_generations()?;
+
+    let live = if opts.rebuild { None } else { root.open().ok() };
+    let rebuilding = live.is_none();
+    // Known records: of the live index when syncing in place; of whatever old index can still be
+    // read when rebuilding (so first_seen survives and the removal guard still applies).
+    let known = match &live {
+        Some(open) => known_records(open)?,
+        None => previous_records(root),
+    };
+    let (index, generation) = match &live {
+        Some(open) => (open.index.clone(), None),
+        None => {
+            let dir = root.new_generation_dir()?;
+            let index = Index::create_in_dir(&dir, build_schema())?;
+            register_tokenizers(&index);
+            (index, Some(dir))
+        }
+    };
+    let result = sync(
+        &index,
+        &inputs,
+        known,
+        rebuilding,
+        opts,
+        notes.len() as u64,
+        observer,
+    );
+    let mut summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            if let Some(dir) = &generation {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            return Err(e);
+        }
+    };
+    if let Some(dir) = &generation {
+        root.publish(dir)?;
+        root.remove_stale_generations()?;
+    }
+    summary.rebuilt = rebuilding;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+struct SyncSink<'a> {
+    index: &'a Index,
+    fields: Fields,
+    writer: Option<IndexWriter>,
+    known: HashMap<u64, Known>,
+    /// Ids indexed by this run (a paper re-emitted by the merger replaces its earlier copy).
+    written: HashMap<u64, ()>,
+    summary: SyncSummary,
+    rebuilding: bool,
+    opts: &'a IngestOptions,
+    observer: &'a mut dyn IngestObserver,
+}
+
+impl SyncSink<'_> {
+    fn writer(&mut self) -> Result<&mut IndexWriter> {
+        if self.writer.is_none() {
+            let threads = self.opts.threads.max(1);
+            let budget = self.opts.memory_budget.max(threads * 20 * 1024 * 1024);
+            self.writer = Some(self.index.writer_with_num_threads(threads, budget)?);
+        }
+        Ok(self.writer.as_mut().expect("just set"))
+    }
+
+    fn id_term(&self, id: &str) -> Term {
+        Term::from_field_text(self.fields.id, id)
+    }
+}
+
+impl RecordSink for SyncSink<'_> {
+    fn record(&mut self, record: Record) -> Result<()> {
+        let key = id_to_number(&record.id).unwrap_or_default();
+        let hash = record.content_hash();
+        let now = self.opts.now;
+        let fields = self.fields;
+        if self.written.contains_key(&key) {
+            let term = self.id_term(&record.id);
+            let first_seen = self.known.get(&key).map(|k| k.first_seen).unwrap_or(now);
+            let w = self.writer()?;
+            w.delete_term(term);
+            w.add_document(to_document(&fields, &record, hash, first_seen))?;
+            return Ok(());
+        }
+        match self.known.get_mut(&key) {
+            Some(k) if k.hash == hash && !k.seen && !self.rebuilding => {
+                k.seen = true;
+                self.summary.unchanged += 1;
+                return Ok(());
+            }
+            Some(k) => {
+                k.seen = true;
+                let first_seen = k.first_seen;
+                if self.rebuilding {
+                    self.summary.added += 1;
+                } else {
+                    self.summary.updated += 1;
+                }
+                let term = self.id_term(&record.id);
+                let w = self.writer()?;
+                w.delete_term(term);
+                w.add_document(to_document(&fields, &record, hash, first_seen))?;
+            }
+            None => {
+                self.summary.added += 1;
+                self.writer()?
+                    .add_document(to_document(&fields, &record, hash, now))?;
+            }
+        }
+        self.written.insert(key, ());
+        Ok(())
+    }
+
+    fn diagnostic(&mut self, diagnostic: &Diagnostic) {
+        self.observer.diagnostic(diagnostic);
+    }
+
+    fn progress(&mut self, bytes_done: u64) {
+        self.observer.progress(bytes_done);
+    }
+}
+
+fn sync(
+    index: &Index,
+    inputs: &[crate::export::Input],
+    known: HashMap<u64, Known>,
+    rebuilding: bool,
+    opts: &IngestOptions,
+    input_notes: u64,
+    observer: &mut dyn IngestObserver,
+) -> Result<SyncSummary> {
+    let fields = Fields::resolve(&index.schema())?;
+    let known_before = known.len() as u64;
+    observer.start(inputs.iter().map(|i| i.size).sum());
+    let mut sink = SyncSink {
+        index,
+        fields,
+        writer: None,
+        known,
+        written: HashMap::new(),
+        summary: SyncSummary::default(),
+        rebuilding,
+        opts,
+        observer,
+    };
+    let read = read_records(inputs, &mut sink);
+    sink.observer.finish();
+    let stats: ReadStats = match read {
+        Ok(s) => s,
+        Err(e) => {
+            rollback(sink.writer.take());
+            return Err(e);
+        }
+    };
+    let mut summary = std::mem::take(&mut sink.summary);
+    summary.entries = stats.entries;
+    summary.skipped = stats.skipped;
+    summary.merged = stats.merged;
+    summary.warnings = stats.warnings + input_notes;
+
+    let vanished: Vec<(u64, Known)> = sink
+        .known
+        .iter()
+        .filter(|(_, k)| !k.seen)
+        .map(|(id, k)| (*id, *k))
+        .collect();
+    // A rebuild starts empty, so a vanished record cannot be kept: it is gone either way.
+    let would_remove = if opts.keep_missing && !rebuilding {
+        0
+    } else {
+        vanished.len() as u64
+    };
+    let refusal = if opts.strict && summary.warnings > 0 {
+        Some(format!(
+            "--strict and {} warning(s) while reading the exports",
+            summary.warnings
+        ))
+    } else if stats.records == 0 && !opts.force {
+        Some(if known_before > 0 {
+            format!("the exports hold no records, and the index has {known_before}")
+        } else {
+            "the exports hold no records (expected entries with `Authors:`, `Fellows:` and `Date:`)"
+                .to_owned()
+        })
+    } else if !opts.force
+        && known_before > 0
+        && (would_remove as f64) * 100.0 > opts.max_remove_pct * known_before as f64
+    {
+        Some(format!(
+            "the exports would remove {would_remove} of {known_before} indexed records (more than --max-remove {}%)",
+            opts.max_remove_pct
+        ))
+    } else {
+        None
+    };
+    if let Some(reason) = refusal {
+        rollback(sink.writer.take());
+        return Err(Error::Refused { reason });
+    }
+    if !opts.keep_missing && !rebuilding && !vanished.is_empty() {
+        let w = sink.writer()?;
+        for (id, _) in &vanished {
+            w.delete_term(Term::from_field_text(fields.id, &format!("{id:016x}")));
+        }
+    }
+    summary.removed = would_remove;
+    if let Some(mut writer) = sink.writer.take() {
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+    } else if rebuilding {
+        // An empty but valid index still needs a commit to exist.
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 20 * 1024 * 1024)?;
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+    }
+    let reader = index.reader()?;
+    summary.records = reader.searcher().num_docs();
+    Ok(summary)
+}
+
+fn rollback(writer: Option<IndexWriter>) {
+    if let Some(mut w) = writer {
+        let _ = w.rollback();
+    }
+}
+
+/// Id number → (hash, first_seen) of every live record.
+fn known_records(open: &OpenIndex) -> Result<HashMap<u64, Known>> {
+    let searcher = open.searcher();
+    let mut known = HashMap::with_capacity(searcher.num_docs() as usize);
+    for segment in searcher.segment_readers() {
+        let ff = segment.fast_fields();
+        let ids = ff.u64(ID_NUM)?;
+        let hashes = ff.u64(HASH)?;
+        let first = ff.i64(FIRST_SEEN)?;
+        for doc in segment.doc_ids_alive() {
+            let id = ids.first(doc).unwrap_or_default();
+            known.insert(
+                id,
+                Known {
+                    hash: hashes.first(doc).unwrap_or_default(),
+                    first_seen: first.first(doc).unwrap_or_default(),
+                    seen: false,
+                },
+            );
+        }
+    }
+    Ok(known)
+}
+
+/// Best effort: the records of whatever generation CURRENT names, even one of another schema
+/// version, with their hash cleared so that every record counts as rebuilt.
+fn previous_records(root: &IndexRoot) -> HashMap<u64, Known> {
+    let Ok(Some(generation)) = root.current_generation() else {
+        return HashMap::new();
+    };
+    let Ok(index) = Index::open_in_dir(&generation) else {
+        return HashMap::new();
+    };
+    let Ok(reader) = index.reader() else {
+        return HashMap::new();
+    };
+    let searcher = reader.searcher();
+    let mut known = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let ff = segment.fast_fields();
+        let (Ok(ids), Ok(first)) = (ff.u64(ID_NUM), ff.i64(FIRST_SEEN)) else {
+            return HashMap::new();
+        };
+        for doc in segment.doc_ids_alive() {
+            if let Some(id) = ids.first(doc) {
+                known.insert(
+                    id,
+                    Known {
+                        hash: 0,
+                        first_seen: first.first(doc).unwrap_or_default(),
+                        seen: false,
+                    },
+                );
+            }
+        }
+    }
+    known
+}

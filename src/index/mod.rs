@@ -1,0 +1,11 @@
+//! The tantivy index: schema, on-disk layout, opening, and syncing it with exports.
+
+pub mod docs;
+pub mod ingest;
+pub mod lock;
+pub mod schema;
+pub mod store;
+
+pub use docs::{from_document, StoredRecord};
+pub use ingest::{ingest, IngestObserver, IngestOptions, SyncSummary};
+pub use store::{IndexRoot, OpenIndex};

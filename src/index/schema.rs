@@ -1,0 +1,176 @@
+//! The index schema: field names, analyzers and the schema version, in one place.
+//! Every opener must call `register_tokenizers`, or queries would analyze unlike indexing.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
+    INDEXED, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::Index;
+
+/// Bumped whenever fields or analyzers change; an index with another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// English prose: lowercased, accent-folded, stemmed.
+pub const TOKENIZER_TEXT: &str = "litsearch_en";
+/// Names: lowercased and accent-folded, never stemmed.
+pub const TOKENIZER_NAME: &str = "litsearch_name";
+
+pub const ID: &str = "id";
+pub const ID_NUM: &str = "id_num";
+pub const HASH: &str = "content_hash";
+pub const FIRST_SEEN: &str = "first_seen";
+pub const TITLE: &str = "title";
+pub const ABSTRACT: &str = "abstract";
+pub const AUTHOR: &str = "author";
+pub const FELLOW: &str = "fellow";
+pub const TAG: &str = "tag";
+pub const AUTHOR_KEY: &str = "author_key";
+pub const FELLOW_KEY: &str = "fellow_key";
+pub const TAG_KEY: &str = "tag_key";
+pub const AUTHOR_FACET: &str = "author_facet";
+pub const FELLOW_FACET: &str = "fellow_facet";
+pub const TAG_FACET: &str = "tag_facet";
+pub const DATE: &str = "date";
+pub const DATE_DAYS: &str = "date_days";
+pub const YEAR: &str = "year";
+pub const FEATURED: &str = "featured";
+pub const SOURCE_FILE: &str = "source_file";
+pub const SOURCE_LINE: &str = "source_line";
+
+/// Handles to every field, resolved once per opened index.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    pub id: Field,
+    pub id_num: Field,
+    pub hash: Field,
+    pub first_seen: Field,
+    pub title: Field,
+    pub abstract_text: Field,
+    pub author: Field,
+    pub fellow: Field,
+    pub tag: Field,
+    pub author_key: Field,
+    pub fellow_key: Field,
+    pub tag_key: Field,
+    pub author_facet: Field,
+    pub fellow_facet: Field,
+    pub tag_facet: Field,
+    pub date: Field,
+    pub date_days: Field,
+    pub year: Field,
+    pub featured: Field,
+    pub source_file: Field,
+    pub source_line: Field,
+}
+
+pub fn build_schema() -> Schema {
+    let mut b = Schema::builder();
+    let prose = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_TEXT)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let names = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let facet = TextOptions::default().set_fast("raw");
+    b.add_text_field(ID, STRING | STORED | FAST);
+    b.add_u64_field(ID_NUM, FAST);
+    b.add_u64_field(HASH, FAST);
+    b.add_i64_field(
+        FIRST_SEEN,
+        NumericOptions::default()
+            .set_fast()
+            .set_stored()
+            .set_indexed(),
+    );
+    b.add_text_field(TITLE, prose.clone());
+    b.add_text_field(ABSTRACT, prose.clone());
+    b.add_text_field(AUTHOR, names.clone());
+    b.add_text_field(FELLOW, names);
+    b.add_text_field(TAG, prose);
+    b.add_text_field(AUTHOR_KEY, STRING);
+    b.add_text_field(FELLOW_KEY, STRING);
+    b.add_text_field(TAG_KEY, STRING);
+    b.add_text_field(AUTHOR_FACET, facet.clone());
+    b.add_text_field(FELLOW_FACET, facet.clone());
+    b.add_text_field(TAG_FACET, facet);
+    b.add_text_field(DATE, STORED);
+    b.add_i64_field(DATE_DAYS, INDEXED | FAST);
+    b.add_u64_field(YEAR, INDEXED | FAST);
+    b.add_bool_field(FEATURED, INDEXED | FAST | STORED);
+    b.add_text_field(SOURCE_FILE, STORED);
+    b.add_u64_field(SOURCE_LINE, STORED);
+    b.build()
+}
+
+impl Fields {
+    pub fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f(ID)?,
+            id_num: f(ID_NUM)?,
+            hash: f(HASH)?,
+            first_seen: f(FIRST_SEEN)?,
+            title: f(TITLE)?,
+            abstract_text: f(ABSTRACT)?,
+            author: f(AUTHOR)?,
+            fellow: f(FELLOW)?,
+            tag: f(TAG)?,
+            author_key: f(AUTHOR_KEY)?,
+            fellow_key: f(FELLOW_KEY)?,
+            tag_key: f(TAG_KEY)?,
+            author_facet: f(AUTHOR_FACET)?,
+            fellow_facet: f(FELLOW_FACET)?,
+            tag_facet: f(TAG_FACET)?,
+            date: f(DATE)?,
+            date_days: f(DATE_DAYS)?,
+            year: f(YEAR)?,
+            featured: f(FEATURED)?,
+            source_file: f(SOURCE_FILE)?,
+            source_line: f(SOURCE_LINE)?,
+        })
+    }
+}
+
+pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+pub fn name_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+pub fn register_tokenizers(index: &Index) {
+    index.tokenizers().register(TOKENIZER_TEXT, text_analyzer());
+    index.tokenizers().register(TOKENIZER_NAME, name_analyzer());
+}
+
+/// Days since 1970-01-01 of an ISO date, the sortable form of `date`.
+pub fn days_from_iso(date: &str) -> Option<i64> {
+    let d = crate::export::parse_date(date).ok()?;
+    Some((d - time::Date::from_calendar_date(1970, time::Month::January, 1).ok()?).whole_days())
+}
+
+pub fn iso_from_days(days: i64) -> String {
+    let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).expect("valid date");
+    epoch
+        .checked_add(time::Duration::days(days))
+        .map(crate::export::iso)
+        .unwrap_or_default()
+}

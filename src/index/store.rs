@@ -1,0 +1,208 @@
+//! The on-disk layout of an index directory and opening it for search.
+//!
+//! ```text
+//! index/
+//!   CURRENT          name of the live generation, replaced atomically (temp file + rename)
+//!   gen-<n>/         a tantivy index + litsearch.json (schema version)
+//!   ingest.lock      writer lock (see lock.rs)
+//! ```
+//! Incremental ingests commit into the live generation (tantivy commits are atomic); a rebuild
+//! writes a new generation and flips CURRENT, so readers see the old index or the new, never a mix.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::{Index, IndexReader, ReloadPolicy};
+
+use super::schema::{register_tokenizers, Fields, SCHEMA_VERSION};
+use crate::error::{Error, Result};
+
+const CURRENT: &str = "CURRENT";
+const GEN_META: &str = "litsearch.json";
+const GEN_PREFIX: &str = "gen-";
+
+/// What litsearch records beside each tantivy index.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GenerationMeta {
+    pub schema_version: u32,
+    pub litsearch_version: String,
+    pub created: String,
+}
+
+/// An index directory (the `--index` path).
+#[derive(Debug, Clone)]
+pub struct IndexRoot {
+    pub dir: PathBuf,
+}
+
+/// An index opened for reading.
+pub struct OpenIndex {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub generation: PathBuf,
+}
+
+impl OpenIndex {
+    pub fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+}
+
+impl IndexRoot {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        IndexRoot { dir: dir.into() }
+    }
+
+    /// The live generation's directory, if CURRENT names one.
+    pub fn current_generation(&self) -> Result<Option<PathBuf>> {
+        if !self.dir.exists() {
+            return Ok(None);
+        }
+        if !self.dir.is_dir() {
+            return Err(Error::IndexNotADirectory {
+                dir: self.dir.clone(),
+            });
+        }
+        let path = self.dir.join(CURRENT);
+        let name = match fs::read_to_string(&path) {
+            Ok(s) => s.trim().to_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        if !name.starts_with(GEN_PREFIX) || name.contains(['/', '\\']) || name.contains("..") {
+            return Err(Error::Corrupt {
+                dir: self.dir.clone(),
+                detail: format!("{CURRENT} names no generation"),
+            });
+        }
+        Ok(Some(self.dir.join(name)))
+    }
+
+    /// Opens the live index for reading, checking its schema version. A rebuild may remove
+    /// the generation between reading CURRENT and opening it, so that race is retried.
+    pub fn open(&self) -> Result<OpenIndex> {
+        let mut last = None;
+        for _ in 0..3 {
+            let generation = self.current_generation()?.ok_or_else(|| Error::NoIndex {
+                dir: self.dir.clone(),
+            })?;
+            if !generation.is_dir() {
+                last = Some(Error::Corrupt {
+                    dir: self.dir.clone(),
+                    detail: format!("{} is missing", generation.display()),
+                });
+                continue;
+            }
+            return open_generation(&self.dir, &generation);
+        }
+        Err(last.unwrap_or_else(|| Error::NoIndex {
+            dir: self.dir.clone(),
+        }))
+    }
+
+    /// A fresh directory for a new generation.
+    pub fn new_generation_dir(&self) -> Result<PathBuf> {
+        fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+        let dir = self
+            .dir
+            .join(format!("{GEN_PREFIX}{nanos}-{}", std::process::id()));
+        fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(dir)
+    }
+
+    /// Makes `generation` the live one: meta first, then CURRENT by rename, each fsynced.
+    pub fn publish(&self, generation: &Path) -> Result<()> {
+        let meta = GenerationMeta {
+            schema_version: SCHEMA_VERSION,
+            litsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
+            created: crate::clock::now_rfc3339(),
+        };
+        let meta_json = serde_json::to_vec_pretty(&meta).expect("meta serializes");
+        write_atomically(&generation.join(GEN_META), &meta_json)?;
+        let name = generation
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        write_atomically(&self.dir.join(CURRENT), format!("{name}\n").as_bytes())
+    }
+
+    /// Removes generations other than the live one (left by rebuilds or crashed ingests).
+    /// Call only while holding the ingest lock.
+    pub fn remove_stale_generations(&self) -> Result<()> {
+        let live = self.current_generation()?;
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Ok(());
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_gen = entry.file_name().to_string_lossy().starts_with(GEN_PREFIX);
+            if is_gen && path.is_dir() && Some(&path) != live.as_ref() {
+                let _ = fs::remove_dir_all(&path);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
+    let corrupt = |detail: String| Error::Corrupt {
+        dir: root.to_path_buf(),
+        detail,
+    };
+    let meta_path = generation.join(GEN_META);
+    let meta_text = fs::read_to_string(&meta_path)
+        .map_err(|e| corrupt(format!("{}: {e}", meta_path.display())))?;
+    let meta: GenerationMeta = serde_json::from_str(&meta_text)
+        .map_err(|e| corrupt(format!("{}: {e}", meta_path.display())))?;
+    if meta.schema_version != SCHEMA_VERSION {
+        let built_by = if meta.schema_version < SCHEMA_VERSION {
+            "an older litsearch"
+        } else {
+            "a newer litsearch"
+        };
+        return Err(Error::VersionMismatch {
+            dir: root.to_path_buf(),
+            found: meta.schema_version,
+            expected: SCHEMA_VERSION,
+            built_by: format!("{built_by} ({})", meta.litsearch_version),
+        });
+    }
+    let index = Index::open_in_dir(generation).map_err(|e| corrupt(one_line(&e.to_string())))?;
+    register_tokenizers(&index);
+    let fields = Fields::resolve(&index.schema()).map_err(|e| corrupt(one_line(&e.to_string())))?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|e: tantivy::TantivyError| corrupt(one_line(&e.to_string())))?;
+    Ok(OpenIndex {
+        index,
+        reader,
+        fields,
+        generation: generation.to_path_buf(),
+    })
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, fsynced and renamed,
+/// so a crash leaves the old content or the new, never a torn file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

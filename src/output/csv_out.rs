@@ -1,0 +1,43 @@
+//! CSV of hits: a header and one row per hit, lists joined with `; `.
+
+use std::io::Write;
+
+use crate::clock::unix_to_rfc3339;
+use crate::search::Hit;
+
+pub const HEADER: [&str; 11] = [
+    "id",
+    "score",
+    "title",
+    "date",
+    "authors",
+    "fellows",
+    "tags",
+    "featured",
+    "snippet",
+    "first_seen",
+    "source",
+];
+
+pub fn write_hits<W: Write>(out: W, hits: &[Hit]) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(HEADER)?;
+    for hit in hits {
+        let r = &hit.record;
+        w.write_record([
+            r.id.as_str(),
+            &format!("{:.4}", hit.score),
+            &r.title,
+            &r.date,
+            &r.authors.join("; "),
+            &r.fellows.join("; "),
+            &r.tags.join("; "),
+            if r.featured { "true" } else { "false" },
+            &hit.snippet.text,
+            &unix_to_rfc3339(hit.first_seen),
+            &format!("{}:{}", r.source.file, r.source.line),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

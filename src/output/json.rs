@@ -1,0 +1,94 @@
+//! The JSON shapes of `query --json`, `--format ndjson` and their hits. One struct per shape, so
+//! the keys documented in the README are the keys serde writes.
+
+use serde::Serialize;
+
+use crate::clock::unix_to_rfc3339;
+use crate::record::Source;
+use crate::search::{FacetCounts, Hit, Relaxation, SearchResults};
+
+/// One hit. `snippet` and `title_highlighted` mark matches with `<mark>…</mark>`.
+#[derive(Debug, Serialize)]
+pub struct HitJson<'a> {
+    pub id: &'a str,
+    pub score: f32,
+    pub title: &'a str,
+    pub date: &'a str,
+    pub authors: &'a [String],
+    pub fellows: &'a [String],
+    pub tags: &'a [String],
+    pub featured: bool,
+    pub snippet: String,
+    pub title_highlighted: String,
+    /// When the record first entered this index (RFC 3339, UTC).
+    pub first_seen: String,
+    pub source: &'a Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<serde_json::Value>,
+    /// Set by `watch run`: the saved search that found the hit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watch: Option<&'a str>,
+}
+
+impl<'a> HitJson<'a> {
+    pub fn new(hit: &'a Hit) -> Self {
+        let r = &hit.record;
+        HitJson {
+            id: &r.id,
+            score: (hit.score * 10_000.0).round() / 10_000.0,
+            title: &r.title,
+            date: &r.date,
+            authors: &r.authors,
+            fellows: &r.fellows,
+            tags: &r.tags,
+            featured: r.featured,
+            snippet: hit.snippet.to_mark_tags(),
+            title_highlighted: hit.title.to_mark_tags(),
+            first_seen: unix_to_rfc3339(hit.first_seen),
+            source: &r.source,
+            explain: hit
+                .explanation
+                .as_deref()
+                .and_then(|e| serde_json::from_str(e).ok()),
+            watch: None,
+        }
+    }
+}
+
+/// `query --json`: `{query, total, took_ms, relaxed, hits, facets}`.
+#[derive(Debug, Serialize)]
+pub struct ResultsJson<'a> {
+    pub query: &'a str,
+    pub total: usize,
+    pub took_ms: f64,
+    /// `null`, `"typos"` or `"any"`: how the query was relaxed to find anything.
+    pub relaxed: Option<Relaxation>,
+    pub hits: Vec<HitJson<'a>>,
+    pub facets: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'a> ResultsJson<'a> {
+    pub fn new(query: &'a str, results: &'a SearchResults) -> Self {
+        ResultsJson {
+            query,
+            total: results.total,
+            took_ms: (results.took_ms * 1000.0).round() / 1000.0,
+            relaxed: results.relaxed,
+            hits: results.hits.iter().map(HitJson::new).collect(),
+            facets: facets_json(&results.facets),
+        }
+    }
+}
+
+/// `{field: {value: count}}`, values in count order.
+pub fn facets_json(facets: &FacetCounts) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (field, counts) in facets {
+        let mut m = serde_json::Map::new();
+        for c in counts {
+            m.insert(c.value.clone(), serde_json::Value::from(c.count));
+        }
+        out.insert(field.name().to_owned(), serde_json::Value::Object(m));
+    }
+    out
+}

@@ -1,0 +1,146 @@
+//! Human-readable results: numbered hits with title, date, tags, authors and a highlighted
+//! snippet, then compact facet counts. Every record string passes through `sanitize`.
+
+use std::io::{self, Write};
+
+use super::sanitize::for_terminal;
+use super::Style;
+use crate::search::{FacetCounts, Hit, Marked, Relaxation, SearchResults};
+
+/// How many facet values per field the text output shows.
+pub const FACETS_SHOWN: usize = 8;
+
+pub fn write_results<W: Write>(
+    out: &mut W,
+    style: Style,
+    query: &str,
+    results: &SearchResults,
+    offset: usize,
+) -> io::Result<()> {
+    if results.hits.is_empty() {
+        if results.total == 0 {
+            let shown = if query.trim().is_empty() {
+                "these filters".to_owned()
+            } else {
+                format!("\"{}\"", for_terminal(query))
+            };
+            writeln!(out, "No results for {shown}.")?;
+        } else {
+            writeln!(
+                out,
+                "No results on this page: {} match, --offset {offset} is past the end.",
+                results.total
+            )?;
+        }
+        return Ok(());
+    }
+    for (i, hit) in results.hits.iter().enumerate() {
+        write_hit(out, style, offset + i + 1, hit)?;
+        writeln!(out)?;
+    }
+    write_facets(out, style, &results.facets)?;
+    let first = offset + 1;
+    let last = offset + results.hits.len();
+    let noun = if results.total == 1 {
+        "result"
+    } else {
+        "results"
+    };
+    writeln!(
+        out,
+        "{}",
+        style.dim(&format!(
+            "{} {noun} (showing {first}–{last}) in {:.1} ms",
+            results.total, results.took_ms
+        ))
+    )?;
+    Ok(())
+}
+
+pub fn write_hit<W: Write>(out: &mut W, style: Style, number: usize, hit: &Hit) -> io::Result<()> {
+    let r = &hit.record;
+    let title = marked(style, &hit.title);
+    writeln!(out, "{}. {}", number, style.bold(&title))?;
+    let mut meta = vec![r.date.clone()];
+    if !r.tags.is_empty() {
+        meta.push(for_terminal(&r.tags.join(", ")));
+    }
+    if r.featured {
+        meta.push("featured".to_owned());
+    }
+    writeln!(out, "   {}", style.dim(&meta.join(" · ")))?;
+    if !r.authors.is_empty() {
+        writeln!(out, "   {}", for_terminal(&short_names(&r.authors, 4)))?;
+    }
+    if !hit.snippet.text.is_empty() {
+        writeln!(out, "   {}", marked(style, &hit.snippet))?;
+    }
+    writeln!(out, "   {}", style.dim(&format!("id {}", r.id)))?;
+    if let Some(explanation) = &hit.explanation {
+        writeln!(out, "   score {:.4}:", hit.score)?;
+        for line in explanation.lines() {
+            writeln!(out, "     {}", for_terminal(line))?;
+        }
+    }
+    Ok(())
+}
+
+/// "A, B, C, D and 12 more".
+pub fn short_names(names: &[String], shown: usize) -> String {
+    if names.len() <= shown + 1 {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..shown].join(", "),
+        names.len() - shown
+    )
+}
+
+/// The text with highlights painted; the text itself sanitised piece by piece.
+pub fn marked(style: Style, m: &Marked) -> String {
+    let (open, close) = style.mark();
+    let mut out = String::with_capacity(m.text.len() + 16);
+    let mut at = 0;
+    for &(s, e) in &m.highlights {
+        out.push_str(&for_terminal(&m.text[at..s]));
+        if style.color {
+            out.push_str(open);
+            out.push_str(&for_terminal(&m.text[s..e]));
+            out.push_str(close);
+        } else {
+            out.push_str(&for_terminal(&m.text[s..e]));
+        }
+        at = e;
+    }
+    out.push_str(&for_terminal(&m.text[at..]));
+    out
+}
+
+pub fn write_facets<W: Write>(out: &mut W, style: Style, facets: &FacetCounts) -> io::Result<()> {
+    for (field, counts) in facets {
+        if counts.is_empty() {
+            continue;
+        }
+        let mut parts: Vec<String> = counts
+            .iter()
+            .take(FACETS_SHOWN)
+            .map(|c| format!("{} ({})", for_terminal(&c.value), c.count))
+            .collect();
+        if counts.len() > FACETS_SHOWN {
+            parts.push(format!("+{} more", counts.len() - FACETS_SHOWN));
+        }
+        let name = field.name();
+        let label = format!("{}{}:", name[..1].to_uppercase(), &name[1..]);
+        writeln!(out, "{} {}", style.bold(&label), parts.join(" · "))?;
+    }
+    Ok(())
+}
+
+/// The stderr note for a relaxed search.
+pub fn relaxation_note(relaxed: Relaxation) -> &'static str {
+    match relaxed {
+        Relaxation::Typos => "note: no paper matches every word as typed; showing matches allowing typos (--exact to turn off)",
+        Relaxation::Any => "note: no paper matches every word; showing papers matching any word (--exact to turn off)",
+    }
+}

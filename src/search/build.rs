@@ -1,0 +1,367 @@
+//! Turns a parsed query into a tantivy query: per-field analysis, field weights, phrases,
+//! prefix and typo expansion through the term dictionaries (so expanded terms are scored by
+//! BM25 and can be highlighted), and the set of terms each field should highlight.
+
+use std::collections::{BTreeSet, HashMap};
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
+
+use super::syntax::{Node, Scope};
+use crate::index::schema::{name_analyzer, text_analyzer, Fields};
+
+/// How literally words are matched; each step is tried only when the previous found nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchMode {
+    /// Every word must match (after stemming and accent folding).
+    AllWords,
+    /// Every word must match, allowing typos in longer words.
+    Typos,
+    /// Any word may match.
+    AnyWord,
+}
+
+/// Relative weights: a title match outranks a tag, author or fellow match, which outranks the abstract.
+const WEIGHTS: [(Scope, f32); 5] = [
+    (Scope::Title, 3.0),
+    (Scope::Tag, 2.0),
+    (Scope::Author, 2.0),
+    (Scope::Fellow, 2.0),
+    (Scope::Abstract, 1.0),
+];
+/// Expanded (typo or prefix) terms score below exact ones.
+const EXPANSION_WEIGHT: f32 = 0.7;
+const MAX_EXPANSIONS: usize = 50;
+
+/// Typo tolerance: none below 5 letters, 1 edit from 5, 2 from 9; never in words with digits.
+pub fn allowed_typos(word: &str) -> u8 {
+    let letters = word.chars().count();
+    if word.chars().any(|c| c.is_numeric()) || letters < 5 {
+        0
+    } else if letters < 9 {
+        1
+    } else {
+        2
+    }
+}
+
+/// The terms worth highlighting, per field.
+#[derive(Debug, Default, Clone)]
+pub struct HighlightTerms {
+    pub by_field: HashMap<Scope, BTreeSet<String>>,
+}
+
+impl HighlightTerms {
+    fn add(&mut self, scope: Scope, term: &str) {
+        self.by_field
+            .entry(scope)
+            .or_default()
+            .insert(term.to_owned());
+    }
+
+    pub fn for_scope(&self, scope: Scope) -> Option<&BTreeSet<String>> {
+        self.by_field.get(&scope)
+    }
+}
+
+pub struct QueryBuilder<'a> {
+    searcher: &'a Searcher,
+    fields: Fields,
+    text: TextAnalyzer,
+    names: TextAnalyzer,
+    pub highlights: HighlightTerms,
+}
+
+impl<'a> QueryBuilder<'a> {
+    pub fn new(searcher: &'a Searcher, fields: Fields) -> Self {
+        QueryBuilder {
+            searcher,
+            fields,
+            text: text_analyzer(),
+            names: name_analyzer(),
+            highlights: HighlightTerms::default(),
+        }
+    }
+
+    pub fn field(&self, scope: Scope) -> Field {
+        match scope {
+            Scope::Title => self.fields.title,
+            Scope::Abstract => self.fields.abstract_text,
+            Scope::Author => self.fields.author,
+            Scope::Fellow => self.fields.fellow,
+            Scope::Tag => self.fields.tag,
+        }
+    }
+
+    /// The analyzer a field is indexed with.
+    pub fn analyze(&mut self, scope: Scope, text: &str) -> Vec<String> {
+        let analyzer = match scope {
+            Scope::Author | Scope::Fellow => &mut self.names,
+            _ => &mut self.text,
+        };
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push(t.text.clone());
+        }
+        out
+    }
+
+    /// Builds the query for `node`; `None` when nothing in it can match anything (only
+    /// punctuation, say).
+    pub fn build(&mut self, node: &Node, mode: MatchMode) -> Option<Box<dyn Query>> {
+        match node {
+            Node::And(children) | Node::Or(children) => {
+                let is_and = matches!(node, Node::And(_)) && mode != MatchMode::AnyWord;
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                let mut has_positive = false;
+                for child in children {
+                    match child {
+                        Node::Not(inner) => {
+                            if let Some(q) = self.build_negated(inner) {
+                                clauses.push((Occur::MustNot, q));
+                            }
+                        }
+                        _ => {
+                            if let Some(q) = self.build(child, mode) {
+                                has_positive = true;
+                                clauses.push((if is_and { Occur::Must } else { Occur::Should }, q));
+                            }
+                        }
+                    }
+                }
+                if !has_positive {
+                    return if clauses.is_empty() {
+                        None
+                    } else {
+                        Some(with_all(clauses))
+                    };
+                }
+                Some(Box::new(BooleanQuery::new(clauses)))
+            }
+            Node::Not(inner) => {
+                let q = self.build_negated(inner)?;
+                Some(with_all(vec![(Occur::MustNot, q)]))
+            }
+            Node::Word {
+                scope,
+                text,
+                prefix,
+            } => self.word(*scope, text, *prefix, mode),
+            Node::Phrase { scope, text } => self.phrase(*scope, text),
+        }
+    }
+
+    /// Excluded terms are matched exactly and never highlighted.
+    fn build_negated(&mut self, node: &Node) -> Option<Box<dyn Query>> {
+        let saved = self.highlights.clone();
+        let q = self.build(node, MatchMode::AllWords);
+        self.highlights = saved;
+        q
+    }
+
+    fn scopes(scope: Option<Scope>) -> Vec<(Scope, f32)> {
+        match scope {
+            Some(s) => vec![(s, 1.0)],
+            None => WEIGHTS.to_vec(),
+        }
+    }
+
+    fn word(
+        &mut self,
+        scope: Option<Scope>,
+        text: &str,
+        prefix: bool,
+        mode: MatchMode,
+    ) -> Option<Box<dyn Query>> {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (s, weight) in Self::scopes(scope) {
+            let field = self.field(s);
+            let tokens = self.analyze(s, text);
+            if tokens.is_empty() {
+                continue;
+            }
+            if tokens.len() > 1 {
+                // `chain-of-thought`, `GPT-4o`: one word to the user, a phrase to the index.
+                if let Some(q) = self.phrase_in(s, &tokens) {
+                    alternatives.push((Occur::Should, boost(q, weight)));
+                }
+                continue;
+            }
+            let token = &tokens[0];
+            alternatives.push((Occur::Should, boost(term_query(field, token), weight)));
+            self.highlights.add(s, token);
+            if prefix {
+                let stem_free = self.analyze_unstemmed(text);
+                for t in self.expand_prefix(field, &stem_free) {
+                    self.highlights.add(s, &t);
+                    alternatives.push((
+                        Occur::Should,
+                        boost(term_query(field, &t), weight * EXPANSION_WEIGHT),
+                    ));
+                }
+            }
+            if mode == MatchMode::Typos {
+                let typos = allowed_typos(text);
+                if typos > 0 {
+                    for t in self.expand_fuzzy(field, token, typos) {
+                        if &t != token {
+                            self.highlights.add(s, &t);
+                            alternatives.push((
+                                Occur::Should,
+                                boost(term_query(field, &t), weight * EXPANSION_WEIGHT),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if alternatives.is_empty() {
+            return None;
+        }
+        Some(Box::new(BooleanQuery::new(alternatives)))
+    }
+
+    fn analyze_unstemmed(&mut self, text: &str) -> String {
+        let mut stream = self.names.token_stream(text);
+        let mut out = String::new();
+        while let Some(t) = stream.next() {
+            out.push_str(&t.text);
+        }
+        out
+    }
+
+    fn phrase(&mut self, scope: Option<Scope>, text: &str) -> Option<Box<dyn Query>> {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (s, weight) in Self::scopes(scope) {
+            let tokens = self.analyze(s, text);
+            if tokens.is_empty() {
+                continue;
+            }
+            let q = if tokens.len() == 1 {
+                self.highlights.add(s, &tokens[0]);
+                Some(term_query(self.field(s), &tokens[0]))
+            } else {
+                self.phrase_in(s, &tokens)
+            };
+            if let Some(q) = q {
+                alternatives.push((Occur::Should, boost(q, weight)));
+            }
+        }
+        if alternatives.is_empty() {
+            return None;
+        }
+        Some(Box::new(BooleanQuery::new(alternatives)))
+    }
+
+    fn phrase_in(&mut self, scope: Scope, tokens: &[String]) -> Option<Box<dyn Query>> {
+        let field = self.field(scope);
+        for t in tokens {
+            self.highlights.add(scope, t);
+        }
+        let terms: Vec<(usize, Term)> = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, Term::from_field_text(field, t)))
+            .collect();
+        Some(Box::new(PhraseQuery::new_with_offset(terms)))
+    }
+
+    /// Terms of `field` that start with `prefix`, plus stems the prefix runs past
+    /// (`interpretab*` finds `interpret`, the stem of "interpretability").
+    fn expand_prefix(&self, field: Field, prefix: &str) -> Vec<String> {
+        if prefix.is_empty() {
+            return Vec::new();
+        }
+        let cut = prefix
+            .char_indices()
+            .nth(4)
+            .map(|(i, _)| i)
+            .unwrap_or(prefix.len());
+        let shortest = if prefix.chars().count() > 6 {
+            &prefix[..prefix.len().saturating_sub(3).max(cut)]
+        } else {
+            prefix
+        };
+        let mut out = BTreeSet::new();
+        for segment in self.searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(field) else {
+                continue;
+            };
+            let Ok(mut stream) = inverted
+                .terms()
+                .range()
+                .ge(shortest.as_bytes())
+                .into_stream()
+            else {
+                continue;
+            };
+            while stream.advance() {
+                let Ok(term) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if !term.starts_with(shortest) {
+                    break;
+                }
+                if term.starts_with(prefix) || prefix.starts_with(term) {
+                    out.insert(term.to_owned());
+                    if out.len() >= MAX_EXPANSIONS {
+                        return out.into_iter().collect();
+                    }
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// Terms of `field` within `typos` edits of `token` (a transposition counts as one).
+    fn expand_fuzzy(&self, field: Field, token: &str, typos: u8) -> Vec<String> {
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), typos, true);
+        let Ok(automaton) = fuzzy.automaton() else {
+            return Vec::new();
+        };
+        let mut out = BTreeSet::new();
+        for segment in self.searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(field) else {
+                continue;
+            };
+            let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
+                continue;
+            };
+            while stream.advance() {
+                if let Ok(term) = std::str::from_utf8(stream.key()) {
+                    out.insert(term.to_owned());
+                }
+                if out.len() >= MAX_EXPANSIONS {
+                    return out.into_iter().collect();
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boost(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    if (weight - 1.0).abs() < f32::EPSILON {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, weight))
+    }
+}
+
+/// A group of only exclusions means "everything except": anchor it on all documents.
+fn with_all(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+    Box::new(BooleanQuery::new(clauses))
+}

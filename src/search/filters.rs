@@ -1,0 +1,184 @@
+//! Filters (`--tag`, `--author`, `--fellow`, `--since`, `--until`, `--year`, `--featured`,
+//! `--added-since`): exact constraints that narrow a search without changing its ranking.
+
+use std::ops::Bound;
+
+use serde::{Deserialize, Serialize};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
+
+use crate::index::schema::{days_from_iso, name_analyzer, Fields};
+use crate::text::fold_key;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Filters {
+    /// Every tag must be present (case- and accent-insensitive, whole tag).
+    pub tags: Vec<String>,
+    /// Every name must appear among the authors (whole name or part of it, e.g. a surname).
+    pub authors: Vec<String>,
+    pub fellows: Vec<String>,
+    /// ISO dates, inclusive.
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// Any of these years.
+    pub years: Vec<u32>,
+    pub featured: bool,
+    /// Unix seconds: only records first seen at or after this moment.
+    pub added_since: Option<i64>,
+}
+
+/// Why a filter value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{flag}: {message}")]
+pub struct FilterError {
+    pub flag: String,
+    pub message: String,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        self == &Filters::default()
+    }
+
+    pub fn build(&self, f: &Fields) -> Vec<Box<dyn Query>> {
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        for tag in &self.tags {
+            out.push(Box::new(TermQuery::new(
+                Term::from_field_text(f.tag_key, &fold_key(tag)),
+                IndexRecordOption::Basic,
+            )));
+        }
+        for (names, field) in [(&self.authors, f.author), (&self.fellows, f.fellow)] {
+            for name in names {
+                out.push(name_query(field, name));
+            }
+        }
+        if self.since.is_some() || self.until.is_some() {
+            let bound = |d: &Option<String>| match d.as_deref().and_then(days_from_iso) {
+                Some(days) => Bound::Included(Term::from_field_i64(f.date_days, days)),
+                None => Bound::Unbounded,
+            };
+            out.push(Box::new(RangeQuery::new(
+                bound(&self.since),
+                bound(&self.until),
+            )));
+        }
+        if !self.years.is_empty() {
+            let years: Vec<(Occur, Box<dyn Query>)> = self
+                .years
+                .iter()
+                .map(|y| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_u64(f.year, u64::from(*y)),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            out.push(Box::new(BooleanQuery::new(years)));
+        }
+        if self.featured {
+            out.push(Box::new(TermQuery::new(
+                Term::from_field_bool(f.featured, true),
+                IndexRecordOption::Basic,
+            )));
+        }
+        if let Some(t) = self.added_since {
+            out.push(Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_i64(f.first_seen, t)),
+                Bound::Unbounded,
+            )));
+        }
+        out.into_iter()
+            .map(|q| Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)
+            .collect()
+    }
+}
+
+/// A name as a phrase in a names field: "Neel Nanda", "nanda", "Ivan Arcuschin" all match.
+fn name_query(field: tantivy::schema::Field, name: &str) -> Box<dyn Query> {
+    let mut analyzer = name_analyzer();
+    let mut stream = analyzer.token_stream(name);
+    let mut terms = Vec::new();
+    while let Some(t) = stream.next() {
+        terms.push((terms.len(), Term::from_field_text(field, &t.text)));
+    }
+    match terms.len() {
+        0 => Box::new(tantivy::query::EmptyQuery),
+        1 => Box::new(TermQuery::new(terms.remove(0).1, IndexRecordOption::Basic)),
+        _ => Box::new(PhraseQuery::new_with_offset(terms)),
+    }
+}
+
+/// Parses a date given to a filter flag: `2025-03-01`, `2025-03`, `2025`, or an export form.
+/// `end` picks the last day of a month or year (for `--until`).
+pub fn parse_filter_date(flag: &str, input: &str, end: bool) -> Result<String, FilterError> {
+    let s = input.trim();
+    let err = || FilterError {
+        flag: flag.to_owned(),
+        message: format!("expected a date like 2025-03-01, 2025-03 or 2025, found \"{input}\""),
+    };
+    if let Ok(d) = crate::export::parse_date(s) {
+        return Ok(crate::export::iso(d));
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    let year: i32 = parts
+        .first()
+        .and_then(|y| (y.len() == 4).then(|| y.parse().ok()).flatten())
+        .ok_or_else(err)?;
+    let (month, day) = match parts.as_slice() {
+        [_] => (if end { 12 } else { 1 }, if end { 31 } else { 1 }),
+        [_, m] => {
+            let m: u8 = m.parse().map_err(|_| err())?;
+            let month = time::Month::try_from(m).map_err(|_| err())?;
+            (
+                m,
+                if end {
+                    time::util::days_in_month(month, year)
+                } else {
+                    1
+                },
+            )
+        }
+        _ => return Err(err()),
+    };
+    let month = time::Month::try_from(month).map_err(|_| err())?;
+    let date = time::Date::from_calendar_date(year, month, day).map_err(|_| err())?;
+    Ok(crate::export::iso(date))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_dates() {
+        assert_eq!(
+            parse_filter_date("--since", "2025-03-01", false).unwrap(),
+            "2025-03-01"
+        );
+        assert_eq!(
+            parse_filter_date("--since", "2025-03", false).unwrap(),
+            "2025-03-01"
+        );
+        assert_eq!(
+            parse_filter_date("--until", "2024-02", true).unwrap(),
+            "2024-02-29"
+        );
+        assert_eq!(
+            parse_filter_date("--until", "2025", true).unwrap(),
+            "2025-12-31"
+        );
+        assert_eq!(
+            parse_filter_date("--since", "Mar 3, 2025", false).unwrap(),
+            "2025-03-03"
+        );
+        let e = parse_filter_date("--since", "yesterday", false).unwrap_err();
+        assert!(e.to_string().starts_with("--since: expected a date"));
+        assert!(parse_filter_date("--since", "2025-13", false).is_err());
+    }
+}

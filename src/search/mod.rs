@@ -1,0 +1,277 @@
+//! Search: query language, filters, relaxation, ranking, facets and snippets → plain `Hit`s.
+//! Nothing here formats output; printers in `output/` do.
+
+mod build;
+pub mod facets;
+pub mod filters;
+pub mod snippet;
+pub mod syntax;
+
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
+use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument};
+
+pub use build::{allowed_typos, MatchMode};
+pub use facets::{FacetCount, FacetCounts, FacetField};
+pub use filters::{parse_filter_date, FilterError, Filters};
+pub use snippet::Marked;
+pub use syntax::{parse_query, Node, QueryError, Scope};
+
+use crate::error::{Error, Result};
+use crate::index::schema::{text_analyzer, DATE_DAYS, FIRST_SEEN, ID_NUM};
+use crate::index::{from_document, OpenIndex};
+use build::{HighlightTerms, QueryBuilder};
+
+/// Result order. Ties always fall back to newer date, then id, so pages are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+    /// Most recently added to the index first.
+    Added,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: Filters,
+    /// `None`: relevance with a query, newest without one.
+    pub sort: Option<Sort>,
+    pub limit: usize,
+    pub offset: usize,
+    /// No typo tolerance and no any-word fallback.
+    pub exact: bool,
+    pub facets: Vec<FacetField>,
+    pub explain: bool,
+    pub snippet_chars: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            filters: Filters::default(),
+            sort: None,
+            limit: 10,
+            offset: 0,
+            exact: false,
+            facets: FacetField::ALL.to_vec(),
+            explain: false,
+            snippet_chars: 200,
+        }
+    }
+}
+
+/// Which relaxation found the results, when the query as written found none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relaxation {
+    /// Words matched allowing typos.
+    Typos,
+    /// Any word instead of all words.
+    Any,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub score: f32,
+    pub record: crate::record::Record,
+    pub first_seen: i64,
+    pub snippet: Marked,
+    pub title: Marked,
+    pub explanation: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub total: usize,
+    pub took_ms: f64,
+    pub relaxed: Option<Relaxation>,
+    pub hits: Vec<Hit>,
+    pub facets: FacetCounts,
+}
+
+/// Runs a search against an open index.
+pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResults> {
+    let started = Instant::now();
+    let searcher = index.searcher();
+    let fields = index.fields;
+    let parsed = parse_query(&request.query)?;
+    let filters = request.filters.build(&fields);
+    let has_words = parsed.as_ref().is_some_and(Node::has_positive);
+    if parsed.is_none() && request.filters.is_empty() {
+        return Err(Error::Query(QueryError::new(
+            0,
+            "empty query",
+            Some("give words to search for, or filters such as --tag, --author, --since"),
+        )));
+    }
+    let sort = request.sort.unwrap_or(if has_words {
+        Sort::Relevance
+    } else {
+        Sort::Newest
+    });
+    let modes: &[MatchMode] = if request.exact || !has_words {
+        &[MatchMode::AllWords]
+    } else {
+        &[MatchMode::AllWords, MatchMode::Typos, MatchMode::AnyWord]
+    };
+    let mut outcome = None;
+    for (step, &mode) in modes.iter().enumerate() {
+        let mut builder = QueryBuilder::new(&searcher, fields);
+        let main = match &parsed {
+            Some(node) => match builder.build(node, mode) {
+                Some(q) => Some(q),
+                None if request.filters.is_empty() => {
+                    return Err(Error::Query(QueryError::new(
+                        0,
+                        "nothing to search for: the query has no letters or digits",
+                        Some("search for words, or use filters such as --tag"),
+                    )))
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let query = combine(main, filters.iter().map(|f| f.box_clone()).collect());
+        let total = searcher.search(&*query, &Count)?;
+        let last = step + 1 == modes.len();
+        if total > 0 || last {
+            let relaxed = match mode {
+                MatchMode::AllWords => None,
+                MatchMode::Typos => Some(Relaxation::Typos),
+                MatchMode::AnyWord => Some(Relaxation::Any),
+            };
+            // Report the relaxation only if it found something; otherwise the query as written stands.
+            let relaxed = if total > 0 { relaxed } else { None };
+            outcome = Some((query, total, relaxed, builder.highlights));
+            break;
+        }
+    }
+    let (query, total, relaxed, highlights) = outcome.expect("at least one mode runs");
+    let window = request
+        .offset
+        .saturating_add(request.limit)
+        .min(total.max(1));
+    let top = if request.limit == 0 || request.offset >= total {
+        Vec::new()
+    } else {
+        top_docs(&searcher, &*query, sort, window)?
+    };
+    let facets = if request.facets.is_empty() {
+        Vec::new()
+    } else {
+        searcher.search(
+            &*query,
+            &facets::FacetCollector {
+                fields: request.facets.clone(),
+            },
+        )?
+    };
+    let mut hits = Vec::new();
+    let mut text = text_analyzer();
+    for (score, address) in top.into_iter().skip(request.offset) {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let stored = from_document(&fields, &doc);
+        let empty = Default::default();
+        let abstract_terms = highlights.for_scope(Scope::Abstract).unwrap_or(&empty);
+        let title_terms = highlights.for_scope(Scope::Title).unwrap_or(&empty);
+        let snippet = snippet::snippet(
+            &mut text,
+            &stored.record.abstract_text,
+            abstract_terms,
+            request.snippet_chars,
+        );
+        let title = snippet::highlight_all(&mut text, &stored.record.title, title_terms);
+        let explanation = if request.explain {
+            Some(query.explain(&searcher, address)?.to_pretty_json())
+        } else {
+            None
+        };
+        hits.push(Hit {
+            score,
+            record: stored.record,
+            first_seen: stored.first_seen,
+            snippet,
+            title,
+            explanation,
+        });
+    }
+    Ok(SearchResults {
+        total,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        relaxed,
+        hits,
+        facets,
+    })
+}
+
+/// The words of a query as highlight terms, for callers that search by other means.
+pub fn highlight_terms_for(index: &OpenIndex, query: &str) -> Result<HighlightTerms> {
+    let searcher = index.searcher();
+    let mut builder = QueryBuilder::new(&searcher, index.fields);
+    if let Some(node) = parse_query(query)? {
+        let _ = builder.build(&node, MatchMode::AllWords);
+    }
+    Ok(builder.highlights)
+}
+
+fn combine(main: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if filters.is_empty() {
+        return main.unwrap_or_else(|| Box::new(AllQuery));
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        filters.into_iter().map(|f| (Occur::Must, f)).collect();
+    if let Some(main) = main {
+        clauses.push((Occur::Must, main));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The sort key: higher sorts first. Dates are days since 1970; ids break remaining ties.
+type SortKey = (f64, f64, std::cmp::Reverse<u64>);
+
+fn top_docs(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+) -> Result<Vec<(Score, DocAddress)>> {
+    let collector =
+        TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
+            let ff = segment.fast_fields();
+            let dates = ff.i64(DATE_DAYS).ok();
+            let ids = ff.u64(ID_NUM).ok();
+            let added = ff.i64(FIRST_SEEN).ok();
+            move |doc: DocId, score: Score| -> (SortKey, Score) {
+                let date = dates
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .unwrap_or(i64::MIN);
+                let id = std::cmp::Reverse(ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0));
+                let (score64, date) = (f64::from(score), date as f64);
+                let key = match sort {
+                    Sort::Relevance => (score64, date, id),
+                    Sort::Newest => (date, score64, id),
+                    Sort::Oldest => (-date, score64, id),
+                    Sort::Added => (
+                        added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
+                        date,
+                        id,
+                    ),
+                };
+                (key, score)
+            }
+        });
+    let top = searcher.search(query, &collector)?;
+    Ok(top
+        .into_iter()
+        .map(|((_, score), address)| (score, address))
+        .collect())
+}

@@ -1,0 +1,570 @@
+//! The query language: words, "phrases", OR, AND, -word / NOT word, parentheses, word*,
+//! and field scopes (title:, abstract:, author:, fellow:, tag:). Parsed by hand so that every
+//! error carries a position and a hint, and no input can reach tantivy's own parser.
+//!
+//! Precedence, loosest first: implicit or explicit AND, then OR, then NOT/-. So
+//! `sparse autoencoder OR SAE` means `sparse AND (autoencoder OR SAE)`, as in web search.
+
+use std::fmt;
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 2_000;
+/// Most words and phrases in one query.
+pub const MAX_QUERY_TERMS: usize = 64;
+
+/// A field a query term can be limited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Title,
+    Abstract,
+    Author,
+    Fellow,
+    Tag,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 5] = [
+        Scope::Title,
+        Scope::Abstract,
+        Scope::Author,
+        Scope::Fellow,
+        Scope::Tag,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Title => "title",
+            Scope::Abstract => "abstract",
+            Scope::Author => "author",
+            Scope::Fellow => "fellow",
+            Scope::Tag => "tag",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Scope> {
+        Some(match name.to_lowercase().as_str() {
+            "title" | "titles" => Scope::Title,
+            "abstract" | "abstracts" => Scope::Abstract,
+            "author" | "authors" => Scope::Author,
+            "fellow" | "fellows" => Scope::Fellow,
+            "tag" | "tags" => Scope::Tag,
+            _ => return None,
+        })
+    }
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// All must match.
+    And(Vec<Node>),
+    /// At least one must match.
+    Or(Vec<Node>),
+    Not(Box<Node>),
+    Word {
+        scope: Option<Scope>,
+        text: String,
+        prefix: bool,
+    },
+    Phrase {
+        scope: Option<Scope>,
+        text: String,
+    },
+}
+
+impl Node {
+    /// True when something in the query must match (a query of only exclusions has none).
+    pub fn has_positive(&self) -> bool {
+        match self {
+            Node::And(c) | Node::Or(c) => c.iter().any(Node::has_positive),
+            Node::Not(_) => false,
+            Node::Word { .. } | Node::Phrase { .. } => true,
+        }
+    }
+}
+
+/// A syntax error: `query:1:COL: message`, then a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    /// 1-based column in characters; 0 when the error is about the query as a whole.
+    pub column: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.column > 0 {
+            write!(f, "query:1:{}: {}", self.column, self.message)?;
+        } else {
+            write!(f, "query: {}", self.message)?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, " ({hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+impl QueryError {
+    pub fn new(column: usize, message: impl Into<String>, hint: Option<&str>) -> Self {
+        QueryError {
+            column,
+            message: message.into(),
+            hint: hint.map(str::to_owned),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Word(String, bool),
+    Phrase(String),
+    Scope(Scope),
+    LParen,
+    RParen,
+    And,
+    Or,
+    Not,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    col: usize,
+}
+
+/// Parses `input`; `Ok(None)` for an empty (or blank) query.
+pub fn parse_query(input: &str) -> Result<Option<Node>, QueryError> {
+    let chars = input.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(QueryError::new(
+            0,
+            format!("query is {chars} characters long; the limit is {MAX_QUERY_CHARS}"),
+            Some("search for fewer, more distinctive words"),
+        ));
+    }
+    let tokens = lex(input)?;
+    if tokens.is_empty() {
+        return Ok(None);
+    }
+    let terms = tokens
+        .iter()
+        .filter(|t| matches!(t.tok, Tok::Word(..) | Tok::Phrase(_)))
+        .count();
+    if terms > MAX_QUERY_TERMS {
+        return Err(QueryError::new(
+            0,
+            format!("query has {terms} words and phrases; the limit is {MAX_QUERY_TERMS}"),
+            Some("search for fewer, more distinctive words"),
+        ));
+    }
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        end_col: chars + 1,
+    };
+    let node = p.and_expr(None, 0)?;
+    if let Some(t) = p.peek() {
+        let col = t.col;
+        return Err(match t.tok {
+            Tok::RParen => QueryError::new(
+                col,
+                "unbalanced parenthesis: `)` without `(`",
+                Some("remove it or add `(` before"),
+            ),
+            _ => QueryError::new(col, "unexpected text", None),
+        });
+    }
+    Ok(Some(node))
+}
+
+fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let col = i + 1;
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '"' || c == '“' || c == '”' {
+            let close = (i + 1..chars.len()).find(|&j| matches!(chars[j], '"' | '”' | '“'));
+            let Some(close) = close else {
+                return Err(QueryError::new(
+                    col,
+                    "unbalanced quote",
+                    Some("close the phrase with `\"`, or remove the quote to search the words"),
+                ));
+            };
+            tokens.push(Token {
+                tok: Tok::Phrase(chars[i + 1..close].iter().collect()),
+                col,
+            });
+            i = close + 1;
+        } else if c == '(' {
+            tokens.push(Token {
+                tok: Tok::LParen,
+                col,
+            });
+            i += 1;
+        } else if c == ')' {
+            tokens.push(Token {
+                tok: Tok::RParen,
+                col,
+            });
+            i += 1;
+        } else if c == '-'
+            && i + 1 < chars.len()
+            && !chars[i + 1].is_whitespace()
+            && starts_token(&tokens, &chars, i)
+        {
+            tokens.push(Token { tok: Tok::Not, col });
+            i += 1;
+        } else {
+            let start = i;
+            while i < chars.len()
+                && !chars[i].is_whitespace()
+                && !matches!(chars[i], '(' | ')' | '"' | '“' | '”')
+            {
+                // `field:` ends a token so `title:"a b"` and `tag:(x OR y)` work.
+                if chars[i] == ':' {
+                    let name: String = chars[start..i].iter().collect();
+                    if let Some(scope) = Scope::from_name(&name) {
+                        if i + 1 < chars.len() && !chars[i + 1].is_whitespace() {
+                            tokens.push(Token {
+                                tok: Tok::Scope(scope),
+                                col,
+                            });
+                            i += 1;
+                            break;
+                        }
+                        return Err(QueryError::new(
+                            i + 2,
+                            format!("`{name}:` needs a word, a \"phrase\" or (…) right after it"),
+                            Some(&format!("write {name}:word without a space")),
+                        ));
+                    }
+                    if let Some(suggestion) = near_scope(&name) {
+                        return Err(QueryError::new(
+                            col,
+                            format!("unknown field `{name}:`"),
+                            Some(&format!("did you mean `{suggestion}:`? fields are title, abstract, author, fellow, tag")),
+                        ));
+                    }
+                }
+                i += 1;
+            }
+            if matches!(tokens.last(), Some(Token { tok: Tok::Scope(_), col: c }) if *c == col) {
+                continue;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let tok = match word.as_str() {
+                "OR" | "|" | "||" => Tok::Or,
+                "AND" | "&&" | "&" => Tok::And,
+                "NOT" => Tok::Not,
+                _ => {
+                    let prefix = word.len() > 1 && word.ends_with('*');
+                    let text = if prefix {
+                        word.trim_end_matches('*').to_owned()
+                    } else {
+                        word
+                    };
+                    Tok::Word(text, prefix)
+                }
+            };
+            tokens.push(Token { tok, col });
+        }
+    }
+    Ok(tokens)
+}
+
+/// A `-` negates only at the start of a term, not inside `GPT-4` or `x - y`.
+fn starts_token(tokens: &[Token], chars: &[char], i: usize) -> bool {
+    let _ = tokens;
+    i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '('
+}
+
+fn near_scope(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    if lower.is_empty() || lower.chars().any(|c| !c.is_alphabetic()) || lower.len() > 9 {
+        return None;
+    }
+    Scope::ALL
+        .iter()
+        .map(|s| s.name())
+        .find(|s| edit_distance(&lower, s) <= 2)
+}
+
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    end_col: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn next_col(&self) -> usize {
+        self.peek().map(|t| t.col).unwrap_or(self.end_col)
+    }
+
+    fn and_expr(&mut self, scope: Option<Scope>, depth: usize) -> Result<Node, QueryError> {
+        let mut items = Vec::new();
+        loop {
+            match self.peek().map(|t| &t.tok) {
+                None | Some(Tok::RParen) => break,
+                Some(Tok::And) => {
+                    let col = self.next_col();
+                    self.pos += 1;
+                    if items.is_empty()
+                        || matches!(
+                            self.peek().map(|t| &t.tok),
+                            None | Some(Tok::RParen) | Some(Tok::And) | Some(Tok::Or)
+                        )
+                    {
+                        return Err(QueryError::new(
+                            col,
+                            "AND needs a term on each side",
+                            Some("remove it, or write `a AND b`"),
+                        ));
+                    }
+                }
+                Some(Tok::Or) => {
+                    return Err(QueryError::new(
+                        self.next_col(),
+                        "OR needs a term on each side",
+                        Some("write `a OR b`"),
+                    ));
+                }
+                _ => items.push(self.or_expr(scope, depth)?),
+            }
+        }
+        if items.is_empty() {
+            return Err(QueryError::new(
+                self.next_col(),
+                "empty group",
+                Some("put words between the parentheses"),
+            ));
+        }
+        Ok(if items.len() == 1 {
+            items.pop().expect("one")
+        } else {
+            Node::And(items)
+        })
+    }
+
+    fn or_expr(&mut self, scope: Option<Scope>, depth: usize) -> Result<Node, QueryError> {
+        let mut items = vec![self.unary(scope, depth)?];
+        while matches!(self.peek().map(|t| &t.tok), Some(Tok::Or)) {
+            let col = self.next_col();
+            self.pos += 1;
+            if matches!(
+                self.peek().map(|t| &t.tok),
+                None | Some(Tok::RParen) | Some(Tok::Or) | Some(Tok::And)
+            ) {
+                return Err(QueryError::new(
+                    col,
+                    "OR needs a term on each side",
+                    Some("write `a OR b`"),
+                ));
+            }
+            items.push(self.unary(scope, depth)?);
+        }
+        Ok(if items.len() == 1 {
+            items.pop().expect("one")
+        } else {
+            Node::Or(items)
+        })
+    }
+
+    fn unary(&mut self, scope: Option<Scope>, depth: usize) -> Result<Node, QueryError> {
+        if depth > 32 {
+            return Err(QueryError::new(
+                self.next_col(),
+                "too deeply nested",
+                Some("use fewer parentheses"),
+            ));
+        }
+        let Some(token) = self.tokens.get(self.pos).cloned() else {
+            return Err(QueryError::new(
+                self.end_col,
+                "query ends where a term was expected",
+                None,
+            ));
+        };
+        self.pos += 1;
+        match token.tok {
+            Tok::Not => {
+                if matches!(
+                    self.peek().map(|t| &t.tok),
+                    None | Some(Tok::RParen) | Some(Tok::And) | Some(Tok::Or)
+                ) {
+                    return Err(QueryError::new(
+                        token.col,
+                        "nothing to exclude after NOT/-",
+                        Some("write -word or NOT word"),
+                    ));
+                }
+                Ok(Node::Not(Box::new(self.unary(scope, depth + 1)?)))
+            }
+            Tok::LParen => {
+                let inner = self.and_expr(scope, depth + 1)?;
+                match self.peek() {
+                    Some(Token {
+                        tok: Tok::RParen, ..
+                    }) => {
+                        self.pos += 1;
+                        Ok(inner)
+                    }
+                    _ => Err(QueryError::new(
+                        token.col,
+                        "unbalanced parenthesis: `(` is never closed",
+                        Some("add `)` or remove the `(`"),
+                    )),
+                }
+            }
+            Tok::RParen => Err(QueryError::new(
+                token.col,
+                "unbalanced parenthesis: `)` without `(`",
+                Some("remove it or add `(` before"),
+            )),
+            Tok::Scope(s) => {
+                if scope.is_some_and(|outer| outer != s) {
+                    return Err(QueryError::new(
+                        token.col,
+                        "a field inside another field's scope",
+                        Some("use one field per term"),
+                    ));
+                }
+                self.unary(Some(s), depth + 1)
+            }
+            Tok::Word(text, prefix) => Ok(Node::Word {
+                scope,
+                text,
+                prefix,
+            }),
+            Tok::Phrase(text) => Ok(Node::Phrase { scope, text }),
+            Tok::And | Tok::Or => Err(QueryError::new(
+                token.col,
+                "operator where a term was expected",
+                None,
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(text: &str) -> Node {
+        Node::Word {
+            scope: None,
+            text: text.into(),
+            prefix: false,
+        }
+    }
+
+    #[test]
+    fn words_are_anded_and_or_binds_tighter() {
+        assert_eq!(
+            parse_query("sparse autoencoder OR SAE").unwrap().unwrap(),
+            Node::And(vec![
+                w("sparse"),
+                Node::Or(vec![w("autoencoder"), w("SAE")])
+            ])
+        );
+    }
+
+    #[test]
+    fn phrases_scopes_negation_prefix() {
+        let q = parse_query("tag:\"Scheming and Deception\" -jailbreak TITLE:sparse auto*")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            q,
+            Node::And(vec![
+                Node::Phrase {
+                    scope: Some(Scope::Tag),
+                    text: "Scheming and Deception".into()
+                },
+                Node::Not(Box::new(w("jailbreak"))),
+                Node::Word {
+                    scope: Some(Scope::Title),
+                    text: "sparse".into(),
+                    prefix: false
+                },
+                Node::Word {
+                    scope: None,
+                    text: "auto".into(),
+                    prefix: true
+                },
+            ])
+        );
+    }
+
+    #[test]
+    fn hyphen_inside_word_is_not_negation() {
+        assert_eq!(parse_query("GPT-4o").unwrap().unwrap(), w("GPT-4o"));
+        assert_eq!(
+            parse_query("NOT x").unwrap().unwrap(),
+            Node::Not(Box::new(w("x")))
+        );
+    }
+
+    #[test]
+    fn errors_have_positions_and_hints() {
+        let e = parse_query("sparse \"auto").unwrap_err();
+        assert_eq!(e.column, 8);
+        assert!(e.to_string().starts_with("query:1:8: unbalanced quote"));
+        assert_eq!(parse_query("(a b").unwrap_err().column, 1);
+        assert_eq!(parse_query("a b)").unwrap_err().column, 4);
+        assert!(parse_query("titel:x")
+            .unwrap_err()
+            .to_string()
+            .contains("did you mean `title:`"));
+        assert!(parse_query("a OR").is_err());
+        assert!(parse_query("OR a").is_err());
+        assert!(parse_query("()").is_err());
+        assert!(parse_query(&"a ".repeat(70)).is_err());
+        assert!(parse_query(&"x".repeat(100_000)).is_err());
+    }
+
+    #[test]
+    fn urls_and_ids_are_literal_words() {
+        assert_eq!(
+            parse_query("arXiv:2310.01405").unwrap().unwrap(),
+            w("arXiv:2310.01405")
+        );
+        assert_eq!(
+            parse_query("https://x.org/a").unwrap().unwrap(),
+            w("https://x.org/a")
+        );
+    }
+
+    #[test]
+    fn blank_is_none() {
+        assert_eq!(parse_query("   ").unwrap(), None);
+    }
+}
