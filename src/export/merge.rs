@@ -8,14 +8,6 @@ use super::Diagnostic;
 use crate::record::{id_to_number, Record};
 use crate::text::fold_key;
 
-/// What became of a pushed record.
-pub enum MergeOutcome {
-    /// Ready to index now.
-    Emit(Record),
-    /// Held (featured) or folded into an earlier copy.
-    Held,
-}
-
 struct Seen {
     file: String,
     line: u64,
@@ -35,7 +27,9 @@ pub struct Merger {
 }
 
 impl Merger {
-    pub fn push(&mut self, record: Record) -> MergeOutcome {
+    /// The record if it is ready to index now; `None` if it is held (featured) or was folded
+    /// into an earlier copy.
+    pub fn push(&mut self, record: Record) -> Option<Record> {
         let key = id_to_number(&record.id).unwrap_or_default();
         let authors_key = authors_key(&record.authors);
         if let Some(seen) = self.seen.get_mut(&key) {
@@ -52,7 +46,7 @@ impl Merger {
             }
             if let Some(i) = seen.held {
                 merge_into(&mut self.held[i], record);
-                return MergeOutcome::Held;
+                return None;
             }
             // The first copy was already emitted: emit a replacement only if this copy adds
             // something (featured flag or tags); ingest replaces by id.
@@ -61,9 +55,9 @@ impl Merger {
             if adds {
                 seen.featured |= record.featured;
                 seen.has_tags |= !record.tags.is_empty();
-                return MergeOutcome::Emit(record);
+                return Some(record);
             }
-            return MergeOutcome::Held;
+            return None;
         }
         let mut seen = Seen {
             file: record.source.file.clone(),
@@ -77,10 +71,10 @@ impl Merger {
             seen.held = Some(self.held.len());
             self.held.push(record);
             self.seen.insert(key, seen);
-            MergeOutcome::Held
+            None
         } else {
             self.seen.insert(key, seen);
-            MergeOutcome::Emit(record)
+            Some(record)
         }
     }
 

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub use clean::clean_text;
 pub use date::{iso, parse_date, DateError};
-pub use merge::{MergeOutcome, Merger};
+pub use merge::Merger;
 pub use parser::{Event, ExportParser};
 
 use crate::record::Record;
@@ -230,7 +230,7 @@ pub fn read_records(
             match event {
                 Event::Record(record) => {
                     stats.entries += 1;
-                    if let MergeOutcome::Emit(record) = merger.push(record) {
+                    if let Some(record) = merger.push(record) {
                         stats.records += 1;
                         sink.record(record)?;
                     }
@@ -246,7 +246,7 @@ pub fn read_records(
                 }
             }
             events = events.wrapping_add(1);
-            if events % 256 == 0 {
+            if events.is_multiple_of(256) {
                 sink.progress(done_before + parser.bytes_read());
             }
         }
@@ -273,7 +273,7 @@ pub fn parse_str(file: &str, text: &str) -> (Vec<Record>, Vec<Diagnostic>) {
     for event in ExportParser::new(file, text.as_bytes()) {
         match event {
             Ok(Event::Record(r)) => {
-                if let MergeOutcome::Emit(r) = merger.push(r) {
+                if let Some(r) = merger.push(r) {
                     records.push(r);
                 }
             }

@@ -1,0 +1,168 @@
+//! Day-one path from a fresh clone: ingest, ranked query with snippets, JSON, stemming, accents.
+
+mod common;
+
+use common::{titles_of, Workdir};
+
+#[test]
+fn ingest_then_sparse_autoencoder_query_ranks_sae_papers_first() {
+    let w = Workdir::with_corpus();
+    let r = w.ingest();
+    assert!(
+        r.stdout
+            .starts_with("added 25, updated 0, removed 0, unchanged 0"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("25 records indexed from 26 entries, 1 merged"),
+        "{}",
+        r.stdout
+    );
+    let titles = w.titles(&["sparse autoencoder", "--tag", "Interpretability"]);
+    assert!(titles.len() >= 5, "{titles:?}");
+    for t in &titles[..5] {
+        assert!(t.contains("Sparse Autoencoders"), "{titles:?}");
+    }
+    // Auditing mentions sparse autoencoders only in its abstract: it ranks after them.
+    assert_eq!(
+        titles.last().map(String::as_str),
+        Some("Auditing language models for hidden objectives")
+    );
+}
+
+#[test]
+fn json_output_has_the_documented_keys() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let v = w.query_json(&["sparse autoencoder", "--tag", "Interpretability"]);
+    let obj = v.as_object().unwrap();
+    for key in ["query", "total", "hits", "facets", "took_ms", "relaxed"] {
+        assert!(obj.contains_key(key), "missing {key}");
+    }
+    assert_eq!(v["query"], "sparse autoencoder");
+    assert_eq!(
+        v["total"].as_u64(),
+        Some(v["hits"].as_array().unwrap().len() as u64)
+    );
+    let hit = &v["hits"][0];
+    for key in [
+        "id", "score", "title", "date", "authors", "fellows", "tags", "featured", "snippet",
+    ] {
+        assert!(hit.get(key).is_some(), "hit lacks {key}");
+    }
+    assert!(
+        hit["snippet"].as_str().unwrap().contains("<mark>"),
+        "{}",
+        hit["snippet"]
+    );
+    assert_eq!(v["facets"]["tags"]["Interpretability"], v["total"]);
+}
+
+#[test]
+fn stemming_finds_plural_and_accents_fold() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let titles = w.titles(&["autoencoder", "--exact"]);
+    assert!(
+        titles.iter().any(|t| t == "BatchTopK Sparse Autoencoders"),
+        "{titles:?}"
+    );
+    let titles = w.titles(&["Ivan Arcuschin", "--exact"]);
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles
+        .iter()
+        .any(|t| t.starts_with("Biases in the Blind Spot")));
+    assert!(titles
+        .iter()
+        .any(|t| t.starts_with("Chain-of-Thought Reasoning")));
+    // And the other way: an accented query finds the plain spelling.
+    let titles = w.titles(&["Clément", "--exact"]);
+    assert_eq!(
+        titles,
+        ["Overcoming Sparsity Artifacts in Crosscoders to Interpret Chat-Tuning"]
+    );
+}
+
+#[test]
+fn no_hits_prints_a_clear_line_and_exits_1() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let r = w.run(&["query", "zyzzyva", "--exact"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout.trim(), "No results for \"zyzzyva\".");
+}
+
+#[test]
+fn first_query_on_a_fresh_clone_builds_the_index() {
+    let w = Workdir::with_corpus();
+    let r = w.run(&["query", "sparse autoencoder", "--tag", "Interpretability"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("building it from corpus/"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.starts_with("1. "), "{}", r.stdout);
+    assert!(w.path("index/CURRENT").exists());
+    // Piped output carries no escape codes.
+    assert!(!r.stdout.contains('\x1b'));
+    // The second query does not rebuild.
+    let r = w.run(&["query", "sycophancy"]);
+    assert!(!r.stderr.contains("building"), "{}", r.stderr);
+}
+
+#[test]
+fn parse_prints_json_lines_with_the_record_keys() {
+    let w = Workdir::with_corpus();
+    let r = w.run(&["parse"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 25);
+    let keys: Vec<&str> = lines[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["id", "title", "abstract", "authors", "fellows", "tags", "date", "featured", "source"]
+    );
+    assert_eq!(lines[0]["source"]["file"], "corpus/mats-research.txt");
+    assert!(!w.path("index").exists(), "parse must not touch an index");
+}
+
+#[test]
+fn index_flag_and_env_choose_the_directory() {
+    let w = Workdir::with_corpus();
+    let r = w.run(&["--index", "elsewhere", "ingest"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(w.path("elsewhere/CURRENT").exists());
+    let r = w
+        .cmd()
+        .env("LITSEARCH_INDEX", "fromenv")
+        .args(["ingest"])
+        .output()
+        .unwrap();
+    assert!(r.status.success());
+    assert!(w.path("fromenv/CURRENT").exists());
+    let v: serde_json::Value = serde_json::from_slice(
+        &w.cmd()
+            .env("LITSEARCH_INDEX", "fromenv")
+            .args(["query", "--json", "sycophancy"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        titles_of(&v)[0],
+        "Towards Understanding Sycophancy in Language Models"
+    );
+}

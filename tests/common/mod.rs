@@ -1,0 +1,127 @@
+//! Shared harness for CLI tests: a temp dir per test holding a copy of the shipped corpus,
+//! the built binary run in it with a scrubbed environment, and readers for its output.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use assert_cmd::cargo::CommandCargoExt;
+
+pub const CORPUS: &str = include_str!("../../corpus/mats-research.txt");
+
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    /// An empty directory.
+    pub fn empty() -> Workdir {
+        Workdir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A directory with `corpus/mats-research.txt`, as in a fresh clone.
+    pub fn with_corpus() -> Workdir {
+        let w = Workdir::empty();
+        w.write("corpus/mats-research.txt", CORPUS);
+        w
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, contents).expect("write");
+        p
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).expect("read")
+    }
+
+    /// The binary, in this directory, with no LITSEARCH_* or NO_COLOR from the caller.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("litsearch").expect("binary");
+        c.current_dir(self.dir.path());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("LITSEARCH_") || k == "NO_COLOR" || k == "CLICOLOR_FORCE" {
+                c.env_remove(k);
+            }
+        }
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd().args(args).output().expect("run"))
+    }
+
+    /// Ingests the shipped corpus, asserting success.
+    pub fn ingest(&self) -> Run {
+        let r = self.run(&["ingest"]);
+        assert_eq!(r.code, 0, "ingest failed: {}", r.stderr);
+        r
+    }
+
+    /// `query … --json` parsed.
+    pub fn query_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["query", "--json"];
+        all.extend_from_slice(args);
+        let r = self.run(&all);
+        assert!(
+            r.code == 0 || r.code == 1,
+            "query {args:?} failed ({}): {}",
+            r.code,
+            r.stderr
+        );
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", r.stdout))
+    }
+
+    /// Titles of the hits of `query … --json`, in order.
+    pub fn titles(&self, args: &[&str]) -> Vec<String> {
+        titles_of(&self.query_json(args))
+    }
+}
+
+pub fn titles_of(v: &serde_json::Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["title"].as_str().expect("title").to_owned())
+        .collect()
+}
+
+/// The outcome of one run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+/// Records of the shipped corpus, parsed by the library (for counts computed independently).
+pub fn corpus_records() -> Vec<litsearch::Record> {
+    let (records, diags) = litsearch::export::parse_str("corpus/mats-research.txt", CORPUS);
+    assert!(diags.is_empty(), "{diags:?}");
+    records
+}
+
+pub fn exists(p: &Path) -> bool {
+    p.exists()
+}
