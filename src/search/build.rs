@@ -208,7 +208,8 @@ impl<'a> QueryBuilder<'a> {
             if mode == MatchMode::Typos {
                 let typos = allowed_typos(text);
                 if typos > 0 {
-                    for t in self.expand_fuzzy(field, token, typos) {
+                    let unstemmed = self.analyze_unstemmed(text);
+                    for t in self.expand_typos(field, token, &unstemmed, typos) {
                         if &t != token {
                             self.highlights.add(s, &t);
                             alternatives.push((
@@ -316,6 +317,26 @@ impl<'a> QueryBuilder<'a> {
             }
         }
         out.into_iter().collect()
+    }
+
+    /// Dictionary terms a misspelt word may have meant. The dictionary of a stemmed field holds
+    /// stems, and a typo derails the stemmer (`sycophnacy` → `sycophnaci`, but `sycophancy` →
+    /// `sycoph`), so besides the stemmed token, the word's longer prefixes are matched too:
+    /// a stem is a prefix of the word it came from.
+    fn expand_typos(&self, field: Field, token: &str, unstemmed: &str, typos: u8) -> Vec<String> {
+        let mut out: BTreeSet<String> =
+            self.expand_fuzzy(field, token, typos).into_iter().collect();
+        let chars: Vec<char> = unstemmed.chars().collect();
+        let shortest = 5.max(chars.len().saturating_sub(4));
+        for len in shortest..chars.len() {
+            let prefix: String = chars[..len].iter().collect();
+            let allowed = allowed_typos(&prefix).min(typos);
+            out.extend(self.expand_fuzzy(field, &prefix, allowed));
+            if out.len() >= MAX_EXPANSIONS {
+                break;
+            }
+        }
+        out.into_iter().take(MAX_EXPANSIONS).collect()
     }
 
     /// Terms of `field` within `typos` edits of `token` (a transposition counts as one).

@@ -1,0 +1,599 @@
+//! `litsearch query` as a new user tries it: the query language, relaxation, filters, facets,
+//! sorting, paging and every output format — on the shipped corpus, expectations by title or
+//! computed independently from the parsed records.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{corpus_records, titles_of, Workdir};
+use litsearch::text::fold_key;
+
+fn indexed() -> Workdir {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    w
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn titles_where(pred: impl Fn(&litsearch::Record) -> bool) -> Vec<String> {
+    sorted(
+        corpus_records()
+            .into_iter()
+            .filter(|r| pred(r))
+            .map(|r| r.title)
+            .collect(),
+    )
+}
+
+#[test]
+fn all_words_must_match_and_title_outranks_abstract() {
+    let w = indexed();
+    let both = titles_where(|r| {
+        let text = format!("{} {} {}", r.title, r.abstract_text, r.tags.join(" ")).to_lowercase();
+        text.contains("spars") && text.contains("probing")
+    });
+    let got = w.titles(&["sparse probing", "--exact", "--limit", "50"]);
+    assert_eq!(sorted(got.clone()), both);
+    assert_eq!(
+        got[0],
+        "Are Sparse Autoencoders Useful? A Case Study in Sparse Probing"
+    );
+    let titles = w.titles(&["crosscoders"]);
+    assert_eq!(
+        titles[0],
+        "Overcoming Sparsity Artifacts in Crosscoders to Interpret Chat-Tuning"
+    );
+    // "jailbreaking" is in one title and in another paper's abstract only.
+    let titles = w.titles(&["jailbreaking", "--exact"]);
+    assert_eq!(titles[0], "Best-of-N Jailbreaking");
+}
+
+#[test]
+fn typo_relaxation_is_reported_and_exact_turns_it_off() {
+    let w = indexed();
+    let v = w.query_json(&["sycophnacy"]);
+    assert_eq!(v["relaxed"], "typos");
+    assert_eq!(
+        titles_of(&v),
+        ["Towards Understanding Sycophancy in Language Models"]
+    );
+    assert!(
+        v["hits"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>sycophancy</mark>"),
+        "{}",
+        v["hits"][0]["snippet"]
+    );
+    let r = w.run(&["query", "sycophnacy"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stderr.contains("allowing typos"), "{}", r.stderr);
+    let v = w.query_json(&["sycophnacy", "--exact"]);
+    assert_eq!(v["total"], 0);
+    assert_eq!(v["relaxed"], serde_json::Value::Null);
+    assert_eq!(w.run(&["query", "sycophnacy", "--exact"]).code, 1);
+}
+
+#[test]
+fn short_words_and_numbers_are_never_fuzzed() {
+    let w = indexed();
+    // "bais" is one edit from "bias" but has 4 letters.
+    assert_eq!(w.query_json(&["bais"])["total"], 0);
+    // "2026" must not match 2025 or 2024 through typos.
+    let v = w.query_json(&["2027"]);
+    assert_eq!(v["total"], 0);
+}
+
+#[test]
+fn any_word_relaxation_when_all_words_fail() {
+    let w = indexed();
+    let v = w.query_json(&["sycophancy", "qwxzvb"]);
+    assert_eq!(v["relaxed"], "any");
+    assert_eq!(
+        titles_of(&v),
+        ["Towards Understanding Sycophancy in Language Models"]
+    );
+    let r = w.run(&["query", "sycophancy", "qwxzvb"]);
+    assert!(r.stderr.contains("any word"), "{}", r.stderr);
+}
+
+#[test]
+fn phrases_or_and_not_parentheses_prefix() {
+    let w = indexed();
+    let phrase = w.titles(&["\"model diffing\"", "--exact"]);
+    assert_eq!(
+        phrase,
+        ["Overcoming Sparsity Artifacts in Crosscoders to Interpret Chat-Tuning"]
+    );
+    assert!(w.titles(&["\"diffing model\"", "--exact"]).is_empty());
+    // Word order matters in a phrase, not among words.
+    let words = sorted(w.titles(&["model language", "--exact", "--limit", "50"]));
+    let phrase = sorted(w.titles(&["\"language model\"", "--exact", "--limit", "50"]));
+    assert!(!words.is_empty() && phrase.iter().all(|t| words.contains(t)));
+    assert!(w.titles(&["\"model language\"", "--exact"]).is_empty());
+
+    let or = sorted(w.titles(&["sycophancy OR jailbreaking", "--exact"]));
+    assert_eq!(
+        or,
+        [
+            "Best-of-N Jailbreaking",
+            "Towards Understanding Sycophancy in Language Models"
+        ]
+    );
+    assert_eq!(
+        w.titles(&["sparse AND probing"]),
+        w.titles(&["sparse probing"])
+    );
+
+    let with = w.titles(&["sparse autoencoders", "--exact", "--limit", "50"]);
+    let without = w.titles(&[
+        "sparse autoencoders -matryoshka",
+        "--exact",
+        "--limit",
+        "50",
+    ]);
+    let without_not = w.titles(&[
+        "sparse autoencoders NOT matryoshka",
+        "--exact",
+        "--limit",
+        "50",
+    ]);
+    assert!(with.iter().any(|t| t.contains("Matryoshka")));
+    assert!(!without.iter().any(|t| t.contains("Matryoshka")));
+    let mentions = |t: &String| {
+        corpus_records().iter().any(|r| {
+            &r.title == t
+                && format!("{} {}", r.title, r.abstract_text)
+                    .to_lowercase()
+                    .contains("matryoshka")
+        })
+    };
+    let expected: Vec<String> = with.iter().filter(|t| !mentions(t)).cloned().collect();
+    assert_eq!(without, expected);
+    assert_eq!(without, without_not);
+
+    let grouped = sorted(w.titles(&["(sycophancy OR jailbreaking) AI", "--exact"]));
+    assert_eq!(
+        grouped,
+        [
+            "Best-of-N Jailbreaking",
+            "Towards Understanding Sycophancy in Language Models"
+        ]
+    );
+    let grouped = w.titles(&["(sycophancy OR jailbreaking) preference", "--exact"]);
+    assert_eq!(
+        grouped,
+        ["Towards Understanding Sycophancy in Language Models"]
+    );
+
+    let prefixed = w.titles(&["matryosh*", "--exact"]);
+    assert_eq!(
+        prefixed[0],
+        "Learning Multi-Level Features with Matryoshka Sparse Autoencoders"
+    );
+    assert_eq!(
+        sorted(prefixed),
+        titles_where(|r| format!("{} {}", r.title, r.abstract_text)
+            .to_lowercase()
+            .contains("matryosh"))
+    );
+    let v = w.query_json(&["crosscod*", "--exact"]);
+    assert_eq!(
+        titles_of(&v)[0],
+        "Overcoming Sparsity Artifacts in Crosscoders to Interpret Chat-Tuning"
+    );
+    assert!(v["hits"][0]["title_highlighted"]
+        .as_str()
+        .unwrap()
+        .contains("<mark>Crosscoders</mark>"));
+}
+
+#[test]
+fn field_scopes_match_independent_counts() {
+    let w = indexed();
+    // Stems as the index computes them: "Sparsely" and "sparse" share one.
+    let stems = |s: &str| {
+        let mut a = litsearch::index::schema::text_analyzer();
+        let mut stream = a.token_stream(s);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push(t.text.clone());
+        }
+        out
+    };
+    let sparse = stems("sparse");
+    let in_title = titles_where(|r| stems(&r.title).contains(&sparse[0]));
+    assert!(in_title.len() >= 6);
+    assert_eq!(
+        sorted(w.titles(&["title:sparse", "--exact", "--limit", "50"])),
+        in_title
+    );
+    assert_eq!(
+        sorted(w.titles(&["TITLE:sparse", "--exact", "--limit", "50"])),
+        in_title
+    );
+    let tagged = titles_where(|r| r.tags.iter().any(|t| t == "Scheming and Deception"));
+    assert_eq!(
+        sorted(w.titles(&["tag:\"Scheming and Deception\"", "--limit", "50"])),
+        tagged
+    );
+    let by_nanda = titles_where(|r| r.authors.iter().any(|a| a.contains("Nanda")));
+    assert_eq!(
+        sorted(w.titles(&["author:nanda", "--limit", "50"])),
+        by_nanda
+    );
+    let fellow = titles_where(|r| {
+        r.fellows
+            .iter()
+            .any(|a| fold_key(a).contains("bart bussmann"))
+    });
+    assert_eq!(
+        sorted(w.titles(&["fellow:\"Bart Bussmann\"", "--limit", "50"])),
+        fellow
+    );
+    // "sycophancy" appears only in abstracts of one paper besides its title.
+    assert!(w.titles(&["abstract:polysemanticity"]).contains(
+        &"Sparse Autoencoders Find Highly Interpretable Features in Language Models".to_owned()
+    ));
+}
+
+#[test]
+fn syntax_errors_name_the_position_and_suggest_a_fix() {
+    let w = indexed();
+    let r = w.run(&["query", "sparse \"auto"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("query:1:8: unbalanced quote"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("close the phrase"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1);
+    for (q, what) in [
+        ("(sparse", "never closed"),
+        ("sparse)", "without `(`"),
+        ("titel:x", "did you mean `title:`"),
+        ("a OR", "OR needs"),
+    ] {
+        let r = w.run(&["query", q]);
+        assert_eq!(r.code, 2, "{q}");
+        assert!(r.stderr.contains(what), "{q}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"));
+    }
+}
+
+#[test]
+fn filters_combine_and_match_independent_selection() {
+    let w = indexed();
+    let expect = titles_where(|r| {
+        r.tags.iter().any(|t| t == "Interpretability") && r.date.as_str() >= "2025-03-01"
+    });
+    let got = w.titles(&[
+        "--tag",
+        "interpretability",
+        "--since",
+        "2025-03-01",
+        "--limit",
+        "50",
+    ]);
+    assert_eq!(sorted(got.clone()), expect);
+    let dates: Vec<String> = w.query_json(&["--tag", "Interpretability", "--since", "2025-03-01"])
+        ["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["date"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        dates.windows(2).all(|p| p[0] >= p[1]),
+        "newest first: {dates:?}"
+    );
+
+    let two_tags = titles_where(|r| {
+        r.tags.iter().any(|t| t == "Interpretability") && r.tags.iter().any(|t| t == "Safeguards")
+    });
+    assert_eq!(
+        sorted(w.titles(&[
+            "--tag",
+            "Interpretability",
+            "--tag",
+            "Safeguards",
+            "--limit",
+            "50"
+        ])),
+        two_tags
+    );
+
+    let arcuschin = titles_where(|r| r.authors.iter().any(|a| a == "Iván Arcuschin"));
+    assert_eq!(arcuschin.len(), 2);
+    assert_eq!(
+        sorted(w.titles(&["--author", "ivan arcuschin", "--limit", "50"])),
+        arcuschin
+    );
+    assert_eq!(
+        w.titles(&["--fellow", "CLEMENT DUMAS"]),
+        ["Overcoming Sparsity Artifacts in Crosscoders to Interpret Chat-Tuning"]
+    );
+
+    let y2024 = titles_where(|r| r.date.starts_with("2024"));
+    assert_eq!(
+        sorted(w.titles(&["--year", "2024", "--limit", "50"])),
+        y2024
+    );
+    let y2023_2026 = titles_where(|r| r.date.starts_with("2023") || r.date.starts_with("2026"));
+    assert_eq!(
+        sorted(w.titles(&["--year", "2023", "--year", "2026", "--limit", "50"])),
+        y2023_2026
+    );
+    let until = titles_where(|r| r.date.as_str() <= "2024-12-31");
+    assert_eq!(
+        sorted(w.titles(&["--until", "2024", "--limit", "50"])),
+        until
+    );
+    let featured = titles_where(|r| r.featured);
+    assert_eq!(featured.len(), 6);
+    assert_eq!(sorted(w.titles(&["--featured", "--limit", "50"])), featured);
+    let both = titles_where(|r| r.featured && r.date.as_str() >= "2025-01-01");
+    assert_eq!(
+        sorted(w.titles(&["--featured", "--since", "2025-01-01", "--limit", "50"])),
+        both
+    );
+    // A query and filters together.
+    assert_eq!(
+        w.titles(&["misalignment", "--featured"]),
+        ["Emergent Misalignment: Narrow finetuning can produce broadly misaligned LLMs"]
+    );
+}
+
+#[test]
+fn bad_filter_values_and_empty_queries_are_errors() {
+    let w = indexed();
+    let r = w.run(&["query", "x", "--since", "yesterday"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--since: expected a date"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["query"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("empty query"), "{}", r.stderr);
+    let r = w.run(&["query", "--facets", "colours", "x"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown facet"), "{}", r.stderr);
+}
+
+fn independent_counts(records: &[litsearch::Record], field: &str) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for r in records {
+        let values: Vec<String> = match field {
+            "tags" => r.tags.clone(),
+            "authors" => r.authors.clone(),
+            "fellows" => r.fellows.clone(),
+            "year" => vec![r.date[..4].to_owned()],
+            _ => unreachable!(),
+        };
+        for v in values {
+            *m.entry(v).or_default() += 1;
+        }
+    }
+    m
+}
+
+fn json_counts(v: &serde_json::Value) -> BTreeMap<String, u64> {
+    v.as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, c)| (k.clone(), c.as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn facets_count_the_whole_match_set() {
+    let w = indexed();
+    let v = w.query_json(&["language", "--exact", "--limit", "1"]);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 1);
+    let matching: Vec<String> = w.titles(&["language", "--exact", "--limit", "100"]);
+    assert_eq!(matching.len() as u64, v["total"].as_u64().unwrap());
+    let records: Vec<_> = corpus_records()
+        .into_iter()
+        .filter(|r| matching.contains(&r.title))
+        .collect();
+    for field in ["tags", "year", "fellows", "authors"] {
+        assert_eq!(
+            json_counts(&v["facets"][field]),
+            independent_counts(&records, field),
+            "{field}"
+        );
+    }
+    let v = w.query_json(&["language", "--facets", "tags,year"]);
+    assert_eq!(
+        v["facets"].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["tags", "year"]
+    );
+    let v = w.query_json(&["language", "--facets", "none"]);
+    assert!(v["facets"].as_object().unwrap().is_empty());
+}
+
+#[test]
+fn facets_command_lists_every_value() {
+    let w = indexed();
+    let r = w.run(&["facets", "--field", "tags", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        json_counts(&v["tags"]),
+        independent_counts(&corpus_records(), "tags")
+    );
+    let interpretability = independent_counts(&corpus_records(), "tags")["Interpretability"];
+    let r = w.run(&["facets", "--field", "tags"]);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.trim() == format!("{interpretability}  Interpretability")),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn sorting_is_deterministic_and_paging_tiles_the_results() {
+    let w = indexed();
+    let dates = |args: &[&str]| -> Vec<String> {
+        w.query_json(args)["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["date"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let newest = dates(&["language", "--sort", "newest", "--limit", "50"]);
+    assert!(newest.windows(2).all(|p| p[0] >= p[1]));
+    let oldest = dates(&["language", "--sort", "oldest", "--limit", "50"]);
+    assert!(oldest.windows(2).all(|p| p[0] <= p[1]));
+    let all = w.titles(&["--year", "2025", "--limit", "50"]);
+    let again = w.titles(&["--year", "2025", "--limit", "50"]);
+    assert_eq!(all, again);
+    let mut paged = Vec::new();
+    for offset in (0..all.len()).step_by(4) {
+        paged.extend(w.titles(&[
+            "--year",
+            "2025",
+            "--limit",
+            "4",
+            "--offset",
+            &offset.to_string(),
+        ]));
+    }
+    assert_eq!(
+        paged, all,
+        "pages must tile the full list with ties broken the same way"
+    );
+    // Two papers share 2025-02-04 and two 2025-03-31: they keep one order across page sizes.
+    let v = w.query_json(&["--year", "2025", "--limit", "0"]);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 0);
+    assert_eq!(v["total"].as_u64().unwrap() as usize, all.len());
+}
+
+#[test]
+fn text_output_is_numbered_highlighted_only_when_asked() {
+    let w = indexed();
+    let r = w.run(&["query", "sparse autoencoder"]);
+    assert!(r.stdout.starts_with("1. "), "{}", r.stdout);
+    assert!(r.stdout.contains("\n2. "));
+    assert!(!r.stdout.contains('\x1b'));
+    assert!(r.stdout.contains("Tags: Interpretability"), "{}", r.stdout);
+    assert!(r.stdout.contains("results (showing 1–"), "{}", r.stdout);
+    let r = w.run(&["query", "sparse autoencoder", "--color", "always"]);
+    assert!(
+        r.stdout.contains("\x1b[1;33mAutoencoders\x1b[0m"),
+        "{}",
+        r.stdout
+    );
+    let r = w
+        .cmd()
+        .args(["query", "sparse autoencoder", "--color", "auto"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&r.stdout).contains('\x1b'));
+    // Snippets stay short and end on a word.
+    let r = w.run(&["query", "sycophancy"]);
+    let snippet = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("sycophancy") && l.starts_with("   ") && l.len() > 60)
+        .unwrap();
+    assert!(snippet.trim().chars().count() <= 205, "{snippet}");
+}
+
+#[test]
+fn json_ndjson_csv_explain() {
+    let w = indexed();
+    let v = w.query_json(&["sparse autoencoder", "--limit", "3"]);
+    let hit = v["hits"][0].as_object().unwrap();
+    for key in [
+        "id",
+        "score",
+        "title",
+        "date",
+        "authors",
+        "fellows",
+        "tags",
+        "featured",
+        "snippet",
+        "title_highlighted",
+    ] {
+        assert!(hit.contains_key(key), "{key}");
+    }
+    assert!(v["took_ms"].as_f64().unwrap() >= 0.0);
+
+    let r = w.run(&[
+        "query",
+        "sparse autoencoder",
+        "--format",
+        "ndjson",
+        "--limit",
+        "4",
+    ]);
+    let lines: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    let ndjson_titles: Vec<String> = lines
+        .iter()
+        .map(|h| h["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ndjson_titles,
+        w.titles(&["sparse autoencoder", "--limit", "4"])
+    );
+    assert_eq!(ndjson_titles[..3], titles_of(&v)[..]);
+
+    let r = w.run(&[
+        "query",
+        "sparse autoencoder",
+        "--format",
+        "csv",
+        "--limit",
+        "5",
+    ]);
+    let mut reader = csv::Reader::from_reader(r.stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "id");
+    assert_eq!(&headers[2], "title");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 5);
+    let authors_col = headers.iter().position(|h| h == "authors").unwrap();
+    assert!(rows[0][authors_col].contains("; "), "{:?}", &rows[0]);
+
+    let v = w.query_json(&["sycophancy", "--explain"]);
+    assert!(v["hits"][0]["explain"].is_object(), "{}", v["hits"][0]);
+    let r = w.run(&["query", "sycophancy", "--explain"]);
+    assert!(r.stdout.contains("score"), "{}", r.stdout);
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    let w = indexed();
+    let bin = assert_cmd::cargo::cargo_bin("litsearch");
+    let out = std::process::Command::new("bash")
+        .current_dir(w.dir.path())
+        .arg("-c")
+        .arg(format!("'{}' query model --limit 25 --format ndjson | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}", bin.display()))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
