@@ -13,20 +13,26 @@ use crate::index::{ingest, IngestObserver, IngestOptions, SyncSummary};
 /// Prints diagnostics to stderr and, on a terminal, a progress bar.
 pub struct CliObserver {
     bar: Option<ProgressBar>,
+    /// Print nothing but errors (cron).
     quiet: bool,
+    show_progress: bool,
 }
 
 impl CliObserver {
     pub fn new(quiet: bool, progress: bool) -> Self {
         CliObserver {
             bar: None,
-            quiet: quiet || !progress,
+            quiet,
+            show_progress: progress,
         }
     }
 }
 
 impl IngestObserver for CliObserver {
     fn diagnostic(&mut self, d: &Diagnostic) {
+        if self.quiet {
+            return;
+        }
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("{d}")),
             None => eprintln!("{d}"),
@@ -34,7 +40,7 @@ impl IngestObserver for CliObserver {
     }
 
     fn start(&mut self, total: u64) {
-        if self.quiet || !super::stderr_is_terminal() {
+        if self.quiet || !self.show_progress || !super::stderr_is_terminal() {
             return;
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());

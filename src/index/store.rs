@@ -22,6 +22,8 @@ use crate::error::{Error, Result};
 const CURRENT: &str = "CURRENT";
 const GEN_META: &str = "litsearch.json";
 const GEN_PREFIX: &str = "gen-";
+/// Retries of an open that failed while another process was committing.
+const OPEN_RETRIES: u32 = 5;
 
 /// What litsearch records beside each tantivy index.
 #[derive(Debug, Serialize, Deserialize)]
@@ -81,26 +83,34 @@ impl IndexRoot {
         Ok(Some(self.dir.join(name)))
     }
 
-    /// Opens the live index for reading, checking its schema version. A rebuild may remove
-    /// the generation between reading CURRENT and opening it, so that race is retried.
+    /// Opens the live index for reading, checking its schema version.
+    ///
+    /// Another process may be committing meanwhile: a rebuild can remove the generation between
+    /// reading CURRENT and opening it, and a commit or merge can delete segment files between
+    /// reading `meta.json` and opening them. Both are transient, so a failed open is retried on
+    /// fresh state before it is reported.
     pub fn open(&self) -> Result<OpenIndex> {
-        let mut last = None;
-        for _ in 0..3 {
+        let mut attempt = 0;
+        loop {
             let generation = self.current_generation()?.ok_or_else(|| Error::NoIndex {
                 dir: self.dir.clone(),
             })?;
-            if !generation.is_dir() {
-                last = Some(Error::Corrupt {
+            let result = if generation.is_dir() {
+                open_generation(&self.dir, &generation)
+            } else {
+                Err(Error::Corrupt {
                     dir: self.dir.clone(),
                     detail: format!("{} is missing", generation.display()),
-                });
-                continue;
+                })
+            };
+            match result {
+                Err(Error::Corrupt { .. }) if attempt < OPEN_RETRIES => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 * attempt as u64));
+                }
+                other => return other,
             }
-            return open_generation(&self.dir, &generation);
         }
-        Err(last.unwrap_or_else(|| Error::NoIndex {
-            dir: self.dir.clone(),
-        }))
     }
 
     /// A fresh directory for a new generation.

@@ -125,3 +125,97 @@ pub fn corpus_records() -> Vec<litsearch::Record> {
 pub fn exists(p: &Path) -> bool {
     p.exists()
 }
+
+/// One entry in the page-export format.
+pub fn entry(
+    title: &str,
+    abstract_text: &str,
+    tags: &[&str],
+    authors: &str,
+    fellows: &str,
+    date: &str,
+) -> String {
+    let middle = if tags.is_empty() {
+        "Read more".to_owned()
+    } else {
+        tags.join("\n")
+    };
+    format!("{title}\n\n{abstract_text}\n\n{middle}\n\nAuthors:\n\n{authors}\n\nFellows:\n\n{fellows}\n\nDate:\n\n{date}\n\n")
+}
+
+/// A page export of `n` distinct synthetic papers (deterministic), for scale and timing tests.
+pub fn synthetic_export(n: usize, seed: u64) -> String {
+    const WORDS: &[&str] = &[
+        "model",
+        "sparse",
+        "feature",
+        "alignment",
+        "reward",
+        "circuit",
+        "probe",
+        "agent",
+        "deception",
+        "oversight",
+        "latent",
+        "dictionary",
+        "activation",
+        "benchmark",
+        "evaluation",
+        "training",
+        "language",
+        "representation",
+        "steering",
+        "safety",
+        "monitor",
+        "scheming",
+        "gradient",
+        "token",
+    ];
+    const TAGS: &[&str] = &[
+        "Interpretability",
+        "Safeguards",
+        "Monitoring",
+        "Scheming and Deception",
+        "Model Organisms",
+    ];
+    const MONTHS: &[&str] = &[
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
+        | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut out = String::from("Synthetic listing\n\nAll Research\n\n");
+    for i in 0..n {
+        let pick = |r: u64| WORDS[(r % WORDS.len() as u64) as usize];
+        let title = format!(
+            "Paper {i} on {} {} {}",
+            pick(next()),
+            pick(next()),
+            pick(next())
+        );
+        let abstract_text: Vec<&str> = (0..40).map(|_| pick(next())).collect();
+        let tag = TAGS[(next() % TAGS.len() as u64) as usize];
+        let date = format!(
+            "{} {}, {}",
+            MONTHS[(next() % 12) as usize],
+            1 + next() % 28,
+            2019 + next() % 8
+        );
+        out.push_str(&entry(
+            &title,
+            &abstract_text.join(" "),
+            &[tag],
+            "Ana Pérez, Bo Li",
+            "Ana Pérez",
+            &date,
+        ));
+    }
+    out
+}

@@ -1,0 +1,437 @@
+//! `litsearch ingest` from cron: sync semantics, guards against broken exports, overlap,
+//! crashes at random moments, queries during ingest, schema versions and quiet output.
+
+mod common;
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{entry, synthetic_export, Workdir, CORPUS};
+
+fn summary(w: &Workdir, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["ingest", "--json"];
+    all.extend_from_slice(args);
+    let r = w.run(&all);
+    let v = serde_json::from_str(r.stdout.trim()).unwrap_or(serde_json::Value::Null);
+    (r.code, v, r.stderr)
+}
+
+fn counts(v: &serde_json::Value) -> [u64; 4] {
+    ["added", "updated", "removed", "unchanged"].map(|k| v[k].as_u64().unwrap_or(u64::MAX))
+}
+
+fn total(w: &Workdir, args: &[&str]) -> u64 {
+    w.query_json(args)["total"].as_u64().unwrap()
+}
+
+/// The corpus with BatchTopK's abstract edited, Best-of-N gone and two papers added.
+fn edited_corpus() -> String {
+    let edited = CORPUS.replace(
+        "Sparse autoencoders (SAEs) have emerged as a powerful tool for interpreting language model activations by decomposing",
+        "Sparse autoencoders (SAEs) have emerged as an edited tool for interpreting language model activations by decomposing",
+    );
+    let start = edited.find("Best-of-N Jailbreaking\n").unwrap();
+    let end = edited.find("Frequently asked questions").unwrap();
+    let new = entry(
+        "Quokka Circuits in Small Models",
+        "We study quokka circuits.",
+        &["Interpretability"],
+        "A B",
+        "A B",
+        "Nov 1, 2026",
+    ) + &entry(
+        "Wombat Probes",
+        "We study wombat probes.",
+        &["Monitoring"],
+        "C D",
+        "C D",
+        "Nov 2, 2026",
+    );
+    format!("{}{}{}", &edited[..start], new, &edited[end..])
+}
+
+#[test]
+fn reingest_reports_exactly_what_changed() {
+    let w = Workdir::with_corpus();
+    let (code, v, _) = summary(&w, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(counts(&v), [25, 0, 0, 0]);
+    for key in [
+        "added",
+        "updated",
+        "removed",
+        "unchanged",
+        "skipped",
+        "seconds",
+    ] {
+        assert!(v.get(key).is_some(), "{key}");
+    }
+    let (_, v, _) = summary(&w, &[]);
+    assert_eq!(counts(&v), [0, 0, 0, 25], "an unchanged export is a no-op");
+
+    w.write("corpus/mats-research.txt", edited_corpus());
+    let (code, v, stderr) = summary(&w, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(counts(&v), [2, 1, 1, 23]);
+    assert_eq!(w.titles(&["quokka"]), ["Quokka Circuits in Small Models"]);
+    assert_eq!(
+        total(&w, &["jailbreaking", "--exact", "--tag", "Red-Teaming"]),
+        0
+    );
+    assert_eq!(
+        w.titles(&["edited tool", "--exact"]),
+        ["BatchTopK Sparse Autoencoders"]
+    );
+
+    // The plain summary line reads as documented.
+    w.write("corpus/mats-research.txt", CORPUS);
+    let r = w.run(&["ingest"]);
+    assert!(
+        r.stdout
+            .starts_with("added 1, updated 1, removed 2, unchanged 23 ("),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn keep_missing_keeps_vanished_records_and_rebuild_starts_over() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    w.write("corpus/mats-research.txt", edited_corpus());
+    let (_, v, _) = summary(&w, &["--keep-missing"]);
+    assert_eq!(counts(&v), [2, 1, 0, 23]);
+    assert_eq!(
+        total(&w, &["--year", "2024", "--tag", "Red-Teaming"]),
+        1,
+        "Best-of-N is kept"
+    );
+    let (code, v, _) = summary(&w, &["--rebuild"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["rebuilt"], true);
+    assert_eq!(v["records"], 26);
+    assert_eq!(total(&w, &["--tag", "Red-Teaming"]), 0);
+}
+
+#[test]
+fn empty_or_half_exports_never_wipe_the_index() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let before = total(&w, &["--year", "2025", "--limit", "0"]);
+
+    w.write(
+        "corpus/mats-research.txt",
+        "AI alignment & security research\n\nFeatured Research\n\n",
+    );
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("refusing to ingest: the exports hold no records, and the index has 25"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert_eq!(total(&w, &["--year", "2025", "--limit", "0"]), before);
+
+    w.write("corpus/mats-research.txt", "");
+    assert_eq!(w.run(&["ingest"]).code, 2);
+
+    // Cut the listing after "Auditing…": more than half of the records vanish.
+    let cut = CORPUS
+        .find("Auditing language models for hidden objectives")
+        .unwrap();
+    let tail = CORPUS.find("Frequently asked questions").unwrap();
+    let half = format!("{}{}", &CORPUS[..cut], &CORPUS[tail..]);
+    let (kept, _) = litsearch::export::parse_str("x", &half);
+    let vanishing = 25 - kept.len();
+    assert!(vanishing * 2 > 25, "the cut must remove more than half");
+    w.write("corpus/mats-research.txt", &half);
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains(&format!("would remove {vanishing} of 25")),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--max-remove"));
+    assert_eq!(total(&w, &["--year", "2025", "--limit", "0"]), before);
+    let pct = (vanishing * 100).div_ceil(25);
+    assert_eq!(
+        w.run(&["ingest", "--max-remove", &(pct - 1).to_string()])
+            .code,
+        2
+    );
+    assert_eq!(total(&w, &["--year", "2025", "--limit", "0"]), before);
+    let (code, v, _) = summary(&w, &["--max-remove", &pct.to_string()]);
+    assert_eq!(code, 0);
+    assert_eq!(counts(&v)[2], vanishing as u64);
+
+    // --force accepts even an empty export.
+    w.write("corpus/mats-research.txt", "nothing here\n");
+    let (code, v, _) = summary(&w, &["--force"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["records"], 0);
+}
+
+#[test]
+fn strict_refuses_on_warnings_and_leaves_the_index() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let broken = CORPUS.replace("Dec 9, 2024", "Dec 99, 2024");
+    w.write("corpus/mats-research.txt", &broken);
+    let r = w.run(&["ingest", "--strict"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--strict"), "{}", r.stderr);
+    assert_eq!(
+        w.titles(&["title:BatchTopK"]),
+        ["BatchTopK Sparse Autoencoders"]
+    );
+    // Without --strict: the bad entry is skipped, the rest synced, status 1 (warnings).
+    let r = w.run(&["ingest", "--max-remove", "10"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("corpus/mats-research.txt:452: date \"Dec 99, 2024\" does not exist"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn version_mismatch_is_explained_to_queries_and_rebuilt_by_ingest() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let current = w.read("index/CURRENT");
+    let meta_path = format!("index/{}/litsearch.json", current.trim());
+    let meta = w
+        .read(&meta_path)
+        .replace("\"schema_version\": 1", "\"schema_version\": 0");
+    w.write(&meta_path, meta);
+    let r = w.run(&["query", "sparse"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("built by an older litsearch"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("run `litsearch ingest --rebuild`"),
+        "{}",
+        r.stderr
+    );
+    let (code, v, _) = summary(&w, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(v["rebuilt"], true);
+    assert_eq!(
+        total(&w, &["sparse", "--limit", "0"]),
+        total(&w, &["sparse", "--limit", "0"])
+    );
+    assert_eq!(w.run(&["query", "sparse"]).code, 0);
+    assert_ne!(
+        w.read("index/CURRENT"),
+        current,
+        "a new generation replaced the old one"
+    );
+    assert!(
+        !w.path(&format!("index/{}", current.trim())).exists(),
+        "the old generation is removed"
+    );
+}
+
+#[test]
+fn quiet_prints_nothing_and_no_terminal_means_no_progress() {
+    let w = Workdir::with_corpus();
+    let r = w.run(&["ingest", "--quiet"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.is_empty() && r.stderr.is_empty(), "{r:?}");
+    w.write(
+        "corpus/mats-research.txt",
+        CORPUS.replace("Dec 9, 2024", "Dec 99, 2024"),
+    );
+    let r = w.run(&["ingest", "--quiet", "--max-remove", "10"]);
+    assert_eq!(r.code, 1, "warnings still show in the status");
+    assert!(r.stdout.is_empty() && r.stderr.is_empty(), "{r:?}");
+    let r = w.run(&["ingest"]);
+    assert!(
+        !r.stderr.contains('\x1b') && !r.stderr.contains('\r'),
+        "{:?}",
+        r.stderr
+    );
+}
+
+fn big_workdir(records: usize) -> Workdir {
+    let w = Workdir::empty();
+    w.write("corpus/big.txt", synthetic_export(records, 7));
+    w
+}
+
+fn spawn(w: &Workdir, args: &[&str]) -> Child {
+    w.cmd()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn second_ingest_exits_75_naming_the_holder_or_waits() {
+    let w = big_workdir(6000);
+    let mut first = spawn(&w, &["ingest"]);
+    let lock = w.path("index/ingest.lock");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&lock)
+        .map(|s| s.is_empty())
+        .unwrap_or(true)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "first ingest never took the lock"
+        );
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "first ingest ended before the test could overlap it"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 75, "{r:?}");
+    assert!(
+        r.stderr
+            .contains(&format!("held by `litsearch ingest` (pid {})", first.id())),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.lines().count(), 1);
+    let r = w.run(&["ingest", "--wait", "120", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(first.wait().unwrap().success());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["unchanged"], 6000,
+        "the waiting ingest found the first one's work"
+    );
+    assert_eq!(
+        total(
+            &w,
+            &[
+                "--limit", "0", "--year", "2019", "--year", "2020", "--year", "2021", "--year",
+                "2022", "--year", "2023", "--year", "2024", "--year", "2025", "--year", "2026"
+            ]
+        ),
+        6000
+    );
+}
+
+#[test]
+fn sigkill_at_random_moments_never_breaks_the_index() {
+    let w = big_workdir(4000);
+    let started = Instant::now();
+    w.ingest();
+    let full = started.elapsed();
+    let variant_a = synthetic_export(4000, 7);
+    let variant_b = synthetic_export(4300, 8);
+    let mut seed = 0x9e3779b97f4a7c15u64;
+    for round in 0..8 {
+        w.write(
+            "corpus/big.txt",
+            if round % 2 == 0 {
+                &variant_b
+            } else {
+                &variant_a
+            },
+        );
+        let args: &[&str] = if round % 3 == 0 {
+            &["ingest", "--rebuild", "--force"]
+        } else {
+            &["ingest", "--force"]
+        };
+        let mut child = spawn(&w, args);
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = full.mul_f64((seed % 1000) as f64 / 1000.0);
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        let r = w.run(&["query", "model", "--json", "--limit", "1"]);
+        assert_eq!(
+            r.code, 0,
+            "round {round} (killed after {delay:?}): {}",
+            r.stderr
+        );
+    }
+    w.write("corpus/big.txt", &variant_b);
+    let r = w.run(&["ingest", "--force", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["records"], 4300);
+    let r = w.run(&["ingest", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["unchanged"], 4300, "{v}");
+    let gens = std::fs::read_dir(w.path("index"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("gen-")
+        })
+        .count();
+    assert_eq!(gens, 1, "leftover generations are cleaned up");
+}
+
+#[test]
+fn queries_during_ingest_never_fail() {
+    let w = big_workdir(4000);
+    w.ingest();
+    let variant_a = synthetic_export(4000, 7);
+    let variant_b = synthetic_export(4000, 9);
+    let dir = w.dir.path().to_path_buf();
+    let writer = std::thread::spawn(move || {
+        let bin = assert_cmd::cargo::cargo_bin("litsearch");
+        for round in 0..4 {
+            std::fs::write(
+                dir.join("corpus/big.txt"),
+                if round % 2 == 0 {
+                    &variant_b
+                } else {
+                    &variant_a
+                },
+            )
+            .unwrap();
+            let mut args = vec!["ingest", "--force"];
+            if round == 2 {
+                args.push("--rebuild");
+            }
+            let out = std::process::Command::new(&bin)
+                .current_dir(&dir)
+                .args(&args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    });
+    let mut queries = 0;
+    while !writer.is_finished() {
+        let r = w.run(&["query", "model", "--json", "--limit", "3"]);
+        assert_eq!(
+            r.code, 0,
+            "query {queries} failed during ingest: {}",
+            r.stderr
+        );
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let total = v["total"].as_u64().unwrap();
+        assert!(total > 0);
+        queries += 1;
+    }
+    writer.join().unwrap();
+    assert!(queries > 3, "only {queries} queries overlapped the ingests");
+}
