@@ -47,7 +47,7 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
-    #[error("index error: {0}")]
+    #[error("index error: {0}; if the index is damaged, run `litsearch ingest --rebuild`")]
     Tantivy(#[from] tantivy::TantivyError),
 }
 

@@ -111,14 +111,47 @@ pub fn ingest(
     let _lock = DirLock::acquire(&root.dir, "ingest.lock", "ingest", opts.wait)?;
     root.remove_stale_generations()?;
 
-    let live = if opts.rebuild { None } else { root.open().ok() };
-    let rebuilding = live.is_none();
+    let mut live = if opts.rebuild { None } else { root.open().ok() };
     // Known records: of the live index when syncing in place; of whatever old index can still be
     // read when rebuilding (so first_seen survives and the removal guard still applies).
-    let known = match &live {
-        Some(open) => known_records(open)?,
+    // Damaged index files make tantivy panic rather than err: such an index is rebuilt.
+    // Checksums are verified on every sync (one sequential read of the index) so that cron heals
+    // a damaged index instead of reporting "unchanged" over it forever.
+    let known_live = live.as_ref().map(|open| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let damaged = open.index.validate_checksum()?;
+            if let Some(file) = damaged.iter().next() {
+                return Err(Error::Corrupt {
+                    dir: root.dir.clone(),
+                    detail: format!("{} fails its checksum", file.display()),
+                });
+            }
+            known_records(open)
+        }))
+        .unwrap_or_else(|_| {
+            Err(Error::Corrupt {
+                dir: root.dir.clone(),
+                detail: "unreadable fast fields".to_owned(),
+            })
+        })
+    });
+    if let Some(Err(Error::Corrupt { detail, .. })) = &known_live {
+        let note = Diagnostic::new(
+            &root.dir.display().to_string(),
+            0,
+            format!("index is damaged ({detail}); rebuilding it"),
+        );
+        observer.diagnostic(&note);
+    }
+    let known = match known_live {
+        Some(Ok(known)) => known,
+        Some(Err(_)) => {
+            live = None;
+            previous_records(root)
+        }
         None => previous_records(root),
     };
+    let rebuilding = live.is_none();
     let (index, generation) = match &live {
         Some(open) => (open.index.clone(), None),
         None => {
@@ -366,6 +399,10 @@ fn known_records(open: &OpenIndex) -> Result<HashMap<u64, Known>> {
 /// Best effort: the records of whatever generation CURRENT names, even one of another schema
 /// version, with their hash cleared so that every record counts as rebuilt.
 fn previous_records(root: &IndexRoot) -> HashMap<u64, Known> {
+    std::panic::catch_unwind(|| read_previous_records(root)).unwrap_or_default()
+}
+
+fn read_previous_records(root: &IndexRoot) -> HashMap<u64, Known> {
     let Ok(Some(generation)) = root.current_generation() else {
         return HashMap::new();
     };
