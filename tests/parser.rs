@@ -263,3 +263,12 @@ fn malformed_entries_are_reported_and_skipped_not_fatal() {
         diags[0]
     );
 }
+
+/// Found by `fuzz_parser`: an entry whose only block is `Read more` used to panic.
+#[test]
+fn regression_read_more_without_title_is_skipped_not_a_panic() {
+    let (records, diags) = parse_str("f.txt", "Read more\nDate: 2024-01-01");
+    assert!(records.is_empty());
+    assert_eq!(diags.len(), 1);
+    assert!(diags[0].to_string().starts_with("f.txt:1: entry has only `Read more`"), "{}", diags[0]);
+}

@@ -6,6 +6,7 @@ mod date;
 mod lines;
 mod merge;
 mod parser;
+mod render;
 
 use std::fmt;
 use std::fs::File;
@@ -16,6 +17,7 @@ pub use clean::clean_text;
 pub use date::{iso, parse_date, DateError};
 pub use merge::Merger;
 pub use parser::{Event, ExportParser};
+pub use render::{render_entry, render_export};
 
 use crate::record::Record;
 
@@ -52,6 +54,8 @@ impl fmt::Display for Diagnostic {
 pub enum InputError {
     #[error("{path}: no such file or directory")]
     NotFound { path: String },
+    #[error("{path}: {why}")]
+    NotAnExport { path: String, why: String },
     #[error("{path}: cannot read: {source}")]
     Unreadable {
         path: String,
@@ -126,7 +130,9 @@ pub fn collect_inputs(
                     kind,
                     size: meta.len(),
                 }),
-                Err(why) => notes.push(Diagnostic::new(&display, 0, why)),
+                // A file named on the command line must be readable as an export: refusing
+                // it beats syncing the index with the others as if it had been empty.
+                Err(why) => return Err(InputError::NotAnExport { path: display, why }),
             }
         }
     }
@@ -222,6 +228,7 @@ pub fn read_records(
     for input in inputs {
         let mut parser = open_export(input)?;
         let mut events = 0u32;
+        let entries_before = stats.entries + stats.skipped;
         while let Some(event) = parser.next() {
             let event = event.map_err(|e| InputError::Unreadable {
                 path: input.path.display().to_string(),
@@ -249,6 +256,15 @@ pub fn read_records(
             if events.is_multiple_of(256) {
                 sink.progress(done_before + parser.bytes_read());
             }
+        }
+        if stats.entries + stats.skipped == entries_before {
+            let what = if parser.bytes_read() == 0 { "empty file" } else { "no entries found" };
+            stats.warnings += 1;
+            sink.diagnostic(&Diagnostic::new(
+                &input.path.display().to_string(),
+                0,
+                format!("{what}; expected a listing page export (title, abstract, `Authors:`, `Fellows:`, `Date:` per entry)"),
+            ));
         }
         done_before += parser.bytes_read();
         sink.progress(done_before);

@@ -269,6 +269,10 @@ impl<R: BufRead> ExportParser<R> {
                 }
             }
         }
+        if body.is_empty() {
+            self.skip(line, "entry has only `Read more` or tags before `Authors:`/`Fellows:`/`Date:`, no title; skipped");
+            return None;
+        }
         let title_block = body.remove(0);
         let mut title = clean_text(&title_block.lines.join(" "));
         if title.is_empty() {
