@@ -30,8 +30,14 @@ fn name() -> impl Strategy<Value = String> {
 }
 
 fn tag() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["Interpretability", "Safeguards", "Scheming and Deception", "Red-Teaming", "Model Organisms"])
-        .prop_map(str::to_owned)
+    prop::sample::select(vec![
+        "Interpretability",
+        "Safeguards",
+        "Scheming and Deception",
+        "Red-Teaming",
+        "Model Organisms",
+    ])
+    .prop_map(str::to_owned)
 }
 
 prop_compose! {

@@ -270,5 +270,11 @@ fn regression_read_more_without_title_is_skipped_not_a_panic() {
     let (records, diags) = parse_str("f.txt", "Read more\nDate: 2024-01-01");
     assert!(records.is_empty());
     assert_eq!(diags.len(), 1);
-    assert!(diags[0].to_string().starts_with("f.txt:1: entry has only `Read more`"), "{}", diags[0]);
+    assert!(
+        diags[0]
+            .to_string()
+            .starts_with("f.txt:1: entry has only `Read more`"),
+        "{}",
+        diags[0]
+    );
 }

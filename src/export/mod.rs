@@ -174,12 +174,15 @@ fn classify(path: &Path) -> Result<InputKind, String> {
     }
 }
 
+/// More than 5% control bytes (other than whitespace and ESC) or invalid UTF-8 in the first
+/// kilobytes: text exports may carry a stray NUL or escape sequence, binaries are full of them.
 fn looks_binary(head: &[u8]) -> bool {
     let controls = head
         .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t'))
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
         .count();
-    controls > 0 && controls * 10 > head.len().min(4096) / 10 + 1
+    let invalid = String::from_utf8_lossy(head).matches('\u{fffd}').count();
+    (controls + invalid) * 20 > head.len()
 }
 
 /// Opens an input as a streaming parser.
@@ -258,7 +261,11 @@ pub fn read_records(
             }
         }
         if stats.entries + stats.skipped == entries_before {
-            let what = if parser.bytes_read() == 0 { "empty file" } else { "no entries found" };
+            let what = if parser.bytes_read() == 0 {
+                "empty file"
+            } else {
+                "no entries found"
+            };
             stats.warnings += 1;
             sink.diagnostic(&Diagnostic::new(
                 &input.path.display().to_string(),

@@ -309,10 +309,11 @@ impl<R: BufRead> ExportParser<R> {
         let Some((date_line, date_text)) = meta.date else {
             self.skip(
                 line,
-                format!(
-                    "entry \"{}\": `Date:` missing; entry skipped",
-                    short(&title)
-                ),
+                if self.finished {
+                    format!("file ends in the middle of entry \"{}\" (no `Date:` follows); entry skipped", short(&title))
+                } else {
+                    format!("entry \"{}\": `Date:` missing; entry skipped", short(&title))
+                },
             );
             return None;
         };

@@ -3,7 +3,9 @@
 
 use crate::record::Record;
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// A whole export: page header, featured section (featured records, `Read more`), the full
 /// list (every record that has tags, so a featured paper with tags is listed twice, as on the
@@ -23,7 +25,11 @@ pub fn render_export(records: &[Record]) -> String {
 
 /// One entry; `with_tags` writes the tag lines, otherwise `Read more`.
 pub fn render_entry(r: &Record, with_tags: bool) -> String {
-    let middle = if with_tags { r.tags.join("\n") } else { "Read more".to_owned() };
+    let middle = if with_tags {
+        r.tags.join("\n")
+    } else {
+        "Read more".to_owned()
+    };
     format!(
         "{}\n\n{}\n\n{}\n\nAuthors:\n\n{}\n\nFellows:\n\n{}\n\nDate:\n\n{}\n\n",
         r.title,

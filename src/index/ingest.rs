@@ -111,7 +111,24 @@ pub fn ingest(
     let _lock = DirLock::acquire(&root.dir, "ingest.lock", "ingest", opts.wait)?;
     root.remove_stale_generations()?;
 
-    let mut live = if opts.rebuild { None } else { root.open().ok() };
+    let mut live = None;
+    if !opts.rebuild {
+        match root.open() {
+            Ok(open) => live = Some(open),
+            Err(Error::NoIndex { .. }) => {}
+            Err(Error::Corrupt { detail, .. }) => {
+                note_rebuild(root, observer, &format!("index is damaged ({detail})"))
+            }
+            Err(Error::VersionMismatch {
+                found, built_by, ..
+            }) => note_rebuild(
+                root,
+                observer,
+                &format!("index was built by {built_by} (schema {found})"),
+            ),
+            Err(e) => return Err(e),
+        }
+    }
     // Known records: of the live index when syncing in place; of whatever old index can still be
     // read when rebuilding (so first_seen survives and the removal guard still applies).
     // Damaged index files make tantivy panic rather than err: such an index is rebuilt.
@@ -136,12 +153,7 @@ pub fn ingest(
         })
     });
     if let Some(Err(Error::Corrupt { detail, .. })) = &known_live {
-        let note = Diagnostic::new(
-            &root.dir.display().to_string(),
-            0,
-            format!("index is damaged ({detail}); rebuilding it"),
-        );
-        observer.diagnostic(&note);
+        note_rebuild(root, observer, &format!("index is damaged ({detail})"));
     }
     let known = match known_live {
         Some(Ok(known)) => known,
@@ -364,6 +376,14 @@ fn sync(
     let reader = index.reader()?;
     summary.records = reader.searcher().num_docs();
     Ok(summary)
+}
+
+fn note_rebuild(root: &IndexRoot, observer: &mut dyn IngestObserver, why: &str) {
+    observer.diagnostic(&Diagnostic::new(
+        &root.dir.display().to_string(),
+        0,
+        format!("{why}; rebuilding it"),
+    ));
 }
 
 fn rollback(writer: Option<IndexWriter>) {
