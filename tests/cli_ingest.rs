@@ -173,7 +173,7 @@ fn empty_or_half_exports_never_wipe_the_index() {
     // --force accepts even an empty export.
     w.write("corpus/mats-research.txt", "nothing here\n");
     let (code, v, _) = summary(&w, &["--force"]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1, "applied, with the 'no entries found' warning");
     assert_eq!(v["records"], 0);
 }
 
