@@ -34,6 +34,8 @@ pub enum Error {
     Corrupt { dir: PathBuf, detail: String },
     #[error("index at {dir} is busy: {holder}; try again later or pass --wait SECONDS")]
     Busy { dir: PathBuf, holder: String },
+    #[error("cannot write to the index at {dir}: `litsearch {purpose}` needs write access to it (queries still work)")]
+    ReadOnly { dir: PathBuf, purpose: String },
     #[error(transparent)]
     Input(#[from] InputError),
     #[error("{0}")]

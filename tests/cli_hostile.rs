@@ -615,3 +615,67 @@ fn snippets_never_split_characters_or_graphemes() {
     assert!(!body.starts_with('\u{301}'), "{body}");
     assert!(body.chars().count() < 260);
 }
+
+/// Runs the binary as `nobody`, so that file permissions apply (root bypasses them).
+fn as_nobody(w: &Workdir, bin: &std::path::Path, args: &[&str]) -> common::Run {
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(bin)
+        .args(args)
+        .current_dir(w.dir.path())
+        .env_remove("LITSEARCH_INDEX")
+        .output()
+        .expect("setpriv");
+    common::Run::from(out)
+}
+
+#[test]
+fn read_only_index_still_answers_and_ingest_explains() {
+    use std::os::unix::fs::{chown, PermissionsExt};
+    let root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false);
+    if !root
+        || std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        eprintln!("skipped: needs root and setpriv to drop privileges (CI has both)");
+        return;
+    }
+    let w = Workdir::with_corpus();
+    std::fs::set_permissions(w.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = w.path("litsearch-bin");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("litsearch"), &bin).unwrap();
+    std::fs::create_dir(w.path("ro")).unwrap();
+    chown(w.path("ro"), Some(65534), Some(65534)).unwrap();
+    let r = as_nobody(&w, &bin, &["--index", "ro/index", "ingest", "corpus"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Make everything read-only, as a shared or mounted index would be.
+    let mut stack = vec![w.path("ro")];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o555)).unwrap();
+        } else {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+        }
+    }
+    let r = as_nobody(
+        &w,
+        &bin,
+        &["--index", "ro/index", "query", "sycophancy", "--json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Towards Understanding Sycophancy"));
+    let r = as_nobody(&w, &bin, &["--index", "ro/index", "ingest", "corpus"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim(),
+        "litsearch: cannot write to the index at ro/index: `litsearch ingest` needs write access to it (queries still work)"
+    );
+}

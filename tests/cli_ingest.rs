@@ -133,7 +133,9 @@ fn empty_or_half_exports_never_wipe_the_index() {
     );
     // One warning naming the file, then the one-line failure.
     assert_eq!(r.stderr.lines().count(), 2, "{}", r.stderr);
-    assert!(r.stderr.starts_with("corpus/mats-research.txt: no entries found"));
+    assert!(r
+        .stderr
+        .starts_with("corpus/mats-research.txt: no entries found"));
     assert_eq!(total(&w, &["--year", "2025", "--limit", "0"]), before);
 
     w.write("corpus/mats-research.txt", "");

@@ -23,7 +23,15 @@ impl DirLock {
             .create(true)
             .truncate(false)
             .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                    Error::ReadOnly {
+                        dir: dir.to_path_buf(),
+                        purpose: purpose.to_owned(),
+                    }
+                }
+                _ => Error::io(&path, e),
+            })?;
         let deadline = Instant::now() + wait;
         loop {
             match file.try_lock() {

@@ -181,7 +181,9 @@ fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
             built_by: format!("{built_by} ({})", meta.litsearch_version),
         });
     }
-    let index = Index::open_in_dir(generation).map_err(|e| corrupt(one_line(&e.to_string())))?;
+    let directory = super::reader_dir::ReaderDirectory::open(generation)
+        .map_err(|e| corrupt(one_line(&e.to_string())))?;
+    let index = Index::open(directory).map_err(|e| corrupt(one_line(&e.to_string())))?;
     register_tokenizers(&index);
     let fields = Fields::resolve(&index.schema()).map_err(|e| corrupt(one_line(&e.to_string())))?;
     let reader = index
@@ -201,7 +203,12 @@ fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
 /// so a crash leaves the old content or the new, never a torn file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    // Readable by all (as a plain file would be under the usual umask), not tempfile's 0600,
+    // so an index built by cron under one user can be queried by another.
+    let mut tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
     tmp.as_file()
         .sync_all()
