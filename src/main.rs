@@ -12,6 +12,9 @@ fn main() -> ExitCode {
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("litsearch: {}", one_line(&e.to_string()));
+            for line in e.detail_lines() {
+                eprintln!("  {}", litsearch::output::sanitize::for_terminal(line));
+            }
             ExitCode::from(e.exit_code())
         }
     }
