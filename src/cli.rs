@@ -57,6 +57,17 @@ pub enum Command {
     Query(QueryArgs),
     /// List every value of a field with its count over the whole index
     Facets(FacetsArgs),
+    /// Print one paper in full, found by id or title
+    Show(ShowArgs),
+    /// List the papers most like a given one, each with the reason
+    Similar(SimilarArgs),
+    /// Write records (all, or those matching a query and filters) as JSON lines, JSON or CSV
+    #[command(long_about = EXPORT_HELP)]
+    Export(ExportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout
+    Man,
 }
 
 pub const QUERY_HELP: &str = "Search the index.
@@ -180,6 +191,61 @@ pub struct FacetsArgs {
     /// Print as a JSON object
     #[arg(long)]
     pub json: bool,
+}
+
+/// How `show` and `similar` name a paper.
+const PAPER_HELP: &str = "The paper: its id, its title, or the beginning of its title \
+    (case, accents and punctuation do not matter; several words may be given unquoted)";
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[arg(required = true, value_name = "ID_OR_TITLE", help = PAPER_HELP)]
+    pub paper: Vec<String>,
+    /// Print the record as a JSON object (the keys of `parse`)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    #[arg(required = true, value_name = "ID_OR_TITLE", help = PAPER_HELP)]
+    pub paper: Vec<String>,
+    /// Number of papers to list
+    #[arg(short = 'n', long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print as a JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub const EXPORT_HELP: &str = "Write records (all, or those matching a query and filters) as JSON \
+lines, JSON or CSV.
+
+The keys are those of `parse`: id, title, abstract, authors, fellows, tags, date, featured,
+source. CSV has a header row; lists are joined with `; `; source is two columns, source_file
+and source_line. Without a query or filters every record is written, newest first; with a
+query, in relevance order, as `query` would list them. `ingest` reads these files back
+(.jsonl, .json, .csv).";
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The query, as for `query` (optional)
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = crate::records_io::RecordFormat::Jsonl)]
+    pub format: crate::records_io::RecordFormat,
+    /// Match words exactly as typed (after stemming): no typo tolerance, no any-word fallback
+    #[arg(long)]
+    pub exact: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 impl clap::ValueEnum for Sort {

@@ -49,6 +49,18 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    #[error("no paper has the id or title \"{key}\": give an id, or the title or its beginning{}", if candidates.is_empty() { " (`litsearch query WORDS` finds papers by their words)" } else { "; the closest:" })]
+    NotFound {
+        key: String,
+        /// `id  date  title` lines, printed after the message.
+        candidates: Vec<String>,
+    },
+    #[error("\"{key}\" matches {count} papers: give more of the title, or one of these ids")]
+    Ambiguous {
+        key: String,
+        count: usize,
+        candidates: Vec<String>,
+    },
     #[error("index error: {0}; if the index is damaged, run `litsearch ingest --rebuild`")]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -65,6 +77,14 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// Lines printed after the one-line message, such as the candidates of a title lookup.
+    pub fn detail_lines(&self) -> &[String] {
+        match self {
+            Error::NotFound { candidates, .. } | Error::Ambiguous { candidates, .. } => candidates,
+            _ => &[],
         }
     }
 

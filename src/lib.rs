@@ -12,6 +12,7 @@ pub mod export;
 pub mod index;
 pub mod output;
 pub mod record;
+pub mod records_io;
 pub mod search;
 pub mod text;
 

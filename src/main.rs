@@ -28,6 +28,9 @@ fn main() -> ExitCode {
         Ok(Err(e)) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             eprintln!("litsearch: {}", one_line(&e.to_string()));
+            for line in e.detail_lines() {
+                eprintln!("  {}", litsearch::output::sanitize::for_terminal(line));
+            }
             ExitCode::from(e.exit_code())
         }
         Err(_) => {

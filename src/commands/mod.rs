@@ -1,9 +1,14 @@
 //! One module per subcommand: glue between the command line and the library, no logic of its own.
 
+mod completions;
+mod export;
 mod facets;
 mod ingest;
+mod man;
 mod parse;
 mod query;
+mod show;
+mod similar;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -26,6 +31,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Ingest(args) => ingest::run(&ctx, args),
         Command::Query(args) => query::run(&ctx, args),
         Command::Facets(args) => facets::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Similar(args) => similar::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man => man::run(),
     }
 }
 

@@ -67,6 +67,8 @@ pub enum InputError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
     PageExport,
+    /// Records as JSON lines, a JSON array or CSV (see `records_io`), judged by extension.
+    Records(crate::records_io::RecordFormat),
 }
 
 /// One input file and what it holds.
@@ -120,7 +122,9 @@ pub fn collect_inputs(
                         path: entry,
                         kind,
                     }),
-                    Err(why) => notes.push(Diagnostic::new(&name, 0, format!("skipped: {why}"))),
+                    Err((line, why)) => {
+                        notes.push(Diagnostic::new(&name, line, format!("skipped: {why}")))
+                    }
                 }
             }
         } else {
@@ -132,7 +136,10 @@ pub fn collect_inputs(
                 }),
                 // A file named on the command line must be readable as an export: refusing
                 // it beats syncing the index with the others as if it had been empty.
-                Err(why) => return Err(InputError::NotAnExport { path: display, why }),
+                Err((line, why)) => {
+                    let path = if line > 0 { format!("{display}:{line}") } else { display };
+                    return Err(InputError::NotAnExport { path, why });
+                }
             }
         }
     }
@@ -143,8 +150,17 @@ fn file_size(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
-/// Decides what a file is from its first kilobytes: page exports are text.
-fn classify(path: &Path) -> Result<InputKind, String> {
+/// Decides what a file is: records files by extension, checked by content; otherwise page
+/// exports, which are text. The error names the line that gave it away (0: the whole file).
+fn classify(path: &Path) -> Result<InputKind, (u64, String)> {
+    if let Some(format) = crate::records_io::RecordFormat::from_path(path) {
+        crate::records_io::check_content(path, format)?;
+        return Ok(InputKind::Records(format));
+    }
+    classify_text(path).map_err(|why| (0, why))
+}
+
+fn classify_text(path: &Path) -> Result<InputKind, String> {
     let mut head = Vec::with_capacity(4096);
     File::open(path)
         .and_then(|f| f.take(4096).read_to_end(&mut head))
@@ -198,6 +214,46 @@ pub fn open_export(input: &Input) -> Result<ExportParser<BufReader<File>>, Input
     ))
 }
 
+/// What `read_records` reads events from: a page export or a records file.
+enum EventSource {
+    Page(ExportParser<BufReader<File>>),
+    Records(crate::records_io::RecordReader),
+}
+
+impl EventSource {
+    fn open(input: &Input) -> Result<EventSource, InputError> {
+        match input.kind {
+            InputKind::PageExport => open_export(input).map(EventSource::Page),
+            InputKind::Records(format) => {
+                crate::records_io::RecordReader::open(&input.path, format)
+                    .map(EventSource::Records)
+                    .map_err(|e| InputError::Unreadable {
+                        path: input.path.display().to_string(),
+                        source: e,
+                    })
+            }
+        }
+    }
+
+    fn bytes_read(&self) -> u64 {
+        match self {
+            EventSource::Page(p) => p.bytes_read(),
+            EventSource::Records(r) => r.bytes_read(),
+        }
+    }
+}
+
+impl Iterator for EventSource {
+    type Item = std::io::Result<Event>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            EventSource::Page(p) => p.next(),
+            EventSource::Records(r) => r.next(),
+        }
+    }
+}
+
 /// Counts of one read over all inputs.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ReadStats {
@@ -229,7 +285,7 @@ pub fn read_records(
     let mut merger = Merger::default();
     let mut done_before = 0u64;
     for input in inputs {
-        let mut parser = open_export(input)?;
+        let mut parser = EventSource::open(input)?;
         let mut events = 0u32;
         let entries_before = stats.entries + stats.skipped;
         while let Some(event) = parser.next() {

@@ -3,6 +3,7 @@
 
 pub mod csv_out;
 pub mod json;
+pub mod paper;
 pub mod sanitize;
 pub mod text;
 

@@ -4,6 +4,8 @@
 mod build;
 pub mod facets;
 pub mod filters;
+pub mod lookup;
+pub mod similar;
 pub mod snippet;
 pub mod syntax;
 

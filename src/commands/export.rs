@@ -1,0 +1,48 @@
+//! `litsearch export`: records out of the index as JSON lines, JSON or CSV, all of them or
+//! those a query and filters select, with the keys of `parse` (so `ingest` reads them back).
+
+use super::query::filters_from_args;
+use super::{out_err, stdout, Context};
+use crate::cli::ExportArgs;
+use crate::error::{exit, Result};
+use crate::output::text;
+use crate::record::Record;
+use crate::records_io::write_records;
+use crate::search::lookup::all_records;
+use crate::search::{search, SearchRequest};
+
+pub fn run(ctx: &Context, args: ExportArgs) -> Result<u8> {
+    let query = args.query.join(" ");
+    let filters = filters_from_args(&args.filters)?;
+    let index = ctx.open_index()?;
+    let records: Vec<Record> = if query.trim().is_empty() && filters.is_empty() {
+        all_records(&index)?
+            .into_iter()
+            .map(|f| f.stored.record)
+            .collect()
+    } else {
+        let request = SearchRequest {
+            query,
+            filters,
+            limit: usize::MAX,
+            exact: args.exact,
+            facets: Vec::new(),
+            snippet_chars: 0,
+            ..SearchRequest::default()
+        };
+        let results = search(&index, &request)?;
+        if let Some(relaxed) = results.relaxed {
+            if !ctx.quiet {
+                eprintln!("{}", text::relaxation_note(relaxed));
+            }
+        }
+        results.hits.into_iter().map(|h| h.record).collect()
+    };
+    let out = stdout();
+    write_records(out, args.format, &records).map_err(out_err)?;
+    Ok(if records.is_empty() {
+        exit::NOTHING_OR_WARNINGS
+    } else {
+        exit::OK
+    })
+}
