@@ -279,7 +279,7 @@ fn files_that_are_not_exports_are_named_and_refused() {
             b"<!DOCTYPE html><html><body>x</body></html>",
             "HTML or XML",
         ),
-        ("data.json", b"{\"papers\": []}", "JSON"),
+        ("data.txt", b"{\"papers\": []}", "JSON"),
         ("paper.pdf", b"%PDF-1.7\n\x00\x01binary", "a PDF"),
         (
             "blob.bin",
@@ -296,6 +296,15 @@ fn files_that_are_not_exports_are_named_and_refused() {
         assert_eq!(r.stderr.lines().count(), 1, "{name}: {}", r.stderr);
         assert!(r.stderr.contains(&format!("{name}: not a page export: it looks like {what}; expected the text of a listing page")), "{}", r.stderr);
     }
+    // A .json file is taken for a records file, and refused as one when it holds none.
+    w.write("data.json", b"{\"papers\": []}");
+    let r = w.run(&["ingest", "data.json"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("data.json:1: not a JSON records file"),
+        "{}",
+        r.stderr
+    );
     answers(&w);
 }
 

@@ -111,6 +111,22 @@ proptest! {
 #[test]
 fn regression_pathological_queries_from_tantivy_issues() {
     // tantivy #3031 (`- *`) and #3032 (`a:(^`) hung or panicked its lenient parser.
+    // Found by this file's property test: a phrase inside an exclusion tripped a debug-only
+    // assertion in tantivy's phrase scorer (dependencies are now built without them).
+    for q in [
+        "NOT \"or a\"",
+        "-NOT OR#À",
+        "sparse NOT \"of the\"",
+        "-(-\"the model\")",
+    ] {
+        let req = SearchRequest {
+            query: q.to_owned(),
+            explain: true,
+            ..SearchRequest::default()
+        };
+        let results = search(index(), &req).unwrap_or_else(|e| panic!("{q}: {e}"));
+        assert!(results.total <= 25, "{q}");
+    }
     for q in [
         "- *",
         "a:(^",

@@ -137,7 +137,11 @@ pub fn collect_inputs(
                 // A file named on the command line must be readable as an export: refusing
                 // it beats syncing the index with the others as if it had been empty.
                 Err((line, why)) => {
-                    let path = if line > 0 { format!("{display}:{line}") } else { display };
+                    let path = if line > 0 {
+                        format!("{display}:{line}")
+                    } else {
+                        display
+                    };
                     return Err(InputError::NotAnExport { path, why });
                 }
             }

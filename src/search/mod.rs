@@ -124,6 +124,12 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
     } else {
         &[MatchMode::AllWords, MatchMode::Typos, MatchMode::AnyWord]
     };
+    // The page can never be longer than the index, however large --offset is.
+    let window = request
+        .offset
+        .saturating_add(request.limit)
+        .min(searcher.num_docs() as usize)
+        .max(1);
     let mut outcome = None;
     for (step, &mode) in modes.iter().enumerate() {
         let mut builder = QueryBuilder::new(&searcher, fields);
@@ -142,7 +148,14 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
             None => None,
         };
         let query = combine(main, filters.iter().map(|f| f.box_clone()).collect());
-        let total = searcher.search(&*query, &Count)?;
+        // One pass collects the count, the page and the facets together.
+        let facet_collector = facets::FacetCollector {
+            fields: request.facets.clone(),
+        };
+        let (total, top, facets) = searcher.search(
+            &*query,
+            &(Count, top_collector(sort, window), facet_collector),
+        )?;
         let last = step + 1 == modes.len();
         if total > 0 || last {
             let relaxed = match mode {
@@ -152,29 +165,17 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
             };
             // Report the relaxation only if it found something; otherwise the query as written stands.
             let relaxed = if total > 0 { relaxed } else { None };
-            outcome = Some((query, total, relaxed, builder.highlights));
+            outcome = Some((query, total, relaxed, builder.highlights, top, facets));
             break;
         }
     }
-    let (query, total, relaxed, highlights) = outcome.expect("at least one mode runs");
-    let window = request
-        .offset
-        .saturating_add(request.limit)
-        .min(total.max(1));
-    let top = if request.limit == 0 || request.offset >= total {
+    let (query, total, relaxed, highlights, top, facets) = outcome.expect("at least one mode runs");
+    let top: Vec<(Score, DocAddress)> = if request.limit == 0 {
         Vec::new()
     } else {
-        top_docs(&searcher, &*query, sort, window)?
-    };
-    let facets = if request.facets.is_empty() {
-        Vec::new()
-    } else {
-        searcher.search(
-            &*query,
-            &facets::FacetCollector {
-                fields: request.facets.clone(),
-            },
-        )?
+        top.into_iter()
+            .map(|((_, score), address)| (score, address))
+            .collect()
     };
     let mut hits = Vec::new();
     let mut text = text_analyzer();
@@ -239,41 +240,33 @@ fn combine(main: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dy
 /// The sort key: higher sorts first. Dates are days since 1970; ids break remaining ties.
 type SortKey = (f64, f64, std::cmp::Reverse<u64>);
 
-fn top_docs(
-    searcher: &tantivy::Searcher,
-    query: &dyn Query,
+fn top_collector(
     sort: Sort,
     limit: usize,
-) -> Result<Vec<(Score, DocAddress)>> {
-    let collector =
-        TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
-            let ff = segment.fast_fields();
-            let dates = ff.i64(DATE_DAYS).ok();
-            let ids = ff.u64(ID_NUM).ok();
-            let added = ff.i64(FIRST_SEEN).ok();
-            move |doc: DocId, score: Score| -> (SortKey, Score) {
-                let date = dates
-                    .as_ref()
-                    .and_then(|c| c.first(doc))
-                    .unwrap_or(i64::MIN);
-                let id = std::cmp::Reverse(ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0));
-                let (score64, date) = (f64::from(score), date as f64);
-                let key = match sort {
-                    Sort::Relevance => (score64, date, id),
-                    Sort::Newest => (date, score64, id),
-                    Sort::Oldest => (-date, score64, id),
-                    Sort::Added => (
-                        added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
-                        date,
-                        id,
-                    ),
-                };
-                (key, score)
-            }
-        });
-    let top = searcher.search(query, &collector)?;
-    Ok(top
-        .into_iter()
-        .map(|((_, score), address)| (score, address))
-        .collect())
+) -> impl tantivy::collector::Collector<Fruit = Vec<((SortKey, Score), DocAddress)>> {
+    TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
+        let ff = segment.fast_fields();
+        let dates = ff.i64(DATE_DAYS).ok();
+        let ids = ff.u64(ID_NUM).ok();
+        let added = ff.i64(FIRST_SEEN).ok();
+        move |doc: DocId, score: Score| -> (SortKey, Score) {
+            let date = dates
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .unwrap_or(i64::MIN);
+            let id = std::cmp::Reverse(ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0));
+            let (score64, date) = (f64::from(score), date as f64);
+            let key = match sort {
+                Sort::Relevance => (score64, date, id),
+                Sort::Newest => (date, score64, id),
+                Sort::Oldest => (-date, score64, id),
+                Sort::Added => (
+                    added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
+                    date,
+                    id,
+                ),
+            };
+            (key, score)
+        }
+    })
 }
