@@ -14,6 +14,7 @@ pub mod output;
 pub mod record;
 pub mod search;
 pub mod text;
+pub mod watch;
 
 pub use error::{Error, Result};
 pub use record::Record;

@@ -4,6 +4,7 @@ mod facets;
 mod ingest;
 mod parse;
 mod query;
+mod watch;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Ingest(args) => ingest::run(&ctx, args),
         Command::Query(args) => query::run(&ctx, args),
         Command::Facets(args) => facets::run(&ctx, args),
+        Command::Watch(cmd) => watch::run(&ctx, cmd),
     }
 }
 

@@ -16,12 +16,12 @@ use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument};
 
 pub use build::{allowed_typos, MatchMode};
 pub use facets::{FacetCount, FacetCounts, FacetField};
-pub use filters::{parse_filter_date, FilterError, Filters};
+pub use filters::{parse_added_since, parse_filter_date, FilterError, Filters};
 pub use snippet::Marked;
 pub use syntax::{parse_query, Node, QueryError, Scope};
 
 use crate::error::{Error, Result};
-use crate::index::schema::{text_analyzer, DATE_DAYS, FIRST_SEEN, ID_NUM};
+use crate::index::schema::{text_analyzer, DATE_DAYS, FIRST_SEEN, HASH, ID_NUM};
 use crate::index::{from_document, OpenIndex};
 use build::{HighlightTerms, QueryBuilder};
 
@@ -99,62 +99,26 @@ pub struct SearchResults {
 
 /// Runs a search against an open index.
 pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResults> {
+    search_within(index, request, &[])
+}
+
+/// Runs a search further restricted by `within`: each of those queries must match too (a set
+/// of ids, say). They take no part in ranking.
+pub fn search_within(
+    index: &OpenIndex,
+    request: &SearchRequest,
+    within: &[Box<dyn Query>],
+) -> Result<SearchResults> {
     let started = Instant::now();
     let searcher = index.searcher();
     let fields = index.fields;
-    let parsed = parse_query(&request.query)?;
-    let filters = request.filters.build(&fields);
-    let has_words = parsed.as_ref().is_some_and(Node::has_positive);
-    if parsed.is_none() && request.filters.is_empty() {
-        return Err(Error::Query(QueryError::new(
-            0,
-            "empty query",
-            Some("give words to search for, or filters such as --tag, --author, --since"),
-        )));
-    }
-    let sort = request.sort.unwrap_or(if has_words {
-        Sort::Relevance
-    } else {
-        Sort::Newest
-    });
-    let modes: &[MatchMode] = if request.exact || !has_words {
-        &[MatchMode::AllWords]
-    } else {
-        &[MatchMode::AllWords, MatchMode::Typos, MatchMode::AnyWord]
-    };
-    let mut outcome = None;
-    for (step, &mode) in modes.iter().enumerate() {
-        let mut builder = QueryBuilder::new(&searcher, fields);
-        let main = match &parsed {
-            Some(node) => match builder.build(node, mode) {
-                Some(q) => Some(q),
-                None if request.filters.is_empty() => {
-                    return Err(Error::Query(QueryError::new(
-                        0,
-                        "nothing to search for: the query has no letters or digits",
-                        Some("search for words, or use filters such as --tag"),
-                    )))
-                }
-                None => None,
-            },
-            None => None,
-        };
-        let query = combine(main, filters.iter().map(|f| f.box_clone()).collect());
-        let total = searcher.search(&*query, &Count)?;
-        let last = step + 1 == modes.len();
-        if total > 0 || last {
-            let relaxed = match mode {
-                MatchMode::AllWords => None,
-                MatchMode::Typos => Some(Relaxation::Typos),
-                MatchMode::AnyWord => Some(Relaxation::Any),
-            };
-            // Report the relaxation only if it found something; otherwise the query as written stands.
-            let relaxed = if total > 0 { relaxed } else { None };
-            outcome = Some((query, total, relaxed, builder.highlights));
-            break;
-        }
-    }
-    let (query, total, relaxed, highlights) = outcome.expect("at least one mode runs");
+    let Plan {
+        query,
+        total,
+        relaxed,
+        highlights,
+        sort,
+    } = plan(&searcher, fields, request, within)?;
     let window = request
         .offset
         .saturating_add(request.limit)
@@ -210,6 +174,150 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
         hits,
         facets,
     })
+}
+
+/// The query a request runs, after relaxation, with what it found.
+struct Plan {
+    query: Box<dyn Query>,
+    total: usize,
+    relaxed: Option<Relaxation>,
+    highlights: HighlightTerms,
+    sort: Sort,
+}
+
+fn plan(
+    searcher: &tantivy::Searcher,
+    fields: crate::index::schema::Fields,
+    request: &SearchRequest,
+    within: &[Box<dyn Query>],
+) -> Result<Plan> {
+    let parsed = parse_query(&request.query)?;
+    let mut filters = request.filters.build(&fields);
+    filters.extend(within.iter().map(|q| {
+        Box::new(tantivy::query::ConstScoreQuery::new(q.box_clone(), 0.0)) as Box<dyn Query>
+    }));
+    let has_words = parsed.as_ref().is_some_and(Node::has_positive);
+    if parsed.is_none() && request.filters.is_empty() {
+        return Err(Error::Query(QueryError::new(
+            0,
+            "empty query",
+            Some("give words to search for, or filters such as --tag, --author, --since"),
+        )));
+    }
+    let sort = request.sort.unwrap_or(if has_words {
+        Sort::Relevance
+    } else {
+        Sort::Newest
+    });
+    let modes: &[MatchMode] = if request.exact || !has_words {
+        &[MatchMode::AllWords]
+    } else {
+        &[MatchMode::AllWords, MatchMode::Typos, MatchMode::AnyWord]
+    };
+    for (step, &mode) in modes.iter().enumerate() {
+        let mut builder = QueryBuilder::new(searcher, fields);
+        let main = match &parsed {
+            Some(node) => match builder.build(node, mode) {
+                Some(q) => Some(q),
+                None if request.filters.is_empty() => {
+                    return Err(Error::Query(QueryError::new(
+                        0,
+                        "nothing to search for: the query has no letters or digits",
+                        Some("search for words, or use filters such as --tag"),
+                    )))
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let query = combine(main, filters.iter().map(|f| f.box_clone()).collect());
+        let total = searcher.search(&*query, &Count)?;
+        let last = step + 1 == modes.len();
+        if total > 0 || last {
+            let relaxed = match mode {
+                MatchMode::AllWords => None,
+                MatchMode::Typos => Some(Relaxation::Typos),
+                MatchMode::AnyWord => Some(Relaxation::Any),
+            };
+            // Report the relaxation only if it found something; otherwise the query as written stands.
+            let relaxed = if total > 0 { relaxed } else { None };
+            return Ok(Plan {
+                query,
+                total,
+                relaxed,
+                highlights: builder.highlights,
+                sort,
+            });
+        }
+    }
+    unreachable!("the last mode always returns")
+}
+
+/// A record matched by `matching_records`: what the index knows of it without loading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatchedRecord {
+    pub id: u64,
+    pub content_hash: u64,
+    pub first_seen: i64,
+}
+
+/// Every record matching `request` (and `within`), unranked and without loading documents:
+/// ids, content hashes and first_seen from the fast fields.
+pub fn matching_records(
+    index: &OpenIndex,
+    request: &SearchRequest,
+    within: &[Box<dyn Query>],
+) -> Result<Vec<MatchedRecord>> {
+    let searcher = index.searcher();
+    let Plan { query, total, .. } = plan(&searcher, index.fields, request, within)?;
+    if total == 0 {
+        return Ok(Vec::new());
+    }
+    let found = searcher.search(&*query, &tantivy::collector::DocSetCollector)?;
+    let mut by_segment: Vec<Vec<DocId>> = vec![Vec::new(); searcher.segment_readers().len()];
+    for address in found {
+        by_segment[address.segment_ord as usize].push(address.doc_id);
+    }
+    let mut out = Vec::with_capacity(total);
+    for (segment, docs) in searcher.segment_readers().iter().zip(by_segment) {
+        if docs.is_empty() {
+            continue;
+        }
+        let ff = segment.fast_fields();
+        let (ids, hashes, first) = (ff.u64(ID_NUM)?, ff.u64(HASH)?, ff.i64(FIRST_SEEN)?);
+        for doc in docs {
+            out.push(MatchedRecord {
+                id: ids.first(doc).unwrap_or_default(),
+                content_hash: hashes.first(doc).unwrap_or_default(),
+                first_seen: first.first(doc).unwrap_or_default(),
+            });
+        }
+    }
+    out.sort_unstable_by_key(|m| m.id);
+    Ok(out)
+}
+
+/// Matches exactly the records with these ids (numbers, as in `MatchedRecord::id`).
+pub fn ids_query(index: &OpenIndex, ids: impl IntoIterator<Item = u64>) -> Box<dyn Query> {
+    let terms: Vec<tantivy::Term> = ids
+        .into_iter()
+        .map(|id| tantivy::Term::from_field_text(index.fields.id, &format!("{id:016x}")))
+        .collect();
+    Box::new(tantivy::query::TermSetQuery::new(terms))
+}
+
+/// The newest first_seen in the index (deleted documents included), without a scan.
+pub fn newest_first_seen(index: &OpenIndex) -> Result<Option<i64>> {
+    let searcher = index.searcher();
+    let mut newest = None;
+    for segment in searcher.segment_readers() {
+        if segment.num_docs() == 0 {
+            continue;
+        }
+        let column = segment.fast_fields().i64(FIRST_SEEN)?;
+        newest = newest.max(Some(column.max_value()));
+    }
+    Ok(newest)
 }
 
 /// The words of a query as highlight terms, for callers that search by other means.

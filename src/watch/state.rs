@@ -1,0 +1,270 @@
+//! The saved searches of an index and what each has reported: `index/watches.json`, beside the
+//! generations (so `ingest --rebuild` keeps it), written atomically, never silently replaced.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::search::Filters;
+
+/// The file's name inside the index directory.
+pub const STATE_FILE: &str = "watches.json";
+/// Bumped when the file's shape changes incompatibly.
+pub const STATE_VERSION: u32 = 1;
+/// The lock `watch add`, `rm` and `run` hold while they read and rewrite the file.
+pub const WATCH_LOCK: &str = "watch.lock";
+/// Longest accepted name (it becomes a file name for Atom feeds).
+pub const MAX_NAME_LEN: usize = 40;
+
+/// The whole file: `{"version": 1, "watches": [...]}`, watches in name order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchFile {
+    pub version: u32,
+    pub watches: Vec<Watch>,
+}
+
+impl Default for WatchFile {
+    fn default() -> Self {
+        WatchFile {
+            version: STATE_VERSION,
+            watches: Vec::new(),
+        }
+    }
+}
+
+/// One saved search and its memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Watch {
+    pub name: String,
+    /// The query as typed (may be empty when filters are given).
+    pub query: String,
+    #[serde(default, skip_serializing_if = "Filters::is_empty")]
+    pub filters: Filters,
+    /// RFC 3339.
+    pub created: String,
+    /// RFC 3339 of the last recorded run.
+    #[serde(default)]
+    pub last_run: Option<String>,
+    /// Every record with a newer `first_seen` than this (unix seconds) is yet to be looked at;
+    /// `None`: every record is (a new `--backfill` watch). Only narrows the search: what was
+    /// reported is decided by `reported`.
+    #[serde(default)]
+    pub scanned_through: Option<i64>,
+    /// Record id → content hash (both 16 hex digits) of every record reported by this search,
+    /// or counted as reported when it was saved. Kept when a record leaves the index, so a
+    /// paper removed and added back is not reported twice.
+    #[serde(default)]
+    pub reported: BTreeMap<String, String>,
+}
+
+impl Watch {
+    pub fn reported_hash(&self, id: u64) -> Option<u64> {
+        self.reported
+            .get(&hex(id))
+            .and_then(|h| u64::from_str_radix(h, 16).ok())
+    }
+
+    pub fn record_reported(&mut self, id: u64, content_hash: u64) {
+        self.reported.insert(hex(id), hex(content_hash));
+    }
+
+    /// Reported ids as numbers (the file is validated on load, so every key parses).
+    pub fn reported_ids(&self) -> impl Iterator<Item = u64> + '_ {
+        self.reported
+            .keys()
+            .filter_map(|id| u64::from_str_radix(id, 16).ok())
+    }
+}
+
+pub fn hex(n: u64) -> String {
+    format!("{n:016x}")
+}
+
+/// Names are short identifiers: a letter or digit, then letters, digits, `-` or `_`.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid watch name \"{name}\": use up to {MAX_NAME_LEN} letters, digits, '-' or '_', starting with a letter or digit"
+        ))
+    }
+}
+
+/// Where the watches of the index in `index_dir` live.
+pub fn state_path(index_dir: &Path) -> PathBuf {
+    index_dir.join(STATE_FILE)
+}
+
+impl WatchFile {
+    /// Reads the file; a missing one is an empty set of watches. Anything unreadable or
+    /// invalid is an error naming the file, which is left untouched.
+    pub fn load(path: &Path) -> Result<WatchFile> {
+        let bad = |detail: String| Error::State {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(WatchFile::default()),
+            Err(e) => return Err(bad(format!("cannot read the saved searches: {e}"))),
+        };
+        // Check the version first, so a newer file gets a clearer message than a parse error.
+        #[derive(Deserialize)]
+        struct Version {
+            version: Option<u32>,
+        }
+        match serde_json::from_slice::<Version>(&bytes) {
+            Ok(Version { version: Some(v) }) if v != STATE_VERSION => {
+                return Err(bad(format!(
+                    "saved searches in format version {v}, this litsearch reads version {STATE_VERSION}"
+                )))
+            }
+            Ok(_) => {}
+            Err(e) => return Err(bad(format!("not a valid saved-search file ({e})"))),
+        }
+        let file: WatchFile = serde_json::from_slice(&bytes)
+            .map_err(|e| bad(format!("not a valid saved-search file ({e})")))?;
+        file.validate().map_err(bad)?;
+        Ok(file)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let mut names = std::collections::BTreeSet::new();
+        for w in &self.watches {
+            check_name(&w.name)?;
+            if !names.insert(w.name.as_str()) {
+                return Err(format!("the name \"{}\" is saved twice", w.name));
+            }
+            let is_hex = |s: &str| s.len() == 16 && s.chars().all(|c| c.is_ascii_hexdigit());
+            if let Some((id, hash)) = w
+                .reported
+                .iter()
+                .find(|(id, hash)| !is_hex(id) || !is_hex(hash))
+            {
+                return Err(format!(
+                    "watch \"{}\": reported entry \"{id}\": \"{hash}\" is not two 16-digit hex numbers",
+                    w.name
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the file atomically (temporary file, fsync, rename).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::State {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        bytes.push(b'\n');
+        crate::index::store::write_atomically(path, &bytes)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Watch> {
+        self.watches.iter().find(|w| w.name == name)
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Watch> {
+        self.watches.iter_mut().find(|w| w.name == name)
+    }
+
+    /// Adds or replaces a watch, keeping name order.
+    pub fn put(&mut self, watch: Watch) {
+        self.watches.retain(|w| w.name != watch.name);
+        let at = self
+            .watches
+            .partition_point(|w| w.name.as_str() < watch.name.as_str());
+        self.watches.insert(at, watch);
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<Watch> {
+        let at = self.watches.iter().position(|w| w.name == name)?;
+        Some(self.watches.remove(at))
+    }
+
+    /// The error for a name that is not saved, listing the ones that are.
+    pub fn unknown(&self, name: &str) -> Error {
+        let known: Vec<&str> = self.watches.iter().map(|w| w.name.as_str()).collect();
+        Error::Usage(if known.is_empty() {
+            format!("no saved search named \"{name}\" (none are saved; add one with `litsearch watch add NAME QUERY`)")
+        } else {
+            format!(
+                "no saved search named \"{name}\" (saved: {})",
+                known.join(", ")
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watch(name: &str) -> Watch {
+        Watch {
+            name: name.to_owned(),
+            query: "sparse autoencoder".to_owned(),
+            filters: Filters::default(),
+            created: "2026-11-25T12:00:00Z".to_owned(),
+            last_run: None,
+            scanned_through: Some(5),
+            reported: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn names_are_short_identifiers() {
+        for ok in ["sae", "SAE-2", "a_b", "7"] {
+            assert!(check_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-x", "a b", "a/b", "..", "é", &"x".repeat(41)] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn round_trips_and_keeps_name_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = state_path(dir.path());
+        assert_eq!(WatchFile::load(&path).unwrap(), WatchFile::default());
+        let mut f = WatchFile::default();
+        f.put(watch("zeta"));
+        let mut a = watch("alpha");
+        a.record_reported(0xabc, 0xdef);
+        f.put(a);
+        f.save(&path).unwrap();
+        let back = WatchFile::load(&path).unwrap();
+        assert_eq!(back, f);
+        assert_eq!(back.watches[0].name, "alpha");
+        assert_eq!(back.watches[0].reported_hash(0xabc), Some(0xdef));
+        assert_eq!(back.watches[0].reported_ids().collect::<Vec<_>>(), [0xabc]);
+    }
+
+    #[test]
+    fn bad_files_are_errors_naming_the_file_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = state_path(dir.path());
+        for text in [
+            "{not json",
+            "{\"version\": 9, \"watches\": []}",
+            "{\"version\": 1, \"watches\": [{\"name\": \"a b\", \"query\": \"x\", \"created\": \"\"}]}",
+            "{\"version\": 1, \"watches\": [], \"extra\": 1}",
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let e = WatchFile::load(&path).unwrap_err().to_string();
+            assert!(e.contains("watches.json"), "{e}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        }
+    }
+}
