@@ -647,3 +647,26 @@ fn first_seen_survives_reingest_update_and_rebuild() {
         new
     );
 }
+
+#[test]
+fn papers_ingested_in_the_same_second_or_after_a_clock_step_are_still_reported() {
+    let w = Workdir::with_corpus();
+    let t = litsearch::clock::now_unix();
+    ingest_at(&w, t, false);
+    assert_eq!(
+        w.run(&["watch", "add", "sae", "sparse autoencoder"]).code,
+        0
+    );
+    w.write(EXPORT, corpus_with(&[sae_1()]));
+    // The same second as the last ingest: first_seen must still be newer than every record.
+    ingest_at(&w, t, false);
+    let (code, v) = run_json(&w, &[]);
+    assert_eq!((code, hit_titles(&v)), (0, vec![SAE_1.to_owned()]));
+    // The clock stepped back an hour.
+    w.write(EXPORT, corpus_with(&[sae_1(), sae_2()]));
+    ingest_at(&w, t - 3_600, false);
+    let (code, v) = run_json(&w, &[]);
+    assert_eq!((code, hit_titles(&v)), (0, vec![SAE_2.to_owned()]));
+    let seen = first_seen_by_title(&w);
+    assert!(seen[SAE_2] > seen[SAE_1], "{seen:?}");
+}

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::query::filters_from_args;
 use super::{out_err, stdout, Context};
 use crate::cli::{WatchAddArgs, WatchCommand, WatchListArgs, WatchNameArgs, WatchRunArgs};
-use crate::clock::{now_rfc3339, now_unix};
+use crate::clock::now_unix;
 use crate::error::{exit, Error, Result};
 use crate::index::lock::DirLock;
 use crate::output::digest::{self, WatchFormat};
@@ -18,7 +18,7 @@ use crate::search::{newest_first_seen, parse_query, Filters};
 use crate::watch::feed::{feed_path, updated_feed, write_feed};
 use crate::watch::state::WATCH_LOCK;
 use crate::watch::{
-    check_name, current_matches, record, run_watch, state_path, RunOptions, Watch, WatchFile,
+    check_name, new_watch, record, run_watch, state_path, RunOptions, Watch, WatchFile,
 };
 
 /// How long `watch add` and `watch rm` wait for a running `watch run`.
@@ -99,31 +99,12 @@ fn add(ctx: &Context, args: WatchAddArgs) -> Result<u8> {
             args.name
         )));
     }
-    let matches = current_matches(&index, &query, &filters)?;
-    let mut watch = Watch {
-        name: args.name,
-        query,
-        filters,
-        created: now_rfc3339(),
-        last_run: None,
-        scanned_through: if args.backfill {
-            None
-        } else {
-            newest_first_seen(&index)?
-        },
-        reported: Default::default(),
-    };
-    if !args.backfill {
-        for (id, hash) in &matches {
-            watch.record_reported(*id, *hash);
-        }
-    }
+    let (watch, n) = new_watch(&index, &args.name, &query, filters, args.backfill)?;
     file.put(watch.clone());
     file.save(&path)?;
     if args.json {
         print_json(&WatchJson::new(&watch, false))?;
     } else if !ctx.quiet {
-        let n = matches.len();
         let (papers, them, they) = if n == 1 {
             ("paper matches", "it", "it counts")
         } else {

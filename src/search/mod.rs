@@ -303,7 +303,38 @@ pub fn ids_query(index: &OpenIndex, ids: impl IntoIterator<Item = u64>) -> Box<d
         .into_iter()
         .map(|id| tantivy::Term::from_field_text(index.fields.id, &format!("{id:016x}")))
         .collect();
+    // A term set builds an FST (a fixed cost of a few hundred microseconds); a handful of
+    // term lookups is cheaper.
+    if terms.len() <= 64 {
+        let clauses = terms
+            .into_iter()
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(tantivy::query::TermQuery::new(
+                    t,
+                    tantivy::schema::IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        return Box::new(BooleanQuery::new(clauses));
+    }
     Box::new(tantivy::query::TermSetQuery::new(terms))
+}
+
+/// Matches the records first seen after `t` (unix seconds), through the inverted index: it
+/// touches only the postings of newer first_seen values, never the older records (a
+/// `RangeQuery` on this fast field would scan its column).
+pub fn first_seen_after(index: &OpenIndex, t: i64) -> Box<dyn Query> {
+    let Some(after) = t.checked_add(1) else {
+        return Box::new(tantivy::query::EmptyQuery);
+    };
+    Box::new(tantivy::query::InvertedIndexRangeQuery::new(
+        std::ops::Bound::Included(tantivy::Term::from_field_i64(
+            index.fields.first_seen,
+            after,
+        )),
+        std::ops::Bound::Unbounded,
+    ))
 }
 
 /// The newest first_seen in the index (deleted documents included), without a scan.

@@ -6,6 +6,7 @@ pub mod run;
 pub mod state;
 
 pub use run::{
-    current_matches, record, run_watch, saved_request, Change, Reported, RunOptions, WatchReport,
+    current_matches, new_watch, record, run_watch, saved_request, Change, Reported, RunOptions,
+    WatchReport,
 };
 pub use state::{check_name, state_path, Watch, WatchFile};

@@ -11,13 +11,9 @@ use crate::error::Result;
 use crate::index::OpenIndex;
 use crate::record::id_to_number;
 use crate::search::{
-    ids_query, matching_records, search_within, Filters, Hit, SearchRequest, Sort,
+    first_seen_after, ids_query, matching_records, newest_first_seen, search_within, Filters, Hit,
+    SearchRequest, Sort,
 };
-
-/// A watch looks again at records first seen up to this long before the newest record of its
-/// last run: covers an ingest that took its clock reading before waiting for the lock. What
-/// was already reported is skipped by id, so the overlap never reports twice.
-pub const RESCAN_SECONDS: i64 = 3_600;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RunOptions {
@@ -87,16 +83,51 @@ pub fn current_matches(
     )
 }
 
-/// What `watch` has to report now. Only records first seen since its last run are searched,
+/// A new saved search. Unless `backfill`, the records matching now count as reported, and only
+/// records first seen from now on are searched at its first run. Checks the query against the
+/// index. Returns the watch and how many records match now.
+pub fn new_watch(
+    index: &OpenIndex,
+    name: &str,
+    query: &str,
+    filters: Filters,
+    backfill: bool,
+) -> Result<(Watch, usize)> {
+    let matches = current_matches(index, query, &filters)?;
+    let mut watch = Watch {
+        name: name.to_owned(),
+        query: query.to_owned(),
+        filters,
+        created: crate::clock::now_rfc3339(),
+        last_run: None,
+        scanned_through: if backfill {
+            None
+        } else {
+            newest_first_seen(index)?
+        },
+        reported: Default::default(),
+    };
+    if !backfill {
+        for (id, hash) in &matches {
+            watch.record_reported(*id, *hash);
+        }
+    }
+    Ok((watch, matches.len()))
+}
+
+/// What `watch` has to report now. Only records first seen after its last run are searched,
 /// plus, with `include_updated`, the ones it reported before.
 pub fn run_watch(index: &OpenIndex, watch: &Watch, opts: RunOptions) -> Result<WatchReport> {
-    let mut narrowed = watch.filters.clone();
-    if let Some(through) = watch.scanned_through {
-        let since = through.saturating_sub(RESCAN_SECONDS);
-        narrowed.added_since = Some(narrowed.added_since.map_or(since, |a| a.max(since)));
-    }
+    // Ingest gives new records a first_seen above every existing one, so the records first
+    // seen after the newest this watch looked at are exactly the ones it has not seen.
+    let newer: Vec<_> = watch
+        .scanned_through
+        .map(|t| first_seen_after(index, t))
+        .into_iter()
+        .collect();
+    let request = saved_request(&watch.query, watch.filters.clone());
     let mut todo: BTreeMap<u64, (Change, u64)> = BTreeMap::new();
-    for m in matching_records(index, &saved_request(&watch.query, narrowed), &[])? {
+    for m in matching_records(index, &request, &newer)? {
         match watch.reported_hash(m.id) {
             None => {
                 todo.insert(m.id, (Change::New, m.content_hash));
@@ -109,7 +140,6 @@ pub fn run_watch(index: &OpenIndex, watch: &Watch, opts: RunOptions) -> Result<W
     }
     if opts.include_updated && !watch.reported.is_empty() {
         let reported = [ids_query(index, watch.reported_ids())];
-        let request = saved_request(&watch.query, watch.filters.clone());
         for m in matching_records(index, &request, &reported)? {
             if watch.reported_hash(m.id) != Some(m.content_hash) {
                 todo.insert(m.id, (Change::Updated, m.content_hash));
