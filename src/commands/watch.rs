@@ -50,7 +50,7 @@ struct WatchJson<'a> {
     /// How many papers it has reported (or counted as reported when saved).
     reported: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    reported_ids: Option<Vec<&'a str>>,
+    reported_ids: Option<Vec<String>>,
 }
 
 impl<'a> WatchJson<'a> {
@@ -62,7 +62,8 @@ impl<'a> WatchJson<'a> {
             created: &w.created,
             last_run: w.last_run.as_deref(),
             reported: w.reported.len(),
-            reported_ids: with_ids.then(|| w.reported.keys().map(String::as_str).collect()),
+            reported_ids: with_ids
+                .then(|| w.reported_ids().map(crate::watch::state::hex).collect()),
         }
     }
 }

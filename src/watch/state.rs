@@ -58,25 +58,97 @@ pub struct Watch {
     /// or counted as reported when it was saved. Kept when a record leaves the index, so a
     /// paper removed and added back is not reported twice.
     #[serde(default)]
-    pub reported: BTreeMap<String, String>,
+    pub reported: ReportedSet,
+}
+
+/// Record id → content hash, as numbers in memory and 16 hex digits each in the file
+/// (`{"0123456789abcdef": "fedcba9876543210"}`). Read without an allocation per entry: a watch
+/// over a large index may hold thousands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportedSet(pub BTreeMap<u64, u64>);
+
+impl ReportedSet {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// 16 hex digits, parsed straight from the text.
+struct HexU64(u64);
+
+impl<'de> Deserialize<'de> for HexU64 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = HexU64;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a 16-digit hex number")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<HexU64, E> {
+                (s.len() == 16)
+                    .then(|| u64::from_str_radix(s, 16).ok())
+                    .flatten()
+                    .map(HexU64)
+                    .ok_or_else(|| E::custom(format!("\"{s}\" is not a 16-digit hex number")))
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
+}
+
+impl Serialize for ReportedSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (id, hash) in &self.0 {
+            map.serialize_entry(&hex(*id), &hex(*hash))?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportedSet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ReportedSet;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of 16-digit hex record ids to 16-digit hex hashes")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReportedSet, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((HexU64(id), HexU64(hash))) = map.next_entry()? {
+                    out.insert(id, hash);
+                }
+                Ok(ReportedSet(out))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
 }
 
 impl Watch {
     pub fn reported_hash(&self, id: u64) -> Option<u64> {
-        self.reported
-            .get(&hex(id))
-            .and_then(|h| u64::from_str_radix(h, 16).ok())
+        self.reported.0.get(&id).copied()
     }
 
     pub fn record_reported(&mut self, id: u64, content_hash: u64) {
-        self.reported.insert(hex(id), hex(content_hash));
+        self.reported.0.insert(id, content_hash);
     }
 
-    /// Reported ids as numbers (the file is validated on load, so every key parses).
     pub fn reported_ids(&self) -> impl Iterator<Item = u64> + '_ {
-        self.reported
-            .keys()
-            .filter_map(|id| u64::from_str_radix(id, 16).ok())
+        self.reported.0.keys().copied()
     }
 }
 
@@ -146,17 +218,6 @@ impl WatchFile {
             if !names.insert(w.name.as_str()) {
                 return Err(format!("the name \"{}\" is saved twice", w.name));
             }
-            let is_hex = |s: &str| s.len() == 16 && s.chars().all(|c| c.is_ascii_hexdigit());
-            if let Some((id, hash)) = w
-                .reported
-                .iter()
-                .find(|(id, hash)| !is_hex(id) || !is_hex(hash))
-            {
-                return Err(format!(
-                    "watch \"{}\": reported entry \"{id}\": \"{hash}\" is not two 16-digit hex numbers",
-                    w.name
-                ));
-            }
         }
         Ok(())
     }
@@ -219,7 +280,7 @@ mod tests {
             created: "2026-11-25T12:00:00Z".to_owned(),
             last_run: None,
             scanned_through: Some(5),
-            reported: BTreeMap::new(),
+            reported: ReportedSet::default(),
         }
     }
 
@@ -260,6 +321,7 @@ mod tests {
             "{\"version\": 9, \"watches\": []}",
             "{\"version\": 1, \"watches\": [{\"name\": \"a b\", \"query\": \"x\", \"created\": \"\"}]}",
             "{\"version\": 1, \"watches\": [], \"extra\": 1}",
+            "{\"version\": 1, \"watches\": [{\"name\": \"a\", \"query\": \"x\", \"created\": \"\", \"reported\": {\"12\": \"34\"}}]}",
         ] {
             std::fs::write(&path, text).unwrap();
             let e = WatchFile::load(&path).unwrap_err().to_string();
