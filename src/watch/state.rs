@@ -106,8 +106,10 @@ impl Serialize for ReportedSet {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = s.serialize_map(Some(self.0.len()))?;
+        // Formatted on the stack: a large set would otherwise cost two allocations an entry.
+        let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
         for (id, hash) in &self.0 {
-            map.serialize_entry(&hex(*id), &hex(*hash))?;
+            map.serialize_entry(hex_in(*id, &mut a), hex_in(*hash, &mut b))?;
         }
         map.end()
     }
@@ -154,6 +156,15 @@ impl Watch {
 
 pub fn hex(n: u64) -> String {
     format!("{n:016x}")
+}
+
+/// `hex` without an allocation.
+fn hex_in(n: u64, buf: &mut [u8; 16]) -> &str {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, digit) in buf.iter_mut().rev().enumerate() {
+        *digit = DIGITS[((n >> (4 * i)) & 0xf) as usize];
+    }
+    std::str::from_utf8(buf).unwrap_or_default()
 }
 
 /// Names are short identifiers: a letter or digit, then letters, digits, `-` or `_`.
@@ -310,6 +321,13 @@ mod tests {
         assert_eq!(back.watches[0].name, "alpha");
         assert_eq!(back.watches[0].reported_hash(0xabc), Some(0xdef));
         assert_eq!(back.watches[0].reported_ids().collect::<Vec<_>>(), [0xabc]);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\"0000000000000abc\": \"0000000000000def\""),
+            "{text}"
+        );
+        let mut buf = [0; 16];
+        assert_eq!(hex_in(u64::MAX - 1, &mut buf), hex(u64::MAX - 1));
     }
 
     #[test]
