@@ -68,6 +68,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout
     Man,
+    /// Saved searches that report new papers: for cron, e-mail digests and Atom feeds
+    #[command(subcommand)]
+    Watch(WatchCommand),
 }
 
 pub const QUERY_HELP: &str = "Search the index.
@@ -149,6 +152,9 @@ pub struct FilterArgs {
     /// Only featured papers
     #[arg(long)]
     pub featured: bool,
+    /// Only papers first indexed since then: a span back from now (7d, 12h, 2w) or a date
+    #[arg(long, value_name = "DATE|SPAN")]
+    pub added_since: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +252,89 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchCommand {
+    /// Save a named search; the papers it matches now count as already reported
+    Add(WatchAddArgs),
+    /// List the saved searches
+    List(WatchListArgs),
+    /// Show one saved search
+    Show(WatchNameArgs),
+    /// Delete a saved search and what it has reported
+    Rm(WatchNameArgs),
+    /// Report, for each saved search, the papers it has not reported before
+    #[command(long_about = WATCH_RUN_HELP)]
+    Run(WatchRunArgs),
+}
+
+pub const WATCH_RUN_HELP: &str = "Report, for each saved search (or the named ones), the papers \
+that match now and that it has not reported before; then remember them as reported.
+
+What was reported is recorded only after the output is completely written and flushed: a failed \
+write or a closed pipe records nothing, so the next run reports the same papers again. A saved \
+search matches every word as written (no typo or any-word relaxation).
+
+Exit status: 0 something reported, 1 nothing new, 2 error, 75 another `watch run` holds the index.";
+
+#[derive(Debug, Args)]
+pub struct WatchAddArgs {
+    /// A short name: letters, digits, '-' and '_'
+    pub name: String,
+    /// The query, in `query`'s language (several words may be given unquoted)
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Report the papers matching now at the next run, instead of counting them as reported
+    #[arg(long)]
+    pub backfill: bool,
+    /// Replace a saved search of the same name (forgetting what it reported)
+    #[arg(long)]
+    pub replace: bool,
+    /// Print the saved search as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchListArgs {
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchNameArgs {
+    /// The saved search's name
+    pub name: String,
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchRunArgs {
+    /// Saved searches to run [default: all]
+    pub names: Vec<String>,
+    /// Output: text (a digest for e-mail), json, ndjson, atom (one feed file per search)
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::output::digest::WatchFormat,
+    /// Directory for the Atom feeds (DIR/NAME.xml); required with --format atom
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Entries kept in each Atom feed, newest first
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub feed_size: usize,
+    /// Also report papers whose content changed since this search reported them
+    #[arg(long)]
+    pub include_updated: bool,
+    /// Show what would be reported without recording it (and without writing feeds)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Seconds to wait for another `watch run` to finish before giving up with status 75
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    pub wait: f64,
 }
 
 impl clap::ValueEnum for Sort {

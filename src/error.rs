@@ -61,6 +61,15 @@ pub enum Error {
         count: usize,
         candidates: Vec<String>,
     },
+    /// The saved-search file (or a feed beside it) cannot be used; it is never overwritten.
+    #[error("{path}: {detail}; it was left as it is (fix it, or move it away to start afresh)")]
+    State { path: PathBuf, detail: String },
+    /// `watch run` output could not be delivered, so nothing was recorded as reported.
+    #[error("writing {what} failed ({source}); nothing was recorded, the next run reports the same papers")]
+    NotDelivered {
+        what: String,
+        source: std::io::Error,
+    },
     #[error("index error: {0}; if the index is damaged, run `litsearch ingest --rebuild`")]
     Tantivy(#[from] tantivy::TantivyError),
 }

@@ -15,6 +15,7 @@ pub mod record;
 pub mod records_io;
 pub mod search;
 pub mod text;
+pub mod watch;
 
 pub use error::{Error, Result};
 pub use record::Record;

@@ -9,6 +9,7 @@ mod parse;
 mod query;
 mod show;
 mod similar;
+mod watch;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Export(args) => export::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
         Command::Man => man::run(),
+        Command::Watch(cmd) => watch::run(&ctx, cmd),
     }
 }
 

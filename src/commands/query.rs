@@ -6,7 +6,9 @@ use super::{out_err, stdout, Context};
 use crate::cli::{FilterArgs, QueryArgs};
 use crate::error::{exit, Error, Result};
 use crate::output::{csv_out, json, text, Format, Style};
-use crate::search::{parse_filter_date, search, FacetField, Filters, SearchRequest};
+use crate::search::{
+    parse_added_since, parse_filter_date, search, FacetField, Filters, SearchRequest,
+};
 
 /// The filter flags as library filters, dates checked.
 pub fn filters_from_args(args: &FilterArgs) -> Result<Filters> {
@@ -23,7 +25,12 @@ pub fn filters_from_args(args: &FilterArgs) -> Result<Filters> {
         until: date("--until", &args.until, true)?,
         years: args.years.clone(),
         featured: args.featured,
-        added_since: None,
+        added_since: args
+            .added_since
+            .as_deref()
+            .map(|s| parse_added_since(s, crate::clock::now_unix()))
+            .transpose()
+            .map_err(|e| Error::Usage(e.to_string()))?,
     })
 }
 

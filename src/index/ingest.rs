@@ -164,6 +164,17 @@ pub fn ingest(
         None => previous_records(root),
     };
     let rebuilding = live.is_none();
+    // New records must look newer than every record already indexed (even when another ingest
+    // committed while this one waited for the lock, or the clock stepped back): `watch run`
+    // searches only records first seen after the newest one it has looked at.
+    let opts = &IngestOptions {
+        now: known
+            .values()
+            .map(|k| k.first_seen.saturating_add(1))
+            .max()
+            .map_or(opts.now, |after| opts.now.max(after)),
+        ..opts.clone()
+    };
     let (index, generation) = match &live {
         Some(open) => (open.index.clone(), None),
         None => {

@@ -5,6 +5,8 @@
 //!   CURRENT          name of the live generation, replaced atomically (temp file + rename)
 //!   gen-<n>/         a tantivy index + litsearch.json (schema version)
 //!   ingest.lock      writer lock (see lock.rs)
+//!   watches.json     saved searches (`watch`), outside the generations so rebuilds keep it
+//!   watch.lock       held by `watch add|rm|run`
 //! ```
 //! Incremental ingests commit into the live generation (tantivy commits are atomic); a rebuild
 //! writes a new generation and flips CURRENT, so readers see the old index or the new, never a mix.

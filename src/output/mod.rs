@@ -2,6 +2,7 @@
 //! Terminal decisions (colour) are made once by the caller and passed in as `Style`.
 
 pub mod csv_out;
+pub mod digest;
 pub mod json;
 pub mod paper;
 pub mod sanitize;

@@ -151,6 +151,39 @@ pub fn parse_filter_date(flag: &str, input: &str, end: bool) -> Result<String, F
     Ok(crate::export::iso(date))
 }
 
+/// Parses `--added-since`: a span back from `now` (`30m`, `12h`, `7d`, `2w`) or a date as for
+/// `--since` (`2026-11-01`, taken as midnight UTC). Returns unix seconds.
+pub fn parse_added_since(input: &str, now: i64) -> Result<i64, FilterError> {
+    let s = input.trim();
+    let err = || FilterError {
+        flag: "--added-since".to_owned(),
+        message: format!(
+            "expected a span like 30m, 12h, 7d or 2w, or a date like 2026-11-01, found \"{input}\""
+        ),
+    };
+    if let Some(unit) = s.chars().last().filter(char::is_ascii_alphabetic) {
+        let count: i64 = s[..s.len() - 1].trim().parse().map_err(|_| err())?;
+        let seconds = match unit.to_ascii_lowercase() {
+            's' => 1,
+            'm' => 60,
+            'h' => 3_600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
+            _ => return Err(err()),
+        };
+        if count < 0 {
+            return Err(err());
+        }
+        return count
+            .checked_mul(seconds)
+            .and_then(|span| now.checked_sub(span))
+            .ok_or_else(err);
+    }
+    let iso = parse_filter_date("--added-since", s, false).map_err(|_| err())?;
+    let date = crate::export::parse_date(&iso).map_err(|_| err())?;
+    Ok(date.midnight().assume_utc().unix_timestamp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +213,20 @@ mod tests {
         let e = parse_filter_date("--since", "yesterday", false).unwrap_err();
         assert!(e.to_string().starts_with("--since: expected a date"));
         assert!(parse_filter_date("--since", "2025-13", false).is_err());
+    }
+
+    #[test]
+    fn added_since_takes_spans_and_dates() {
+        let now = 1_800_000_000;
+        assert_eq!(parse_added_since("7d", now).unwrap(), now - 7 * 86_400);
+        assert_eq!(parse_added_since("12h", now).unwrap(), now - 12 * 3_600);
+        assert_eq!(parse_added_since("2w", now).unwrap(), now - 14 * 86_400);
+        assert_eq!(parse_added_since("30m", now).unwrap(), now - 1_800);
+        // 2026-11-01T00:00:00Z
+        assert_eq!(parse_added_since("2026-11-01", now).unwrap(), 1_793_491_200);
+        for bad in ["", "d", "7y", "-3d", "yesterday", "2026-13-01"] {
+            let e = parse_added_since(bad, now).unwrap_err();
+            assert!(e.to_string().starts_with("--added-since: expected"), "{e}");
+        }
     }
 }

@@ -18,12 +18,12 @@ use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument};
 
 pub use build::{allowed_typos, MatchMode};
 pub use facets::{FacetCount, FacetCounts, FacetField};
-pub use filters::{parse_filter_date, FilterError, Filters};
+pub use filters::{parse_added_since, parse_filter_date, FilterError, Filters};
 pub use snippet::Marked;
 pub use syntax::{parse_query, Node, QueryError, Scope};
 
 use crate::error::{Error, Result};
-use crate::index::schema::{text_analyzer, DATE_DAYS, FIRST_SEEN, ID_NUM};
+use crate::index::schema::{text_analyzer, DATE_DAYS, FIRST_SEEN, HASH, ID_NUM};
 use crate::index::{from_document, OpenIndex};
 use build::{HighlightTerms, QueryBuilder};
 
@@ -101,81 +101,44 @@ pub struct SearchResults {
 
 /// Runs a search against an open index.
 pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResults> {
+    search_within(index, request, &[])
+}
+
+/// Runs a search further restricted by `within`: each of those queries must match too (a set
+/// of ids, say). They take no part in ranking.
+pub fn search_within(
+    index: &OpenIndex,
+    request: &SearchRequest,
+    within: &[Box<dyn Query>],
+) -> Result<SearchResults> {
     let started = Instant::now();
     let searcher = index.searcher();
     let fields = index.fields;
-    let parsed = parse_query(&request.query)?;
-    let filters = request.filters.build(&fields);
-    let has_words = parsed.as_ref().is_some_and(Node::has_positive);
-    if parsed.is_none() && request.filters.is_empty() {
-        return Err(Error::Query(QueryError::new(
-            0,
-            "empty query",
-            Some("give words to search for, or filters such as --tag, --author, --since"),
-        )));
-    }
-    let sort = request.sort.unwrap_or(if has_words {
-        Sort::Relevance
-    } else {
-        Sort::Newest
-    });
-    let modes: &[MatchMode] = if request.exact || !has_words {
-        &[MatchMode::AllWords]
-    } else {
-        &[MatchMode::AllWords, MatchMode::Typos, MatchMode::AnyWord]
-    };
-    // The page can never be longer than the index, however large --offset is.
+    let Plan {
+        query,
+        total,
+        relaxed,
+        highlights,
+        sort,
+    } = plan(&searcher, fields, request, within)?;
     let window = request
         .offset
         .saturating_add(request.limit)
-        .min(searcher.num_docs() as usize)
-        .max(1);
-    let mut outcome = None;
-    for (step, &mode) in modes.iter().enumerate() {
-        let mut builder = QueryBuilder::new(&searcher, fields);
-        let main = match &parsed {
-            Some(node) => match builder.build(node, mode) {
-                Some(q) => Some(q),
-                None if request.filters.is_empty() => {
-                    return Err(Error::Query(QueryError::new(
-                        0,
-                        "nothing to search for: the query has no letters or digits",
-                        Some("search for words, or use filters such as --tag"),
-                    )))
-                }
-                None => None,
-            },
-            None => None,
-        };
-        let query = combine(main, filters.iter().map(|f| f.box_clone()).collect());
-        // One pass collects the count, the page and the facets together.
-        let facet_collector = facets::FacetCollector {
-            fields: request.facets.clone(),
-        };
-        let (total, top, facets) = searcher.search(
-            &*query,
-            &(Count, top_collector(sort, window), facet_collector),
-        )?;
-        let last = step + 1 == modes.len();
-        if total > 0 || last {
-            let relaxed = match mode {
-                MatchMode::AllWords => None,
-                MatchMode::Typos => Some(Relaxation::Typos),
-                MatchMode::AnyWord => Some(Relaxation::Any),
-            };
-            // Report the relaxation only if it found something; otherwise the query as written stands.
-            let relaxed = if total > 0 { relaxed } else { None };
-            outcome = Some((query, total, relaxed, builder.highlights, top, facets));
-            break;
-        }
-    }
-    let (query, total, relaxed, highlights, top, facets) = outcome.expect("at least one mode runs");
-    let top: Vec<(Score, DocAddress)> = if request.limit == 0 {
+        .min(total.max(1));
+    let top = if request.limit == 0 || request.offset >= total {
         Vec::new()
     } else {
-        top.into_iter()
-            .map(|((_, score), address)| (score, address))
-            .collect()
+        top_docs(&searcher, &*query, sort, window)?
+    };
+    let facets = if request.facets.is_empty() {
+        Vec::new()
+    } else {
+        searcher.search(
+            &*query,
+            &facets::FacetCollector {
+                fields: request.facets.clone(),
+            },
+        )?
     };
     let mut hits = Vec::new();
     let mut text = text_analyzer();
@@ -215,6 +178,181 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
     })
 }
 
+/// The query a request runs, after relaxation, with what it found.
+struct Plan {
+    query: Box<dyn Query>,
+    total: usize,
+    relaxed: Option<Relaxation>,
+    highlights: HighlightTerms,
+    sort: Sort,
+}
+
+fn plan(
+    searcher: &tantivy::Searcher,
+    fields: crate::index::schema::Fields,
+    request: &SearchRequest,
+    within: &[Box<dyn Query>],
+) -> Result<Plan> {
+    let parsed = parse_query(&request.query)?;
+    let mut filters = request.filters.build(&fields);
+    filters.extend(within.iter().map(|q| {
+        Box::new(tantivy::query::ConstScoreQuery::new(q.box_clone(), 0.0)) as Box<dyn Query>
+    }));
+    let has_words = parsed.as_ref().is_some_and(Node::has_positive);
+    if parsed.is_none() && request.filters.is_empty() {
+        return Err(Error::Query(QueryError::new(
+            0,
+            "empty query",
+            Some("give words to search for, or filters such as --tag, --author, --since"),
+        )));
+    }
+    let sort = request.sort.unwrap_or(if has_words {
+        Sort::Relevance
+    } else {
+        Sort::Newest
+    });
+    let modes: &[MatchMode] = if request.exact || !has_words {
+        &[MatchMode::AllWords]
+    } else {
+        &[MatchMode::AllWords, MatchMode::Typos, MatchMode::AnyWord]
+    };
+    for (step, &mode) in modes.iter().enumerate() {
+        let mut builder = QueryBuilder::new(searcher, fields);
+        let main = match &parsed {
+            Some(node) => match builder.build(node, mode) {
+                Some(q) => Some(q),
+                None if request.filters.is_empty() => {
+                    return Err(Error::Query(QueryError::new(
+                        0,
+                        "nothing to search for: the query has no letters or digits",
+                        Some("search for words, or use filters such as --tag"),
+                    )))
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let query = combine(main, filters.iter().map(|f| f.box_clone()).collect());
+        let total = searcher.search(&*query, &Count)?;
+        let last = step + 1 == modes.len();
+        if total > 0 || last {
+            let relaxed = match mode {
+                MatchMode::AllWords => None,
+                MatchMode::Typos => Some(Relaxation::Typos),
+                MatchMode::AnyWord => Some(Relaxation::Any),
+            };
+            // Report the relaxation only if it found something; otherwise the query as written stands.
+            let relaxed = if total > 0 { relaxed } else { None };
+            return Ok(Plan {
+                query,
+                total,
+                relaxed,
+                highlights: builder.highlights,
+                sort,
+            });
+        }
+    }
+    unreachable!("the last mode always returns")
+}
+
+/// A record matched by `matching_records`: what the index knows of it without loading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatchedRecord {
+    pub id: u64,
+    pub content_hash: u64,
+    pub first_seen: i64,
+}
+
+/// Every record matching `request` (and `within`), unranked and without loading documents:
+/// ids, content hashes and first_seen from the fast fields.
+pub fn matching_records(
+    index: &OpenIndex,
+    request: &SearchRequest,
+    within: &[Box<dyn Query>],
+) -> Result<Vec<MatchedRecord>> {
+    let searcher = index.searcher();
+    let Plan { query, total, .. } = plan(&searcher, index.fields, request, within)?;
+    if total == 0 {
+        return Ok(Vec::new());
+    }
+    let found = searcher.search(&*query, &tantivy::collector::DocSetCollector)?;
+    let mut by_segment: Vec<Vec<DocId>> = vec![Vec::new(); searcher.segment_readers().len()];
+    for address in found {
+        by_segment[address.segment_ord as usize].push(address.doc_id);
+    }
+    let mut out = Vec::with_capacity(total);
+    for (segment, docs) in searcher.segment_readers().iter().zip(by_segment) {
+        if docs.is_empty() {
+            continue;
+        }
+        let ff = segment.fast_fields();
+        let (ids, hashes, first) = (ff.u64(ID_NUM)?, ff.u64(HASH)?, ff.i64(FIRST_SEEN)?);
+        for doc in docs {
+            out.push(MatchedRecord {
+                id: ids.first(doc).unwrap_or_default(),
+                content_hash: hashes.first(doc).unwrap_or_default(),
+                first_seen: first.first(doc).unwrap_or_default(),
+            });
+        }
+    }
+    out.sort_unstable_by_key(|m| m.id);
+    Ok(out)
+}
+
+/// Matches exactly the records with these ids (numbers, as in `MatchedRecord::id`).
+pub fn ids_query(index: &OpenIndex, ids: impl IntoIterator<Item = u64>) -> Box<dyn Query> {
+    let terms: Vec<tantivy::Term> = ids
+        .into_iter()
+        .map(|id| tantivy::Term::from_field_text(index.fields.id, &format!("{id:016x}")))
+        .collect();
+    // A term set builds an FST (a fixed cost of a few hundred microseconds); a handful of
+    // term lookups is cheaper.
+    if terms.len() <= 64 {
+        let clauses = terms
+            .into_iter()
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(tantivy::query::TermQuery::new(
+                    t,
+                    tantivy::schema::IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        return Box::new(BooleanQuery::new(clauses));
+    }
+    Box::new(tantivy::query::TermSetQuery::new(terms))
+}
+
+/// Matches the records first seen after `t` (unix seconds), through the inverted index: it
+/// touches only the postings of newer first_seen values, never the older records (a
+/// `RangeQuery` on this fast field would scan its column).
+pub fn first_seen_after(index: &OpenIndex, t: i64) -> Box<dyn Query> {
+    let Some(after) = t.checked_add(1) else {
+        return Box::new(tantivy::query::EmptyQuery);
+    };
+    Box::new(tantivy::query::InvertedIndexRangeQuery::new(
+        std::ops::Bound::Included(tantivy::Term::from_field_i64(
+            index.fields.first_seen,
+            after,
+        )),
+        std::ops::Bound::Unbounded,
+    ))
+}
+
+/// The newest first_seen in the index (deleted documents included), without a scan.
+pub fn newest_first_seen(index: &OpenIndex) -> Result<Option<i64>> {
+    let searcher = index.searcher();
+    let mut newest = None;
+    for segment in searcher.segment_readers() {
+        if segment.num_docs() == 0 {
+            continue;
+        }
+        let column = segment.fast_fields().i64(FIRST_SEEN)?;
+        newest = newest.max(Some(column.max_value()));
+    }
+    Ok(newest)
+}
+
 /// The words of a query as highlight terms, for callers that search by other means.
 pub fn highlight_terms_for(index: &OpenIndex, query: &str) -> Result<HighlightTerms> {
     let searcher = index.searcher();
@@ -240,33 +378,41 @@ fn combine(main: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dy
 /// The sort key: higher sorts first. Dates are days since 1970; ids break remaining ties.
 type SortKey = (f64, f64, std::cmp::Reverse<u64>);
 
-fn top_collector(
+fn top_docs(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
     sort: Sort,
     limit: usize,
-) -> impl tantivy::collector::Collector<Fruit = Vec<((SortKey, Score), DocAddress)>> {
-    TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
-        let ff = segment.fast_fields();
-        let dates = ff.i64(DATE_DAYS).ok();
-        let ids = ff.u64(ID_NUM).ok();
-        let added = ff.i64(FIRST_SEEN).ok();
-        move |doc: DocId, score: Score| -> (SortKey, Score) {
-            let date = dates
-                .as_ref()
-                .and_then(|c| c.first(doc))
-                .unwrap_or(i64::MIN);
-            let id = std::cmp::Reverse(ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0));
-            let (score64, date) = (f64::from(score), date as f64);
-            let key = match sort {
-                Sort::Relevance => (score64, date, id),
-                Sort::Newest => (date, score64, id),
-                Sort::Oldest => (-date, score64, id),
-                Sort::Added => (
-                    added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
-                    date,
-                    id,
-                ),
-            };
-            (key, score)
-        }
-    })
+) -> Result<Vec<(Score, DocAddress)>> {
+    let collector =
+        TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
+            let ff = segment.fast_fields();
+            let dates = ff.i64(DATE_DAYS).ok();
+            let ids = ff.u64(ID_NUM).ok();
+            let added = ff.i64(FIRST_SEEN).ok();
+            move |doc: DocId, score: Score| -> (SortKey, Score) {
+                let date = dates
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .unwrap_or(i64::MIN);
+                let id = std::cmp::Reverse(ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0));
+                let (score64, date) = (f64::from(score), date as f64);
+                let key = match sort {
+                    Sort::Relevance => (score64, date, id),
+                    Sort::Newest => (date, score64, id),
+                    Sort::Oldest => (-date, score64, id),
+                    Sort::Added => (
+                        added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
+                        date,
+                        id,
+                    ),
+                };
+                (key, score)
+            }
+        });
+    let top = searcher.search(query, &collector)?;
+    Ok(top
+        .into_iter()
+        .map(|((_, score), address)| (score, address))
+        .collect())
 }

@@ -1,0 +1,143 @@
+//! Atom feeds of saved searches: `DIR/NAME.xml`, one entry per reported paper, merged with the
+//! entries the file already holds, newest first, capped. Written with `atom_syndication`.
+
+use std::collections::BTreeMap;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use atom_syndication::{Category, Entry, Feed, FixedDateTime, Generator, Person, Text};
+
+use super::run::{Change, WatchReport};
+use crate::clock::unix_to_rfc3339;
+use crate::error::{Error, Result};
+
+/// The feed file of a saved search.
+pub fn feed_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.xml"))
+}
+
+/// The stable id of a record's entry: the same paper has the same entry in every run.
+pub fn entry_id(record_id: &str) -> String {
+    format!("urn:litsearch:{record_id}")
+}
+
+/// What a feed update did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedUpdate {
+    pub added: usize,
+    pub entries: usize,
+}
+
+/// Builds the new content of the feed at `path` (existing entries plus the report's, newest
+/// first, at most `cap`). An existing file that is not a readable feed is an error, untouched.
+pub fn updated_feed(
+    path: &Path,
+    report: &WatchReport,
+    cap: usize,
+    now: i64,
+) -> Result<(Feed, FeedUpdate)> {
+    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+    if path.exists() {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let old = Feed::read_from(BufReader::new(file)).map_err(|e| Error::State {
+            path: path.to_path_buf(),
+            detail: format!("not a readable Atom feed ({e})"),
+        })?;
+        for entry in old.entries {
+            entries.insert(entry.id.clone(), entry);
+        }
+    }
+    for r in &report.hits {
+        let entry = entry_for(r, now);
+        entries.insert(entry.id.clone(), entry);
+    }
+    let mut entries: Vec<Entry> = entries.into_values().collect();
+    // Newest first; ties by id, so the order is the same on every run.
+    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
+    entries.truncate(cap);
+    let updated = entries
+        .first()
+        .map(|e| e.updated)
+        .unwrap_or_else(|| datetime(now));
+    let mut subtitle = format!("litsearch saved search: {}", report.query);
+    let flags = crate::output::digest::filters_as_flags(&report.filters);
+    if !flags.is_empty() {
+        subtitle.push(' ');
+        subtitle.push_str(&flags);
+    }
+    let feed = Feed {
+        title: Text::plain(format!("New papers: {}", report.name)),
+        id: format!("urn:litsearch:watch:{}", report.name),
+        updated,
+        authors: vec![person("litsearch")],
+        generator: Some(Generator {
+            value: "litsearch".to_owned(),
+            uri: None,
+            version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        }),
+        subtitle: Some(Text::plain(subtitle.trim().to_owned())),
+        entries,
+        ..Feed::default()
+    };
+    let update = FeedUpdate {
+        added: report.hits.len(),
+        entries: feed.entries.len(),
+    };
+    Ok((feed, update))
+}
+
+/// Writes a feed atomically.
+pub fn write_feed(path: &Path, feed: &Feed) -> Result<()> {
+    let bytes = feed.write_to(Vec::new()).map_err(|e| Error::NotDelivered {
+        what: path.display().to_string(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    crate::index::store::write_atomically(path, &bytes)
+}
+
+fn entry_for(r: &super::run::Reported, now: i64) -> Entry {
+    let record = &r.hit.record;
+    // A new paper is dated by when it entered the index; a changed one by this run.
+    let updated = match r.change {
+        Change::New => r.hit.first_seen,
+        Change::Updated => now,
+    };
+    let mut summary = record.abstract_text.clone();
+    if r.change == Change::Updated {
+        summary.insert_str(0, "[updated] ");
+    }
+    Entry {
+        title: Text::plain(record.title.clone()),
+        id: entry_id(&record.id),
+        updated: datetime(updated),
+        published: time::Date::parse(
+            &record.date,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok()
+        .map(|d| datetime(d.midnight().assume_utc().unix_timestamp())),
+        authors: record.authors.iter().map(|a| person(a)).collect(),
+        categories: record
+            .tags
+            .iter()
+            .map(|t| Category {
+                term: t.clone(),
+                ..Category::default()
+            })
+            .collect(),
+        summary: Some(Text::plain(summary)),
+        ..Entry::default()
+    }
+}
+
+fn person(name: &str) -> Person {
+    Person {
+        name: name.to_owned(),
+        ..Person::default()
+    }
+}
+
+fn datetime(unix: i64) -> FixedDateTime {
+    FixedDateTime::parse_from_rfc3339(&unix_to_rfc3339(unix))
+        .unwrap_or_else(|_| atom_syndication::FixedDateTime::default())
+}
