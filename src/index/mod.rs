@@ -3,6 +3,7 @@
 pub mod docs;
 pub mod ingest;
 pub mod lock;
+mod memo_stem;
 pub mod schema;
 pub mod store;
 

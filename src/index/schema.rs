@@ -6,10 +6,11 @@ use tantivy::schema::{
     INDEXED, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 use tantivy::Index;
+
+use super::memo_stem::MemoStemmer;
 
 /// Bumped whenever fields or analyzers change; an index with another version is rebuilt.
 /// 2: no `author_key`/`fellow_key` (nothing queried them), `id` no longer a fast column.
@@ -133,12 +134,13 @@ impl Fields {
     }
 }
 
+/// `MemoStemmer` is tantivy's English stemmer with a memo of recent words (same tokens).
 pub fn text_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(MemoStemmer)
         .build()
 }
 
