@@ -129,7 +129,13 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
+    fn merge_fruits(&self, mut fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
+        if fruits.len() == 1 {
+            // One segment: its counts are already complete and sorted.
+            if let Some(only) = fruits.pop() {
+                return Ok(only);
+            }
+        }
         let mut merged: Vec<(FacetField, HashMap<String, u64>)> =
             self.fields.iter().map(|f| (*f, HashMap::new())).collect();
         for fruit in fruits {
@@ -179,12 +185,26 @@ impl SegmentCollector for FacetSegmentCollector {
             let mut map = HashMap::new();
             match column {
                 SegmentColumn::Str(c) => {
-                    let mut value = String::new();
-                    for (ord, &count) in self.counts[i].iter().enumerate() {
-                        if count > 0 && c.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
-                            map.insert(value.clone(), count);
+                    // One ordered walk of the dictionary: each (zstd-compressed) block is
+                    // decoded once, not once per value as `ord_to_str` would.
+                    let counts = &self.counts[i];
+                    let ords: Vec<u64> = (0..counts.len() as u64)
+                        .filter(|&ord| counts[ord as usize] > 0)
+                        .collect();
+                    let mut next = ords.iter();
+                    let mut values = Vec::with_capacity(ords.len());
+                    let _ = c.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                        if let Some(&ord) = next.next() {
+                            values.push(FacetCount {
+                                value: String::from_utf8_lossy(bytes).into_owned(),
+                                count: counts[ord as usize],
+                            });
                         }
-                    }
+                    });
+                    // Dictionary values are distinct: no map needed to sum them.
+                    sort_counts(&mut values);
+                    out.push((field, values));
+                    continue;
                 }
                 SegmentColumn::U64(_) => {
                     for (year, count) in &self.years {
@@ -204,6 +224,10 @@ fn sorted(map: HashMap<String, u64>) -> Vec<FacetCount> {
         .into_iter()
         .map(|(value, count)| FacetCount { value, count })
         .collect();
-    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    sort_counts(&mut v);
     v
+}
+
+fn sort_counts(v: &mut [FacetCount]) {
+    v.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
 }
