@@ -50,8 +50,11 @@ install_peers() {
 install_peers
 log "building litsearch and the generator (release)"
 cargo build --release --quiet --bin litsearch --example gen-corpus
-LITSEARCH=$REPO/target/release/litsearch
-GEN=$REPO/target/release/examples/gen-corpus
+# Copies, so that a rebuild during a long run cannot swap the binary under it.
+mkdir -p "$BENCH_DIR/bin"
+cp "$REPO/target/release/litsearch" "$REPO/target/release/examples/gen-corpus" "$BENCH_DIR/bin/"
+LITSEARCH=$BENCH_DIR/bin/litsearch
+GEN=$BENCH_DIR/bin/gen-corpus
 TANTIVY=$(command -v tantivy)
 PEERS_PY=$REPO/benches/peers.py
 FTS5_QUERY=$REPO/benches/fts5_query.py

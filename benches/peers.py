@@ -140,6 +140,7 @@ def report(results, sizes):
     print("| records | export MB | tool | ingest s | docs/s | peak RSS MB | index MB | index ÷ export |")
     print("|---:|---:|---|---:|---:|---:|---:|---:|")
     ingest = {}
+    sizes = [n for n in sizes if os.path.exists(os.path.join(results, str(n), "info.json"))]
     for n in sizes:
         d = os.path.join(results, str(n))
         info = json.load(open(os.path.join(d, "info.json")))
