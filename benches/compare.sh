@@ -48,7 +48,8 @@ install_peers() {
 }
 
 install_peers
-log "building litsearch and the generator (release)"
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+log "building litsearch $COMMIT and the generator (release)"
 cargo build --release --quiet --bin litsearch --example gen-corpus
 # Copies, so that a rebuild during a long run cannot swap the binary under it.
 mkdir -p "$BENCH_DIR/bin"
@@ -74,7 +75,7 @@ phrase|'"steering vector"'|"steering vector"|"steering vector"|-c -i 'steering v
 author|'author:"Neel Nanda"'|authors:"neel nanda"|authors:"neel nanda"|-c 'Neel Nanda'
 tag-filter|--tag Interpretability deception|+tags:interpretability +deception|tags:interpretability AND deception|-c -x Interpretability
 or|sycophancy OR jailbreak|sycophancy jailbreak|sycophancy OR jailbreak|-c -i -e sycophancy -e jailbreak
-not|deception -sycophancy|+deception -sycophancy|deception NOT sycophancy|-c -i deception
+not|-- deception -sycophancy|+deception -sycophancy|deception NOT sycophancy|-c -i deception
 typo|interpretabilty|interpretabilty|interpretabilty|-c -i interpretabilty
 EOF
 )
@@ -136,7 +137,7 @@ done
 {
     echo "## compare.sh run $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo
-    echo "\`benches/compare.sh ${SIZES[*]}\` (RUNS=$RUNS, THREADS=$THREADS, seed $SEED) on $(nproc) cores; litsearch $(git -C "$REPO" rev-parse --short HEAD)"
+    echo "\`benches/compare.sh ${SIZES[*]}\` (RUNS=$RUNS, THREADS=$THREADS, seed $SEED) on $(nproc) cores; litsearch $COMMIT"
     echo
     python3 "$PEERS_PY" report "$BENCH_DIR" "${SIZES[@]}"
 } | tee "$BENCH_DIR/report.md"
