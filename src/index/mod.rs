@@ -3,9 +3,10 @@
 pub mod docs;
 pub mod ingest;
 pub mod lock;
-mod memo_stem;
 pub mod schema;
 pub mod store;
+
+mod memo_stem;
 
 pub use docs::{from_document, StoredRecord};
 pub use ingest::{ingest, IngestObserver, IngestOptions, SyncSummary};
