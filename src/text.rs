@@ -7,6 +7,27 @@ use unicode_normalization::UnicodeNormalization;
 /// Lowercase, accent-free, punctuation-free form of `s` with single spaces: the identity of a
 /// title and the match key of a name or tag. `"Iván  Arcuschin"` → `"ivan arcuschin"`.
 pub fn fold_key(s: &str) -> String {
+    if s.is_ascii() {
+        let mut out = String::with_capacity(s.len());
+        let mut pending_space = false;
+        // Most names and titles: NFKD and combining marks cannot change ASCII, so skip them.
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(b.to_ascii_lowercase() as char);
+            } else {
+                pending_space = true;
+            }
+        }
+        return out;
+    }
+    fold_key_unicode(s)
+}
+
+fn fold_key_unicode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.nfkd().filter(|c| !is_combining_mark(*c)) {
@@ -65,6 +86,20 @@ mod tests {
             "best of n jailbreaking"
         );
         assert_eq!(fold_key("  "), "");
+        assert_eq!(fold_key("GPT-4o, v2.5"), "gpt 4o v2 5");
+    }
+
+    #[test]
+    fn fold_key_ascii_fast_path_matches_unicode_path() {
+        let all_ascii: String = (0u8..128).map(char::from).collect();
+        for s in [
+            all_ascii.as_str(),
+            "Sparse Autoencoders Find Highly Interpretable Features",
+            "  Neel   Nanda ",
+            "a\tb\x0bc--D",
+        ] {
+            assert_eq!(fold_key(s), fold_key_unicode(s), "{s:?}");
+        }
     }
 
     #[test]

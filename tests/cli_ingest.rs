@@ -209,9 +209,13 @@ fn version_mismatch_is_explained_to_queries_and_rebuilt_by_ingest() {
     w.ingest();
     let current = w.read("index/CURRENT");
     let meta_path = format!("index/{}/litsearch.json", current.trim());
-    let meta = w
-        .read(&meta_path)
-        .replace("\"schema_version\": 1", "\"schema_version\": 0");
+    let meta = w.read(&meta_path).replace(
+        &format!(
+            "\"schema_version\": {}",
+            litsearch::index::schema::SCHEMA_VERSION
+        ),
+        "\"schema_version\": 0",
+    );
     w.write(&meta_path, meta);
     let r = w.run(&["query", "sparse"]);
     assert_eq!(r.code, 2);

@@ -8,19 +8,25 @@ use super::Diagnostic;
 use crate::record::{id_to_number, Record};
 use crate::text::fold_key;
 
+/// One per paper read, so kept small (32 bytes): a million-record export keeps a million.
 struct Seen {
-    file: String,
     line: u64,
     authors_key: u64,
-    /// Index into `held` while the record waits there.
-    held: Option<usize>,
+    /// Index into `files`.
+    file: u32,
+    /// Index into `held` while the record waits there, else `NOT_HELD`.
+    held: u32,
     featured: bool,
     has_tags: bool,
 }
 
+const NOT_HELD: u32 = u32::MAX;
+
 #[derive(Default)]
 pub struct Merger {
     seen: HashMap<u64, Seen>,
+    /// Input file names, each stored once.
+    files: Vec<String>,
     held: Vec<Record>,
     diagnostics: Vec<Diagnostic>,
     merged: u64,
@@ -40,12 +46,14 @@ impl Merger {
                     record.source.line,
                     format!(
                         "\"{}\" is listed again (first at {}:{}) with different authors; kept the first list",
-                        record.title, seen.file, seen.line
+                        record.title,
+                        self.files.get(seen.file as usize).map_or("", String::as_str),
+                        seen.line
                     ),
                 ));
             }
-            if let Some(i) = seen.held {
-                merge_into(&mut self.held[i], record);
+            if seen.held != NOT_HELD {
+                merge_into(&mut self.held[seen.held as usize], record);
                 return None;
             }
             // The first copy was already emitted: emit a replacement only if this copy adds
@@ -59,16 +67,26 @@ impl Merger {
             }
             return None;
         }
+        let file = match self.files.iter().rposition(|f| *f == record.source.file) {
+            Some(i) => i,
+            None => {
+                self.files.push(record.source.file.clone());
+                self.files.len() - 1
+            }
+        };
         let mut seen = Seen {
-            file: record.source.file.clone(),
+            file: u32::try_from(file).unwrap_or(u32::MAX),
             line: record.source.line,
             authors_key,
-            held: None,
+            held: NOT_HELD,
             featured: record.featured,
             has_tags: !record.tags.is_empty(),
         };
-        if record.featured {
-            seen.held = Some(self.held.len());
+        let slot = u32::try_from(self.held.len())
+            .ok()
+            .filter(|&i| i != NOT_HELD);
+        if let (true, Some(slot)) = (record.featured, slot) {
+            seen.held = slot;
             self.held.push(record);
             self.seen.insert(key, seen);
             None
@@ -81,7 +99,7 @@ impl Merger {
     /// The held records, once all input is read.
     pub fn finish(&mut self) -> Vec<Record> {
         for seen in self.seen.values_mut() {
-            seen.held = None;
+            seen.held = NOT_HELD;
         }
         std::mem::take(&mut self.held)
     }

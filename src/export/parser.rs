@@ -427,7 +427,14 @@ impl<R: BufRead> Iterator for ExportParser<R> {
     }
 }
 
+/// Headers are a few words; longer lines (abstracts) are not folded at all, which keeps the
+/// Unicode normalisation of `fold_key` off the parser's hot path.
+const MAX_SECTION_HEADER_BYTES: usize = 120;
+
 fn section_header(line: &str) -> Option<Section> {
+    if line.len() > MAX_SECTION_HEADER_BYTES {
+        return None;
+    }
     let key = fold_key(line);
     if key == "featured research" || key == "featured papers" || key == "featured" {
         Some(Section::Featured)

@@ -23,16 +23,19 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     doc.add_i64(f.first_seen, first_seen);
     doc.add_text(f.title, &r.title);
     doc.add_text(f.abstract_text, &r.abstract_text);
-    for (names, text, key, facet) in [
-        (&r.authors, f.author, f.author_key, f.author_facet),
-        (&r.fellows, f.fellow, f.fellow_key, f.fellow_facet),
-        (&r.tags, f.tag, f.tag_key, f.tag_facet),
+    for (names, text, facet) in [
+        (&r.authors, f.author, f.author_facet),
+        (&r.fellows, f.fellow, f.fellow_facet),
     ] {
         for name in names {
             doc.add_text(text, name);
-            doc.add_text(key, fold_key(name));
             doc.add_text(facet, name);
         }
+    }
+    for tag in &r.tags {
+        doc.add_text(f.tag, tag);
+        doc.add_text(f.tag_key, fold_key(tag));
+        doc.add_text(f.tag_facet, tag);
     }
     doc.add_text(f.date, &r.date);
     let days = days_from_iso(&r.date).unwrap_or_default();

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexWriter, Term};
 
 use super::docs::to_document;
@@ -47,7 +48,9 @@ impl Default for IngestOptions {
             wait: Duration::ZERO,
             strict: false,
             threads,
-            memory_budget: 96 * 1024 * 1024 * threads,
+            // Bigger in-memory segments mean fewer segments for queries to open; 128 MB per
+            // thread keeps a 1M-record ingest's peak RSS under 500 MB.
+            memory_budget: 128 * 1024 * 1024 * threads,
             now: crate::clock::now_unix(),
         }
     }
@@ -229,7 +232,14 @@ impl SyncSink<'_> {
         if self.writer.is_none() {
             let threads = self.opts.threads.max(1);
             let budget = self.opts.memory_budget.max(threads * 20 * 1024 * 1024);
-            self.writer = Some(self.index.writer_with_num_threads(threads, budget)?);
+            let writer: IndexWriter = self.index.writer_with_num_threads(threads, budget)?;
+            if self.rebuilding {
+                // A rebuild writes every record once: merging its segments while it runs would
+                // re-read (mmap) and rewrite most of the index, which at 1M records cost CPU on a
+                // 2-core machine and took peak RSS from ~0.4 GB to 1.4 GB.
+                writer.set_merge_policy(Box::new(NoMergePolicy));
+            }
+            self.writer = Some(writer);
         }
         Ok(self.writer.as_mut().expect("just set"))
     }

@@ -7,6 +7,8 @@ mod reader_dir;
 pub mod schema;
 pub mod store;
 
+mod memo_stem;
+
 pub use docs::{from_document, StoredRecord};
 pub use ingest::{ingest, IngestObserver, IngestOptions, SyncSummary};
 pub use store::{IndexRoot, OpenIndex};

@@ -6,13 +6,15 @@ use tantivy::schema::{
     INDEXED, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 use tantivy::Index;
 
+use super::memo_stem::MemoStemmer;
+
 /// Bumped whenever fields or analyzers change; an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: no `author_key`/`fellow_key` (nothing queried them), `id` no longer a fast column.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// English prose: lowercased, accent-folded, stemmed.
 pub const TOKENIZER_TEXT: &str = "litsearch_en";
@@ -28,8 +30,6 @@ pub const ABSTRACT: &str = "abstract";
 pub const AUTHOR: &str = "author";
 pub const FELLOW: &str = "fellow";
 pub const TAG: &str = "tag";
-pub const AUTHOR_KEY: &str = "author_key";
-pub const FELLOW_KEY: &str = "fellow_key";
 pub const TAG_KEY: &str = "tag_key";
 pub const AUTHOR_FACET: &str = "author_facet";
 pub const FELLOW_FACET: &str = "fellow_facet";
@@ -53,8 +53,6 @@ pub struct Fields {
     pub author: Field,
     pub fellow: Field,
     pub tag: Field,
-    pub author_key: Field,
-    pub fellow_key: Field,
     pub tag_key: Field,
     pub author_facet: Field,
     pub fellow_facet: Field,
@@ -80,7 +78,8 @@ pub fn build_schema() -> Schema {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let facet = TextOptions::default().set_fast("raw");
-    b.add_text_field(ID, STRING | STORED | FAST);
+    // Raw and stored for delete-by-id and display; sorting and sync use the numeric `id_num`.
+    b.add_text_field(ID, STRING | STORED);
     b.add_u64_field(ID_NUM, FAST);
     b.add_u64_field(HASH, FAST);
     b.add_i64_field(
@@ -95,8 +94,6 @@ pub fn build_schema() -> Schema {
     b.add_text_field(AUTHOR, names.clone());
     b.add_text_field(FELLOW, names);
     b.add_text_field(TAG, prose);
-    b.add_text_field(AUTHOR_KEY, STRING);
-    b.add_text_field(FELLOW_KEY, STRING);
     b.add_text_field(TAG_KEY, STRING);
     b.add_text_field(AUTHOR_FACET, facet.clone());
     b.add_text_field(FELLOW_FACET, facet.clone());
@@ -123,8 +120,6 @@ impl Fields {
             author: f(AUTHOR)?,
             fellow: f(FELLOW)?,
             tag: f(TAG)?,
-            author_key: f(AUTHOR_KEY)?,
-            fellow_key: f(FELLOW_KEY)?,
             tag_key: f(TAG_KEY)?,
             author_facet: f(AUTHOR_FACET)?,
             fellow_facet: f(FELLOW_FACET)?,
@@ -139,12 +134,13 @@ impl Fields {
     }
 }
 
+/// `MemoStemmer` is tantivy's English stemmer with a memo of recent words (same tokens).
 pub fn text_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(MemoStemmer)
         .build()
 }
 

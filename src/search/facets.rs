@@ -130,21 +130,30 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
-        let mut merged: Vec<(FacetField, HashMap<String, u64>)> =
-            self.fields.iter().map(|f| (*f, HashMap::new())).collect();
+        let mut merged: Vec<(FacetField, Vec<FacetCount>)> =
+            self.fields.iter().map(|f| (*f, Vec::new())).collect();
         for fruit in fruits {
             for (field, counts) in fruit {
-                if let Some((_, map)) = merged.iter_mut().find(|(f, _)| *f == field) {
-                    for c in counts {
-                        *map.entry(c.value).or_default() += c.count;
-                    }
+                if let Some((_, all)) = merged.iter_mut().find(|(f, _)| *f == field) {
+                    all.extend(counts);
                 }
             }
         }
-        Ok(merged
-            .into_iter()
-            .map(|(f, map)| (f, sorted(map)))
-            .collect())
+        for (_, all) in &mut merged {
+            // Each segment's values arrive in value order, so this stable sort only merges
+            // sorted runs; equal values are then adjacent and summed.
+            all.sort_by(|a, b| a.value.cmp(&b.value));
+            all.dedup_by(|later, kept| {
+                let same = later.value == kept.value;
+                if same {
+                    kept.count += later.count;
+                }
+                same
+            });
+            // Stable: equal counts stay in value order, without comparing strings again.
+            all.sort_by_key(|c| std::cmp::Reverse(c.count));
+        }
+        Ok(merged)
     }
 }
 
@@ -173,37 +182,41 @@ impl SegmentCollector for FacetSegmentCollector {
         }
     }
 
+    /// Each field's values in value (byte) order; `merge_fruits` sums and ranks them.
     fn harvest(self) -> FacetCounts {
         let mut out = Vec::new();
         for (i, (field, column)) in self.columns.into_iter().enumerate() {
-            let mut map = HashMap::new();
+            let mut values = Vec::new();
             match column {
                 SegmentColumn::Str(c) => {
-                    let mut value = String::new();
-                    for (ord, &count) in self.counts[i].iter().enumerate() {
-                        if count > 0 && c.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
-                            map.insert(value.clone(), count);
+                    // One ordered walk of the dictionary: each (zstd-compressed) block is
+                    // decoded once, not once per value as `ord_to_str` would.
+                    let counts = &self.counts[i];
+                    let ords: Vec<u64> = (0..counts.len() as u64)
+                        .filter(|&ord| counts[ord as usize] > 0)
+                        .collect();
+                    let mut next = ords.iter();
+                    values.reserve(ords.len());
+                    let _ = c.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                        if let Some(&ord) = next.next() {
+                            values.push(FacetCount {
+                                value: String::from_utf8_lossy(bytes).into_owned(),
+                                count: counts[ord as usize],
+                            });
                         }
-                    }
+                    });
                 }
                 SegmentColumn::U64(_) => {
-                    for (year, count) in &self.years {
-                        map.insert(year.to_string(), *count);
-                    }
+                    values.extend(self.years.iter().map(|(year, count)| FacetCount {
+                        value: year.to_string(),
+                        count: *count,
+                    }));
+                    values.sort_by(|a, b| a.value.cmp(&b.value));
                 }
                 SegmentColumn::Missing => {}
             }
-            out.push((field, sorted(map)));
+            out.push((field, values));
         }
         out
     }
-}
-
-fn sorted(map: HashMap<String, u64>) -> Vec<FacetCount> {
-    let mut v: Vec<FacetCount> = map
-        .into_iter()
-        .map(|(value, count)| FacetCount { value, count })
-        .collect();
-    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    v
 }
