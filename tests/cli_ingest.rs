@@ -68,6 +68,19 @@ fn reingest_reports_exactly_what_changed() {
     }
     let (_, v, _) = summary(&w, &[]);
     assert_eq!(counts(&v), [0, 0, 0, 25], "an unchanged export is a no-op");
+    assert_eq!(
+        v["entries"], 26,
+        "the no-op remembers what the last sync read"
+    );
+    // A one-letter edit that keeps the file's size is still seen (contents are hashed).
+    let same_size = CORPUS.replacen("polysemanticity", "polysemanticitY", 1);
+    assert_eq!(same_size.len(), CORPUS.len());
+    w.write("corpus/mats-research.txt", &same_size);
+    let (_, v, _) = summary(&w, &[]);
+    assert_eq!(counts(&v), [0, 1, 0, 24]);
+    w.write("corpus/mats-research.txt", CORPUS);
+    let (_, v, _) = summary(&w, &[]);
+    assert_eq!(counts(&v), [0, 1, 0, 24]);
 
     w.write("corpus/mats-research.txt", edited_corpus());
     let (code, v, stderr) = summary(&w, &[]);

@@ -178,6 +178,25 @@ pub fn ingest(
             .map_or(opts.now, |after| opts.now.max(after)),
         ..opts.clone()
     };
+    // An export identical to the one the live index was last synced with (and no commit since)
+    // needs no parsing: hashing the files is far cheaper than reading entries out of them.
+    let fingerprint = inputs_fingerprint(&inputs, opts.keep_missing)?;
+    if let Some(open) = live.as_ref().filter(|_| notes.is_empty()) {
+        let opstamp = open.index.load_metas()?.opstamp;
+        if let Some(mark) = read_sync_mark(&open.generation) {
+            if mark.inputs == fingerprint && mark.opstamp == opstamp {
+                let records = known.len() as u64;
+                return Ok(SyncSummary {
+                    unchanged: records,
+                    records,
+                    entries: mark.entries,
+                    merged: mark.merged,
+                    seconds: started.elapsed().as_secs_f64(),
+                    ..SyncSummary::default()
+                });
+            }
+        }
+    }
     let (index, generation) = match &live {
         Some(open) => (open.index.clone(), None),
         None => {
@@ -205,6 +224,21 @@ pub fn ingest(
             return Err(e);
         }
     };
+    if summary.warnings == 0 {
+        let target = generation
+            .clone()
+            .or_else(|| live.as_ref().map(|o| o.generation.clone()));
+        if let Some(dir) = target {
+            let mark = SyncMark {
+                inputs: fingerprint,
+                opstamp: index.load_metas()?.opstamp,
+                entries: summary.entries,
+                merged: summary.merged,
+            };
+            let json = serde_json::to_vec(&mark).expect("mark serializes");
+            super::store::write_atomically(&dir.join(SYNC_MARK), &json)?;
+        }
+    }
     if let Some(dir) = &generation {
         root.publish(dir)?;
         root.remove_stale_generations()?;
@@ -397,6 +431,45 @@ fn sync(
     let reader = index.reader()?;
     summary.records = reader.searcher().num_docs();
     Ok(summary)
+}
+
+/// What the last clean sync of a generation read: an identical export at the same commit is a
+/// no-op that needs no parsing.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SyncMark {
+    inputs: u64,
+    opstamp: u64,
+    entries: u64,
+    merged: u64,
+}
+
+const SYNC_MARK: &str = "litsearch-sync.json";
+
+fn read_sync_mark(generation: &std::path::Path) -> Option<SyncMark> {
+    let bytes = std::fs::read(generation.join(SYNC_MARK)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// A hash of the inputs' paths and contents (and of the flag that changes what a sync keeps).
+fn inputs_fingerprint(inputs: &[crate::export::Input], keep_missing: bool) -> Result<u64> {
+    use std::io::Read;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&[u8::from(keep_missing)]);
+    let mut buf = vec![0u8; 1 << 20];
+    for input in inputs {
+        hasher.update(input.path.to_string_lossy().as_bytes());
+        hasher.update(&[0]);
+        let mut file = std::fs::File::open(&input.path).map_err(|e| Error::io(&input.path, e))?;
+        loop {
+            let n = file.read(&mut buf).map_err(|e| Error::io(&input.path, e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        hasher.update(&[0xff]);
+    }
+    Ok(hasher.digest())
 }
 
 fn note_rebuild(root: &IndexRoot, observer: &mut dyn IngestObserver, why: &str) {
