@@ -53,7 +53,8 @@ fn main() {
             ..IngestOptions::default()
         };
         let started = Instant::now();
-        let summary = ingest(&root, &[export.clone()], &opts, &mut Silent).expect("ingest");
+        let summary =
+            ingest(&root, std::slice::from_ref(&export), &opts, &mut Silent).expect("ingest");
         (started.elapsed(), summary)
     };
     let mut full = Vec::new();
