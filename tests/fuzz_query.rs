@@ -118,6 +118,9 @@ fn regression_pathological_queries_from_tantivy_issues() {
         "-NOT OR#À",
         "sparse NOT \"of the\"",
         "-(-\"the model\")",
+        // Also found by it: the prefix expansion cut a multi-byte character (`ῠ`) in half.
+        "aAaaAῠ¹*",
+        "ééééééé*",
     ] {
         let req = SearchRequest {
             query: q.to_owned(),

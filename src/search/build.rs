@@ -278,16 +278,16 @@ impl<'a> QueryBuilder<'a> {
         if prefix.is_empty() {
             return Vec::new();
         }
-        let cut = prefix
+        // Stems may be up to 3 characters shorter than the prefix, never under 4; cut on a
+        // character boundary (found by the query fuzzer: a byte cut split `ῠ`).
+        let chars = prefix.chars().count();
+        let keep = if chars > 6 { (chars - 3).max(4) } else { chars };
+        let end = prefix
             .char_indices()
-            .nth(4)
+            .nth(keep)
             .map(|(i, _)| i)
             .unwrap_or(prefix.len());
-        let shortest = if prefix.chars().count() > 6 {
-            &prefix[..prefix.len().saturating_sub(3).max(cut)]
-        } else {
-            prefix
-        };
+        let shortest = &prefix[..end];
         let mut out = BTreeSet::new();
         for segment in self.searcher.segment_readers() {
             let Ok(inverted) = segment.inverted_index(field) else {
