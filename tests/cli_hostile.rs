@@ -538,19 +538,15 @@ fn damage(w: &Workdir, what: &str) {
 
 #[test]
 fn damaged_index_files_give_one_line_and_ingest_heals_them() {
-    // Some damage shows at once (meta.json, footers, fast fields); some only when the bytes are
-    // read (postings). Either way a query never panics, and ingest finds it by checksum.
-    for (what, query_fails) in [
-        ("meta", true),
-        ("store", true),
-        ("term", true),
-        ("fast", true),
-        ("idx", false),
-    ] {
+    // A damaged meta.json shows at once. Damage inside a segment file shows only if the bytes
+    // are read, and then as a tantivy error, a panic caught by main, or (bytes that still decode)
+    // a wrong count, depending on where it lands. Whatever a query does, it is one line and no
+    // panic; and ingest finds the damage by checksum and rebuilds.
+    for what in ["meta", "store", "term", "fast", "idx"] {
         let w = indexed();
         damage(&w, what);
         let r = w.run(&["query", "sparse", "--json"]);
-        if query_fails {
+        if what == "meta" || r.code != 0 {
             assert_eq!(r.code, 2, "{what}: {}", r.stdout);
             assert_eq!(r.stderr.lines().count(), 1, "{what}: {}", r.stderr);
             assert!(
