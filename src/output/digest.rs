@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::json::HitJson;
 use super::sanitize::for_terminal;
-use super::text::{marked, short_names};
+use super::text::{marked, write_hit_lines};
 use super::Style;
 use crate::search::{Filters, Hit, Marked};
 use crate::watch::{Change, WatchReport};
@@ -129,7 +129,6 @@ pub fn write_digest<W: Write>(
 /// One paper of the digest: title, date and tags, authors, snippet, id. Matched terms are
 /// coloured on a terminal and wrapped in `*…*` elsewhere (an e-mail has no colour).
 fn write_paper<W: Write>(out: &mut W, style: Style, number: usize, hit: &Hit) -> io::Result<()> {
-    let r = &hit.record;
     let mark = |m: &Marked| {
         if style.color {
             marked(style, m)
@@ -137,22 +136,7 @@ fn write_paper<W: Write>(out: &mut W, style: Style, number: usize, hit: &Hit) ->
             marked_plain(m)
         }
     };
-    writeln!(out, "{number}. {}", style.bold(&mark(&hit.title)))?;
-    let mut meta = vec![for_terminal(&r.date)];
-    if !r.tags.is_empty() {
-        meta.push(for_terminal(&r.tags.join(", ")));
-    }
-    if r.featured {
-        meta.push("featured".to_owned());
-    }
-    writeln!(out, "   {}", style.dim(&meta.join(" · ")))?;
-    if !r.authors.is_empty() {
-        writeln!(out, "   {}", for_terminal(&short_names(&r.authors, 4)))?;
-    }
-    if !hit.snippet.text.is_empty() {
-        writeln!(out, "   {}", mark(&hit.snippet))?;
-    }
-    writeln!(out, "   {}", style.dim(&format!("id {}", r.id)))
+    write_hit_lines(out, style, number, hit, &mark)
 }
 
 /// `*match*` around highlights, every piece sanitised.

@@ -58,10 +58,28 @@ pub fn write_results<W: Write>(
 }
 
 pub fn write_hit<W: Write>(out: &mut W, style: Style, number: usize, hit: &Hit) -> io::Result<()> {
+    write_hit_lines(out, style, number, hit, &|m| marked(style, m))?;
+    if let Some(explanation) = &hit.explanation {
+        writeln!(out, "   score {:.4}:", hit.score)?;
+        for line in explanation.lines() {
+            writeln!(out, "     {}", for_terminal(line))?;
+        }
+    }
+    Ok(())
+}
+
+/// The lines every printed hit has: numbered title, date · tags, authors, snippet, id.
+/// `mark` renders highlighted text (colour on a terminal, `*…*` in an e-mail digest).
+pub fn write_hit_lines<W: Write>(
+    out: &mut W,
+    style: Style,
+    number: usize,
+    hit: &Hit,
+    mark: &dyn Fn(&Marked) -> String,
+) -> io::Result<()> {
     let r = &hit.record;
-    let title = marked(style, &hit.title);
-    writeln!(out, "{}. {}", number, style.bold(&title))?;
-    let mut meta = vec![r.date.clone()];
+    writeln!(out, "{number}. {}", style.bold(&mark(&hit.title)))?;
+    let mut meta = vec![for_terminal(&r.date)];
     if !r.tags.is_empty() {
         meta.push(for_terminal(&r.tags.join(", ")));
     }
@@ -73,16 +91,9 @@ pub fn write_hit<W: Write>(out: &mut W, style: Style, number: usize, hit: &Hit) 
         writeln!(out, "   {}", for_terminal(&short_names(&r.authors, 4)))?;
     }
     if !hit.snippet.text.is_empty() {
-        writeln!(out, "   {}", marked(style, &hit.snippet))?;
+        writeln!(out, "   {}", mark(&hit.snippet))?;
     }
-    writeln!(out, "   {}", style.dim(&format!("id {}", r.id)))?;
-    if let Some(explanation) = &hit.explanation {
-        writeln!(out, "   score {:.4}:", hit.score)?;
-        for line in explanation.lines() {
-            writeln!(out, "     {}", for_terminal(line))?;
-        }
-    }
-    Ok(())
+    writeln!(out, "   {}", style.dim(&format!("id {}", r.id)))
 }
 
 /// "A, B, C, D and 12 more".
