@@ -178,6 +178,9 @@ pub struct QueryArgs {
     /// Facets to count: a comma list of tags, year, fellows, authors, or none
     #[arg(long, value_name = "LIST", default_value = "tags,year,fellows,authors")]
     pub facets: String,
+    /// Values shown per facet, most frequent first (0: every value)
+    #[arg(long, value_name = "N", default_value_t = crate::search::DEFAULT_FACET_LIMIT)]
+    pub facet_limit: usize,
     /// Shorthand for --format json
     #[arg(long, conflicts_with = "format")]
     pub json: bool,

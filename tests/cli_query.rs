@@ -396,7 +396,7 @@ fn json_counts(v: &serde_json::Value) -> BTreeMap<String, u64> {
 #[test]
 fn facets_count_the_whole_match_set() {
     let w = indexed();
-    let v = w.query_json(&["language", "--exact", "--limit", "1"]);
+    let v = w.query_json(&["language", "--exact", "--limit", "1", "--facet-limit", "0"]);
     assert_eq!(v["hits"].as_array().unwrap().len(), 1);
     let matching: Vec<String> = w.titles(&["language", "--exact", "--limit", "100"]);
     assert_eq!(matching.len() as u64, v["total"].as_u64().unwrap());
@@ -411,6 +411,33 @@ fn facets_count_the_whole_match_set() {
             "{field}"
         );
     }
+    // By default each field lists its 10 most frequent values (ties by value), and says
+    // which lists were cut.
+    let v = w.query_json(&["language", "--exact", "--limit", "1"]);
+    let mut cut = Vec::new();
+    for field in ["tags", "year", "fellows", "authors"] {
+        let mut ranked: Vec<(String, u64)> =
+            independent_counts(&records, field).into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if ranked.len() > 10 {
+            cut.push(field);
+        }
+        ranked.truncate(10);
+        let listed: Vec<(String, u64)> = v["facets"][field]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, c)| (k.clone(), c.as_u64().unwrap()))
+            .collect();
+        assert_eq!(listed, ranked, "{field}");
+    }
+    assert!(
+        !cut.is_empty(),
+        "the corpus should have a field with over 10 values"
+    );
+    assert_eq!(v["facets_truncated"], serde_json::json!(cut));
+    let v = w.query_json(&["language", "--exact", "--facet-limit", "2"]);
+    assert_eq!(v["facets"]["authors"].as_object().unwrap().len(), 2);
     let v = w.query_json(&["language", "--facets", "tags,year"]);
     assert_eq!(
         v["facets"].as_object().unwrap().keys().collect::<Vec<_>>(),

@@ -65,6 +65,7 @@ prop_compose! {
         exact in any::<bool>(),
         explain in any::<bool>(),
         facets in prop::sample::subsequence(FacetField::ALL.to_vec(), 0..=4),
+        facet_limit in 0usize..12,
     ) -> SearchRequest {
         SearchRequest {
             query,
@@ -80,6 +81,7 @@ prop_compose! {
             offset,
             exact,
             facets,
+            facet_limit,
             explain,
             snippet_chars: 200,
         }

@@ -15,9 +15,10 @@ pub fn run(ctx: &Context, args: FacetsArgs) -> Result<u8> {
         None => FacetField::ALL.to_vec(),
     };
     let index = ctx.open_index()?;
-    let counts = index
-        .searcher()
-        .search(&tantivy::query::AllQuery, &FacetCollector { fields })?;
+    let counts = index.searcher().search(
+        &tantivy::query::AllQuery,
+        &FacetCollector { fields, limit: 0 },
+    )?;
     let mut out = stdout();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &facets_json(&counts))
@@ -25,18 +26,18 @@ pub fn run(ctx: &Context, args: FacetsArgs) -> Result<u8> {
         out.write_all(b"\n").map_err(out_err)?;
     } else {
         let style = Style::resolve(ctx.color);
-        for (i, (field, values)) in counts.iter().enumerate() {
+        for (i, field) in counts.iter().enumerate() {
             if i > 0 {
                 writeln!(out).map_err(out_err)?;
             }
-            writeln!(out, "{}", style.bold(field.name())).map_err(out_err)?;
-            for v in values {
+            writeln!(out, "{}", style.bold(field.field.name())).map_err(out_err)?;
+            for v in &field.values {
                 writeln!(out, "{:>6}  {}", v.count, for_terminal(&v.value)).map_err(out_err)?;
             }
         }
     }
     super::flush(out)?;
-    Ok(if counts.iter().any(|(_, v)| !v.is_empty()) {
+    Ok(if counts.iter().any(|f| !f.values.is_empty()) {
         exit::OK
     } else {
         exit::NOTHING_OR_WARNINGS

@@ -72,6 +72,7 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
         } else {
             parse_facets(&args.facets)?
         },
+        facet_limit: args.facet_limit,
         explain: args.explain,
         snippet_chars: 200,
     };

@@ -55,7 +55,7 @@ impl<'a> HitJson<'a> {
     }
 }
 
-/// `query --json`: `{query, total, took_ms, relaxed, hits, facets}`.
+/// `query --json`: `{query, total, took_ms, relaxed, hits, facets, facets_truncated}`.
 #[derive(Debug, Serialize)]
 pub struct ResultsJson<'a> {
     pub query: &'a str,
@@ -65,6 +65,8 @@ pub struct ResultsJson<'a> {
     pub relaxed: Option<Relaxation>,
     pub hits: Vec<HitJson<'a>>,
     pub facets: serde_json::Map<String, serde_json::Value>,
+    /// Facet fields with more values than `--facet-limit` let through.
+    pub facets_truncated: Vec<&'static str>,
 }
 
 impl<'a> ResultsJson<'a> {
@@ -76,6 +78,7 @@ impl<'a> ResultsJson<'a> {
             relaxed: results.relaxed,
             hits: results.hits.iter().map(HitJson::new).collect(),
             facets: facets_json(&results.facets),
+            facets_truncated: facets_truncated(&results.facets),
         }
     }
 }
@@ -83,12 +86,21 @@ impl<'a> ResultsJson<'a> {
 /// `{field: {value: count}}`, values in count order.
 pub fn facets_json(facets: &FacetCounts) -> serde_json::Map<String, serde_json::Value> {
     let mut out = serde_json::Map::new();
-    for (field, counts) in facets {
+    for counts in facets {
         let mut m = serde_json::Map::new();
-        for c in counts {
+        for c in &counts.values {
             m.insert(c.value.clone(), serde_json::Value::from(c.count));
         }
-        out.insert(field.name().to_owned(), serde_json::Value::Object(m));
+        out.insert(counts.field.name().to_owned(), serde_json::Value::Object(m));
     }
     out
+}
+
+/// The fields whose lists the facet limit cut, in request order.
+pub fn facets_truncated(facets: &FacetCounts) -> Vec<&'static str> {
+    facets
+        .iter()
+        .filter(|c| c.more)
+        .map(|c| c.field.name())
+        .collect()
 }

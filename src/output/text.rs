@@ -7,9 +7,6 @@ use super::sanitize::for_terminal;
 use super::Style;
 use crate::search::{FacetCounts, Hit, Marked, Relaxation, SearchResults};
 
-/// How many facet values per field the text output shows.
-pub const FACETS_SHOWN: usize = 8;
-
 pub fn write_results<W: Write>(
     out: &mut W,
     style: Style,
@@ -129,19 +126,19 @@ pub fn marked(style: Style, m: &Marked) -> String {
 }
 
 pub fn write_facets<W: Write>(out: &mut W, style: Style, facets: &FacetCounts) -> io::Result<()> {
-    for (field, counts) in facets {
-        if counts.is_empty() {
+    for counts in facets {
+        if counts.values.is_empty() {
             continue;
         }
         let mut parts: Vec<String> = counts
+            .values
             .iter()
-            .take(FACETS_SHOWN)
             .map(|c| format!("{} ({})", for_terminal(&c.value), c.count))
             .collect();
-        if counts.len() > FACETS_SHOWN {
-            parts.push(format!("+{} more", counts.len() - FACETS_SHOWN));
+        if counts.more {
+            parts.push("…".to_owned());
         }
-        let name = field.name();
+        let name = counts.field.name();
         let label = format!("{}{}:", name[..1].to_uppercase(), &name[1..]);
         writeln!(out, "{} {}", style.bold(&label), parts.join(" · "))?;
     }

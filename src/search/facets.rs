@@ -1,7 +1,15 @@
 //! Exact facet counts (tags, years, fellows, authors) over every matching record, not just
-//! the page shown: a collector over the fast columns, merged by value across segments.
+//! the page shown: counted by ordinal per segment from the fast columns, then only the top
+//! values are turned into strings and merged across segments.
+//!
+//! Counting is linear in the matches; naming every distinct value is not cheap (a million
+//! records have hundreds of thousands of authors, in zstd-compressed dictionaries), so a
+//! request names only its `limit` most frequent values per field, found exactly: each segment
+//! offers its own top values as candidates, their exact totals are looked up in every segment,
+//! and the answer stands only if no value left out could reach it (else more candidates).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::ops::Range;
 use std::str::FromStr;
 
 use serde::Serialize;
@@ -69,23 +77,53 @@ pub struct FacetCount {
     pub count: u64,
 }
 
-/// Counts per field, each sorted by count (descending), then value.
-pub type FacetCounts = Vec<(FacetField, Vec<FacetCount>)>;
-
-pub struct FacetCollector {
-    pub fields: Vec<FacetField>,
+/// One field's most frequent values, by count (descending), then value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldCounts {
+    pub field: FacetField,
+    pub values: Vec<FacetCount>,
+    /// Other matching records carry values not listed (the limit cut the list).
+    pub more: bool,
 }
 
-enum SegmentColumn {
-    Str(StrColumn),
-    U64(Column<u64>),
+pub type FacetCounts = Vec<FieldCounts>;
+
+/// Counts `fields` over the matches; `limit` values per field, 0 for every value.
+pub struct FacetCollector {
+    pub fields: Vec<FacetField>,
+    pub limit: usize,
+}
+
+enum Counter {
+    Str {
+        column: StrColumn,
+        counts: Vec<u32>,
+    },
+    /// Years are few and close together: counted in an array indexed from the column's minimum.
+    Year {
+        column: Column<u64>,
+        min: u64,
+        counts: Vec<u32>,
+    },
     Missing,
 }
 
+/// Years spanning more than this are counted in a map (no real listing does).
+const DENSE_YEAR_SPAN: u64 = 1 << 16;
+
 pub struct FacetSegmentCollector {
-    columns: Vec<(FacetField, SegmentColumn)>,
-    counts: Vec<Vec<u64>>,
-    years: HashMap<u64, u64>,
+    counters: Vec<Counter>,
+    /// Years outside the dense array (see `DENSE_YEAR_SPAN`).
+    sparse_years: HashMap<u64, u32>,
+    values: Vec<u64>,
+    firsts: Vec<Option<u64>>,
+}
+
+/// What a segment found for one field: counts by ordinal and the column to name them.
+pub enum SegmentCounts {
+    Str { column: StrColumn, counts: Vec<u32> },
+    Year(BTreeMap<u64, u64>),
+    Missing,
 }
 
 impl Collector for FacetCollector {
@@ -98,30 +136,38 @@ impl Collector for FacetCollector {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let ff = segment.fast_fields();
-        let mut columns = Vec::new();
-        let mut counts = Vec::new();
+        let mut counters = Vec::new();
         for &field in &self.fields {
-            let column = if field == FacetField::Year {
-                ff.u64(field.column())
-                    .map(SegmentColumn::U64)
-                    .unwrap_or(SegmentColumn::Missing)
+            let counter = if field == FacetField::Year {
+                match ff.u64(field.column()) {
+                    Ok(column) => {
+                        let (min, max) = (column.min_value(), column.max_value());
+                        let span = max.saturating_sub(min);
+                        let size = if span < DENSE_YEAR_SPAN { span + 1 } else { 0 };
+                        Counter::Year {
+                            column,
+                            min,
+                            counts: vec![0; size as usize],
+                        }
+                    }
+                    Err(_) => Counter::Missing,
+                }
             } else {
                 match ff.str(field.column())? {
-                    Some(c) => SegmentColumn::Str(c),
-                    None => SegmentColumn::Missing,
+                    Some(column) => {
+                        let counts = vec![0; column.num_terms()];
+                        Counter::Str { column, counts }
+                    }
+                    None => Counter::Missing,
                 }
             };
-            let size = match &column {
-                SegmentColumn::Str(c) => c.num_terms(),
-                _ => 0,
-            };
-            counts.push(vec![0u64; size]);
-            columns.push((field, column));
+            counters.push(counter);
         }
         Ok(FacetSegmentCollector {
-            columns,
-            counts,
-            years: HashMap::new(),
+            counters,
+            sparse_years: HashMap::new(),
+            values: vec![0; 256],
+            firsts: Vec::new(),
         })
     }
 
@@ -129,94 +175,443 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
-        let mut merged: Vec<(FacetField, Vec<FacetCount>)> =
-            self.fields.iter().map(|f| (*f, Vec::new())).collect();
+    fn merge_fruits(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<FacetCounts> {
+        let mut per_field: Vec<Vec<SegmentCounts>> =
+            self.fields.iter().map(|_| Vec::new()).collect();
         for fruit in fruits {
-            for (field, counts) in fruit {
-                if let Some((_, all)) = merged.iter_mut().find(|(f, _)| *f == field) {
-                    all.extend(counts);
-                }
+            for (i, counts) in fruit.into_iter().enumerate() {
+                per_field[i].push(counts);
             }
         }
-        for (_, all) in &mut merged {
-            // Each segment's values arrive in value order, so this stable sort only merges
-            // sorted runs; equal values are then adjacent and summed.
-            all.sort_by(|a, b| a.value.cmp(&b.value));
-            all.dedup_by(|later, kept| {
-                let same = later.value == kept.value;
-                if same {
-                    kept.count += later.count;
+        let mut out = Vec::with_capacity(self.fields.len());
+        for (&field, segments) in self.fields.iter().zip(per_field) {
+            let mut years = BTreeMap::new();
+            let mut strs = Vec::new();
+            for segment in segments {
+                match segment {
+                    SegmentCounts::Str { column, counts } => strs.push((column, counts)),
+                    SegmentCounts::Year(y) => {
+                        for (year, count) in y {
+                            *years.entry(year).or_insert(0) += count;
+                        }
+                    }
+                    SegmentCounts::Missing => {}
                 }
-                same
+            }
+            let (values, more) = if field == FacetField::Year {
+                let all = years
+                    .into_iter()
+                    .map(|(year, count)| FacetCount {
+                        value: year.to_string(),
+                        count,
+                    })
+                    .collect();
+                ranked_and_cut(all, self.limit)
+            } else {
+                top_strings(&strs, self.limit, NAME_ALL_BELOW)?
+            };
+            out.push(FieldCounts {
+                field,
+                values,
+                more,
             });
-            // Stable: equal counts stay in value order, without comparing strings again.
-            all.sort_by_key(|c| std::cmp::Reverse(c.count));
         }
-        Ok(merged)
+        Ok(out)
     }
 }
 
 impl SegmentCollector for FacetSegmentCollector {
-    type Fruit = FacetCounts;
+    type Fruit = Vec<SegmentCounts>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (i, (_, column)) in self.columns.iter().enumerate() {
-            match column {
-                SegmentColumn::Str(c) => {
-                    for ord in c.term_ords(doc) {
-                        if let Some(slot) = self.counts[i].get_mut(ord as usize) {
-                            *slot += 1;
+        self.collect_block(&[doc]);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        for counter in &mut self.counters {
+            match counter {
+                Counter::Str { column, counts } => {
+                    let ords = column.ords();
+                    // Matching records are often neighbours whose values are stored back to
+                    // back: decode those as one run rather than one lookup per value.
+                    let mut run = 0..0;
+                    for &doc in docs {
+                        let rows = ords.index.value_row_ids(doc);
+                        if rows.start == run.end {
+                            run.end = rows.end;
+                        } else {
+                            count_rows(ords, run, &mut self.values, counts);
+                            run = rows;
+                        }
+                    }
+                    count_rows(ords, run, &mut self.values, counts);
+                }
+                Counter::Year {
+                    column,
+                    min,
+                    counts,
+                } => {
+                    self.firsts.clear();
+                    self.firsts.resize(docs.len(), None);
+                    column.first_vals(docs, &mut self.firsts);
+                    for year in self.firsts.iter().flatten() {
+                        // 0 is "no date".
+                        if *year == 0 {
+                            continue;
+                        }
+                        match counts.get_mut((*year - *min) as usize) {
+                            Some(slot) => *slot += 1,
+                            None => *self.sparse_years.entry(*year).or_insert(0) += 1,
                         }
                     }
                 }
-                SegmentColumn::U64(c) => {
-                    if let Some(year) = c.first(doc) {
-                        if year > 0 {
-                            *self.years.entry(year).or_default() += 1;
-                        }
-                    }
-                }
-                SegmentColumn::Missing => {}
+                Counter::Missing => {}
             }
         }
     }
 
-    /// Each field's values in value (byte) order; `merge_fruits` sums and ranks them.
-    fn harvest(self) -> FacetCounts {
-        let mut out = Vec::new();
-        for (i, (field, column)) in self.columns.into_iter().enumerate() {
-            let mut values = Vec::new();
-            match column {
-                SegmentColumn::Str(c) => {
-                    // One ordered walk of the dictionary: each (zstd-compressed) block is
-                    // decoded once, not once per value as `ord_to_str` would.
-                    let counts = &self.counts[i];
-                    let ords: Vec<u64> = (0..counts.len() as u64)
-                        .filter(|&ord| counts[ord as usize] > 0)
+    fn harvest(self) -> Vec<SegmentCounts> {
+        let sparse = self.sparse_years;
+        self.counters
+            .into_iter()
+            .map(|counter| match counter {
+                Counter::Str { column, counts } => SegmentCounts::Str { column, counts },
+                Counter::Year { min, counts, .. } => {
+                    let mut years: BTreeMap<u64, u64> = counts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &c)| c > 0)
+                        .map(|(i, &c)| (min + i as u64, u64::from(c)))
                         .collect();
-                    let mut next = ords.iter();
-                    values.reserve(ords.len());
-                    let _ = c.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                        if let Some(&ord) = next.next() {
-                            values.push(FacetCount {
-                                value: String::from_utf8_lossy(bytes).into_owned(),
-                                count: counts[ord as usize],
-                            });
-                        }
-                    });
+                    for (&year, &c) in &sparse {
+                        *years.entry(year).or_insert(0) += u64::from(c);
+                    }
+                    SegmentCounts::Year(years)
                 }
-                SegmentColumn::U64(_) => {
-                    values.extend(self.years.iter().map(|(year, count)| FacetCount {
-                        value: year.to_string(),
-                        count: *count,
-                    }));
-                    values.sort_by(|a, b| a.value.cmp(&b.value));
-                }
-                SegmentColumn::Missing => {}
+                Counter::Missing => SegmentCounts::Missing,
+            })
+            .collect()
+    }
+}
+
+/// Adds one to the count of every ordinal stored in `rows`.
+fn count_rows(ords: &Column<u64>, rows: Range<u32>, buffer: &mut [u64], counts: &mut [u32]) {
+    let mut start = rows.start;
+    while start < rows.end {
+        let n = (rows.end - start).min(buffer.len() as u32);
+        let chunk = &mut buffer[..n as usize];
+        ords.values.get_range(u64::from(start), chunk);
+        for &ord in chunk.iter() {
+            if let Some(slot) = counts.get_mut(ord as usize) {
+                *slot += 1;
             }
-            out.push((field, values));
         }
-        out
+        start += n;
+    }
+}
+
+/// Sorts by count (descending), then value, and keeps `limit` (0: all); `true` if cut.
+fn ranked_and_cut(mut all: Vec<FacetCount>, limit: usize) -> (Vec<FacetCount>, bool) {
+    all.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    let more = limit > 0 && all.len() > limit;
+    if more {
+        all.truncate(limit);
+    }
+    (all, more)
+}
+
+type SegmentStrCounts = (StrColumn, Vec<u32>);
+
+/// Below this many (segment, value) pairs with a count, naming them all is cheaper than
+/// proving a top list without them.
+const NAME_ALL_BELOW: usize = 20_000;
+
+/// The `limit` most frequent values over all segments (every value when `limit` is 0), exact.
+fn top_strings(
+    segments: &[SegmentStrCounts],
+    limit: usize,
+    name_all_below: usize,
+) -> tantivy::Result<(Vec<FacetCount>, bool)> {
+    let present: usize = segments
+        .iter()
+        .map(|(_, counts)| counts.iter().filter(|&&c| c > 0).count())
+        .sum();
+    if limit > 0 && present >= name_all_below {
+        if let Some(found) = top_by_candidates(segments, limit)? {
+            return Ok(found);
+        }
+    }
+    let mut all: Vec<FacetCount> = Vec::new();
+    for (column, counts) in segments {
+        let ords: Vec<u64> = (0..counts.len() as u64)
+            .filter(|&ord| counts[ord as usize] > 0)
+            .collect();
+        let named = name_ords(column, &ords)?;
+        all.extend(named.into_iter().map(|(ord, value)| FacetCount {
+            value,
+            count: u64::from(counts[ord as usize]),
+        }));
+    }
+    // Each segment's values arrive in value order: the stable sort merges sorted runs, and
+    // equal values end up adjacent to be summed.
+    all.sort_by(|a, b| a.value.cmp(&b.value));
+    all.dedup_by(|later, kept| {
+        let same = later.value == kept.value;
+        if same {
+            kept.count += later.count;
+        }
+        same
+    });
+    Ok(ranked_and_cut(all, limit))
+}
+
+/// A value offered by some segment's top list: its count where known, and where not yet.
+struct Candidate {
+    value: String,
+    known: u64,
+    unknown: Vec<usize>,
+    /// `known` plus the most each unknown segment could add.
+    upper: u64,
+}
+
+/// The threshold algorithm: each segment offers its most frequent values; a value outside
+/// every offer has, per segment, at most that segment's lowest offered count (`floor`).
+/// Candidates are totalled (a dictionary lookup per segment that did not offer them, so the
+/// fewest possible) in order of their upper bound, until `limit` exact totals beat every bound
+/// left. `None` when the offers cannot prove an answer (flat counts): name everything then.
+fn top_by_candidates(
+    segments: &[SegmentStrCounts],
+    limit: usize,
+) -> tantivy::Result<Option<(Vec<FacetCount>, bool)>> {
+    let depth = limit.saturating_mul(2).max(16);
+    let mut floors = Vec::with_capacity(segments.len());
+    let mut offers: BTreeMap<String, Vec<(usize, u64)>> = BTreeMap::new();
+    for (s, (column, counts)) in segments.iter().enumerate() {
+        let (top, distinct) = top_ords(counts, depth);
+        let floor = if distinct > top.len() {
+            top.last().map_or(0, |&ord| u64::from(counts[ord as usize]))
+        } else {
+            0
+        };
+        floors.push(floor);
+        let mut sorted = top;
+        sorted.sort_unstable();
+        for (ord, value) in name_ords(column, &sorted)? {
+            offers
+                .entry(value)
+                .or_default()
+                .push((s, u64::from(counts[ord as usize])));
+        }
+    }
+    let outside: u64 = floors.iter().sum();
+    let mut candidates: Vec<Candidate> = offers
+        .into_iter()
+        .map(|(value, offered)| {
+            let known = offered.iter().map(|&(_, c)| c).sum::<u64>();
+            let unknown: Vec<usize> = (0..segments.len())
+                .filter(|s| !offered.iter().any(|&(o, _)| o == *s))
+                .collect();
+            let upper = known + unknown.iter().map(|&s| floors[s]).sum::<u64>();
+            Candidate {
+                value,
+                known,
+                unknown,
+                upper,
+            }
+        })
+        .collect();
+    candidates.sort_by(|a, b| b.upper.cmp(&a.upper).then_with(|| a.value.cmp(&b.value)));
+    let offered = candidates.len();
+    let mut exact: Vec<FacetCount> = Vec::new();
+    let mut proven = false;
+    for candidate in candidates {
+        if exact.len() >= limit {
+            let kth = exact[limit - 1].count;
+            if kth > candidate.upper && kth > outside {
+                proven = true;
+                break;
+            }
+        }
+        let mut count = candidate.known;
+        for s in candidate.unknown {
+            let (column, counts) = &segments[s];
+            if let Some(ord) = column.dictionary().term_ord(candidate.value.as_bytes())? {
+                count += u64::from(counts.get(ord as usize).copied().unwrap_or(0));
+            }
+        }
+        exact.push(FacetCount {
+            value: candidate.value,
+            count,
+        });
+        exact.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        exact.truncate(limit);
+    }
+    if !proven {
+        // Every candidate totalled: the list stands if nothing outside the offers could
+        // reach it, or if there is nothing outside them.
+        proven = outside == 0 || (exact.len() >= limit && exact[limit - 1].count > outside);
+    }
+    if !proven {
+        return Ok(None);
+    }
+    let more = outside > 0 || offered > limit;
+    Ok(Some((exact, more)))
+}
+
+/// The `depth` ordinals with the highest counts (ties: lower ordinal, i.e. smaller value
+/// first), best first, and how many ordinals have a count at all.
+fn top_ords(counts: &[u32], depth: usize) -> (Vec<u64>, usize) {
+    // Min-heap on (count, Reverse(ord)): the root is the weakest kept entry.
+    let mut heap: BinaryHeap<std::cmp::Reverse<(u32, std::cmp::Reverse<u64>)>> =
+        BinaryHeap::with_capacity(depth + 1);
+    let mut distinct = 0;
+    for (ord, &count) in counts.iter().enumerate() {
+        if count == 0 {
+            continue;
+        }
+        distinct += 1;
+        let entry = std::cmp::Reverse((count, std::cmp::Reverse(ord as u64)));
+        if heap.len() < depth {
+            heap.push(entry);
+        } else if let Some(weakest) = heap.peek() {
+            if entry < *weakest {
+                heap.pop();
+                heap.push(entry);
+            }
+        }
+    }
+    let mut top: Vec<(u32, u64)> = heap
+        .into_iter()
+        .map(|std::cmp::Reverse((c, std::cmp::Reverse(o)))| (c, o))
+        .collect();
+    top.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    (top.into_iter().map(|(_, ord)| ord).collect(), distinct)
+}
+
+/// The values of sorted ordinals, in one ordered walk of the dictionary: each (zstd-compressed)
+/// block is decoded once, not once per value as `ord_to_term` would.
+fn name_ords(column: &StrColumn, sorted_ords: &[u64]) -> tantivy::Result<Vec<(u64, String)>> {
+    let mut named = Vec::with_capacity(sorted_ords.len());
+    let mut next = sorted_ords.iter();
+    column
+        .dictionary()
+        .sorted_ords_to_term_cb(sorted_ords, |bytes| {
+            if let Some(&ord) = next.next() {
+                named.push((ord, String::from_utf8_lossy(bytes).into_owned()));
+            }
+        })?;
+    Ok(named)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::schema::build_schema;
+    use tantivy::{Index, TantivyDocument};
+
+    /// Per-segment counts of `author_facet` over the documents `matches` keeps, from an index
+    /// of `segments` segments whose documents carry the values `value(segment, doc)`.
+    fn segment_counts(
+        segments: u32,
+        docs: u32,
+        value: impl Fn(u32, u32) -> Vec<String>,
+        matches: impl Fn(u32) -> bool,
+    ) -> Vec<SegmentStrCounts> {
+        let schema = build_schema();
+        let field = schema.get_field(AUTHOR_FACET).unwrap();
+        let index = Index::create_in_ram(schema);
+        crate::index::schema::register_tokenizers(&index);
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for s in 0..segments {
+            for d in 0..docs {
+                let mut doc = TantivyDocument::new();
+                for v in value(s, d) {
+                    doc.add_text(field, &v);
+                }
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), segments as usize);
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| {
+                let column = reader.fast_fields().str(AUTHOR_FACET).unwrap().unwrap();
+                let mut counts = vec![0u32; column.num_terms()];
+                for doc in 0..reader.max_doc() {
+                    if matches(doc) {
+                        for ord in column.term_ords(doc) {
+                            counts[ord as usize] += 1;
+                        }
+                    }
+                }
+                (column, counts)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn candidate_top_lists_equal_the_head_of_the_full_list() {
+        // Skewed (Zipf-like), and flat but with a few heavy values, over segments that
+        // disagree on their local favourites.
+        let skewed = |s: u32, d: u32| {
+            let x = d.wrapping_mul(2_654_435_761).wrapping_add(s * 7919) % 10_000;
+            vec![
+                format!("name {}", 10_000 / (x + 1)),
+                format!("solo {s} {d}"),
+            ]
+        };
+        let segments = segment_counts(4, 3_000, skewed, |d| d % 3 != 1);
+        let (all, _) = top_strings(&segments, 0, usize::MAX).unwrap();
+        let mut proven = 0;
+        for limit in [1, 2, 5, 10, 25] {
+            let Some((top, more)) = top_by_candidates(&segments, limit).unwrap() else {
+                continue;
+            };
+            proven += 1;
+            assert_eq!(top, all[..limit], "limit {limit}");
+            assert!(more);
+            assert_eq!(top_strings(&segments, limit, 0).unwrap().0, top);
+        }
+        assert!(
+            proven >= 3,
+            "the candidate path proved only {proven} limits"
+        );
+
+        // Flat counts cannot be proven from the offers: the full naming takes over.
+        let flat = |s: u32, d: u32| vec![format!("flat {s} {d}")];
+        let segments = segment_counts(3, 500, flat, |_| true);
+        assert!(top_by_candidates(&segments, 5).unwrap().is_none());
+        let (top, more) = top_strings(&segments, 5, 0).unwrap();
+        assert_eq!(top.len(), 5);
+        assert!(more);
+        assert_eq!(top[0].value, "flat 0 0");
+    }
+
+    #[test]
+    fn top_ords_breaks_ties_by_ordinal_and_counts_distinct() {
+        let counts = [0, 3, 5, 3, 0, 1, 5];
+        let (top, distinct) = top_ords(&counts, 3);
+        assert_eq!(top, vec![2, 6, 1]);
+        assert_eq!(distinct, 5);
+        let (all, _) = top_ords(&counts, 10);
+        assert_eq!(all, vec![2, 6, 1, 3, 5]);
+    }
+
+    #[test]
+    fn ranked_and_cut_orders_by_count_then_value() {
+        let v = |s: &str, c| FacetCount {
+            value: s.into(),
+            count: c,
+        };
+        let (kept, more) = ranked_and_cut(vec![v("b", 2), v("a", 2), v("c", 5)], 2);
+        assert_eq!(kept, vec![v("c", 5), v("a", 2)]);
+        assert!(more);
+        let (kept, more) = ranked_and_cut(vec![v("b", 2)], 0);
+        assert_eq!(kept, vec![v("b", 2)]);
+        assert!(!more);
     }
 }

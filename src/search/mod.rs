@@ -17,7 +17,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
 use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument};
 
 pub use build::{allowed_typos, MatchMode};
-pub use facets::{FacetCount, FacetCounts, FacetField};
+pub use facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
 pub use filters::{parse_added_since, parse_filter_date, FilterError, Filters};
 pub use snippet::Marked;
 pub use syntax::{parse_query, Node, QueryError, Scope};
@@ -39,6 +39,9 @@ pub enum Sort {
     Added,
 }
 
+/// Facet values returned per field unless a request says otherwise.
+pub const DEFAULT_FACET_LIMIT: usize = 10;
+
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
     pub query: String,
@@ -50,6 +53,8 @@ pub struct SearchRequest {
     /// No typo tolerance and no any-word fallback.
     pub exact: bool,
     pub facets: Vec<FacetField>,
+    /// Values per facet field, most frequent first; 0 for every value.
+    pub facet_limit: usize,
     pub explain: bool,
     pub snippet_chars: usize,
 }
@@ -64,6 +69,7 @@ impl Default for SearchRequest {
             offset: 0,
             exact: false,
             facets: FacetField::ALL.to_vec(),
+            facet_limit: DEFAULT_FACET_LIMIT,
             explain: false,
             snippet_chars: 200,
         }
@@ -137,6 +143,7 @@ pub fn search_within(
             &*query,
             &facets::FacetCollector {
                 fields: request.facets.clone(),
+                limit: request.facet_limit,
             },
         )?
     };
