@@ -14,7 +14,9 @@ use super::memo_stem::MemoStemmer;
 
 /// Bumped whenever fields or analyzers change; an index with another version is rebuilt.
 /// 2: no `author_key`/`fellow_key` (nothing queried them), `id` no longer a fast column.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: fast-column dictionaries uncompressed (tantivy without `columnar-zstd-compression`,
+///    which could not read a version-2 index's).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// English prose: lowercased, accent-folded, stemmed.
 pub const TOKENIZER_TEXT: &str = "litsearch_en";

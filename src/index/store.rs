@@ -185,8 +185,15 @@ fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
     }
     let directory = super::reader_dir::ReaderDirectory::open(generation)
         .map_err(|e| corrupt(one_line(&e.to_string())))?;
-    let index = Index::open(directory).map_err(|e| corrupt(one_line(&e.to_string())))?;
+    let mut index = Index::open(directory).map_err(|e| corrupt(one_line(&e.to_string())))?;
     register_tokenizers(&index);
+    // Segments are searched in parallel: a common word's facet counting visits every match.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads > 1 {
+        index
+            .set_multithread_executor(threads)
+            .map_err(|e| corrupt(one_line(&e.to_string())))?;
+    }
     let fields = Fields::resolve(&index.schema()).map_err(|e| corrupt(one_line(&e.to_string())))?;
     let reader = index
         .reader_builder()

@@ -98,6 +98,9 @@ enum Counter {
     Str {
         column: StrColumn,
         counts: Vec<u32>,
+        /// The ordinals counted so far, while there are few (`None` once there are many):
+        /// naming a selective query's values must not scan an array of every author.
+        touched: Option<Vec<u64>>,
     },
     /// Years are few and close together: counted in an array indexed from the column's minimum.
     Year {
@@ -119,9 +122,12 @@ pub struct FacetSegmentCollector {
     firsts: Vec<Option<u64>>,
 }
 
+/// Past this many distinct values a segment's counted ordinals are found by a scan.
+const TOUCHED_MAX: usize = 4_096;
+
 /// What a segment found for one field: counts by ordinal and the column to name them.
 pub enum SegmentCounts {
-    Str { column: StrColumn, counts: Vec<u32> },
+    Str(StrCounts),
     Year(BTreeMap<u64, u64>),
     Missing,
 }
@@ -154,10 +160,13 @@ impl Collector for FacetCollector {
                 }
             } else {
                 match ff.str(field.column())? {
-                    Some(column) => {
-                        let counts = vec![0; column.num_terms()];
-                        Counter::Str { column, counts }
-                    }
+                    // Counts are allocated at the first match: most segments of a selective
+                    // query have none, and an author column has a slot per distinct author.
+                    Some(column) => Counter::Str {
+                        column,
+                        counts: Vec::new(),
+                        touched: Some(Vec::new()),
+                    },
                     None => Counter::Missing,
                 }
             };
@@ -189,7 +198,7 @@ impl Collector for FacetCollector {
             let mut strs = Vec::new();
             for segment in segments {
                 match segment {
-                    SegmentCounts::Str { column, counts } => strs.push((column, counts)),
+                    SegmentCounts::Str(counts) => strs.push(counts),
                     SegmentCounts::Year(y) => {
                         for (year, count) in y {
                             *years.entry(year).or_insert(0) += count;
@@ -228,23 +237,44 @@ impl SegmentCollector for FacetSegmentCollector {
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
+        // tantivy may end a segment with an empty block.
+        if docs.is_empty() {
+            return;
+        }
         for counter in &mut self.counters {
             match counter {
-                Counter::Str { column, counts } => {
-                    let ords = column.ords();
-                    // Matching records are often neighbours whose values are stored back to
-                    // back: decode those as one run rather than one lookup per value.
-                    let mut run = 0..0;
-                    for &doc in docs {
-                        let rows = ords.index.value_row_ids(doc);
-                        if rows.start == run.end {
-                            run.end = rows.end;
-                        } else {
-                            count_rows(ords, run, &mut self.values, counts);
-                            run = rows;
-                        }
+                Counter::Str {
+                    column,
+                    counts,
+                    touched,
+                } => {
+                    if counts.is_empty() {
+                        // Zeroed by the allocator (fresh pages), not written: a page costs
+                        // only when a value on it is counted.
+                        *counts = vec![0; column.num_terms()];
                     }
-                    count_rows(ords, run, &mut self.values, counts);
+                    let ords = column.ords();
+                    // A common word matches runs of consecutive records, whose values are
+                    // stored back to back: one row range per run of documents (two index
+                    // lookups) instead of one per document, one decode per run of rows.
+                    let mut rows = 0..0;
+                    let mut rest = docs;
+                    while let Some(&first) = rest.first() {
+                        let len = rest
+                            .iter()
+                            .enumerate()
+                            .take_while(|&(i, &d)| d == first + i as u32)
+                            .count();
+                        let run = ords.index.docid_range_to_rowids(first..first + len as u32);
+                        if run.start == rows.end {
+                            rows.end = run.end;
+                        } else {
+                            count_rows(ords, rows, &mut self.values, counts, touched);
+                            rows = run;
+                        }
+                        rest = &rest[len..];
+                    }
+                    count_rows(ords, rows, &mut self.values, counts, touched);
                 }
                 Counter::Year {
                     column,
@@ -275,7 +305,27 @@ impl SegmentCollector for FacetSegmentCollector {
         self.counters
             .into_iter()
             .map(|counter| match counter {
-                Counter::Str { column, counts } => SegmentCounts::Str { column, counts },
+                Counter::Str { counts, .. } if counts.is_empty() => SegmentCounts::Missing,
+                Counter::Str {
+                    column,
+                    counts,
+                    touched,
+                } => {
+                    let nonzero = match touched {
+                        Some(mut ords) => {
+                            ords.sort_unstable();
+                            ords
+                        }
+                        None => (0..counts.len() as u64)
+                            .filter(|&ord| counts[ord as usize] > 0)
+                            .collect(),
+                    };
+                    SegmentCounts::Str(StrCounts {
+                        column,
+                        counts,
+                        nonzero,
+                    })
+                }
                 Counter::Year { min, counts, .. } => {
                     let mut years: BTreeMap<u64, u64> = counts
                         .iter()
@@ -295,7 +345,13 @@ impl SegmentCollector for FacetSegmentCollector {
 }
 
 /// Adds one to the count of every ordinal stored in `rows`.
-fn count_rows(ords: &Column<u64>, rows: Range<u32>, buffer: &mut [u64], counts: &mut [u32]) {
+fn count_rows(
+    ords: &Column<u64>,
+    rows: Range<u32>,
+    buffer: &mut [u64],
+    counts: &mut [u32],
+    touched: &mut Option<Vec<u64>>,
+) {
     let mut start = rows.start;
     while start < rows.end {
         let n = (rows.end - start).min(buffer.len() as u32);
@@ -303,6 +359,15 @@ fn count_rows(ords: &Column<u64>, rows: Range<u32>, buffer: &mut [u64], counts: 
         ords.values.get_range(u64::from(start), chunk);
         for &ord in chunk.iter() {
             if let Some(slot) = counts.get_mut(ord as usize) {
+                if *slot == 0 {
+                    if let Some(list) = touched {
+                        if list.len() < TOUCHED_MAX {
+                            list.push(ord);
+                        } else {
+                            *touched = None;
+                        }
+                    }
+                }
                 *slot += 1;
             }
         }
@@ -320,7 +385,16 @@ fn ranked_and_cut(mut all: Vec<FacetCount>, limit: usize) -> (Vec<FacetCount>, b
     (all, more)
 }
 
-type SegmentStrCounts = (StrColumn, Vec<u32>);
+/// One segment's counts of a string field.
+pub struct StrCounts {
+    column: StrColumn,
+    /// By ordinal.
+    counts: Vec<u32>,
+    /// The ordinals with a count, ascending.
+    nonzero: Vec<u64>,
+}
+
+type SegmentStrCounts = StrCounts;
 
 /// Below this many (segment, value) pairs with a count, naming them all is cheaper than
 /// proving a top list without them.
@@ -332,21 +406,20 @@ fn top_strings(
     limit: usize,
     name_all_below: usize,
 ) -> tantivy::Result<(Vec<FacetCount>, bool)> {
-    let present: usize = segments
-        .iter()
-        .map(|(_, counts)| counts.iter().filter(|&&c| c > 0).count())
-        .sum();
+    let present: usize = segments.iter().map(|s| s.nonzero.len()).sum();
     if limit > 0 && present >= name_all_below {
         if let Some(found) = top_by_candidates(segments, limit)? {
             return Ok(found);
         }
     }
     let mut all: Vec<FacetCount> = Vec::new();
-    for (column, counts) in segments {
-        let ords: Vec<u64> = (0..counts.len() as u64)
-            .filter(|&ord| counts[ord as usize] > 0)
-            .collect();
-        let named = name_ords(column, &ords)?;
+    for StrCounts {
+        column,
+        counts,
+        nonzero,
+    } in segments
+    {
+        let named = name_ords(column, nonzero)?;
         all.extend(named.into_iter().map(|(ord, value)| FacetCount {
             value,
             count: u64::from(counts[ord as usize]),
@@ -386,8 +459,16 @@ fn top_by_candidates(
     let depth = limit.saturating_mul(2).max(16);
     let mut floors = Vec::with_capacity(segments.len());
     let mut offers: BTreeMap<String, Vec<(usize, u64)>> = BTreeMap::new();
-    for (s, (column, counts)) in segments.iter().enumerate() {
-        let (top, distinct) = top_ords(counts, depth);
+    for (
+        s,
+        StrCounts {
+            column,
+            counts,
+            nonzero,
+        },
+    ) in segments.iter().enumerate()
+    {
+        let (top, distinct) = top_ords(counts, nonzero, depth);
         let floor = if distinct > top.len() {
             top.last().map_or(0, |&ord| u64::from(counts[ord as usize]))
         } else {
@@ -434,7 +515,7 @@ fn top_by_candidates(
         }
         let mut count = candidate.known;
         for s in candidate.unknown {
-            let (column, counts) = &segments[s];
+            let StrCounts { column, counts, .. } = &segments[s];
             if let Some(ord) = column.dictionary().term_ord(candidate.value.as_bytes())? {
                 count += u64::from(counts.get(ord as usize).copied().unwrap_or(0));
             }
@@ -460,17 +541,18 @@ fn top_by_candidates(
 
 /// The `depth` ordinals with the highest counts (ties: lower ordinal, i.e. smaller value
 /// first), best first, and how many ordinals have a count at all.
-fn top_ords(counts: &[u32], depth: usize) -> (Vec<u64>, usize) {
+fn top_ords(counts: &[u32], nonzero: &[u64], depth: usize) -> (Vec<u64>, usize) {
     // Min-heap on (count, Reverse(ord)): the root is the weakest kept entry.
     let mut heap: BinaryHeap<std::cmp::Reverse<(u32, std::cmp::Reverse<u64>)>> =
         BinaryHeap::with_capacity(depth + 1);
     let mut distinct = 0;
-    for (ord, &count) in counts.iter().enumerate() {
+    for &ord in nonzero {
+        let count = counts[ord as usize];
         if count == 0 {
             continue;
         }
         distinct += 1;
-        let entry = std::cmp::Reverse((count, std::cmp::Reverse(ord as u64)));
+        let entry = std::cmp::Reverse((count, std::cmp::Reverse(ord)));
         if heap.len() < depth {
             heap.push(entry);
         } else if let Some(weakest) = heap.peek() {
@@ -548,7 +630,14 @@ mod tests {
                         }
                     }
                 }
-                (column, counts)
+                let nonzero = (0..counts.len() as u64)
+                    .filter(|&ord| counts[ord as usize] > 0)
+                    .collect();
+                StrCounts {
+                    column,
+                    counts,
+                    nonzero,
+                }
             })
             .collect()
     }
@@ -594,10 +683,11 @@ mod tests {
     #[test]
     fn top_ords_breaks_ties_by_ordinal_and_counts_distinct() {
         let counts = [0, 3, 5, 3, 0, 1, 5];
-        let (top, distinct) = top_ords(&counts, 3);
+        let nonzero: Vec<u64> = vec![1, 2, 3, 5, 6];
+        let (top, distinct) = top_ords(&counts, &nonzero, 3);
         assert_eq!(top, vec![2, 6, 1]);
         assert_eq!(distinct, 5);
-        let (all, _) = top_ords(&counts, 10);
+        let (all, _) = top_ords(&counts, &nonzero, 10);
         assert_eq!(all, vec![2, 6, 1, 3, 5]);
     }
 

@@ -8,13 +8,14 @@ pub mod lookup;
 pub mod similar;
 pub mod snippet;
 pub mod syntax;
+mod top;
 
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
-use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument};
+use tantivy::collector::Count;
+use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query};
+use tantivy::{DocId, DocSet, TantivyDocument, TERMINATED};
 
 pub use build::{allowed_typos, MatchMode};
 pub use facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
@@ -23,9 +24,10 @@ pub use snippet::Marked;
 pub use syntax::{parse_query, Node, QueryError, Scope};
 
 use crate::error::{Error, Result};
-use crate::index::schema::{text_analyzer, DATE_DAYS, FIRST_SEEN, HASH, ID_NUM};
+use crate::index::schema::{text_analyzer, FIRST_SEEN, HASH, ID_NUM};
 use crate::index::{from_document, OpenIndex};
 use build::{HighlightTerms, QueryBuilder};
+use top::top_docs;
 
 /// Result order. Ties always fall back to newer date, then id, so pages are stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
@@ -122,11 +124,26 @@ pub fn search_within(
     let fields = index.fields;
     let Plan {
         query,
-        total,
         relaxed,
         highlights,
         sort,
     } = plan(&searcher, fields, request, within)?;
+    // One unscored pass counts the matches and their facets; the page is found apart, so
+    // that ranking can skip what cannot make it.
+    let (total, facets) = if request.facets.is_empty() {
+        (searcher.search(&*query, &Count)?, Vec::new())
+    } else {
+        searcher.search(
+            &*query,
+            &(
+                Count,
+                facets::FacetCollector {
+                    fields: request.facets.clone(),
+                    limit: request.facet_limit,
+                },
+            ),
+        )?
+    };
     let window = request
         .offset
         .saturating_add(request.limit)
@@ -135,17 +152,6 @@ pub fn search_within(
         Vec::new()
     } else {
         top_docs(&searcher, &*query, sort, window)?
-    };
-    let facets = if request.facets.is_empty() {
-        Vec::new()
-    } else {
-        searcher.search(
-            &*query,
-            &facets::FacetCollector {
-                fields: request.facets.clone(),
-                limit: request.facet_limit,
-            },
-        )?
     };
     let mut hits = Vec::new();
     let mut text = text_analyzer();
@@ -188,7 +194,6 @@ pub fn search_within(
 /// The query a request runs, after relaxation, with what it found.
 struct Plan {
     query: Box<dyn Query>,
-    total: usize,
     relaxed: Option<Relaxation>,
     highlights: HighlightTerms,
     sort: Sort,
@@ -240,19 +245,18 @@ fn plan(
             None => None,
         };
         let query = combine(main, filters.iter().map(|f| f.box_clone()).collect());
-        let total = searcher.search(&*query, &Count)?;
+        let found = any_match(searcher, &*query)?;
         let last = step + 1 == modes.len();
-        if total > 0 || last {
+        if found || last {
             let relaxed = match mode {
                 MatchMode::AllWords => None,
                 MatchMode::Typos => Some(Relaxation::Typos),
                 MatchMode::AnyWord => Some(Relaxation::Any),
             };
             // Report the relaxation only if it found something; otherwise the query as written stands.
-            let relaxed = if total > 0 { relaxed } else { None };
+            let relaxed = if found { relaxed } else { None };
             return Ok(Plan {
                 query,
-                total,
                 relaxed,
                 highlights: builder.highlights,
                 sort,
@@ -260,6 +264,23 @@ fn plan(
         }
     }
     unreachable!("the last mode always returns")
+}
+
+/// Whether any live record matches: stops at the first, where counting would visit them all.
+fn any_match(searcher: &tantivy::Searcher, query: &dyn Query) -> Result<bool> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    for reader in searcher.segment_readers() {
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                return Ok(true);
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(false)
 }
 
 /// A record matched by `matching_records`: what the index knows of it without loading it.
@@ -278,11 +299,9 @@ pub fn matching_records(
     within: &[Box<dyn Query>],
 ) -> Result<Vec<MatchedRecord>> {
     let searcher = index.searcher();
-    let Plan { query, total, .. } = plan(&searcher, index.fields, request, within)?;
-    if total == 0 {
-        return Ok(Vec::new());
-    }
+    let Plan { query, .. } = plan(&searcher, index.fields, request, within)?;
     let found = searcher.search(&*query, &tantivy::collector::DocSetCollector)?;
+    let total = found.len();
     let mut by_segment: Vec<Vec<DocId>> = vec![Vec::new(); searcher.segment_readers().len()];
     for address in found {
         by_segment[address.segment_ord as usize].push(address.doc_id);
@@ -380,46 +399,4 @@ fn combine(main: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dy
         clauses.push((Occur::Must, main));
     }
     Box::new(BooleanQuery::new(clauses))
-}
-
-/// The sort key: higher sorts first. Dates are days since 1970; ids break remaining ties.
-type SortKey = (f64, f64, std::cmp::Reverse<u64>);
-
-fn top_docs(
-    searcher: &tantivy::Searcher,
-    query: &dyn Query,
-    sort: Sort,
-    limit: usize,
-) -> Result<Vec<(Score, DocAddress)>> {
-    let collector =
-        TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
-            let ff = segment.fast_fields();
-            let dates = ff.i64(DATE_DAYS).ok();
-            let ids = ff.u64(ID_NUM).ok();
-            let added = ff.i64(FIRST_SEEN).ok();
-            move |doc: DocId, score: Score| -> (SortKey, Score) {
-                let date = dates
-                    .as_ref()
-                    .and_then(|c| c.first(doc))
-                    .unwrap_or(i64::MIN);
-                let id = std::cmp::Reverse(ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0));
-                let (score64, date) = (f64::from(score), date as f64);
-                let key = match sort {
-                    Sort::Relevance => (score64, date, id),
-                    Sort::Newest => (date, score64, id),
-                    Sort::Oldest => (-date, score64, id),
-                    Sort::Added => (
-                        added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
-                        date,
-                        id,
-                    ),
-                };
-                (key, score)
-            }
-        });
-    let top = searcher.search(query, &collector)?;
-    Ok(top
-        .into_iter()
-        .map(|((_, score), address)| (score, address))
-        .collect())
 }
