@@ -65,7 +65,40 @@ const EMPTY: Slot = Slot {
 #[derive(Clone, Default)]
 struct StemCache {
     slots: Vec<Slot>,
+    /// The most recent short words, small enough to stay in L2: the big table is a cache
+    /// miss per lookup, and the commonest words are most tokens.
+    hot: Vec<HotSlot>,
     stems: u32,
+}
+
+const HOT_SLOTS: usize = 4_096;
+const HOT_WORD: usize = 15;
+
+/// A word of at most `HOT_WORD` bytes and its stem, zero-padded: 32 bytes.
+#[derive(Clone, Copy, Default)]
+#[repr(align(32))]
+struct HotSlot {
+    word: [u8; HOT_WORD],
+    word_len: u8,
+    stem: [u8; HOT_WORD],
+    stem_len: u8,
+}
+
+impl HotSlot {
+    fn holds(&self, key: &[u8; MAX_WORD], len: usize) -> bool {
+        usize::from(self.word_len) == len && self.word[..] == key[..HOT_WORD]
+    }
+
+    fn fill(&mut self, key: &[u8; MAX_WORD], len: usize, stem: &[u8]) {
+        if len == 0 || len > HOT_WORD || stem.len() > HOT_WORD {
+            return;
+        }
+        self.word.copy_from_slice(&key[..HOT_WORD]);
+        self.word_len = len as u8;
+        self.stem = [0; HOT_WORD];
+        self.stem[..stem.len()].copy_from_slice(stem);
+        self.stem_len = stem.len() as u8;
+    }
 }
 
 const STEMS_BEFORE_CACHE: u32 = 20_000;
@@ -85,12 +118,29 @@ impl StemCache {
         Some((key, (hasher.finish() >> (64 - SLOTS_LOG2)) as usize))
     }
 
-    fn get(&self, key: &[u8; MAX_WORD], slot: usize) -> Option<&str> {
-        let s = self.slots.get(slot)?;
-        if s.word_len == 0 || s.word != *key {
-            return None;
+    /// Writes the stem of the `len`-byte word `key` into `out` if it is remembered.
+    fn lookup(&mut self, key: &[u8; MAX_WORD], len: usize, slot: usize, out: &mut String) -> bool {
+        let Some(s) = self.slots.get(slot) else {
+            return false;
+        };
+        let hot = &mut self.hot[slot % HOT_SLOTS];
+        let stem = if hot.holds(key, len) {
+            &hot.stem[..usize::from(hot.stem_len)]
+        } else if s.word_len != 0 && s.word == *key {
+            let stem = &s.stem[..usize::from(s.stem_len)];
+            hot.fill(key, len, stem);
+            stem
+        } else {
+            return false;
+        };
+        match std::str::from_utf8(stem) {
+            Ok(stem) => {
+                out.clear();
+                out.push_str(stem);
+                true
+            }
+            Err(_) => false,
         }
-        std::str::from_utf8(&s.stem[..usize::from(s.stem_len)]).ok()
     }
 
     fn put(&mut self, key: [u8; MAX_WORD], len: usize, slot: usize, stem: &str) {
@@ -104,7 +154,9 @@ impl StemCache {
                 return;
             }
             self.slots = vec![EMPTY; 1 << SLOTS_LOG2];
+            self.hot = vec![HotSlot::default(); HOT_SLOTS];
         }
+        self.hot[slot % HOT_SLOTS].fill(&key, len, stem);
         let s = &mut self.slots[slot];
         s.word = key;
         s.word_len = len as u8;
@@ -165,9 +217,8 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<'_, S> {
         let token = self.tail.token_mut();
         let key = StemCache::key(&token.text);
         if let Some((key, slot)) = &key {
-            if let Some(stem) = self.memo.get(key, *slot) {
-                token.text.clear();
-                token.text.push_str(stem);
+            let len = token.text.len();
+            if self.memo.lookup(key, len, *slot, &mut token.text) {
                 return true;
             }
         }

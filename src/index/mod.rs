@@ -7,6 +7,7 @@ mod reader_dir;
 pub mod schema;
 pub mod store;
 
+mod fold_tokenizer;
 mod memo_stem;
 
 pub use docs::{from_document, StoredRecord};

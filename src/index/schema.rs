@@ -5,11 +5,10 @@ use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
     INDEXED, STORED, STRING,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Index;
 
+use super::fold_tokenizer::FoldingTokenizer;
 use super::memo_stem::MemoStemmer;
 
 /// Bumped whenever fields or analyzers change; an index with another version is rebuilt.
@@ -136,22 +135,18 @@ impl Fields {
     }
 }
 
-/// `MemoStemmer` is tantivy's English stemmer with a memo of recent words (same tokens).
+/// Simple tokenizer, words of 40 bytes or more dropped, lowercased, accent-folded (one pass:
+/// `FoldingTokenizer`), then tantivy's English stemmer behind a memo (`MemoStemmer`). Both are
+/// drop-ins for the tantivy filters, tested token for token against them.
 pub fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
+    TextAnalyzer::builder(FoldingTokenizer::default())
         .filter(MemoStemmer)
         .build()
 }
 
+/// As `text_analyzer`, without stemming.
 pub fn name_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
+    TextAnalyzer::from(FoldingTokenizer::default())
 }
 
 pub fn register_tokenizers(index: &Index) {
