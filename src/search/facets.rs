@@ -507,19 +507,7 @@ fn top_strings(
             return Ok(found);
         }
     }
-    let mut all: Vec<FacetCount> = Vec::new();
-    for StrCounts {
-        column,
-        counts,
-        nonzero,
-    } in segments
-    {
-        let named = name_ords(column, nonzero)?;
-        all.extend(named.into_iter().map(|(ord, value)| FacetCount {
-            value,
-            count: u64::from(counts[ord as usize]),
-        }));
-    }
+    let mut all = name_all(segments, present)?;
     // Each segment's values arrive in value order: the stable sort merges sorted runs, and
     // equal values end up adjacent to be summed.
     all.sort_by(|a, b| a.value.cmp(&b.value));
@@ -531,6 +519,47 @@ fn top_strings(
         same
     });
     Ok(ranked_and_cut(all, limit))
+}
+
+/// Below this many values to name, one thread does it.
+const NAME_IN_PARALLEL_FROM: usize = 2_000;
+
+/// Every counted value of every segment, named, segment after segment (each in value order).
+/// Naming walks dictionary blocks; segments are named on all cores when there is much to name.
+fn name_all(segments: &[SegmentStrCounts], present: usize) -> tantivy::Result<Vec<FacetCount>> {
+    let name_part = |part: &[SegmentStrCounts]| -> tantivy::Result<Vec<FacetCount>> {
+        let mut out = Vec::new();
+        for s in part {
+            out.extend(
+                name_ords(&s.column, &s.nonzero)?
+                    .into_iter()
+                    .map(|(ord, value)| FacetCount {
+                        value,
+                        count: u64::from(s.counts[ord as usize]),
+                    }),
+            );
+        }
+        Ok(out)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || segments.len() < 2 || present < NAME_IN_PARALLEL_FROM {
+        return name_part(segments);
+    }
+    let chunk = segments.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = segments
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || name_part(part)))
+            .collect();
+        let mut all = Vec::new();
+        for handle in handles {
+            let part = handle.join().map_err(|_| {
+                tantivy::TantivyError::InternalError("naming facet values failed".into())
+            })??;
+            all.extend(part);
+        }
+        Ok(all)
+    })
 }
 
 /// A value offered by some segment's top list: its count where known, and where not yet.
