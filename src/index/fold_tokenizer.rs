@@ -118,12 +118,16 @@ impl TokenStream for FoldingStream<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use tantivy::tokenizer::{RemoveLongFilter, SimpleTokenizer};
 
-    fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize)> {
+    /// Each token as (text, offset_from, offset_to, position).
+    pub(crate) fn tokens(
+        analyzer: &mut TextAnalyzer,
+        text: &str,
+    ) -> Vec<(String, usize, usize, usize)> {
         let mut out = Vec::new();
         let mut stream = analyzer.token_stream(text);
         while let Some(t) = stream.next() {
