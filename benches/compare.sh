@@ -6,6 +6,7 @@
 #   benches/compare.sh                      # 10k, 100k and 1M records
 #   benches/compare.sh 10000                # a quick run
 #   BENCH_DIR=/tmp/lb RUNS=20 benches/compare.sh 100000 1000000
+#   REUSE_INDEXES=1 benches/compare.sh 1000000   # queries only, on the last run's indexes
 #
 # Installs its peers itself when missing (apt: hyperfine ripgrep time sqlite3 python3;
 # cargo: tantivy-cli), so it runs on a bare machine. Generated data goes to $BENCH_DIR
@@ -91,31 +92,38 @@ run_size() {
         "$GEN" --records "$n" --seed "$SEED" >"$d/export.txt"
         echo "$SEED" >"$d/export.seed"
     fi
-    log "$n: records for the peers (litsearch parse → JSON)"
-    "$LITSEARCH" parse "$d/export.txt" >"$d/records.jsonl" 2>"$d/parse.log" || true
-    python3 "$PEERS_PY" tantivy-docs "$d/records.jsonl" >"$d/tantivy-docs.json"
-    local records
-    records=$(wc -l <"$d/records.jsonl")
+    if [ "${REUSE_INDEXES:-0}" = 1 ] && [ -s "$d/info.json" ] && [ -d "$d/litsearch-index" ] \
+        && [ -d "$d/tantivy-index" ] && [ -s "$d/fts5.db" ]; then
+        # Queries only: the indexes and ingest measurements of the previous run at this size
+        # (same export, same schema) are kept.
+        log "$n: reusing the previous run's indexes and ingest results (REUSE_INDEXES=1)"
+    else
+        log "$n: records for the peers (litsearch parse → JSON)"
+        "$LITSEARCH" parse "$d/export.txt" >"$d/records.jsonl" 2>"$d/parse.log" || true
+        python3 "$PEERS_PY" tantivy-docs "$d/records.jsonl" >"$d/tantivy-docs.json"
+        local records
+        records=$(wc -l <"$d/records.jsonl")
 
-    log "$n: ingest litsearch"
-    rm -rf "$d/litsearch-index"
-    "${TIMEV[@]}" -o "$d/ingest-litsearch.time" \
-        "$LITSEARCH" --quiet --index "$d/litsearch-index" ingest "$d/export.txt" >/dev/null
-    log "$n: ingest tantivy-cli ($THREADS threads)"
-    rm -rf "$d/tantivy-index"
-    python3 "$PEERS_PY" tantivy-meta "$d/tantivy-index"
-    "${TIMEV[@]}" -o "$d/ingest-tantivy.time" \
-        "$TANTIVY" index -i "$d/tantivy-index" -t "$THREADS" -f "$d/tantivy-docs.json" >/dev/null
-    log "$n: ingest SQLite FTS5"
-    "${TIMEV[@]}" -o "$d/ingest-fts5.time" \
-        python3 "$PEERS_PY" fts5-build "$d/fts5.db" "$d/records.jsonl"
+        log "$n: ingest litsearch"
+        rm -rf "$d/litsearch-index"
+        "${TIMEV[@]}" -o "$d/ingest-litsearch.time" \
+            "$LITSEARCH" --quiet --index "$d/litsearch-index" ingest "$d/export.txt" >/dev/null
+        log "$n: ingest tantivy-cli ($THREADS threads)"
+        rm -rf "$d/tantivy-index"
+        python3 "$PEERS_PY" tantivy-meta "$d/tantivy-index"
+        "${TIMEV[@]}" -o "$d/ingest-tantivy.time" \
+            "$TANTIVY" index -i "$d/tantivy-index" -t "$THREADS" -f "$d/tantivy-docs.json" >/dev/null
+        log "$n: ingest SQLite FTS5"
+        "${TIMEV[@]}" -o "$d/ingest-fts5.time" \
+            python3 "$PEERS_PY" fts5-build "$d/fts5.db" "$d/records.jsonl"
 
-    cat >"$d/info.json" <<EOF
-{"records": $records, "export_bytes": $(stat -c %s "$d/export.txt"),
- "litsearch_bytes": $(du -sb "$d/litsearch-index" | cut -f1),
- "tantivy_bytes": $(du -sb "$d/tantivy-index" | cut -f1),
- "fts5_bytes": $(stat -c %s "$d/fts5.db")}
+        cat >"$d/info.json" <<EOF
+    {"records": $records, "export_bytes": $(stat -c %s "$d/export.txt"),
+     "litsearch_bytes": $(du -sb "$d/litsearch-index" | cut -f1),
+     "tantivy_bytes": $(du -sb "$d/tantivy-index" | cut -f1),
+     "fts5_bytes": $(stat -c %s "$d/fts5.db")}
 EOF
+    fi
 
     rm -f "$d"/query-*.json
     local i=0
