@@ -508,6 +508,26 @@ fn sorting_is_deterministic_and_paging_tiles_the_results() {
 }
 
 #[test]
+fn text_facet_lines_end_with_an_ellipsis_only_when_cut() {
+    let w = indexed();
+    let authors_line = |args: &[&str]| -> String {
+        let r = w.run(args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+            .lines()
+            .find(|l| l.starts_with("Authors: "))
+            .unwrap_or_else(|| panic!("no Authors line in {}", r.stdout))
+            .to_owned()
+    };
+    let cut = authors_line(&["query", "language", "--exact", "--facet-limit", "2"]);
+    assert_eq!(cut.matches(" (").count(), 2, "{cut}");
+    assert!(cut.ends_with(" · …"), "{cut}");
+    let all = authors_line(&["query", "language", "--exact", "--facet-limit", "0"]);
+    assert!(all.matches(" (").count() > 2, "{all}");
+    assert!(!all.ends_with('…'), "{all}");
+}
+
+#[test]
 fn text_output_is_numbered_highlighted_only_when_asked() {
     let w = indexed();
     let r = w.run(&["query", "sparse autoencoder"]);
