@@ -15,28 +15,22 @@ import sys
 
 # tantivy-cli schema equivalent to litsearch's searchable part: stemmed prose with positions,
 # names with positions (not stemmed), tags, a raw id and the date; all stored.
+def _text_field(name, record, tokenizer):
+    fieldnorms = record == "position"
+    return {"name": name, "type": "text",
+            "options": {"indexing": {"record": record, "fieldnorms": fieldnorms,
+                                     "tokenizer": tokenizer},
+                        "stored": True, "fast": False}}
+
+
 TANTIVY_SCHEMA = [
-    {"name": "id", "type": "text",
-     "options": {"indexing": {"record": "basic", "fieldnorms": False, "tokenizer": "raw"},
-                 "stored": True, "fast": False}},
-    {"name": "title", "type": "text",
-     "options": {"indexing": {"record": "position", "fieldnorms": True, "tokenizer": "en_stem"},
-                 "stored": True, "fast": False}},
-    {"name": "abstract", "type": "text",
-     "options": {"indexing": {"record": "position", "fieldnorms": True, "tokenizer": "en_stem"},
-                 "stored": True, "fast": False}},
-    {"name": "authors", "type": "text",
-     "options": {"indexing": {"record": "position", "fieldnorms": True, "tokenizer": "default"},
-                 "stored": True, "fast": False}},
-    {"name": "fellows", "type": "text",
-     "options": {"indexing": {"record": "position", "fieldnorms": True, "tokenizer": "default"},
-                 "stored": True, "fast": False}},
-    {"name": "tags", "type": "text",
-     "options": {"indexing": {"record": "position", "fieldnorms": True, "tokenizer": "en_stem"},
-                 "stored": True, "fast": False}},
-    {"name": "date", "type": "text",
-     "options": {"indexing": {"record": "basic", "fieldnorms": False, "tokenizer": "raw"},
-                 "stored": True, "fast": False}},
+    _text_field("id", "basic", "raw"),
+    _text_field("title", "position", "en_stem"),
+    _text_field("abstract", "position", "en_stem"),
+    _text_field("authors", "position", "default"),
+    _text_field("fellows", "position", "default"),
+    _text_field("tags", "position", "en_stem"),
+    _text_field("date", "basic", "raw"),
 ]
 
 

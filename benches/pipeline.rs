@@ -11,8 +11,6 @@
 #[allow(dead_code)]
 mod corpus;
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -46,10 +44,7 @@ struct Corpus {
 fn corpus(records: usize) -> Corpus {
     let dir = tempfile::tempdir().expect("temp dir");
     let export = dir.path().join("export.txt");
-    let mut out = BufWriter::new(File::create(&export).expect("create export"));
-    corpus::write_corpus(&mut out, records, 1).expect("write export");
-    drop(out);
-    let bytes = std::fs::metadata(&export).expect("export").len();
+    let bytes = corpus::write_corpus_file(&export, records, 1).expect("write export");
     Corpus {
         _dir: dir,
         export,

@@ -11,8 +11,6 @@
 #[allow(dead_code)]
 mod corpus;
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::time::{Duration, Instant};
 
 use litsearch::export::Diagnostic;
@@ -42,10 +40,7 @@ fn main() {
     let (full_runs, noop_runs) = if smoke { (1, 1) } else { (3, 5) };
     let dir = tempfile::tempdir().expect("temp dir");
     let export = dir.path().join("export.txt");
-    let mut out = BufWriter::new(File::create(&export).expect("create export"));
-    corpus::write_corpus(&mut out, records, 1).expect("write export");
-    drop(out);
-    let bytes = std::fs::metadata(&export).expect("export").len();
+    let bytes = corpus::write_corpus_file(&export, records, 1).expect("write export");
     let root = IndexRoot::new(dir.path().join("index"));
     let run = |rebuild: bool| -> (Duration, SyncSummary) {
         let opts = IngestOptions {

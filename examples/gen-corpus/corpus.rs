@@ -379,6 +379,15 @@ fn entry(v: &Vocab, rng: &mut Rng, featured: bool, out: &mut String) {
     ));
 }
 
+/// Writes an export of `records` entries to the file `path`; returns its size in bytes.
+pub fn write_corpus_file(path: &std::path::Path, records: usize, seed: u64) -> io::Result<u64> {
+    let mut out = io::BufWriter::new(std::fs::File::create(path)?);
+    write_corpus(&mut out, records, seed)?;
+    out.flush()?;
+    drop(out);
+    Ok(std::fs::metadata(path)?.len())
+}
+
 /// Writes an export of `records` entries; the same `records` and `seed` give the same bytes.
 pub fn write_corpus(out: &mut impl Write, records: usize, seed: u64) -> io::Result<()> {
     let mut rng = Rng::new(seed);

@@ -5,6 +5,8 @@
 //! ```
 //! See `corpus.rs` for what it writes. Never commit generated corpora.
 
+// `write_corpus_file` is for the benches that include this module.
+#[allow(dead_code)]
 mod corpus;
 
 use std::io::{self, BufWriter, Write};

@@ -489,15 +489,13 @@ pub struct StrCounts {
     nonzero: Vec<u64>,
 }
 
-type SegmentStrCounts = StrCounts;
-
 /// Below this many (segment, value) pairs with a count, naming them all is cheaper than
 /// proving a top list without them.
 const NAME_ALL_BELOW: usize = 20_000;
 
 /// The `limit` most frequent values over all segments (every value when `limit` is 0), exact.
 fn top_strings(
-    segments: &[SegmentStrCounts],
+    segments: &[StrCounts],
     limit: usize,
     name_all_below: usize,
 ) -> tantivy::Result<(Vec<FacetCount>, bool)> {
@@ -526,8 +524,8 @@ const NAME_IN_PARALLEL_FROM: usize = 2_000;
 
 /// Every counted value of every segment, named, segment after segment (each in value order).
 /// Naming walks dictionary blocks; segments are named on all cores when there is much to name.
-fn name_all(segments: &[SegmentStrCounts], present: usize) -> tantivy::Result<Vec<FacetCount>> {
-    let name_part = |part: &[SegmentStrCounts]| -> tantivy::Result<Vec<FacetCount>> {
+fn name_all(segments: &[StrCounts], present: usize) -> tantivy::Result<Vec<FacetCount>> {
+    let name_part = |part: &[StrCounts]| -> tantivy::Result<Vec<FacetCount>> {
         let mut out = Vec::new();
         for s in part {
             out.extend(
@@ -577,7 +575,7 @@ struct Candidate {
 /// fewest possible) in order of their upper bound, until `limit` exact totals beat every bound
 /// left. `None` when the offers cannot prove an answer (flat counts): name everything then.
 fn top_by_candidates(
-    segments: &[SegmentStrCounts],
+    segments: &[StrCounts],
     limit: usize,
 ) -> tantivy::Result<Option<(Vec<FacetCount>, bool)>> {
     let depth = limit.saturating_mul(2).max(16);
@@ -722,7 +720,7 @@ mod tests {
         docs: u32,
         value: impl Fn(u32, u32) -> Vec<String>,
         matches: impl Fn(u32) -> bool,
-    ) -> Vec<SegmentStrCounts> {
+    ) -> Vec<StrCounts> {
         let schema = build_schema();
         let field = schema.get_field(AUTHOR_FACET).unwrap();
         let index = Index::create_in_ram(schema);
