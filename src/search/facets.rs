@@ -98,10 +98,7 @@ pub struct FacetCollector {
 enum Counter {
     Str {
         column: StrColumn,
-        counts: Vec<u32>,
-        /// The ordinals counted so far, while there are few (`None` once there are many):
-        /// naming a selective query's values must not scan an array of every author.
-        touched: Option<Vec<u64>>,
+        tally: Tally,
     },
     /// Years are few and close together: counted in an array indexed from the column's minimum.
     Year {
@@ -135,8 +132,86 @@ pub struct FacetSegmentCollector {
     firsts: Vec<Option<u64>>,
 }
 
-/// Past this many distinct values a segment's counted ordinals are found by a scan.
-const TOUCHED_MAX: usize = 4_096;
+/// A segment's counts of one string field by ordinal.
+///
+/// A few matches' ordinals are listed, then sorted and counted (`Sparse`): an array with a
+/// slot per distinct author would take a page fault per value counted (two, with a TLB
+/// shootdown across the search threads, on the allocator's zero pages) and a scan of every
+/// slot to find the counted ones. Past `sparse_cap` ordinals, an array written full of zeros
+/// up front takes over (`Dense`).
+#[derive(Debug)]
+enum Tally {
+    Sparse(Vec<u32>),
+    Dense(Vec<u32>),
+}
+
+/// Ordinals listed before a segment's counts move to an array of `num_terms` slots.
+fn sparse_cap(num_terms: usize) -> usize {
+    (num_terms / 8).max(4_096)
+}
+
+impl Tally {
+    fn add(&mut self, ords: &[u64], num_terms: usize) {
+        if let Tally::Sparse(list) = self {
+            if list.len() + ords.len() <= sparse_cap(num_terms) {
+                list.extend(ords.iter().map(|&ord| ord as u32));
+                return;
+            }
+            // `resize` writes the zeros (unlike `vec![0; n]`'s untouched fresh pages), so
+            // each page faults once, here, and never again while counting.
+            #[allow(clippy::slow_vector_initialization)]
+            let mut counts = {
+                let mut v = Vec::with_capacity(num_terms);
+                v.resize(num_terms, 0u32);
+                v
+            };
+            for &ord in list.iter() {
+                counts[ord as usize] += 1;
+            }
+            *self = Tally::Dense(counts);
+        }
+        if let Tally::Dense(counts) = self {
+            for &ord in ords {
+                if let Some(slot) = counts.get_mut(ord as usize) {
+                    *slot += 1;
+                }
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Tally::Sparse(list) => list.is_empty(),
+            Tally::Dense(_) => false,
+        }
+    }
+
+    /// The counted ordinals, ascending, and their counts.
+    fn finish(self) -> (Vec<u64>, Vec<u32>) {
+        match self {
+            Tally::Sparse(mut list) => {
+                list.sort_unstable();
+                let mut ords = Vec::new();
+                let mut counts: Vec<u32> = Vec::new();
+                for ord in list {
+                    if ords.last() == Some(&u64::from(ord)) {
+                        *counts.last_mut().expect("parallel to ords") += 1;
+                    } else {
+                        ords.push(u64::from(ord));
+                        counts.push(1);
+                    }
+                }
+                (ords, counts)
+            }
+            Tally::Dense(all) => all
+                .iter()
+                .enumerate()
+                .filter(|(_, &c)| c > 0)
+                .map(|(ord, &c)| (ord as u64, c))
+                .unzip(),
+        }
+    }
+}
 
 /// What a segment found for one field: counts by ordinal and the column to name them.
 pub enum SegmentCounts {
@@ -173,12 +248,9 @@ impl Collector for FacetCollector {
                 }
             } else {
                 match ff.str(field.column())? {
-                    // Counts are allocated at the first match: most segments of a selective
-                    // query have none, and an author column has a slot per distinct author.
                     Some(column) => Counter::Str {
                         column,
-                        counts: Vec::new(),
-                        touched: Some(Vec::new()),
+                        tally: Tally::Sparse(Vec::new()),
                     },
                     None => Counter::Missing,
                 }
@@ -276,16 +348,8 @@ impl SegmentCollector for FacetSegmentCollector {
         }
         for counter in &mut self.counters {
             match counter {
-                Counter::Str {
-                    column,
-                    counts,
-                    touched,
-                } => {
-                    if counts.is_empty() {
-                        // Zeroed by the allocator (fresh pages), not written: a page costs
-                        // only when a value on it is counted.
-                        *counts = vec![0; column.num_terms()];
-                    }
+                Counter::Str { column, tally } => {
+                    let num_terms = column.num_terms();
                     let ords = column.ords();
                     // A common word matches runs of consecutive records, whose values are
                     // stored back to back: one row range per run of documents (two index
@@ -302,12 +366,12 @@ impl SegmentCollector for FacetSegmentCollector {
                         if run.start == rows.end {
                             rows.end = run.end;
                         } else {
-                            count_rows(ords, rows, &mut self.values, counts, touched);
+                            count_rows(ords, rows, &mut self.values, tally, num_terms);
                             rows = run;
                         }
                         rest = &rest[len..];
                     }
-                    count_rows(ords, rows, &mut self.values, counts, touched);
+                    count_rows(ords, rows, &mut self.values, tally, num_terms);
                 }
                 Counter::Year {
                     column,
@@ -342,25 +406,13 @@ impl SegmentCollector for FacetSegmentCollector {
             .counters
             .into_iter()
             .map(|counter| match counter {
-                Counter::Str { counts, .. } if counts.is_empty() => SegmentCounts::Missing,
-                Counter::Str {
-                    column,
-                    counts,
-                    touched,
-                } => {
-                    let nonzero = match touched {
-                        Some(mut ords) => {
-                            ords.sort_unstable();
-                            ords
-                        }
-                        None => (0..counts.len() as u64)
-                            .filter(|&ord| counts[ord as usize] > 0)
-                            .collect(),
-                    };
+                Counter::Str { tally, .. } if tally.is_empty() => SegmentCounts::Missing,
+                Counter::Str { column, tally } => {
+                    let (ords, counts) = tally.finish();
                     SegmentCounts::Str(StrCounts {
                         column,
+                        ords,
                         counts,
-                        nonzero,
                     })
                 }
                 Counter::Year { min, counts, .. } => {
@@ -439,33 +491,20 @@ fn merge_stored(fields: &[FacetField], fruits: Vec<SegmentFruit>, limit: usize) 
         .collect()
 }
 
-/// Adds one to the count of every ordinal stored in `rows`.
+/// Counts every ordinal stored in `rows`.
 fn count_rows(
     ords: &Column<u64>,
     rows: Range<u32>,
     buffer: &mut [u64],
-    counts: &mut [u32],
-    touched: &mut Option<Vec<u64>>,
+    tally: &mut Tally,
+    num_terms: usize,
 ) {
     let mut start = rows.start;
     while start < rows.end {
         let n = (rows.end - start).min(buffer.len() as u32);
         let chunk = &mut buffer[..n as usize];
         ords.values.get_range(u64::from(start), chunk);
-        for &ord in chunk.iter() {
-            if let Some(slot) = counts.get_mut(ord as usize) {
-                if *slot == 0 {
-                    if let Some(list) = touched {
-                        if list.len() < TOUCHED_MAX {
-                            list.push(ord);
-                        } else {
-                            *touched = None;
-                        }
-                    }
-                }
-                *slot += 1;
-            }
-        }
+        tally.add(chunk, num_terms);
         start += n;
     }
 }
@@ -483,10 +522,16 @@ fn ranked_and_cut(mut all: Vec<FacetCount>, limit: usize) -> (Vec<FacetCount>, b
 /// One segment's counts of a string field.
 pub struct StrCounts {
     column: StrColumn,
-    /// By ordinal.
-    counts: Vec<u32>,
     /// The ordinals with a count, ascending.
-    nonzero: Vec<u64>,
+    ords: Vec<u64>,
+    /// Their counts, in the same order.
+    counts: Vec<u32>,
+}
+
+impl StrCounts {
+    fn count_of(&self, ord: u64) -> u32 {
+        self.ords.binary_search(&ord).map_or(0, |i| self.counts[i])
+    }
 }
 
 /// Below this many (segment, value) pairs with a count, naming them all is cheaper than
@@ -499,7 +544,7 @@ fn top_strings(
     limit: usize,
     name_all_below: usize,
 ) -> tantivy::Result<(Vec<FacetCount>, bool)> {
-    let present: usize = segments.iter().map(|s| s.nonzero.len()).sum();
+    let present: usize = segments.iter().map(|s| s.ords.len()).sum();
     if limit > 0 && present >= name_all_below {
         if let Some(found) = top_by_candidates(segments, limit)? {
             return Ok(found);
@@ -528,12 +573,14 @@ fn name_all(segments: &[StrCounts], present: usize) -> tantivy::Result<Vec<Facet
     let name_part = |part: &[StrCounts]| -> tantivy::Result<Vec<FacetCount>> {
         let mut out = Vec::new();
         for s in part {
+            // Named in ordinal order: the i-th name is the i-th ordinal's.
             out.extend(
-                name_ords(&s.column, &s.nonzero)?
+                name_ords(&s.column, &s.ords)?
                     .into_iter()
-                    .map(|(ord, value)| FacetCount {
+                    .zip(&s.counts)
+                    .map(|((_, value), &count)| FacetCount {
                         value,
-                        count: u64::from(s.counts[ord as usize]),
+                        count: u64::from(count),
                     }),
             );
         }
@@ -581,29 +628,22 @@ fn top_by_candidates(
     let depth = limit.saturating_mul(2).max(16);
     let mut floors = Vec::with_capacity(segments.len());
     let mut offers: BTreeMap<String, Vec<(usize, u64)>> = BTreeMap::new();
-    for (
-        s,
-        StrCounts {
-            column,
-            counts,
-            nonzero,
-        },
-    ) in segments.iter().enumerate()
-    {
-        let (top, distinct) = top_ords(counts, nonzero, depth);
-        let floor = if distinct > top.len() {
-            top.last().map_or(0, |&ord| u64::from(counts[ord as usize]))
+    for (s, segment) in segments.iter().enumerate() {
+        let top = top_ords(&segment.ords, &segment.counts, depth);
+        let floor = if segment.ords.len() > top.len() {
+            top.last().map_or(0, |&(_, count)| u64::from(count))
         } else {
             0
         };
         floors.push(floor);
         let mut sorted = top;
         sorted.sort_unstable();
-        for (ord, value) in name_ords(column, &sorted)? {
-            offers
-                .entry(value)
-                .or_default()
-                .push((s, u64::from(counts[ord as usize])));
+        let sorted_ords: Vec<u64> = sorted.iter().map(|&(ord, _)| ord).collect();
+        for ((_, value), &(_, count)) in name_ords(&segment.column, &sorted_ords)?
+            .into_iter()
+            .zip(&sorted)
+        {
+            offers.entry(value).or_default().push((s, u64::from(count)));
         }
     }
     let outside: u64 = floors.iter().sum();
@@ -637,9 +677,10 @@ fn top_by_candidates(
         }
         let mut count = candidate.known;
         for s in candidate.unknown {
-            let StrCounts { column, counts, .. } = &segments[s];
-            if let Some(ord) = column.dictionary().term_ord(candidate.value.as_bytes())? {
-                count += u64::from(counts.get(ord as usize).copied().unwrap_or(0));
+            let segment = &segments[s];
+            let dictionary = segment.column.dictionary();
+            if let Some(ord) = dictionary.term_ord(candidate.value.as_bytes())? {
+                count += u64::from(segment.count_of(ord));
             }
         }
         exact.push(FacetCount {
@@ -661,19 +702,13 @@ fn top_by_candidates(
     Ok(Some((exact, more)))
 }
 
-/// The `depth` ordinals with the highest counts (ties: lower ordinal, i.e. smaller value
-/// first), best first, and how many ordinals have a count at all.
-fn top_ords(counts: &[u32], nonzero: &[u64], depth: usize) -> (Vec<u64>, usize) {
+/// The `depth` (ordinal, count) pairs with the highest counts (ties: lower ordinal, i.e.
+/// smaller value first), best first.
+fn top_ords(ords: &[u64], counts: &[u32], depth: usize) -> Vec<(u64, u32)> {
     // Min-heap on (count, Reverse(ord)): the root is the weakest kept entry.
     let mut heap: BinaryHeap<std::cmp::Reverse<(u32, std::cmp::Reverse<u64>)>> =
         BinaryHeap::with_capacity(depth + 1);
-    let mut distinct = 0;
-    for &ord in nonzero {
-        let count = counts[ord as usize];
-        if count == 0 {
-            continue;
-        }
-        distinct += 1;
+    for (&ord, &count) in ords.iter().zip(counts) {
         let entry = std::cmp::Reverse((count, std::cmp::Reverse(ord)));
         if heap.len() < depth {
             heap.push(entry);
@@ -684,12 +719,12 @@ fn top_ords(counts: &[u32], nonzero: &[u64], depth: usize) -> (Vec<u64>, usize) 
             }
         }
     }
-    let mut top: Vec<(u32, u64)> = heap
+    let mut top: Vec<(u64, u32)> = heap
         .into_iter()
-        .map(|std::cmp::Reverse((c, std::cmp::Reverse(o)))| (c, o))
+        .map(|std::cmp::Reverse((c, std::cmp::Reverse(o)))| (o, c))
         .collect();
-    top.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    (top.into_iter().map(|(_, ord)| ord).collect(), distinct)
+    top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top
 }
 
 /// The values of sorted ordinals, in one ordered walk of the dictionary: each (zstd-compressed)
@@ -744,21 +779,18 @@ mod tests {
             .iter()
             .map(|reader| {
                 let column = reader.fast_fields().str(AUTHOR_FACET).unwrap().unwrap();
-                let mut counts = vec![0u32; column.num_terms()];
+                let mut tally = Tally::Sparse(Vec::new());
                 for doc in 0..reader.max_doc() {
                     if matches(doc) {
-                        for ord in column.term_ords(doc) {
-                            counts[ord as usize] += 1;
-                        }
+                        let ords: Vec<u64> = column.term_ords(doc).collect();
+                        tally.add(&ords, column.num_terms());
                     }
                 }
-                let nonzero = (0..counts.len() as u64)
-                    .filter(|&ord| counts[ord as usize] > 0)
-                    .collect();
+                let (ords, counts) = tally.finish();
                 StrCounts {
                     column,
+                    ords,
                     counts,
-                    nonzero,
                 }
             })
             .collect()
@@ -873,14 +905,44 @@ mod tests {
     }
 
     #[test]
-    fn top_ords_breaks_ties_by_ordinal_and_counts_distinct() {
-        let counts = [0, 3, 5, 3, 0, 1, 5];
-        let nonzero: Vec<u64> = vec![1, 2, 3, 5, 6];
-        let (top, distinct) = top_ords(&counts, &nonzero, 3);
-        assert_eq!(top, vec![2, 6, 1]);
-        assert_eq!(distinct, 5);
-        let (all, _) = top_ords(&counts, &nonzero, 10);
+    fn top_ords_breaks_ties_by_ordinal() {
+        let ords = [1, 2, 3, 5, 6];
+        let counts = [3, 5, 3, 1, 5];
+        assert_eq!(top_ords(&ords, &counts, 3), vec![(2, 5), (6, 5), (1, 3)]);
+        let all: Vec<u64> = top_ords(&ords, &counts, 10).iter().map(|p| p.0).collect();
         assert_eq!(all, vec![2, 6, 1, 3, 5]);
+    }
+
+    /// A listed tally and one that moved to an array part way count the same.
+    #[test]
+    fn sparse_and_dense_tallies_agree() {
+        let num_terms = 100_000;
+        let cap = sparse_cap(num_terms);
+        let batch: Vec<u64> = (0..1_000u64).map(|i| i * 7_919 % 997 * 31).collect();
+        let mut listed = Tally::Sparse(Vec::new());
+        let mut moved = Tally::Sparse(Vec::new());
+        let mut added = 0;
+        while added + batch.len() <= cap {
+            listed.add(&batch, num_terms);
+            moved.add(&batch, num_terms);
+            added += batch.len();
+        }
+        assert!(matches!(listed, Tally::Sparse(_)));
+        // Past the cap with the same ordinals as one batch more: `moved` goes dense.
+        moved.add(&batch, num_terms);
+        assert!(matches!(moved, Tally::Dense(_)));
+        let mut extra = Tally::Sparse(batch.iter().map(|&o| o as u32).collect());
+        if let (Tally::Sparse(a), Tally::Sparse(b)) = (&mut listed, &mut extra) {
+            a.append(b);
+        }
+        let (ords, counts) = listed.finish();
+        assert_eq!(moved.finish(), (ords.clone(), counts.clone()));
+        assert_eq!(ords.len(), 997);
+        assert!(ords.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(
+            counts.iter().map(|&c| c as usize).sum::<usize>(),
+            added + batch.len()
+        );
     }
 
     #[test]
