@@ -106,6 +106,10 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
         }
     }
     super::flush(out)?;
+    // The process ends here: unmapping the index's files one by one (dozens at 1M records,
+    // each a TLB shootdown across the search threads) costs more than a selective query.
+    // The kernel drops them all at once on exit.
+    std::mem::forget(index);
     Ok(if results.total > 0 {
         exit::OK
     } else {

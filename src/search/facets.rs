@@ -112,24 +112,32 @@ enum Counter {
 /// Years spanning more than this are counted in a map (no real listing does).
 const DENSE_YEAR_SPAN: u64 = 1 << 16;
 
-/// A segment with at most this many matches also counts from its stored records. Reading a
-/// stored record (an LZ4 block) costs about as much as naming the values of one match through
-/// the dictionaries; the reads win while few, and they spare the dictionary walk (measured at
-/// 1M records: 229 matches 40 → 25 ms, 1,442 matches no better).
+/// A segment with at most this many matches counts from its stored records, without opening
+/// a column. Reading a stored record (an LZ4 block) costs about as much as naming the values of
+/// one match through the dictionaries; the reads win while few, and they spare opening four
+/// columns per segment (measured at 1M records: 229 matches 40 → 25 ms, 1,442 no better).
+/// When another segment has more, the few are counted by ordinal too (in the merge).
 const STORED_PER_SEGMENT: usize = 128;
 
 pub struct FacetSegmentCollector {
-    counters: Vec<Counter>,
     fields: Vec<FacetField>,
     segment: SegmentReader,
     /// The matches, while few (`None` once past `STORED_PER_SEGMENT`): naming values through
     /// the column dictionaries decodes a dictionary block per value, and a selective query's
     /// values are spread over all of them; its few stored records already hold the names.
+    /// Until then no column is opened (a selective query meets ten segments at 1M records).
     kept: Option<Vec<DocId>>,
+    counting: Option<Counting>,
+}
+
+/// One segment's counts by ordinal, read from the fast columns.
+struct Counting {
+    counters: Vec<Counter>,
     /// Years outside the dense array (see `DENSE_YEAR_SPAN`).
     sparse_years: HashMap<u64, u32>,
     values: Vec<u64>,
     firsts: Vec<Option<u64>>,
+    error: Option<tantivy::TantivyError>,
 }
 
 /// A segment's counts of one string field by ordinal.
@@ -229,42 +237,11 @@ impl Collector for FacetCollector {
         _ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let ff = segment.fast_fields();
-        let mut counters = Vec::new();
-        for &field in &self.fields {
-            let counter = if field == FacetField::Year {
-                match ff.u64(field.column()) {
-                    Ok(column) => {
-                        let (min, max) = (column.min_value(), column.max_value());
-                        let span = max.saturating_sub(min);
-                        let size = if span < DENSE_YEAR_SPAN { span + 1 } else { 0 };
-                        Counter::Year {
-                            column,
-                            min,
-                            counts: vec![0; size as usize],
-                        }
-                    }
-                    Err(_) => Counter::Missing,
-                }
-            } else {
-                match ff.str(field.column())? {
-                    Some(column) => Counter::Str {
-                        column,
-                        tally: Tally::Sparse(Vec::new()),
-                    },
-                    None => Counter::Missing,
-                }
-            };
-            counters.push(counter);
-        }
         Ok(FacetSegmentCollector {
-            counters,
             fields: self.fields.clone(),
             segment: segment.clone(),
             kept: Some(Vec::new()),
-            sparse_years: HashMap::new(),
-            values: vec![0; 256],
-            firsts: Vec::new(),
+            counting: None,
         })
     }
 
@@ -273,10 +250,34 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<FacetCounts> {
-        if fruits.iter().all(|f| f.stored.is_some()) {
-            return Ok(merge_stored(&self.fields, fruits, self.limit));
+        let mut by_ordinal = Vec::with_capacity(fruits.len());
+        let mut by_value = Vec::with_capacity(fruits.len());
+        for fruit in fruits {
+            match fruit {
+                SegmentFruit::ByOrdinal(counts) if counts.is_empty() => {}
+                SegmentFruit::ByOrdinal(counts) => by_ordinal.push(counts),
+                SegmentFruit::ByValue {
+                    counts,
+                    segment,
+                    docs,
+                } => by_value.push((counts, segment, docs)),
+                SegmentFruit::Failed(e) => return Err(e),
+            }
         }
-        let fruits: Vec<Vec<SegmentCounts>> = fruits.into_iter().map(|f| f.counts).collect();
+        if by_ordinal.is_empty() {
+            let stored = by_value.into_iter().map(|(counts, ..)| counts).collect();
+            return Ok(merge_stored(&self.fields, stored, self.limit));
+        }
+        // Some segment had many matches: the few-match ones are counted by ordinal too.
+        for (_, segment, docs) in by_value {
+            if docs.is_empty() {
+                continue;
+            }
+            let mut counting = Counting::open(&self.fields, &segment)?;
+            counting.count(&docs);
+            by_ordinal.push(counting.finish()?);
+        }
+        let fruits = by_ordinal;
         let mut per_field: Vec<Vec<SegmentCounts>> =
             self.fields.iter().map(|_| Vec::new()).collect();
         for fruit in fruits {
@@ -321,11 +322,21 @@ impl Collector for FacetCollector {
     }
 }
 
-/// A segment's counts by ordinal, and by value when it had few enough matches to read them.
-pub struct SegmentFruit {
-    counts: Vec<SegmentCounts>,
-    stored: Option<Vec<BTreeMap<String, u64>>>,
+/// What a segment found: counts by ordinal, or by value (read from its stored records) when it
+/// had few matches, with those matches, to count them by ordinal if another segment had many.
+pub enum SegmentFruit {
+    /// Empty for a segment without matches.
+    ByOrdinal(Vec<SegmentCounts>),
+    ByValue {
+        counts: StoredCounts,
+        segment: SegmentReader,
+        docs: Vec<DocId>,
+    },
+    Failed(tantivy::TantivyError),
 }
+
+/// Per field, value → count.
+type StoredCounts = Vec<BTreeMap<String, u64>>;
 
 impl SegmentCollector for FacetSegmentCollector {
     type Fruit = SegmentFruit;
@@ -342,10 +353,92 @@ impl SegmentCollector for FacetSegmentCollector {
         if let Some(kept) = &mut self.kept {
             if kept.len() + docs.len() <= STORED_PER_SEGMENT {
                 kept.extend_from_slice(docs);
-            } else {
-                self.kept = None;
+                return;
             }
+            let kept = self.kept.take().unwrap_or_default();
+            self.counting = Some(match Counting::open(&self.fields, &self.segment) {
+                Ok(mut counting) => {
+                    counting.count(&kept);
+                    counting
+                }
+                Err(e) => Counting::failed(e),
+            });
         }
+        if let Some(counting) = &mut self.counting {
+            counting.count(docs);
+        }
+    }
+
+    fn harvest(self) -> SegmentFruit {
+        if let Some(docs) = self.kept {
+            return match count_stored(&self.segment, &self.fields, &docs) {
+                Ok(counts) => SegmentFruit::ByValue {
+                    counts,
+                    segment: self.segment,
+                    docs,
+                },
+                Err(e) => SegmentFruit::Failed(e),
+            };
+        }
+        match self.counting.map(Counting::finish) {
+            Some(Ok(counts)) => SegmentFruit::ByOrdinal(counts),
+            Some(Err(e)) => SegmentFruit::Failed(e),
+            None => SegmentFruit::ByOrdinal(Vec::new()),
+        }
+    }
+}
+
+impl Counting {
+    fn open(fields: &[FacetField], segment: &SegmentReader) -> tantivy::Result<Counting> {
+        let ff = segment.fast_fields();
+        let mut counters = Vec::new();
+        for &field in fields {
+            let counter = if field == FacetField::Year {
+                match ff.u64(field.column()) {
+                    Ok(column) => {
+                        let (min, max) = (column.min_value(), column.max_value());
+                        let span = max.saturating_sub(min);
+                        let size = if span < DENSE_YEAR_SPAN { span + 1 } else { 0 };
+                        Counter::Year {
+                            column,
+                            min,
+                            counts: vec![0; size as usize],
+                        }
+                    }
+                    Err(_) => Counter::Missing,
+                }
+            } else {
+                match ff.str(field.column())? {
+                    Some(column) => Counter::Str {
+                        column,
+                        tally: Tally::Sparse(Vec::new()),
+                    },
+                    None => Counter::Missing,
+                }
+            };
+            counters.push(counter);
+        }
+        Ok(Counting {
+            counters,
+            sparse_years: HashMap::new(),
+            values: vec![0; 256],
+            firsts: Vec::new(),
+            error: None,
+        })
+    }
+
+    /// A segment whose columns could not be opened: the search fails with `error`.
+    fn failed(error: tantivy::TantivyError) -> Counting {
+        Counting {
+            counters: Vec::new(),
+            sparse_years: HashMap::new(),
+            values: Vec::new(),
+            firsts: Vec::new(),
+            error: Some(error),
+        }
+    }
+
+    fn count(&mut self, docs: &[DocId]) {
         for counter in &mut self.counters {
             match counter {
                 Counter::Str { column, tally } => {
@@ -397,10 +490,10 @@ impl SegmentCollector for FacetSegmentCollector {
         }
     }
 
-    fn harvest(self) -> SegmentFruit {
-        let stored = self
-            .kept
-            .and_then(|docs| count_stored(&self.segment, &self.fields, &docs).ok());
+    fn finish(self) -> tantivy::Result<Vec<SegmentCounts>> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
         let sparse = self.sparse_years;
         let counts = self
             .counters
@@ -430,7 +523,7 @@ impl SegmentCollector for FacetSegmentCollector {
                 Counter::Missing => SegmentCounts::Missing,
             })
             .collect();
-        SegmentFruit { counts, stored }
+        Ok(counts)
     }
 }
 
@@ -464,9 +557,9 @@ fn count_stored(
 }
 
 /// Sums the per-segment value counts of `count_stored`.
-fn merge_stored(fields: &[FacetField], fruits: Vec<SegmentFruit>, limit: usize) -> FacetCounts {
-    let mut totals: Vec<BTreeMap<String, u64>> = fields.iter().map(|_| BTreeMap::new()).collect();
-    for stored in fruits.into_iter().filter_map(|f| f.stored) {
+fn merge_stored(fields: &[FacetField], segments: Vec<StoredCounts>, limit: usize) -> FacetCounts {
+    let mut totals: StoredCounts = fields.iter().map(|_| BTreeMap::new()).collect();
+    for stored in segments {
         for (total, counts) in totals.iter_mut().zip(stored) {
             for (value, count) in counts {
                 *total.entry(value).or_insert(0) += count;
@@ -796,10 +889,9 @@ mod tests {
             .collect()
     }
 
-    /// Both ways of counting a few matches, over the same segments: by ordinal with the
-    /// dictionaries naming the values, and from the stored records.
-    #[test]
-    fn stored_counts_equal_column_counts() {
+    /// An index of records with facet values (repeated names, accents, case variants, undated
+    /// records), one segment per entry of `segment_sizes`.
+    fn facet_index(segment_sizes: &[usize]) -> Index {
         let schema = build_schema();
         let fields = Fields::resolve(&schema).unwrap();
         let index = Index::create_in_ram(schema);
@@ -807,32 +899,58 @@ mod tests {
         let mut writer: tantivy::IndexWriter =
             index.writer_with_num_threads(1, 15_000_000).unwrap();
         let names = ["Zoë Ångström", "Neel Nanda", "Ana", "ana", "Łukasz"];
-        for i in 0..60usize {
-            let pick = |n: usize| names[(i * 7 + n * 3) % names.len()].to_owned();
-            let record = crate::record::Record {
-                id: format!("{i:016x}"),
-                title: format!("paper {i}"),
-                // A repeated name, an undated record.
-                authors: vec![pick(0), pick(1), pick(0)],
-                fellows: if i % 4 == 0 { vec![] } else { vec![pick(2)] },
-                tags: (0..i % 3).map(|t| format!("Tag {t}")).collect(),
-                date: if i % 9 == 0 {
-                    String::new()
-                } else {
-                    format!("20{}-01-02", 19 + i % 7)
-                },
-                abstract_text: String::new(),
-                featured: false,
-                source: Default::default(),
-            };
-            writer
-                .add_document(crate::index::docs::to_document(&fields, &record, 0, 0))
-                .unwrap();
-            if i == 29 {
-                writer.commit().unwrap();
+        let mut i = 0usize;
+        for &size in segment_sizes {
+            for _ in 0..size {
+                let pick = |n: usize| names[(i * 7 + n * 3) % names.len()].to_owned();
+                let record = crate::record::Record {
+                    id: format!("{i:016x}"),
+                    title: format!("paper {i}"),
+                    // A repeated name, an undated record.
+                    authors: vec![pick(0), pick(1), pick(0)],
+                    fellows: if i % 4 == 0 { vec![] } else { vec![pick(2)] },
+                    tags: (0..i % 3).map(|t| format!("Tag {t}")).collect(),
+                    date: if i % 9 == 0 {
+                        String::new()
+                    } else {
+                        format!("20{}-01-02", 19 + i % 7)
+                    },
+                    abstract_text: String::new(),
+                    featured: false,
+                    source: Default::default(),
+                };
+                writer
+                    .add_document(crate::index::docs::to_document(&fields, &record, 0, 0))
+                    .unwrap();
+                i += 1;
             }
+            writer.commit().unwrap();
         }
-        writer.commit().unwrap();
+        index
+    }
+
+    /// Every match of every segment through the collector, as tantivy would run it.
+    fn collect_all(collector: &FacetCollector, searcher: &tantivy::Searcher) -> Vec<SegmentFruit> {
+        searcher
+            .segment_readers()
+            .iter()
+            .enumerate()
+            .map(|(ord, reader)| {
+                let mut segment = collector.for_segment(ord as u32, reader).unwrap();
+                let docs: Vec<DocId> = (0..reader.max_doc()).collect();
+                for block in docs.chunks(64) {
+                    segment.collect_block(block);
+                }
+                segment.harvest()
+            })
+            .collect()
+    }
+
+    /// Both ways of counting a few matches, over the same segments: by ordinal with the
+    /// dictionaries naming the values, and from the stored records.
+    #[test]
+    fn stored_counts_equal_column_counts() {
+        let index = facet_index(&[30, 30]);
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
         for limit in [0, 2, 10] {
@@ -840,30 +958,55 @@ mod tests {
                 fields: FacetField::ALL.to_vec(),
                 limit,
             };
-            let fruits = || -> Vec<SegmentFruit> {
-                searcher
-                    .segment_readers()
-                    .iter()
-                    .enumerate()
-                    .map(|(ord, reader)| {
-                        let mut segment = collector.for_segment(ord as u32, reader).unwrap();
-                        let docs: Vec<DocId> = (0..reader.max_doc()).collect();
-                        segment.collect_block(&docs);
-                        segment.harvest()
-                    })
-                    .collect()
-            };
-            let stored = fruits();
-            assert!(stored.iter().all(|f| f.stored.is_some()));
-            let by_columns: Vec<SegmentFruit> = fruits()
+            let stored = collect_all(&collector, &searcher);
+            let by_columns: Vec<SegmentFruit> = collect_all(&collector, &searcher)
                 .into_iter()
-                .map(|f| SegmentFruit { stored: None, ..f })
+                .map(|fruit| {
+                    let SegmentFruit::ByValue { segment, docs, .. } = fruit else {
+                        panic!("30 matches per segment are counted from the stored records");
+                    };
+                    let mut counting = Counting::open(&collector.fields, &segment).unwrap();
+                    counting.count(&docs);
+                    SegmentFruit::ByOrdinal(counting.finish().unwrap())
+                })
                 .collect();
             let from_store = collector.merge_fruits(stored).unwrap();
             let from_columns = collector.merge_fruits(by_columns).unwrap();
             assert_eq!(from_store, from_columns, "limit {limit}");
             assert!(from_store.iter().all(|f| !f.values.is_empty()));
         }
+    }
+
+    /// Segments with few matches and one with many: the few are counted by ordinal as well,
+    /// and the totals are those of every stored record.
+    #[test]
+    fn few_and_many_match_segments_count_together() {
+        let index = facet_index(&[20, STORED_PER_SEGMENT + 170, 5]);
+        let searcher = index.reader().unwrap().searcher();
+        let collector = FacetCollector {
+            fields: FacetField::ALL.to_vec(),
+            limit: 0,
+        };
+        let fruits = collect_all(&collector, &searcher);
+        let few = fruits
+            .iter()
+            .filter(|f| matches!(f, SegmentFruit::ByValue { .. }))
+            .count();
+        assert_eq!((few, fruits.len()), (2, 3));
+        let counted = collector.merge_fruits(fruits).unwrap();
+
+        let mut expected: StoredCounts = FacetField::ALL.iter().map(|_| BTreeMap::new()).collect();
+        for reader in searcher.segment_readers() {
+            let docs: Vec<DocId> = (0..reader.max_doc()).collect();
+            let counts = count_stored(reader, &FacetField::ALL, &docs).unwrap();
+            for (total, part) in expected.iter_mut().zip(counts) {
+                for (value, count) in part {
+                    *total.entry(value).or_insert(0) += count;
+                }
+            }
+        }
+        assert_eq!(counted, merge_stored(&FacetField::ALL, vec![expected], 0));
+        assert!(counted.iter().all(|f| !f.values.is_empty()));
     }
 
     #[test]
