@@ -329,7 +329,7 @@ pub enum SegmentFruit {
     ByOrdinal(Vec<SegmentCounts>),
     ByValue {
         counts: StoredCounts,
-        segment: SegmentReader,
+        segment: Box<SegmentReader>,
         docs: Vec<DocId>,
     },
     Failed(tantivy::TantivyError),
@@ -374,7 +374,7 @@ impl SegmentCollector for FacetSegmentCollector {
             return match count_stored(&self.segment, &self.fields, &docs) {
                 Ok(counts) => SegmentFruit::ByValue {
                     counts,
-                    segment: self.segment,
+                    segment: Box::new(self.segment),
                     docs,
                 },
                 Err(e) => SegmentFruit::Failed(e),
@@ -908,9 +908,13 @@ mod tests {
                     title: format!("paper {i}"),
                     // A repeated name, an undated record.
                     authors: vec![pick(0), pick(1), pick(0)],
-                    fellows: if i % 4 == 0 { vec![] } else { vec![pick(2)] },
+                    fellows: if i.is_multiple_of(4) {
+                        vec![]
+                    } else {
+                        vec![pick(2)]
+                    },
                     tags: (0..i % 3).map(|t| format!("Tag {t}")).collect(),
-                    date: if i % 9 == 0 {
+                    date: if i.is_multiple_of(9) {
                         String::new()
                     } else {
                         format!("20{}-01-02", 19 + i % 7)
