@@ -194,8 +194,7 @@ impl Tally {
         }
     }
 
-    /// The counted ordinals, ascending, and their counts.
-    fn finish(self) -> (Vec<u64>, Vec<u32>) {
+    fn finish(self) -> Counted {
         match self {
             Tally::Sparse(mut list) => {
                 list.sort_unstable();
@@ -209,15 +208,63 @@ impl Tally {
                         counts.push(1);
                     }
                 }
-                (ords, counts)
+                Counted::Listed { ords, counts }
             }
-            Tally::Dense(all) => all
-                .iter()
-                .enumerate()
-                .filter(|(_, &c)| c > 0)
-                .map(|(ord, &c)| (ord as u64, c))
-                .unzip(),
+            Tally::Dense(counts) => {
+                let present = counts.iter().filter(|&&c| c > 0).count();
+                Counted::Array { counts, present }
+            }
         }
+    }
+}
+
+/// A segment's final counts of one string field.
+#[derive(Debug, PartialEq)]
+enum Counted {
+    /// The ordinals with a count, ascending, and their counts.
+    Listed { ords: Vec<u64>, counts: Vec<u32> },
+    /// A count per ordinal (most of them zero: only the scan for the top values reads them
+    /// all), and how many are not zero.
+    Array { counts: Vec<u32>, present: usize },
+}
+
+impl Counted {
+    /// How many ordinals have a count.
+    fn present(&self) -> usize {
+        match self {
+            Counted::Listed { ords, .. } => ords.len(),
+            Counted::Array { present, .. } => *present,
+        }
+    }
+
+    fn count_of(&self, ord: u64) -> u32 {
+        match self {
+            Counted::Listed { ords, counts } => ords.binary_search(&ord).map_or(0, |i| counts[i]),
+            Counted::Array { counts, .. } => counts.get(ord as usize).copied().unwrap_or(0),
+        }
+    }
+
+    /// (ordinal, count) for every ordinal with a count, ascending.
+    fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        let (listed, array) = match self {
+            Counted::Listed { ords, counts } => {
+                (Some(ords.iter().copied().zip(counts.iter().copied())), None)
+            }
+            Counted::Array { counts, .. } => (
+                None,
+                Some(
+                    counts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &c)| c > 0)
+                        .map(|(ord, &c)| (ord as u64, c)),
+                ),
+            ),
+        };
+        listed
+            .into_iter()
+            .flatten()
+            .chain(array.into_iter().flatten())
     }
 }
 
@@ -500,14 +547,10 @@ impl Counting {
             .into_iter()
             .map(|counter| match counter {
                 Counter::Str { tally, .. } if tally.is_empty() => SegmentCounts::Missing,
-                Counter::Str { column, tally } => {
-                    let (ords, counts) = tally.finish();
-                    SegmentCounts::Str(StrCounts {
-                        column,
-                        ords,
-                        counts,
-                    })
-                }
+                Counter::Str { column, tally } => SegmentCounts::Str(StrCounts {
+                    column,
+                    counted: tally.finish(),
+                }),
                 Counter::Year { min, counts, .. } => {
                     let mut years: BTreeMap<u64, u64> = counts
                         .iter()
@@ -612,19 +655,10 @@ fn ranked_and_cut(mut all: Vec<FacetCount>, limit: usize) -> (Vec<FacetCount>, b
     (all, more)
 }
 
-/// One segment's counts of a string field.
+/// One segment's counts of a string field, and the column to name them.
 pub struct StrCounts {
     column: StrColumn,
-    /// The ordinals with a count, ascending.
-    ords: Vec<u64>,
-    /// Their counts, in the same order.
-    counts: Vec<u32>,
-}
-
-impl StrCounts {
-    fn count_of(&self, ord: u64) -> u32 {
-        self.ords.binary_search(&ord).map_or(0, |i| self.counts[i])
-    }
+    counted: Counted,
 }
 
 /// Below this many (segment, value) pairs with a count, naming them all is cheaper than
@@ -637,7 +671,7 @@ fn top_strings(
     limit: usize,
     name_all_below: usize,
 ) -> tantivy::Result<(Vec<FacetCount>, bool)> {
-    let present: usize = segments.iter().map(|s| s.ords.len()).sum();
+    let present: usize = segments.iter().map(|s| s.counted.present()).sum();
     if limit > 0 && present >= name_all_below {
         if let Some(found) = top_by_candidates(segments, limit)? {
             return Ok(found);
@@ -666,16 +700,14 @@ fn name_all(segments: &[StrCounts], present: usize) -> tantivy::Result<Vec<Facet
     let name_part = |part: &[StrCounts]| -> tantivy::Result<Vec<FacetCount>> {
         let mut out = Vec::new();
         for s in part {
+            let (ords, counts): (Vec<u64>, Vec<u32>) = s.counted.iter().unzip();
             // Named in ordinal order: the i-th name is the i-th ordinal's.
-            out.extend(
-                name_ords(&s.column, &s.ords)?
-                    .into_iter()
-                    .zip(&s.counts)
-                    .map(|((_, value), &count)| FacetCount {
-                        value,
-                        count: u64::from(count),
-                    }),
-            );
+            out.extend(name_ords(&s.column, &ords)?.into_iter().zip(counts).map(
+                |((_, value), count)| FacetCount {
+                    value,
+                    count: u64::from(count),
+                },
+            ));
         }
         Ok(out)
     };
@@ -722,8 +754,8 @@ fn top_by_candidates(
     let mut floors = Vec::with_capacity(segments.len());
     let mut offers: BTreeMap<String, Vec<(usize, u64)>> = BTreeMap::new();
     for (s, segment) in segments.iter().enumerate() {
-        let top = top_ords(&segment.ords, &segment.counts, depth);
-        let floor = if segment.ords.len() > top.len() {
+        let top = top_ords(segment.counted.iter(), depth);
+        let floor = if segment.counted.present() > top.len() {
             top.last().map_or(0, |&(_, count)| u64::from(count))
         } else {
             0
@@ -773,7 +805,7 @@ fn top_by_candidates(
             let segment = &segments[s];
             let dictionary = segment.column.dictionary();
             if let Some(ord) = dictionary.term_ord(candidate.value.as_bytes())? {
-                count += u64::from(segment.count_of(ord));
+                count += u64::from(segment.counted.count_of(ord));
             }
         }
         exact.push(FacetCount {
@@ -797,11 +829,11 @@ fn top_by_candidates(
 
 /// The `depth` (ordinal, count) pairs with the highest counts (ties: lower ordinal, i.e.
 /// smaller value first), best first.
-fn top_ords(ords: &[u64], counts: &[u32], depth: usize) -> Vec<(u64, u32)> {
+fn top_ords(counted: impl Iterator<Item = (u64, u32)>, depth: usize) -> Vec<(u64, u32)> {
     // Min-heap on (count, Reverse(ord)): the root is the weakest kept entry.
     let mut heap: BinaryHeap<std::cmp::Reverse<(u32, std::cmp::Reverse<u64>)>> =
         BinaryHeap::with_capacity(depth + 1);
-    for (&ord, &count) in ords.iter().zip(counts) {
+    for (ord, count) in counted {
         let entry = std::cmp::Reverse((count, std::cmp::Reverse(ord)));
         if heap.len() < depth {
             heap.push(entry);
@@ -879,11 +911,9 @@ mod tests {
                         tally.add(&ords, column.num_terms());
                     }
                 }
-                let (ords, counts) = tally.finish();
                 StrCounts {
                     column,
-                    ords,
-                    counts,
+                    counted: tally.finish(),
                 }
             })
             .collect()
@@ -1055,8 +1085,9 @@ mod tests {
     fn top_ords_breaks_ties_by_ordinal() {
         let ords = [1, 2, 3, 5, 6];
         let counts = [3, 5, 3, 1, 5];
-        assert_eq!(top_ords(&ords, &counts, 3), vec![(2, 5), (6, 5), (1, 3)]);
-        let all: Vec<u64> = top_ords(&ords, &counts, 10).iter().map(|p| p.0).collect();
+        let pairs = || ords.iter().copied().zip(counts.iter().copied());
+        assert_eq!(top_ords(pairs(), 3), vec![(2, 5), (6, 5), (1, 3)]);
+        let all: Vec<u64> = top_ords(pairs(), 10).iter().map(|p| p.0).collect();
         assert_eq!(all, vec![2, 6, 1, 3, 5]);
     }
 
@@ -1082,14 +1113,18 @@ mod tests {
         if let (Tally::Sparse(a), Tally::Sparse(b)) = (&mut listed, &mut extra) {
             a.append(b);
         }
-        let (ords, counts) = listed.finish();
-        assert_eq!(moved.finish(), (ords.clone(), counts.clone()));
-        assert_eq!(ords.len(), 997);
-        assert!(ords.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(
-            counts.iter().map(|&c| c as usize).sum::<usize>(),
-            added + batch.len()
-        );
+        let (listed, moved) = (listed.finish(), moved.finish());
+        assert!(matches!(listed, Counted::Listed { .. }));
+        assert!(matches!(moved, Counted::Array { .. }));
+        let pairs: Vec<(u64, u32)> = listed.iter().collect();
+        assert_eq!(moved.iter().collect::<Vec<_>>(), pairs);
+        assert_eq!((listed.present(), moved.present()), (997, 997));
+        assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0));
+        let total: usize = pairs.iter().map(|&(_, c)| c as usize).sum();
+        assert_eq!(total, added + batch.len());
+        for ord in [0, 31, 32, 996 * 31, 99_999] {
+            assert_eq!(listed.count_of(ord), moved.count_of(ord), "ordinal {ord}");
+        }
     }
 
     #[test]
