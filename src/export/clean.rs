@@ -1,7 +1,7 @@
 //! Clean-up of exported text for display and indexing: LaTeX fragments, TeX quotes, quotes
 //! glued to words, control characters and irregular whitespace.
 
-use crate::text::squash_spaces;
+use crate::text::{any_byte_pair, squash_spaces};
 
 /// Commands whose argument is the text itself (`\textit{x}` → `x`).
 const KEEP_ARGUMENT: &[&str] = &[
@@ -79,10 +79,18 @@ pub fn clean_text(raw: &str) -> String {
 
 /// Text with no control characters, LaTeX (`$`, `\`), TeX quotes or straight double quotes.
 fn is_plain(s: &str) -> bool {
-    !s.contains("''")
-        && !s
-            .chars()
-            .any(|c| c.is_control() || matches!(c, '$' | '\\' | '`' | '"'))
+    // By bytes: a control character is an ASCII one or a C1 control (U+0080–U+009F, encoded
+    // 0xC2 0x80–0x9F); every other byte of a multi-byte character is 0x80 or above.
+    !any_byte_pair(s.as_bytes(), |b, next| {
+        (b < 0x20)
+            | (b == 0x7f)
+            | (b == b'$')
+            | (b == b'\\')
+            | (b == b'`')
+            | (b == b'"')
+            | ((b == b'\'') & (next == b'\''))
+            | ((b == 0xc2) & (next.wrapping_sub(0x80) < 0x20))
+    })
 }
 
 fn clean_text_full(raw: &str) -> String {
@@ -232,6 +240,18 @@ fn space_glued_quotes(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+        #[test]
+        fn is_plain_by_bytes_agrees_with_by_chars(
+            s in "[a-z '\"$`\\\\\u{0}\u{1f}\u{7f}\u{80}\u{9f}\u{a0}\u{c0}\u{100}\u{2028}é€]{0,12}",
+        ) {
+            let by_chars = !s.contains("''")
+                && !s.chars().any(|c| c.is_control() || matches!(c, '$' | '\\' | '`' | '"'));
+            proptest::prop_assert_eq!(is_plain(&s), by_chars);
+        }
+    }
 
     #[test]
     fn plain_fast_path_agrees_with_the_full_clean_up() {

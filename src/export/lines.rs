@@ -52,7 +52,7 @@ impl<R: BufRead> LineReader<R> {
                 break;
             }
             saw_any = true;
-            let (chunk, consumed, done) = match memchr_newline(available) {
+            let (chunk, consumed, done) = match memchr::memchr(b'\n', available) {
                 Some(i) => (&available[..i], i + 1, true),
                 None => (available, available.len(), false),
             };
@@ -108,10 +108,6 @@ impl<R: BufRead> LineReader<R> {
             truncated,
         }))
     }
-}
-
-fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
 }
 
 #[cfg(test)]
