@@ -432,7 +432,8 @@ impl<R: BufRead> Iterator for ExportParser<R> {
 const MAX_SECTION_HEADER_BYTES: usize = 120;
 
 fn section_header(line: &str) -> Option<Section> {
-    if line.len() > MAX_SECTION_HEADER_BYTES {
+    // Folding splits words, never joins them: a line of more than five words is no header.
+    if line.len() > MAX_SECTION_HEADER_BYTES || line.split_whitespace().nth(5).is_some() {
         return None;
     }
     let key = fold_key(line);
