@@ -3,7 +3,7 @@
 //! values are turned into strings and merged across segments.
 //!
 //! Counting is linear in the matches; naming every distinct value is not cheap (a million
-//! records have hundreds of thousands of authors, in zstd-compressed dictionaries), so a
+//! records have hundreds of thousands of authors, in dictionaries decoded block by block), so a
 //! request names only its `limit` most frequent values per field, found exactly: each segment
 //! offers its own top values as candidates, their exact totals are looked up in every segment,
 //! and the answer stands only if no value left out could reach it (else more candidates).
@@ -127,7 +127,8 @@ pub struct FacetSegmentCollector {
     /// values are spread over all of them; its few stored records already hold the names.
     /// Until then no column is opened (a selective query meets ten segments at 1M records).
     kept: Option<Vec<DocId>>,
-    counting: Option<Counting>,
+    /// Opened once the matches are too many to keep; an error fails the search at the merge.
+    counting: Option<tantivy::Result<Counting>>,
 }
 
 /// One segment's counts by ordinal, read from the fast columns.
@@ -137,7 +138,6 @@ struct Counting {
     sparse_years: HashMap<u64, u32>,
     values: Vec<u64>,
     firsts: Vec<Option<u64>>,
-    error: Option<tantivy::TantivyError>,
 }
 
 /// A segment's counts of one string field by ordinal.
@@ -219,7 +219,7 @@ impl Tally {
 }
 
 /// A segment's final counts of one string field.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 enum Counted {
     /// The ordinals with a count, ascending, and their counts.
     Listed { ords: Vec<u64>, counts: Vec<u32> },
@@ -322,7 +322,7 @@ impl Collector for FacetCollector {
             }
             let mut counting = Counting::open(&self.fields, &segment)?;
             counting.count(&docs);
-            by_ordinal.push(counting.finish()?);
+            by_ordinal.push(counting.finish());
         }
         let fruits = by_ordinal;
         let mut per_field: Vec<Vec<SegmentCounts>> =
@@ -403,15 +403,14 @@ impl SegmentCollector for FacetSegmentCollector {
                 return;
             }
             let kept = self.kept.take().unwrap_or_default();
-            self.counting = Some(match Counting::open(&self.fields, &self.segment) {
-                Ok(mut counting) => {
+            self.counting = Some(Counting::open(&self.fields, &self.segment).map(
+                |mut counting| {
                     counting.count(&kept);
                     counting
-                }
-                Err(e) => Counting::failed(e),
-            });
+                },
+            ));
         }
-        if let Some(counting) = &mut self.counting {
+        if let Some(Ok(counting)) = &mut self.counting {
             counting.count(docs);
         }
     }
@@ -427,7 +426,7 @@ impl SegmentCollector for FacetSegmentCollector {
                 Err(e) => SegmentFruit::Failed(e),
             };
         }
-        match self.counting.map(Counting::finish) {
+        match self.counting.map(|counting| counting.map(Counting::finish)) {
             Some(Ok(counts)) => SegmentFruit::ByOrdinal(counts),
             Some(Err(e)) => SegmentFruit::Failed(e),
             None => SegmentFruit::ByOrdinal(Vec::new()),
@@ -470,19 +469,7 @@ impl Counting {
             sparse_years: HashMap::new(),
             values: vec![0; 256],
             firsts: Vec::new(),
-            error: None,
         })
-    }
-
-    /// A segment whose columns could not be opened: the search fails with `error`.
-    fn failed(error: tantivy::TantivyError) -> Counting {
-        Counting {
-            counters: Vec::new(),
-            sparse_years: HashMap::new(),
-            values: Vec::new(),
-            firsts: Vec::new(),
-            error: Some(error),
-        }
     }
 
     fn count(&mut self, docs: &[DocId]) {
@@ -537,10 +524,7 @@ impl Counting {
         }
     }
 
-    fn finish(self) -> tantivy::Result<Vec<SegmentCounts>> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
+    fn finish(self) -> Vec<SegmentCounts> {
         let sparse = self.sparse_years;
         let counts = self
             .counters
@@ -566,7 +550,7 @@ impl Counting {
                 Counter::Missing => SegmentCounts::Missing,
             })
             .collect();
-        Ok(counts)
+        counts
     }
 }
 
@@ -852,7 +836,7 @@ fn top_ords(counted: impl Iterator<Item = (u64, u32)>, depth: usize) -> Vec<(u64
     top
 }
 
-/// The values of sorted ordinals, in one ordered walk of the dictionary: each (zstd-compressed)
+/// The values of sorted ordinals, in one ordered walk of the dictionary: each (compressed)
 /// block is decoded once, not once per value as `ord_to_term` would.
 fn name_ords(column: &StrColumn, sorted_ords: &[u64]) -> tantivy::Result<Vec<(u64, String)>> {
     let mut named = Vec::with_capacity(sorted_ords.len());
@@ -1001,7 +985,7 @@ mod tests {
                     };
                     let mut counting = Counting::open(&collector.fields, &segment).unwrap();
                     counting.count(&docs);
-                    SegmentFruit::ByOrdinal(counting.finish().unwrap())
+                    SegmentFruit::ByOrdinal(counting.finish())
                 })
                 .collect();
             let from_store = collector.merge_fruits(stored).unwrap();
