@@ -11,7 +11,8 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use litsearch::index::{ingest, IndexRoot, IngestObserver, IngestOptions, OpenIndex};
-use litsearch::search::{newest_first_seen, search, Filters, SearchRequest};
+use litsearch::engine::Engine;
+use litsearch::search::{search, Filters, SearchRequest};
 use litsearch::watch::{new_watch, record, run_watch, RunOptions, Watch, WatchFile};
 
 const NEW: usize = 100;
@@ -296,7 +297,7 @@ fn bench(c: &mut Criterion) {
         .iter()
         .map(|w| run_watch(&index, w, RunOptions::default()).expect("run"))
         .collect();
-    let newest = newest_first_seen(&index).expect("newest");
+    let newest = index.newest_first_seen().expect("newest");
     group.bench_function("watch_state_load_record_save", |b| {
         b.iter(|| {
             let mut file = WatchFile::load(&state).expect("load");

@@ -369,7 +369,7 @@ mod tests {
     fn long_version_names_the_schema() {
         assert!(LONG_VERSION.contains(&format!(
             "index schema {}",
-            crate::index::schema::SCHEMA_VERSION
+            crate::engine::local::schema::SCHEMA_VERSION
         )));
     }
 }

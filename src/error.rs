@@ -70,8 +70,9 @@ pub enum Error {
         what: String,
         source: std::io::Error,
     },
+    /// The engine failed in a way it did not explain better (its own words).
     #[error("index error: {0}; if the index is damaged, run `litsearch ingest --rebuild`")]
-    Tantivy(#[from] tantivy::TantivyError),
+    Engine(String),
 }
 
 impl Error {

@@ -29,6 +29,14 @@ pub struct Record {
     pub source: Source,
 }
 
+/// A record as stored in the index, with what the index adds to it.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    pub record: Record,
+    /// Unix seconds when the record first entered this index.
+    pub first_seen: i64,
+}
+
 /// The id of a paper: a hash of its folded title and its date, so it survives moves within the
 /// file and corrections of everything else, yet differs for two papers sharing a title.
 pub fn record_id(title: &str, date: &str) -> String {

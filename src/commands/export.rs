@@ -14,11 +14,11 @@ use crate::search::{search, SearchRequest};
 pub fn run(ctx: &Context, args: ExportArgs) -> Result<u8> {
     let query = args.query.join(" ");
     let filters = filters_from_args(&args.filters)?;
-    let index = ctx.open_index()?;
+    let engine = ctx.open_engine()?;
     let records: Vec<Record> = if query.trim().is_empty() && filters.is_empty() {
-        all_records(&index)?
+        all_records(&engine)?
             .into_iter()
-            .map(|f| f.stored.record)
+            .map(|r| r.record)
             .collect()
     } else {
         let request = SearchRequest {
@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<u8> {
             snippet_chars: 0,
             ..SearchRequest::default()
         };
-        let results = search(&index, &request)?;
+        let results = search(&engine, &request)?;
         if let Some(relaxed) = results.relaxed {
             if !ctx.quiet {
                 eprintln!("{}", text::relaxation_note(relaxed));

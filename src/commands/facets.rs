@@ -5,20 +5,18 @@ use std::io::Write;
 use super::query::parse_facets;
 use super::{out_err, stdout, Context};
 use crate::cli::FacetsArgs;
+use crate::engine::Engine;
 use crate::error::{exit, Result};
 use crate::output::{json::facets_json, sanitize::for_terminal, Style};
-use crate::search::{facets::FacetCollector, FacetField};
+use crate::search::FacetField;
 
 pub fn run(ctx: &Context, args: FacetsArgs) -> Result<u8> {
     let fields = match &args.field {
         Some(f) => parse_facets(f)?,
         None => FacetField::ALL.to_vec(),
     };
-    let index = ctx.open_index()?;
-    let counts = index.searcher().search(
-        &tantivy::query::AllQuery,
-        &FacetCollector { fields, limit: 0 },
-    )?;
+    let engine = ctx.open_engine()?;
+    let counts = engine.facet_values(&fields)?;
     let mut out = stdout();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &facets_json(&counts))

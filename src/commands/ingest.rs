@@ -6,9 +6,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{inputs_or_default, out_err, stdout, Context};
 use crate::cli::IngestArgs;
+use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
 use crate::error::{exit, Error, Result};
 use crate::export::Diagnostic;
-use crate::index::{ingest, IngestObserver, IngestOptions, SyncSummary};
 
 /// Prints diagnostics to stderr and, on a terminal, a progress bar.
 pub struct CliObserver {
@@ -114,12 +114,9 @@ pub fn run(ctx: &Context, args: IngestArgs) -> Result<u8> {
         ..IngestOptions::default()
     };
     let mut observer = CliObserver::new(ctx.quiet, true);
-    let summary = ingest(
-        &ctx.root,
-        &inputs_or_default(args.paths),
-        &opts,
-        &mut observer,
-    )?;
+    let summary = ctx
+        .target
+        .sync(&inputs_or_default(args.paths), &opts, &mut observer)?;
     if args.json {
         let mut out = stdout();
         serde_json::to_writer(&mut out, &summary).map_err(|e| out_err(e.into()))?;

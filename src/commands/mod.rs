@@ -15,15 +15,15 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::cli::{Cli, Command};
+use crate::engine::{AnyEngine, IngestOptions, Target};
 use crate::error::{Error, Result};
-use crate::index::{IndexRoot, OpenIndex};
 
 /// The shipped corpus, the default input.
 pub const DEFAULT_CORPUS: &str = "corpus";
 
 pub fn run(cli: Cli) -> Result<u8> {
     let ctx = Context {
-        root: IndexRoot::new(&cli.index),
+        target: Target::local(&cli.index),
         color: cli.color,
         quiet: cli.quiet,
     };
@@ -43,38 +43,40 @@ pub fn run(cli: Cli) -> Result<u8> {
 
 /// What every command gets from the global flags.
 pub struct Context {
-    pub root: IndexRoot,
+    /// Where the records live: the local index directory, or an engine.
+    pub target: Target,
     pub color: crate::output::ColorChoice,
     pub quiet: bool,
 }
 
 impl Context {
-    /// Opens the index; a missing one is built from the shipped corpus when that is present,
-    /// so a fresh clone answers its first query with one command.
-    pub fn open_index(&self) -> Result<OpenIndex> {
-        match self.root.open() {
-            Err(Error::NoIndex { .. }) if Path::new(DEFAULT_CORPUS).is_dir() => {
+    /// Opens the engine; a missing local index is built from the shipped corpus when that is
+    /// present, so a fresh clone answers its first query with one command.
+    pub fn open_engine(&self) -> Result<AnyEngine> {
+        match self.target.open() {
+            Err(Error::NoIndex { dir }) if Path::new(DEFAULT_CORPUS).is_dir() => {
                 if !self.quiet {
                     eprintln!(
                         "litsearch: no index at {} yet; building it from {DEFAULT_CORPUS}/ first",
-                        self.root.dir.display()
+                        dir.display()
                     );
                 }
-                let opts = crate::index::IngestOptions {
+                let opts = IngestOptions {
                     wait: std::time::Duration::from_secs(30),
                     ..Default::default()
                 };
                 let mut observer = ingest::CliObserver::new(true, false);
-                crate::index::ingest(
-                    &self.root,
-                    &[PathBuf::from(DEFAULT_CORPUS)],
-                    &opts,
-                    &mut observer,
-                )?;
-                self.root.open()
+                self.target
+                    .sync(&[PathBuf::from(DEFAULT_CORPUS)], &opts, &mut observer)?;
+                self.target.open()
             }
             other => other,
         }
+    }
+
+    /// The directory holding the saved searches and their lock (the local index directory).
+    pub fn state_dir(&self) -> &Path {
+        self.target.state_dir()
     }
 }
 

@@ -76,8 +76,8 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
         explain: args.explain,
         snippet_chars: 200,
     };
-    let index = ctx.open_index()?;
-    let results = search(&index, &request)?;
+    let engine = ctx.open_engine()?;
+    let results = search(&engine, &request)?;
     if let (Some(relaxed), Format::Text) = (results.relaxed, format) {
         if !ctx.quiet {
             eprintln!("{}", text::relaxation_note(relaxed));
@@ -109,7 +109,7 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
     // The process ends here: unmapping the index's files one by one (dozens at 1M records,
     // each a TLB shootdown across the search threads) costs more than a selective query.
     // The kernel drops them all at once on exit.
-    std::mem::forget(index);
+    std::mem::forget(engine);
     Ok(if results.total > 0 {
         exit::OK
     } else {

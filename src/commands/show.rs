@@ -9,15 +9,14 @@ use crate::output::{paper, Style};
 use crate::search::lookup::find_paper;
 
 pub fn run(ctx: &Context, args: ShowArgs) -> Result<u8> {
-    let index = ctx.open_index()?;
-    let found = find_paper(&index, &args.paper.join(" "))?;
+    let engine = ctx.open_engine()?;
+    let found = find_paper(&engine, &args.paper.join(" "))?;
     let mut out = stdout();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &found.stored.record)
-            .map_err(|e| out_err(e.into()))?;
+        serde_json::to_writer_pretty(&mut out, &found.record).map_err(|e| out_err(e.into()))?;
         out.write_all(b"\n").map_err(out_err)?;
     } else {
-        paper::write_record(&mut out, Style::resolve(ctx.color), &found.stored).map_err(out_err)?;
+        paper::write_record(&mut out, Style::resolve(ctx.color), &found).map_err(out_err)?;
     }
     super::flush(out)?;
     Ok(exit::OK)

@@ -12,8 +12,8 @@ use crate::search::similar::similar;
 const MAX_LIMIT: usize = 1_000;
 
 pub fn run(ctx: &Context, args: SimilarArgs) -> Result<u8> {
-    let index = ctx.open_index()?;
-    let results = similar(&index, &args.paper.join(" "), args.limit.min(MAX_LIMIT))?;
+    let engine = ctx.open_engine()?;
+    let results = similar(&engine, &args.paper.join(" "), args.limit.min(MAX_LIMIT))?;
     let mut out = stdout();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &paper::SimilarJson::new(&results))

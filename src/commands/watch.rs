@@ -10,11 +10,12 @@ use super::query::filters_from_args;
 use super::{out_err, stdout, Context};
 use crate::cli::{WatchAddArgs, WatchCommand, WatchListArgs, WatchNameArgs, WatchRunArgs};
 use crate::clock::now_unix;
+use crate::engine::Engine;
 use crate::error::{exit, Error, Result};
-use crate::index::lock::DirLock;
+use crate::lock::DirLock;
 use crate::output::digest::{self, WatchFormat};
 use crate::output::Style;
-use crate::search::{newest_first_seen, parse_query, Filters};
+use crate::search::{parse_query, Filters};
 use crate::watch::feed::{feed_path, updated_feed, write_feed};
 use crate::watch::state::WATCH_LOCK;
 use crate::watch::{
@@ -35,8 +36,8 @@ pub fn run(ctx: &Context, cmd: WatchCommand) -> Result<u8> {
 }
 
 fn lock(ctx: &Context, wait: Duration) -> Result<DirLock> {
-    std::fs::create_dir_all(&ctx.root.dir).map_err(|e| Error::io(&ctx.root.dir, e))?;
-    DirLock::acquire(&ctx.root.dir, WATCH_LOCK, "watch", wait)
+    std::fs::create_dir_all(ctx.state_dir()).map_err(|e| Error::io(ctx.state_dir(), e))?;
+    DirLock::acquire(ctx.state_dir(), WATCH_LOCK, "watch", wait)
 }
 
 /// A saved search as `watch list --json` and `watch show --json` print it.
@@ -90,9 +91,9 @@ fn add(ctx: &Context, args: WatchAddArgs) -> Result<u8> {
             "nothing to watch: give a query, or filters such as --tag".to_owned(),
         ));
     }
-    let index = ctx.open_index()?;
+    let engine = ctx.open_engine()?;
     let _lock = lock(ctx, EDIT_WAIT)?;
-    let path = state_path(&ctx.root.dir);
+    let path = state_path(ctx.state_dir());
     let mut file = WatchFile::load(&path)?;
     if file.get(&args.name).is_some() && !args.replace {
         return Err(Error::Usage(format!(
@@ -100,7 +101,7 @@ fn add(ctx: &Context, args: WatchAddArgs) -> Result<u8> {
             args.name
         )));
     }
-    let (watch, n) = new_watch(&index, &args.name, &query, filters, args.backfill)?;
+    let (watch, n) = new_watch(&engine, &args.name, &query, filters, args.backfill)?;
     file.put(watch.clone());
     file.save(&path)?;
     if args.json {
@@ -126,7 +127,7 @@ fn add(ctx: &Context, args: WatchAddArgs) -> Result<u8> {
 }
 
 fn list(ctx: &Context, args: WatchListArgs) -> Result<u8> {
-    let file = WatchFile::load(&state_path(&ctx.root.dir))?;
+    let file = WatchFile::load(&state_path(ctx.state_dir()))?;
     if args.json {
         let all: Vec<WatchJson> = file
             .watches
@@ -160,7 +161,7 @@ fn list(ctx: &Context, args: WatchListArgs) -> Result<u8> {
 }
 
 fn show(ctx: &Context, args: WatchNameArgs) -> Result<u8> {
-    let file = WatchFile::load(&state_path(&ctx.root.dir))?;
+    let file = WatchFile::load(&state_path(ctx.state_dir()))?;
     let w = file
         .get(&args.name)
         .ok_or_else(|| file.unknown(&args.name))?;
@@ -198,7 +199,7 @@ fn show(ctx: &Context, args: WatchNameArgs) -> Result<u8> {
 
 fn rm(ctx: &Context, args: WatchNameArgs) -> Result<u8> {
     let _lock = lock(ctx, EDIT_WAIT)?;
-    let path = state_path(&ctx.root.dir);
+    let path = state_path(ctx.state_dir());
     let mut file = WatchFile::load(&path)?;
     let removed = file
         .remove(&args.name)
@@ -240,9 +241,9 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
     if args.feed_size == 0 {
         return Err(Error::Usage("--feed-size: expected at least 1".to_owned()));
     }
-    let index = ctx.open_index()?;
+    let engine = ctx.open_engine()?;
     let _lock = lock(ctx, Duration::from_secs_f64(args.wait.min(86_400.0)))?;
-    let path = state_path(&ctx.root.dir);
+    let path = state_path(ctx.state_dir());
     let mut file = WatchFile::load(&path)?;
     let mut names: Vec<String> = Vec::new();
     for name in &args.names {
@@ -264,7 +265,7 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
         }
         return Ok(exit::NOTHING_OR_WARNINGS);
     }
-    let newest = newest_first_seen(&index)?;
+    let newest = engine.newest_first_seen()?;
     let now = now_unix();
     let opts = RunOptions {
         include_updated: args.include_updated,
@@ -272,7 +273,7 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
     let mut reports = Vec::with_capacity(names.len());
     for name in &names {
         let watch = file.get(name).ok_or_else(|| file.unknown(name))?;
-        reports.push(run_watch(&index, watch, opts)?);
+        reports.push(run_watch(&engine, watch, opts)?);
     }
     let anything = reports.iter().any(|r| !r.hits.is_empty());
 

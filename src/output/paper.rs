@@ -8,8 +8,7 @@ use serde::Serialize;
 use super::sanitize::for_terminal;
 use super::Style;
 use crate::clock::unix_to_rfc3339;
-use crate::index::StoredRecord;
-use crate::record::Source;
+use crate::record::{Source, StoredRecord};
 use crate::search::similar::{SimilarHit, SimilarResults};
 
 /// Width the abstract is wrapped to.

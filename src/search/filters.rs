@@ -1,17 +1,7 @@
 //! Filters (`--tag`, `--author`, `--fellow`, `--since`, `--until`, `--year`, `--featured`,
 //! `--added-since`): exact constraints that narrow a search without changing its ranking.
 
-use std::ops::Bound;
-
 use serde::{Deserialize, Serialize};
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-};
-use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
-
-use crate::index::schema::{days_from_iso, name_analyzer, Fields};
-use crate::text::fold_key;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -42,75 +32,6 @@ pub struct FilterError {
 impl Filters {
     pub fn is_empty(&self) -> bool {
         self == &Filters::default()
-    }
-
-    pub fn build(&self, f: &Fields) -> Vec<Box<dyn Query>> {
-        let mut out: Vec<Box<dyn Query>> = Vec::new();
-        for tag in &self.tags {
-            out.push(Box::new(TermQuery::new(
-                Term::from_field_text(f.tag_key, &fold_key(tag)),
-                IndexRecordOption::Basic,
-            )));
-        }
-        for (names, field) in [(&self.authors, f.author), (&self.fellows, f.fellow)] {
-            for name in names {
-                out.push(name_query(field, name));
-            }
-        }
-        if self.since.is_some() || self.until.is_some() {
-            let bound = |d: &Option<String>| match d.as_deref().and_then(days_from_iso) {
-                Some(days) => Bound::Included(Term::from_field_i64(f.date_days, days)),
-                None => Bound::Unbounded,
-            };
-            out.push(Box::new(RangeQuery::new(
-                bound(&self.since),
-                bound(&self.until),
-            )));
-        }
-        if !self.years.is_empty() {
-            let years: Vec<(Occur, Box<dyn Query>)> = self
-                .years
-                .iter()
-                .map(|y| {
-                    let q: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_u64(f.year, u64::from(*y)),
-                        IndexRecordOption::Basic,
-                    ));
-                    (Occur::Should, q)
-                })
-                .collect();
-            out.push(Box::new(BooleanQuery::new(years)));
-        }
-        if self.featured {
-            out.push(Box::new(TermQuery::new(
-                Term::from_field_bool(f.featured, true),
-                IndexRecordOption::Basic,
-            )));
-        }
-        if let Some(t) = self.added_since {
-            out.push(Box::new(RangeQuery::new(
-                Bound::Included(Term::from_field_i64(f.first_seen, t)),
-                Bound::Unbounded,
-            )));
-        }
-        out.into_iter()
-            .map(|q| Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)
-            .collect()
-    }
-}
-
-/// A name as a phrase in a names field: "Neel Nanda", "nanda", "Ivan Arcuschin" all match.
-fn name_query(field: tantivy::schema::Field, name: &str) -> Box<dyn Query> {
-    let mut analyzer = name_analyzer();
-    let mut stream = analyzer.token_stream(name);
-    let mut terms = Vec::new();
-    while let Some(t) = stream.next() {
-        terms.push((terms.len(), Term::from_field_text(field, &t.text)));
-    }
-    match terms.len() {
-        0 => Box::new(tantivy::query::EmptyQuery),
-        1 => Box::new(TermQuery::new(terms.remove(0).1, IndexRecordOption::Basic)),
-        _ => Box::new(PhraseQuery::new_with_offset(terms)),
     }
 }
 

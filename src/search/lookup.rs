@@ -1,49 +1,35 @@
 //! Finding one paper by what a person types: an id, or a title that is forgiving about case,
 //! accents, punctuation and length (a unique prefix will do). Also lists every record in order.
 
-use tantivy::collector::TopDocs;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, TantivyDocument, Term};
-
+use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::index::{from_document, OpenIndex, StoredRecord};
+use crate::record::StoredRecord;
 use crate::text::fold_key;
 
 /// How many candidates an error lists before summarising the rest.
 const MAX_CANDIDATES: usize = 15;
 
-/// A paper found in the index.
-#[derive(Debug, Clone)]
-pub struct Found {
-    pub address: DocAddress,
-    pub stored: StoredRecord,
-}
-
 /// The paper `key` names: an exact id; else the one whose folded title equals the folded key;
 /// else the one whose folded title starts with it. None or several is an error listing
 /// candidates (`id  date  title`).
-pub fn find_paper(index: &OpenIndex, key: &str) -> Result<Found> {
+pub fn find_paper<E: Engine>(engine: &E, key: &str) -> Result<StoredRecord> {
     let key = key.trim();
-    if let Some(found) = by_id(index, key)? {
+    if let Some(found) = by_id(engine, key)? {
         return Ok(found);
     }
     let folded = fold_key(key);
-    let all = all_records(index)?;
+    let all = all_records(engine)?;
     if folded.is_empty() {
         return Err(Error::NotFound {
             key: key.to_owned(),
             candidates: Vec::new(),
         });
     }
-    let titles: Vec<String> = all
-        .iter()
-        .map(|f| fold_key(&f.stored.record.title))
-        .collect();
+    let titles: Vec<String> = all.iter().map(|f| fold_key(&f.record.title)).collect();
     let exact: fn(&str, &str) -> bool = |t, k| t == k;
     let prefix: fn(&str, &str) -> bool = |t, k| t.starts_with(k);
     for matches in [exact, prefix] {
-        let hits: Vec<&Found> = all
+        let hits: Vec<&StoredRecord> = all
             .iter()
             .zip(&titles)
             .filter(|(_, t)| matches(t, &folded))
@@ -67,29 +53,20 @@ pub fn find_paper(index: &OpenIndex, key: &str) -> Result<Found> {
     })
 }
 
-fn by_id(index: &OpenIndex, key: &str) -> Result<Option<Found>> {
+fn by_id<E: Engine>(engine: &E, key: &str) -> Result<Option<StoredRecord>> {
     if key.len() != 16 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let searcher = index.searcher();
-    let query = TermQuery::new(
-        Term::from_field_text(index.fields.id, &key.to_ascii_lowercase()),
-        IndexRecordOption::Basic,
-    );
-    let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-    let Some((_, address)) = top.into_iter().next() else {
-        return Ok(None);
-    };
-    let doc: TantivyDocument = searcher.doc(address)?;
-    Ok(Some(Found {
-        address,
-        stored: from_document(&index.fields, &doc),
-    }))
+    engine.record_by_id(&key.to_ascii_lowercase())
 }
 
 /// Titles containing the key, else titles sharing the most of its words.
-fn near_misses<'a>(all: &'a [Found], titles: &[String], folded: &str) -> Vec<&'a Found> {
-    let containing: Vec<&Found> = all
+fn near_misses<'a>(
+    all: &'a [StoredRecord],
+    titles: &[String],
+    folded: &str,
+) -> Vec<&'a StoredRecord> {
+    let containing: Vec<&StoredRecord> = all
         .iter()
         .zip(titles)
         .filter(|(_, t)| t.contains(folded))
@@ -99,7 +76,7 @@ fn near_misses<'a>(all: &'a [Found], titles: &[String], folded: &str) -> Vec<&'a
         return containing;
     }
     let words: Vec<&str> = folded.split(' ').filter(|w| w.len() >= 3).collect();
-    let mut scored: Vec<(usize, &Found)> = all
+    let mut scored: Vec<(usize, &StoredRecord)> = all
         .iter()
         .zip(titles)
         .map(|(f, t)| {
@@ -116,13 +93,13 @@ fn near_misses<'a>(all: &'a [Found], titles: &[String], folded: &str) -> Vec<&'a
     scored.into_iter().take(5).map(|(_, f)| f).collect()
 }
 
-fn candidate_lines<'a>(found: impl Iterator<Item = &'a Found>) -> Vec<String> {
-    let found: Vec<&Found> = found.collect();
+fn candidate_lines<'a>(found: impl Iterator<Item = &'a StoredRecord>) -> Vec<String> {
+    let found: Vec<&StoredRecord> = found.collect();
     let mut lines: Vec<String> = found
         .iter()
         .take(MAX_CANDIDATES)
         .map(|f| {
-            let r = &f.stored.record;
+            let r = &f.record;
             format!("{}  {}  {}", r.id, r.date, r.title)
         })
         .collect();
@@ -133,22 +110,11 @@ fn candidate_lines<'a>(found: impl Iterator<Item = &'a Found>) -> Vec<String> {
 }
 
 /// Every record in the index, newest first, ties by id: the order of `export` without a query.
-pub fn all_records(index: &OpenIndex) -> Result<Vec<Found>> {
-    let searcher = index.searcher();
-    let mut out = Vec::with_capacity(searcher.num_docs() as usize);
-    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        for doc_id in segment.doc_ids_alive() {
-            let address = DocAddress::new(ord as u32, doc_id);
-            let doc: TantivyDocument = searcher.doc(address)?;
-            out.push(Found {
-                address,
-                stored: from_document(&index.fields, &doc),
-            });
-        }
-    }
-    out.sort_by(|a, b| {
-        let (a, b) = (&a.stored.record, &b.stored.record);
-        b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id))
-    });
+pub fn all_records<E: Engine>(engine: &E) -> Result<Vec<StoredRecord>> {
+    let mut out = Vec::new();
+    engine.for_each_record(&mut |r| {
+        out.push(r);
+        Ok(())
+    })?;
     Ok(out)
 }

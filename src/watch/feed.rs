@@ -92,7 +92,7 @@ pub fn write_feed(path: &Path, feed: &Feed) -> Result<()> {
         what: path.display().to_string(),
         source: std::io::Error::other(e.to_string()),
     })?;
-    crate::index::store::write_atomically(path, &bytes)
+    crate::atomic_write::write_atomically(path, &bytes)
 }
 
 fn entry_for(r: &super::run::Reported, now: i64) -> Entry {

@@ -7,13 +7,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::state::Watch;
+use crate::engine::{Engine, Restrictions};
 use crate::error::Result;
-use crate::index::OpenIndex;
 use crate::record::id_to_number;
-use crate::search::{
-    first_seen_after, ids_query, matching_records, newest_first_seen, search_within, Filters, Hit,
-    SearchRequest, Sort,
-};
+use crate::search::{matching_records, search_restricted, Filters, Hit, SearchRequest, Sort};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RunOptions {
@@ -70,30 +67,32 @@ pub fn saved_request(query: &str, filters: Filters) -> SearchRequest {
 
 /// Ids and content hashes of every record a search matches now (what `watch add` counts as
 /// already reported). Also checks the query against the index.
-pub fn current_matches(
-    index: &OpenIndex,
+pub fn current_matches<E: Engine>(
+    engine: &E,
     query: &str,
     filters: &Filters,
 ) -> Result<Vec<(u64, u64)>> {
-    Ok(
-        matching_records(index, &saved_request(query, filters.clone()), &[])?
-            .into_iter()
-            .map(|m| (m.id, m.content_hash))
-            .collect(),
-    )
+    Ok(matching_records(
+        engine,
+        &saved_request(query, filters.clone()),
+        &Restrictions::default(),
+    )?
+    .into_iter()
+    .map(|m| (m.id, m.content_hash))
+    .collect())
 }
 
 /// A new saved search. Unless `backfill`, the records matching now count as reported, and only
 /// records first seen from now on are searched at its first run. Checks the query against the
 /// index. Returns the watch and how many records match now.
-pub fn new_watch(
-    index: &OpenIndex,
+pub fn new_watch<E: Engine>(
+    engine: &E,
     name: &str,
     query: &str,
     filters: Filters,
     backfill: bool,
 ) -> Result<(Watch, usize)> {
-    let matches = current_matches(index, query, &filters)?;
+    let matches = current_matches(engine, query, &filters)?;
     let mut watch = Watch {
         name: name.to_owned(),
         query: query.to_owned(),
@@ -103,7 +102,7 @@ pub fn new_watch(
         scanned_through: if backfill {
             None
         } else {
-            newest_first_seen(index)?
+            engine.newest_first_seen()?
         },
         reported: Default::default(),
     };
@@ -117,17 +116,16 @@ pub fn new_watch(
 
 /// What `watch` has to report now. Only records first seen after its last run are searched,
 /// plus, with `include_updated`, the ones it reported before.
-pub fn run_watch(index: &OpenIndex, watch: &Watch, opts: RunOptions) -> Result<WatchReport> {
+pub fn run_watch<E: Engine>(engine: &E, watch: &Watch, opts: RunOptions) -> Result<WatchReport> {
     // Ingest gives new records a first_seen above every existing one, so the records first
     // seen after the newest this watch looked at are exactly the ones it has not seen.
-    let newer: Vec<_> = watch
-        .scanned_through
-        .map(|t| first_seen_after(index, t))
-        .into_iter()
-        .collect();
+    let newer = Restrictions {
+        first_seen_after: watch.scanned_through,
+        ..Restrictions::default()
+    };
     let request = saved_request(&watch.query, watch.filters.clone());
     let mut todo: BTreeMap<u64, (Change, u64)> = BTreeMap::new();
-    for m in matching_records(index, &request, &newer)? {
+    for m in matching_records(engine, &request, &newer)? {
         match watch.reported_hash(m.id) {
             None => {
                 todo.insert(m.id, (Change::New, m.content_hash));
@@ -139,8 +137,11 @@ pub fn run_watch(index: &OpenIndex, watch: &Watch, opts: RunOptions) -> Result<W
         }
     }
     if opts.include_updated && !watch.reported.is_empty() {
-        let reported = [ids_query(index, watch.reported_ids())];
-        for m in matching_records(index, &request, &reported)? {
+        let reported = Restrictions {
+            ids: Some(watch.reported_ids().collect()),
+            ..Restrictions::default()
+        };
+        for m in matching_records(engine, &request, &reported)? {
             if watch.reported_hash(m.id) != Some(m.content_hash) {
                 todo.insert(m.id, (Change::Updated, m.content_hash));
             }
@@ -159,7 +160,11 @@ pub fn run_watch(index: &OpenIndex, watch: &Watch, opts: RunOptions) -> Result<W
         limit: todo.len(),
         ..saved_request(&watch.query, watch.filters.clone())
     };
-    let results = search_within(index, &request, &[ids_query(index, todo.keys().copied())])?;
+    let todo_ids = Restrictions {
+        ids: Some(todo.keys().copied().collect()),
+        ..Restrictions::default()
+    };
+    let results = search_restricted(engine, &request, &todo_ids)?;
     for hit in results.hits {
         let Some(&(change, content_hash)) =
             id_to_number(&hit.record.id).and_then(|id| todo.get(&id))

@@ -231,7 +231,7 @@ impl WatchFile {
             detail: e.to_string(),
         })?;
         bytes.push(b'\n');
-        crate::index::store::write_atomically(path, &bytes)
+        crate::atomic_write::write_atomically(path, &bytes)
     }
 
     pub fn get(&self, name: &str) -> Option<&Watch> {

@@ -14,9 +14,9 @@ use tantivy::columnar::Column;
 use tantivy::query::{Query, Weight};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::Sort;
+use crate::engine::local::schema::{DATE_DAYS, FIRST_SEEN, ID_NUM};
 use crate::error::Result;
-use crate::index::schema::{DATE_DAYS, FIRST_SEEN, ID_NUM};
+use crate::search::Sort;
 
 /// The best `k` matches of `query` in `sort` order, best first.
 pub fn top_docs(
@@ -229,7 +229,7 @@ impl Collector for RelevanceTop {
 mod tests {
     use super::*;
 
-    use crate::index::schema::{build_schema, register_tokenizers, Fields};
+    use crate::engine::local::schema::{build_schema, register_tokenizers, Fields};
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
     use tantivy::schema::IndexRecordOption;

@@ -11,19 +11,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
-use super::syntax::{Node, Scope};
-use crate::index::schema::{name_analyzer, text_analyzer, Fields};
-
-/// How literally words are matched; each step is tried only when the previous found nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatchMode {
-    /// Every word must match (after stemming and accent folding).
-    AllWords,
-    /// Every word must match, allowing typos in longer words.
-    Typos,
-    /// Any word may match.
-    AnyWord,
-}
+use super::schema::{name_analyzer, text_analyzer, Fields};
+use crate::engine::{allowed_typos, MatchMode};
+use crate::search::syntax::{Node, Scope};
 
 /// Relative weights: a title match outranks a tag, author or fellow match, which outranks the abstract.
 const WEIGHTS: [(Scope, f32); 5] = [
@@ -36,18 +26,6 @@ const WEIGHTS: [(Scope, f32); 5] = [
 /// Expanded (typo or prefix) terms score below exact ones.
 const EXPANSION_WEIGHT: f32 = 0.7;
 const MAX_EXPANSIONS: usize = 50;
-
-/// Typo tolerance: none below 5 letters, 1 edit from 5, 2 from 9; never in words with digits.
-pub fn allowed_typos(word: &str) -> u8 {
-    let letters = word.chars().count();
-    if word.chars().any(|c| c.is_numeric()) || letters < 5 {
-        0
-    } else if letters < 9 {
-        1
-    } else {
-        2
-    }
-}
 
 /// The terms worth highlighting, per field.
 #[derive(Debug, Default, Clone)]

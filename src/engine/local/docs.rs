@@ -4,16 +4,8 @@ use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
 use super::schema::{days_from_iso, Fields};
-use crate::record::{id_to_number, Record, Source};
+use crate::record::{id_to_number, Record, Source, StoredRecord};
 use crate::text::fold_key;
-
-/// A record as stored in the index, with what the index adds to it.
-#[derive(Debug, Clone)]
-pub struct StoredRecord {
-    pub record: Record,
-    /// Unix seconds when the record first entered this index.
-    pub first_seen: i64,
-}
 
 pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> TantivyDocument {
     let mut doc = TantivyDocument::default();

@@ -4,86 +4,19 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use serde::Serialize;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexWriter, Term};
 
 use super::docs::to_document;
-use super::lock::DirLock;
 use super::schema::{build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM};
 use super::store::{IndexRoot, OpenIndex};
+use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
 use crate::error::{Error, Result};
 use crate::export::{collect_inputs, read_records, Diagnostic, ReadStats, RecordSink};
+use crate::lock::DirLock;
 use crate::record::{id_to_number, Record};
-
-#[derive(Debug, Clone)]
-pub struct IngestOptions {
-    pub rebuild: bool,
-    pub keep_missing: bool,
-    /// Refuse when more than this share (percent) of the indexed records would be removed.
-    pub max_remove_pct: f64,
-    pub force: bool,
-    pub wait: Duration,
-    pub strict: bool,
-    pub threads: usize,
-    /// Total writer memory budget in bytes (split among threads).
-    pub memory_budget: usize,
-    /// Unix seconds recorded as `first_seen` for new records.
-    pub now: i64,
-}
-
-impl Default for IngestOptions {
-    fn default() -> Self {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 4);
-        IngestOptions {
-            rebuild: false,
-            keep_missing: false,
-            max_remove_pct: 50.0,
-            force: false,
-            wait: Duration::ZERO,
-            strict: false,
-            threads,
-            // Bigger in-memory segments mean fewer segments for queries to open; 128 MB per
-            // thread keeps a 1M-record ingest's peak RSS under 500 MB.
-            memory_budget: 128 * 1024 * 1024 * threads,
-            now: crate::clock::now_unix(),
-        }
-    }
-}
-
-/// What an ingest did. Serialized as the `--json` summary.
-#[derive(Debug, Default, Clone, Serialize, PartialEq)]
-pub struct SyncSummary {
-    pub added: u64,
-    pub updated: u64,
-    pub removed: u64,
-    pub unchanged: u64,
-    /// Entries that could not be read.
-    pub skipped: u64,
-    /// Entries folded into another copy of the same paper.
-    pub merged: u64,
-    /// Entries read from the exports.
-    pub entries: u64,
-    /// Records in the index afterwards.
-    pub records: u64,
-    pub warnings: u64,
-    /// A new generation was built (asked for, first build, or schema change).
-    pub rebuilt: bool,
-    pub seconds: f64,
-}
-
-/// Receives what an ingest reports while it runs.
-pub trait IngestObserver {
-    fn diagnostic(&mut self, diagnostic: &Diagnostic);
-    fn start(&mut self, _total_bytes: u64) {}
-    fn progress(&mut self, _bytes_done: u64) {}
-    fn finish(&mut self) {}
-}
 
 /// Per-record state remembered from the index being synced.
 #[derive(Clone, Copy)]
@@ -236,7 +169,7 @@ pub fn ingest(
                 merged: summary.merged,
             };
             let json = serde_json::to_vec(&mark).expect("mark serializes");
-            super::store::write_atomically(&dir.join(SYNC_MARK), &json)?;
+            crate::atomic_write::write_atomically(&dir.join(SYNC_MARK), &json)?;
         }
     }
     if let Some(dir) = &generation {

@@ -1,0 +1,291 @@
+//! The local engine: a tantivy index in a directory. Everything that names tantivy lives in
+//! this folder: schema and analyzers, on-disk layout, sync, query compiling, top-k, facets.
+
+mod compile;
+pub mod docs;
+mod facets;
+mod filters;
+mod fold_tokenizer;
+pub mod ingest;
+mod lookup;
+mod memo_stem;
+mod reader_dir;
+pub mod schema;
+mod similar;
+mod snippet;
+pub mod store;
+mod top;
+
+pub use docs::from_document;
+pub use ingest::ingest;
+pub use store::{IndexRoot, OpenIndex};
+// Not tantivy's, but where the local index's users have always found them.
+pub use crate::atomic_write::write_atomically;
+pub use crate::lock;
+// The sync's types are every engine's; re-exported where the local index's users look.
+pub use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
+pub use crate::record::StoredRecord;
+
+use tantivy::collector::Count;
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query};
+use tantivy::{DocId, DocSet, TantivyDocument, TERMINATED};
+
+use crate::engine::{Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
+use crate::error::{Error, Result};
+use crate::record::Record;
+use crate::search::facets::{FacetCounts, FacetField};
+use crate::search::similar::SimilarResults;
+use crate::search::{nothing_to_search, Hit, Scope};
+use compile::{HighlightTerms, QueryBuilder};
+use schema::{text_analyzer, FIRST_SEEN, HASH, ID_NUM};
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(e: tantivy::TantivyError) -> Self {
+        Error::Engine(e.to_string())
+    }
+}
+
+/// A plan as a tantivy query, with the terms each field should highlight (expansions included).
+pub struct Compiled {
+    query: Box<dyn Query>,
+    highlights: HighlightTerms,
+}
+
+impl Engine for OpenIndex {
+    type Compiled = Compiled;
+
+    fn compile(&self, plan: &Plan<'_>, mode: MatchMode) -> Result<Compiled> {
+        let searcher = self.searcher();
+        let mut filters = filters::filter_queries(plan.filters, &self.fields);
+        if let Some(ids) = &plan.restrictions.ids {
+            filters.push(ids_query(self, ids.iter().copied()));
+        }
+        if let Some(t) = plan.restrictions.first_seen_after {
+            filters.push(first_seen_after(self, t));
+        }
+        let mut builder = QueryBuilder::new(&searcher, self.fields);
+        let main = match plan.query {
+            Some(node) => match builder.build(node, mode) {
+                Some(q) => Some(q),
+                None if plan.filters.is_empty() => return Err(nothing_to_search()),
+                None => None,
+            },
+            None => None,
+        };
+        Ok(Compiled {
+            query: combine(main, filters),
+            highlights: builder.highlights,
+        })
+    }
+
+    fn any_match(&self, compiled: &Compiled) -> Result<bool> {
+        let searcher = self.searcher();
+        let weight = compiled
+            .query
+            .weight(EnableScoring::disabled_from_searcher(&searcher))?;
+        for reader in searcher.segment_readers() {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            let alive = reader.alive_bitset();
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    return Ok(true);
+                }
+                doc = scorer.advance();
+            }
+        }
+        Ok(false)
+    }
+
+    fn page(&self, compiled: &Compiled, request: &PageRequest) -> Result<Page> {
+        let searcher = self.searcher();
+        let query = &*compiled.query;
+        // One unscored pass counts the matches and their facets; the page is found apart, so
+        // that ranking can skip what cannot make it.
+        let (total, facets) = if request.facets.is_empty() {
+            (searcher.search(query, &Count)?, Vec::new())
+        } else {
+            searcher.search(
+                query,
+                &(
+                    Count,
+                    facets::FacetCollector {
+                        fields: request.facets.clone(),
+                        limit: request.facet_limit,
+                    },
+                ),
+            )?
+        };
+        let window = request
+            .offset
+            .saturating_add(request.limit)
+            .min(total.max(1));
+        let top = if request.limit == 0 || request.offset >= total {
+            Vec::new()
+        } else {
+            top::top_docs(&searcher, query, request.sort, window)?
+        };
+        let mut hits = Vec::new();
+        let mut text = text_analyzer();
+        let empty = Default::default();
+        let abstract_terms = compiled
+            .highlights
+            .for_scope(Scope::Abstract)
+            .unwrap_or(&empty);
+        let title_terms = compiled
+            .highlights
+            .for_scope(Scope::Title)
+            .unwrap_or(&empty);
+        for (score, address) in top.into_iter().skip(request.offset) {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let stored = from_document(&self.fields, &doc);
+            let snippet = snippet::snippet(
+                &mut text,
+                &stored.record.abstract_text,
+                abstract_terms,
+                request.snippet_chars,
+            );
+            let title = snippet::highlight_all(&mut text, &stored.record.title, title_terms);
+            let explanation = if request.explain {
+                Some(query.explain(&searcher, address)?.to_pretty_json())
+            } else {
+                None
+            };
+            hits.push(Hit {
+                score,
+                record: stored.record,
+                first_seen: stored.first_seen,
+                snippet,
+                title,
+                explanation,
+            });
+        }
+        Ok(Page {
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    fn matching(&self, compiled: &Compiled) -> Result<Vec<MatchedRecord>> {
+        let searcher = self.searcher();
+        let found = searcher.search(&*compiled.query, &tantivy::collector::DocSetCollector)?;
+        let total = found.len();
+        let mut by_segment: Vec<Vec<DocId>> = vec![Vec::new(); searcher.segment_readers().len()];
+        for address in found {
+            by_segment[address.segment_ord as usize].push(address.doc_id);
+        }
+        let mut out = Vec::with_capacity(total);
+        for (segment, docs) in searcher.segment_readers().iter().zip(by_segment) {
+            if docs.is_empty() {
+                continue;
+            }
+            let ff = segment.fast_fields();
+            let (ids, hashes, first) = (ff.u64(ID_NUM)?, ff.u64(HASH)?, ff.i64(FIRST_SEEN)?);
+            for doc in docs {
+                out.push(MatchedRecord {
+                    id: ids.first(doc).unwrap_or_default(),
+                    content_hash: hashes.first(doc).unwrap_or_default(),
+                    first_seen: first.first(doc).unwrap_or_default(),
+                });
+            }
+        }
+        out.sort_unstable_by_key(|m| m.id);
+        Ok(out)
+    }
+
+    fn record_by_id(&self, id: &str) -> Result<Option<StoredRecord>> {
+        lookup::by_id(self, id)
+    }
+
+    fn for_each_record(&self, each: &mut dyn FnMut(StoredRecord) -> Result<()>) -> Result<()> {
+        for record in lookup::all_records(self)? {
+            each(record)?;
+        }
+        Ok(())
+    }
+
+    fn similar(&self, source: &Record, limit: usize) -> Result<SimilarResults> {
+        similar::similar_to(self, source, limit)
+    }
+
+    fn facet_values(&self, fields: &[FacetField]) -> Result<FacetCounts> {
+        Ok(self.searcher().search(
+            &AllQuery,
+            &facets::FacetCollector {
+                fields: fields.to_vec(),
+                limit: 0,
+            },
+        )?)
+    }
+
+    fn newest_first_seen(&self) -> Result<Option<i64>> {
+        let searcher = self.searcher();
+        let mut newest = None;
+        for segment in searcher.segment_readers() {
+            if segment.num_docs() == 0 {
+                continue;
+            }
+            let column = segment.fast_fields().i64(FIRST_SEEN)?;
+            newest = newest.max(Some(column.max_value()));
+        }
+        Ok(newest)
+    }
+}
+
+/// Matches exactly the records with these ids (numbers, as in `MatchedRecord::id`); scores 0.
+fn ids_query(index: &OpenIndex, ids: impl IntoIterator<Item = u64>) -> Box<dyn Query> {
+    let terms: Vec<tantivy::Term> = ids
+        .into_iter()
+        .map(|id| tantivy::Term::from_field_text(index.fields.id, &format!("{id:016x}")))
+        .collect();
+    // A term set builds an FST (a fixed cost of a few hundred microseconds); a handful of
+    // term lookups is cheaper.
+    let query: Box<dyn Query> = if terms.len() <= 64 {
+        let clauses = terms
+            .into_iter()
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(tantivy::query::TermQuery::new(
+                    t,
+                    tantivy::schema::IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    } else {
+        Box::new(tantivy::query::TermSetQuery::new(terms))
+    };
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
+/// Matches the records first seen after `t` (unix seconds), through the inverted index: it
+/// touches only the postings of newer first_seen values, never the older records (a
+/// `RangeQuery` on this fast field would scan its column). Scores 0.
+fn first_seen_after(index: &OpenIndex, t: i64) -> Box<dyn Query> {
+    let Some(after) = t.checked_add(1) else {
+        return Box::new(tantivy::query::EmptyQuery);
+    };
+    Box::new(ConstScoreQuery::new(
+        Box::new(tantivy::query::InvertedIndexRangeQuery::new(
+            std::ops::Bound::Included(tantivy::Term::from_field_i64(
+                index.fields.first_seen,
+                after,
+            )),
+            std::ops::Bound::Unbounded,
+        )),
+        0.0,
+    ))
+}
+
+fn combine(main: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if filters.is_empty() {
+        return main.unwrap_or_else(|| Box::new(AllQuery));
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        filters.into_iter().map(|f| (Occur::Must, f)).collect();
+    if let Some(main) = main {
+        clauses.push((Occur::Must, main));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}

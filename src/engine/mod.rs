@@ -1,0 +1,234 @@
+//! The boundary between litsearch and the engine that holds the index: a `Plan` (the query
+//! AST, filters, restrictions) in; pages of hits, records and facet counts out, as plain data.
+//!
+//! Two engines answer it: `local` (tantivy, an index directory) and, through the same trait,
+//! a remote one. Everything engine-specific lives in its folder; nothing outside `engine/`
+//! names tantivy. The relaxation policy (all words → typos → any word) is not here but in
+//! `search`, above the engines, written once: an engine compiles a plan at one `MatchMode`.
+//! `AnyEngine` chooses the engine once and passes it down (ripgrep's `PatternMatcher` idea).
+
+pub mod local;
+mod sync;
+
+pub use sync::{IngestObserver, IngestOptions, SyncSummary};
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Result;
+use crate::record::{Record, StoredRecord};
+use crate::search::facets::{FacetCounts, FacetField};
+use crate::search::similar::SimilarResults;
+use crate::search::syntax::Node;
+use crate::search::{Filters, Hit, Sort};
+
+/// How literally words are matched; each step is tried only when the previous found nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchMode {
+    /// Every word must match (after stemming and accent folding).
+    AllWords,
+    /// Every word must match, allowing typos in longer words (`allowed_typos`).
+    Typos,
+    /// Any word may match.
+    AnyWord,
+}
+
+/// Typo tolerance: none below 5 letters, 1 edit from 5, 2 from 9; never in words with digits.
+/// Both engines expand typos by this rule, so they relax alike.
+pub fn allowed_typos(word: &str) -> u8 {
+    let letters = word.chars().count();
+    if word.chars().any(|c| c.is_numeric()) || letters < 5 {
+        0
+    } else if letters < 9 {
+        1
+    } else {
+        2
+    }
+}
+
+/// Narrowings that are not part of what a user asks, but of why they ask: a saved search
+/// looks only at records it has not seen, or re-reads the ones it reported.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Restrictions {
+    /// Only these records (ids as numbers, `record::id_to_number`).
+    pub ids: Option<Vec<u64>>,
+    /// Only records first seen strictly after this moment (unix seconds).
+    pub first_seen_after: Option<i64>,
+}
+
+/// What to find: the parsed query (none: every record), the filters and the restrictions.
+/// None of them takes part in ranking but the query.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan<'a> {
+    pub query: Option<&'a Node>,
+    pub filters: &'a Filters,
+    pub restrictions: &'a Restrictions,
+}
+
+/// Which part of the matches to return, and what to say about them.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+    pub facets: Vec<FacetField>,
+    /// Values per facet field, most frequent first; 0 for every value.
+    pub facet_limit: usize,
+    pub snippet_chars: usize,
+    pub explain: bool,
+}
+
+/// One page of matches with the exact total and facet counts over all of them.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: FacetCounts,
+}
+
+/// A matching record as the engine knows it without loading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatchedRecord {
+    pub id: u64,
+    pub content_hash: u64,
+    pub first_seen: i64,
+}
+
+/// A search engine holding the records. `Compiled` is a plan made ready at one match mode,
+/// so that checking it (`any_match`) and running it (`page`) do not build it twice.
+pub trait Engine {
+    type Compiled;
+
+    /// The plan as this engine's query. An error when the query can match nothing at all
+    /// (no letters or digits) and no filter narrows the search (see `search`).
+    fn compile(&self, plan: &Plan<'_>, mode: MatchMode) -> Result<Self::Compiled>;
+
+    /// Whether any record matches; stops at the first.
+    fn any_match(&self, query: &Self::Compiled) -> Result<bool>;
+
+    /// One page of the matches, with the total, facets and snippets.
+    fn page(&self, query: &Self::Compiled, page: &PageRequest) -> Result<Page>;
+
+    /// Every match, unranked, by id.
+    fn matching(&self, query: &Self::Compiled) -> Result<Vec<MatchedRecord>>;
+
+    /// The record with this id (16 lowercase hex digits), if any.
+    fn record_by_id(&self, id: &str) -> Result<Option<StoredRecord>>;
+
+    /// Every record, newest first, ties by id (the order of `export`), one at a time.
+    fn for_each_record(&self, each: &mut dyn FnMut(StoredRecord) -> Result<()>) -> Result<()>;
+
+    /// The `limit` records most like `source` (itself excluded), with the terms that made them so.
+    fn similar(&self, source: &Record, limit: usize) -> Result<SimilarResults>;
+
+    /// Every value of these fields over the whole index, with counts.
+    fn facet_values(&self, fields: &[FacetField]) -> Result<FacetCounts>;
+
+    /// The newest first_seen of any record (deleted ones included), without a scan.
+    fn newest_first_seen(&self) -> Result<Option<i64>>;
+}
+
+/// Where the records live, as the global flags name it.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// An index directory (`--index`).
+    Local(local::IndexRoot),
+}
+
+impl Target {
+    pub fn local(dir: impl Into<PathBuf>) -> Target {
+        Target::Local(local::IndexRoot::new(dir))
+    }
+
+    /// The engine, opened for searching.
+    pub fn open(&self) -> Result<AnyEngine> {
+        match self {
+            Target::Local(root) => Ok(AnyEngine::Local(root.open()?)),
+        }
+    }
+
+    /// Makes the index hold exactly the records of `paths` (see `IngestOptions`).
+    pub fn sync(
+        &self,
+        paths: &[PathBuf],
+        opts: &IngestOptions,
+        observer: &mut dyn IngestObserver,
+    ) -> Result<SyncSummary> {
+        match self {
+            Target::Local(root) => local::ingest(root, paths, opts, observer),
+        }
+    }
+
+    /// The directory of the saved searches (`watches.json`) and of their lock.
+    pub fn state_dir(&self) -> &Path {
+        match self {
+            Target::Local(root) => &root.dir,
+        }
+    }
+}
+
+/// The engine chosen for this run.
+pub enum AnyEngine {
+    Local(local::OpenIndex),
+}
+
+/// A plan compiled by whichever engine runs.
+pub enum AnyCompiled {
+    Local(<local::OpenIndex as Engine>::Compiled),
+}
+
+/// Calls the same method on whichever engine this is.
+macro_rules! dispatch {
+    ($self:ident, $e:ident => $call:expr) => {
+        match $self {
+            AnyEngine::Local($e) => $call,
+        }
+    };
+}
+
+impl Engine for AnyEngine {
+    type Compiled = AnyCompiled;
+
+    fn compile(&self, plan: &Plan<'_>, mode: MatchMode) -> Result<AnyCompiled> {
+        match self {
+            AnyEngine::Local(e) => Ok(AnyCompiled::Local(e.compile(plan, mode)?)),
+        }
+    }
+
+    fn any_match(&self, query: &AnyCompiled) -> Result<bool> {
+        match (self, query) {
+            (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.any_match(q),
+        }
+    }
+
+    fn page(&self, query: &AnyCompiled, page: &PageRequest) -> Result<Page> {
+        match (self, query) {
+            (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.page(q, page),
+        }
+    }
+
+    fn matching(&self, query: &AnyCompiled) -> Result<Vec<MatchedRecord>> {
+        match (self, query) {
+            (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.matching(q),
+        }
+    }
+
+    fn record_by_id(&self, id: &str) -> Result<Option<StoredRecord>> {
+        dispatch!(self, e => e.record_by_id(id))
+    }
+
+    fn for_each_record(&self, each: &mut dyn FnMut(StoredRecord) -> Result<()>) -> Result<()> {
+        dispatch!(self, e => e.for_each_record(each))
+    }
+
+    fn similar(&self, source: &Record, limit: usize) -> Result<SimilarResults> {
+        dispatch!(self, e => e.similar(source, limit))
+    }
+
+    fn facet_values(&self, fields: &[FacetField]) -> Result<FacetCounts> {
+        dispatch!(self, e => e.facet_values(fields))
+    }
+
+    fn newest_first_seen(&self) -> Result<Option<i64>> {
+        dispatch!(self, e => e.newest_first_seen())
+    }
+}
