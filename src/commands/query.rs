@@ -64,7 +64,11 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
         query: query.clone(),
         filters: filters_from_args(&args.filters)?,
         sort: args.sort,
-        limit: args.limit.min(MAX_LIMIT),
+        limit: if args.all {
+            usize::MAX
+        } else {
+            args.limit.min(MAX_LIMIT)
+        },
         offset: args.offset,
         exact: args.exact,
         facets: if format == Format::Ndjson || format == Format::Csv {
@@ -78,9 +82,11 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
     };
     let engine = ctx.open_engine()?;
     let results = search(&engine, &request)?;
-    if let (Some(relaxed), Format::Text) = (results.relaxed, format) {
+    // Said whatever the format: a script reading JSON gets it in `corrected`/`dropped` too,
+    // its user on stderr.
+    if let Some(note) = text::relaxation_note(&results.relaxed) {
         if !ctx.quiet {
-            eprintln!("{}", text::relaxation_note(relaxed));
+            eprintln!("{note}");
         }
     }
     let mut out = stdout();
@@ -106,6 +112,16 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
         }
     }
     super::flush(out)?;
+    // Rows for scripts carry no total: say what a page left out, and how to get it.
+    let shown = results.hits.len();
+    let left_out = results.total.saturating_sub(args.offset + shown);
+    if matches!(format, Format::Csv | Format::Ndjson) && left_out > 0 && !ctx.quiet {
+        eprintln!(
+            "note: {shown} of {} hits written, {left_out} left out: --limit {} or --all for every one",
+            results.total,
+            results.total.saturating_sub(args.offset),
+        );
+    }
     // The process ends here: unmapping the index's files one by one (dozens at 1M records,
     // each a TLB shootdown across the search threads) costs more than a selective query.
     // The kernel drops them all at once on exit.

@@ -15,6 +15,8 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     doc.add_i64(f.first_seen, first_seen);
     doc.add_text(f.title, &r.title);
     doc.add_text(f.abstract_text, &r.abstract_text);
+    doc.add_text(f.title_words, &r.title);
+    doc.add_text(f.abstract_words, &r.abstract_text);
     for (names, text, facet) in [
         (&r.authors, f.author, f.author_facet),
         (&r.fellows, f.fellow, f.fellow_facet),
@@ -26,6 +28,7 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     }
     for tag in &r.tags {
         doc.add_text(f.tag, tag);
+        doc.add_text(f.tag_words, tag);
         doc.add_text(f.tag_key, fold_key(tag));
         doc.add_text(f.tag_facet, tag);
     }

@@ -15,7 +15,9 @@ use super::memo_stem::MemoStemmer;
 /// 2: no `author_key`/`fellow_key` (nothing queried them), `id` no longer a fast column.
 /// 3: fast-column dictionaries uncompressed (tantivy without `columnar-zstd-compression`,
 ///    which could not read a version-2 index's).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: `title_words`, `abstract_words`, `tag_words`: the prose fields' words unstemmed, so that
+///    prefixes and typos are matched against whole words, never against shortened stems.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// English prose: lowercased, accent-folded, stemmed.
 pub const TOKENIZER_TEXT: &str = "litsearch_en";
@@ -32,6 +34,9 @@ pub const AUTHOR: &str = "author";
 pub const FELLOW: &str = "fellow";
 pub const TAG: &str = "tag";
 pub const TAG_KEY: &str = "tag_key";
+pub const TITLE_WORDS: &str = "title_words";
+pub const ABSTRACT_WORDS: &str = "abstract_words";
+pub const TAG_WORDS: &str = "tag_words";
 pub const AUTHOR_FACET: &str = "author_facet";
 pub const FELLOW_FACET: &str = "fellow_facet";
 pub const TAG_FACET: &str = "tag_facet";
@@ -55,6 +60,9 @@ pub struct Fields {
     pub fellow: Field,
     pub tag: Field,
     pub tag_key: Field,
+    pub title_words: Field,
+    pub abstract_words: Field,
+    pub tag_words: Field,
     pub author_facet: Field,
     pub fellow_facet: Field,
     pub tag_facet: Field,
@@ -78,6 +86,13 @@ pub fn build_schema() -> Schema {
             .set_tokenizer(TOKENIZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    // The words as written (folded, not stemmed), for prefix and typo expansion only: no
+    // positions, nothing stored.
+    let words = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let facet = TextOptions::default().set_fast("raw");
     // Raw and stored for delete-by-id and display; sorting and sync use the numeric `id_num`.
     b.add_text_field(ID, STRING | STORED);
@@ -96,6 +111,9 @@ pub fn build_schema() -> Schema {
     b.add_text_field(FELLOW, names);
     b.add_text_field(TAG, prose);
     b.add_text_field(TAG_KEY, STRING);
+    b.add_text_field(TITLE_WORDS, words.clone());
+    b.add_text_field(ABSTRACT_WORDS, words.clone());
+    b.add_text_field(TAG_WORDS, words);
     b.add_text_field(AUTHOR_FACET, facet.clone());
     b.add_text_field(FELLOW_FACET, facet.clone());
     b.add_text_field(TAG_FACET, facet);
@@ -122,6 +140,9 @@ impl Fields {
             fellow: f(FELLOW)?,
             tag: f(TAG)?,
             tag_key: f(TAG_KEY)?,
+            title_words: f(TITLE_WORDS)?,
+            abstract_words: f(ABSTRACT_WORDS)?,
+            tag_words: f(TAG_WORDS)?,
             author_facet: f(AUTHOR_FACET)?,
             fellow_facet: f(FELLOW_FACET)?,
             tag_facet: f(TAG_FACET)?,
