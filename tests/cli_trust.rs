@@ -249,3 +249,74 @@ fn csv_and_ndjson_say_how_many_were_left_out() {
         assert_eq!(rows, all, "{format} --all");
     }
 }
+
+// ---- 5. filters forgive like field scopes; a filter matching nothing names the nearest ----
+
+#[test]
+fn tag_filter_matches_by_words_like_the_tag_scope() {
+    let w = corpus();
+    for (filter, scope) in [
+        ("scheming", "tag:scheming"),
+        ("SCHEMING and deception", r#"tag:"Scheming and Deception""#),
+        ("interpretability", "tag:interpretability"),
+    ] {
+        let by_filter = w.query_json(&["--tag", filter, "--limit", "100"]);
+        let by_scope = w.query_json(&[scope, "--limit", "100", "--exact"]);
+        assert!(by_scope["total"].as_u64().unwrap() > 0, "{scope}");
+        assert_eq!(
+            titles_of(&by_filter).len(),
+            titles_of(&by_scope).len(),
+            "--tag {filter:?} vs {scope}"
+        );
+    }
+}
+
+#[test]
+fn filters_fold_case_and_accents() {
+    let w = corpus();
+    let plain = w.query_json(&["--author", "Ivan Arcuschin"]);
+    assert!(plain["total"].as_u64().unwrap() > 0);
+    assert_eq!(
+        w.query_json(&["--author", "IVÁN arcuschin"])["total"],
+        plain["total"]
+    );
+}
+
+#[test]
+fn a_filter_matching_nothing_names_the_nearest_values() {
+    let w = corpus();
+    for (args, note) in [
+        (
+            vec!["--tag", "Interp"],
+            r#"note: no tag "Interp"; did you mean "Interpretability"?"#,
+        ),
+        (
+            vec!["--fellow", "Bussman"],
+            r#"note: no fellow "Bussman"; did you mean "Bart Bussmann"?"#,
+        ),
+        (
+            vec!["--author", "Neel Nanada"],
+            r#"note: no author "Neel Nanada"; did you mean "Neel Nanda"?"#,
+        ),
+        (
+            vec!["--tag", "Zzyzx"],
+            r#"note: no tag "Zzyzx" in the index"#,
+        ),
+    ] {
+        let mut a = vec!["query"];
+        a.extend(args.iter());
+        let r = w.run(&a);
+        assert_eq!(r.code, 1, "{args:?}");
+        assert_eq!(r.stderr, format!("{note}\n"), "{args:?}");
+    }
+    // A filter that exists but excludes the query's matches is not "unknown".
+    let r = w.run(&[
+        "query",
+        "sycophancy",
+        "--tag",
+        "Interpretability",
+        "--exact",
+    ]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stderr, "");
+}

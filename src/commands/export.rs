@@ -8,7 +8,7 @@ use crate::error::{exit, Result};
 use crate::record::Record;
 use crate::records_io::write_records;
 use crate::search::lookup::all_records;
-use crate::search::{search, SearchRequest};
+use crate::search::{search, unmatched_filters, SearchRequest};
 
 pub fn run(ctx: &Context, args: ExportArgs) -> Result<u8> {
     let query = args.query.join(" ");
@@ -31,6 +31,11 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<u8> {
             ..SearchRequest::default()
         };
         let results = search(&engine, &request)?;
+        if results.total == 0 && !ctx.quiet {
+            for unmatched in unmatched_filters(&engine, &request.filters)? {
+                eprintln!("note: {unmatched}");
+            }
+        }
         results.hits.into_iter().map(|h| h.record).collect()
     };
     let out = stdout();

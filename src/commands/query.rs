@@ -7,7 +7,8 @@ use crate::cli::{FilterArgs, QueryArgs};
 use crate::error::{exit, Error, Result};
 use crate::output::{csv_out, json, text, Format, Style};
 use crate::search::{
-    parse_added_since, parse_filter_date, search, FacetField, Filters, SearchRequest,
+    parse_added_since, parse_filter_date, search, unmatched_filters, FacetField, Filters,
+    SearchRequest,
 };
 
 /// The filter flags as library filters, dates checked.
@@ -87,6 +88,12 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
     if let Some(note) = text::relaxation_note(&results.relaxed) {
         if !ctx.quiet {
             eprintln!("{note}");
+        }
+    }
+    // A filter no record matches is most likely misspelt: name it, and what is there.
+    if results.total == 0 && !ctx.quiet {
+        for unmatched in unmatched_filters(&engine, &request.filters)? {
+            eprintln!("note: {unmatched}");
         }
     }
     let mut out = stdout();

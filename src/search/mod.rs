@@ -15,7 +15,7 @@ use serde::Serialize;
 
 pub use crate::engine::{allowed_typos, Correction, MatchMode, MatchedRecord, Restrictions};
 pub use facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
-pub use filters::{parse_added_since, parse_filter_date, FilterError, Filters};
+pub use filters::{parse_added_since, parse_filter_date, FilterError, Filters, UnmatchedFilter};
 pub use snippet::Marked;
 pub use syntax::{parse_query, parse_query_droppable, Node, QueryError, Scope};
 
@@ -277,6 +277,63 @@ fn word_text(node: &Node) -> String {
         Node::Word { text, .. } | Node::Phrase { text, .. } => text.clone(),
         _ => String::new(),
     }
+}
+
+/// The `--tag`, `--author` and `--fellow` values that match no record of the whole index, each
+/// with the nearest values it holds: why a filtered search found nothing, and what was meant.
+pub fn unmatched_filters<E: Engine>(engine: &E, filters: &Filters) -> Result<Vec<UnmatchedFilter>> {
+    let mut out = Vec::new();
+    let none = Restrictions::default();
+    let mut values: Option<FacetCounts> = None;
+    for (field, facet, list) in [
+        ("tag", FacetField::Tags, &filters.tags),
+        ("author", FacetField::Authors, &filters.authors),
+        ("fellow", FacetField::Fellows, &filters.fellows),
+    ] {
+        for value in list {
+            let alone = match field {
+                "tag" => Filters {
+                    tags: vec![value.clone()],
+                    ..Filters::default()
+                },
+                "author" => Filters {
+                    authors: vec![value.clone()],
+                    ..Filters::default()
+                },
+                _ => Filters {
+                    fellows: vec![value.clone()],
+                    ..Filters::default()
+                },
+            };
+            let plan = Plan {
+                query: None,
+                filters: &alone,
+                restrictions: &none,
+            };
+            if engine.any_match(&engine.compile(&plan, MatchMode::AllWords)?)? {
+                continue;
+            }
+            let all = match &values {
+                Some(v) => v,
+                None => values.insert(engine.facet_values(&[
+                    FacetField::Tags,
+                    FacetField::Authors,
+                    FacetField::Fellows,
+                ])?),
+            };
+            let candidates = all
+                .iter()
+                .filter(|c| c.field == facet)
+                .flat_map(|c| c.values.iter())
+                .map(|v| (v.value.as_str(), v.count));
+            out.push(UnmatchedFilter {
+                field,
+                value: value.clone(),
+                suggestions: filters::nearest_values(value, candidates, 3),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The error for a query with nothing an engine could look up (only punctuation, say) and no
