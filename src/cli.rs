@@ -28,7 +28,7 @@ pub struct Cli {
         long,
         global = true,
         env = "LITSEARCH_INDEX",
-        default_value = "index",
+        default_value = crate::commands::DEFAULT_INDEX,
         hide_env = true,
         hide_default_value = true
     )]

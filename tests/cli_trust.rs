@@ -320,3 +320,57 @@ fn a_filter_matching_nothing_names_the_nearest_values() {
     assert_eq!(r.code, 1);
     assert_eq!(r.stderr, "");
 }
+
+// ---- 4. an index is never written into the wrong place ----
+
+fn listing(w: &Workdir, rel: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(w.path(rel))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn no_index_is_written_into_a_data_directory() {
+    let w = Workdir::with_corpus();
+    let r = w.run(&["query", "sparse", "--index", "corpus"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no index at corpus"), "{}", r.stderr);
+    assert_eq!(listing(&w, "corpus"), ["mats-research.txt"]);
+    let r = w.run(&["ingest", "--index", "corpus"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "litsearch: corpus is not an index directory: it holds mats-research.txt; litsearch \
+         writes an index only into a new or empty directory or one holding an index (point \
+         --index at another path)\n"
+    );
+    assert_eq!(listing(&w, "corpus"), ["mats-research.txt"]);
+    // and ingest still works afterwards, with no "corpus/CURRENT" to trip over
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_mistyped_index_path_is_an_error_not_a_second_index() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--index", "indx"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no index at indx"), "{}", r.stderr);
+    assert!(!w.path("indx").exists());
+    let r = w.run(&["query", "sparse"]);
+    assert_eq!(r.code, 0);
+    // An explicit ingest into a new directory still creates it.
+    assert_eq!(w.run(&["ingest", "--index", "other"]).code, 0);
+    assert_eq!(w.run(&["query", "sparse", "--index", "other"]).code, 0);
+}
+
+#[test]
+fn first_query_still_builds_the_default_index() {
+    let w = Workdir::with_corpus();
+    let r = w.run(&["query", "sparse", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(w.path("index/CURRENT").exists());
+}

@@ -43,6 +43,7 @@ pub fn ingest(
             dir: root.dir.clone(),
         });
     }
+    root.check_holds_only_an_index()?;
     std::fs::create_dir_all(&root.dir).map_err(|e| Error::io(&root.dir, e))?;
     let _lock = DirLock::acquire(&root.dir, "ingest.lock", "ingest", opts.wait)?;
     root.remove_stale_generations()?;
