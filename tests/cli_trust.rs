@@ -374,3 +374,107 @@ fn first_query_still_builds_the_default_index() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(w.path("index/CURRENT").exists());
 }
+
+// ---- 1. sources stay true ----
+
+/// The 1-based line of the first line equal to `title` in `text`.
+fn line_of(text: &str, title: &str) -> u64 {
+    text.lines()
+        .position(|l| l == title)
+        .expect("title in export") as u64
+        + 1
+}
+
+#[test]
+fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
+    let w = corpus();
+    let title = "BatchTopK Sparse Autoencoders";
+    let before = line_of(common::CORPUS, title);
+    let show = |w: &Workdir| -> serde_json::Value {
+        serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap()
+    };
+    assert_eq!(show(&w)["source"]["line"].as_u64().unwrap(), before);
+    // One entry inserted above all the others.
+    let new_entry = common::entry(
+        "A Brand New Paper",
+        "Something entirely new about probes.",
+        &["Interpretability"],
+        "Ana Perez",
+        "Ana Perez",
+        "May 1, 2025",
+    );
+    let at = common::CORPUS
+        .find("\nOvercoming Sparsity Artifacts")
+        .unwrap()
+        + 1;
+    let text = format!(
+        "{}{new_entry}{}",
+        &common::CORPUS[..at],
+        &common::CORPUS[at..]
+    );
+    w.write("corpus/mats-research.txt", &text);
+    let after = line_of(&text, title);
+    assert_ne!(before, after);
+
+    let r = w.run(&["ingest", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let records = common::corpus_records().len() as u64;
+    assert_eq!(s["added"], 1);
+    assert_eq!(s["updated"], 0, "a move is not a change of content");
+    assert_eq!(
+        s["moved"].as_u64().unwrap() + s["unchanged"].as_u64().unwrap(),
+        records
+    );
+    assert!(s["moved"].as_u64().unwrap() > 0);
+
+    assert_eq!(show(&w)["source"]["line"].as_u64().unwrap(), after);
+    let q = w.query_json(&["batchtopk", "--exact"]);
+    let hit = q["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["title"] == title)
+        .unwrap();
+    assert_eq!(hit["source"]["line"].as_u64().unwrap(), after);
+    let csv = w.run(&[
+        "query",
+        "--format",
+        "csv",
+        "--exact",
+        &format!("title:\"{title}\""),
+    ]);
+    assert!(
+        csv.stdout
+            .contains(&format!("corpus/mats-research.txt:{after}")),
+        "{}",
+        csv.stdout
+    );
+    let exported = w.run(&["export", &format!("title:\"{title}\""), "--format", "csv"]);
+    assert!(
+        exported
+            .stdout
+            .contains(&format!("corpus/mats-research.txt,{after}")),
+        "{}",
+        exported.stdout
+    );
+    // Nothing moves on the next ingest, and the summary line says so.
+    let r = w.run(&["ingest"]);
+    assert!(
+        r.stdout
+            .starts_with("added 0, updated 0, removed 0, unchanged "),
+        "{}",
+        r.stdout
+    );
+    // A move alone is shown in the text summary.
+    w.write("corpus/mats-research.txt", format!("\n\n{text}"));
+    let r = w.run(&["ingest"]);
+    assert!(
+        r.stdout.starts_with(&format!(
+            "added 0, updated 0, removed 0, moved {}, unchanged 0",
+            records + 1
+        )),
+        "{}",
+        r.stdout
+    );
+}

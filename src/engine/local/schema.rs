@@ -16,7 +16,8 @@ use super::memo_stem::MemoStemmer;
 /// 3: fast-column dictionaries uncompressed (tantivy without `columnar-zstd-compression`,
 ///    which could not read a version-2 index's).
 /// 4: `title_words`, `abstract_words`, `tag_words`: the prose fields' words unstemmed, so that
-///    prefixes and typos are matched against whole words, never against shortened stems.
+///    prefixes and typos are matched against whole words, never against shortened stems;
+///    `source_hash`, so that ingest sees a record that only moved in its file.
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// English prose: lowercased, accent-folded, stemmed.
@@ -27,6 +28,8 @@ pub const TOKENIZER_NAME: &str = "litsearch_name";
 pub const ID: &str = "id";
 pub const ID_NUM: &str = "id_num";
 pub const HASH: &str = "content_hash";
+/// A hash of the record's source file and line: not content, but kept true by every ingest.
+pub const SOURCE_HASH: &str = "source_hash";
 pub const FIRST_SEEN: &str = "first_seen";
 pub const TITLE: &str = "title";
 pub const ABSTRACT: &str = "abstract";
@@ -53,6 +56,7 @@ pub struct Fields {
     pub id: Field,
     pub id_num: Field,
     pub hash: Field,
+    pub source_hash: Field,
     pub first_seen: Field,
     pub title: Field,
     pub abstract_text: Field,
@@ -98,6 +102,7 @@ pub fn build_schema() -> Schema {
     b.add_text_field(ID, STRING | STORED);
     b.add_u64_field(ID_NUM, FAST);
     b.add_u64_field(HASH, FAST);
+    b.add_u64_field(SOURCE_HASH, FAST);
     b.add_i64_field(
         FIRST_SEEN,
         NumericOptions::default()
@@ -133,6 +138,7 @@ impl Fields {
             id: f(ID)?,
             id_num: f(ID_NUM)?,
             hash: f(HASH)?,
+            source_hash: f(SOURCE_HASH)?,
             first_seen: f(FIRST_SEEN)?,
             title: f(TITLE)?,
             abstract_text: f(ABSTRACT)?,
