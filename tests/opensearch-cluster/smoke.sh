@@ -61,8 +61,8 @@ body=$(req PUT /smoke-1 "${J[@]}" -d '{
 }')
 check create-index "$body" '"acknowledged":true'
 
-# 2. _analyze with the custom analyzer. Porter2 gives "generous" for "generously"
-#    (Porter1 gives "gener"), "fairli"? no: porter2 "fairly" -> "fair".
+# 2. _analyze with the custom analyzer. porter2 is Snowball English: "generously" ->
+#    "generous" and "fairly" -> "fair" (Porter1, "porter"/"english", gives "gener", "fairli").
 body=$(req POST /smoke-1/_analyze "${J[@]}" -d '{"analyzer": "text",
   "text": "Généralisation of Running runners: naïve MÜLLER-Lyon, generously fairly 42abc"}')
 check analyze-porter2 "$body" '"token":"generalis"' '"token":"run"' '"token":"runner"' '"token":"naiv"' \
