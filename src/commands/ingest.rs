@@ -6,8 +6,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{inputs_or_default, out_err, stdout, Context};
 use crate::cli::IngestArgs;
+use crate::diagnostic::Diagnostic;
 use crate::error::{exit, Error, Result};
-use crate::export::Diagnostic;
 use crate::index::{ingest, IngestObserver, IngestOptions, SyncSummary};
 
 /// Prints diagnostics to stderr and, on a terminal, a progress bar.
