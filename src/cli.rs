@@ -248,8 +248,8 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = crate::records_io::RecordFormat::Jsonl)]
-    pub format: crate::records_io::RecordFormat,
+    #[arg(long, value_enum, default_value_t = crate::inputs::records::RecordFormat::Jsonl)]
+    pub format: crate::inputs::records::RecordFormat,
     /// Accepted for compatibility: export never relaxes a query
     #[arg(long, hide = true)]
     pub exact: bool,

@@ -5,8 +5,8 @@ use super::query::filters_from_args;
 use super::{out_err, stdout, Context};
 use crate::cli::ExportArgs;
 use crate::error::{exit, Result};
+use crate::output::records::write_records;
 use crate::record::Record;
-use crate::records_io::write_records;
 use crate::search::lookup::all_records;
 use crate::search::{search, unmatched_filters, SearchRequest};
 

@@ -4,8 +4,9 @@ use std::io::Write;
 
 use super::{inputs_or_default, out_err, stdout, Context};
 use crate::cli::ParseArgs;
+use crate::diagnostic::Diagnostic;
 use crate::error::{exit, Result};
-use crate::export::{collect_inputs, read_records, Diagnostic, RecordSink};
+use crate::inputs::{collect_inputs, read_records, ReadError, RecordSink};
 use crate::record::Record;
 
 struct JsonLines<W: Write> {
@@ -13,6 +14,8 @@ struct JsonLines<W: Write> {
 }
 
 impl<W: Write> RecordSink for JsonLines<W> {
+    type Error = crate::error::Error;
+
     fn record(&mut self, record: Record) -> Result<()> {
         serde_json::to_writer(&mut self.out, &record).map_err(|e| out_err(e.into()))?;
         self.out.write_all(b"\n").map_err(out_err)
@@ -30,7 +33,7 @@ pub fn run(_ctx: &Context, args: ParseArgs) -> Result<u8> {
         eprintln!("{n}");
     }
     let mut sink = JsonLines { out: stdout() };
-    let stats = read_records(&inputs, &mut sink)?;
+    let stats = read_records(&inputs, &mut sink).map_err(ReadError::flatten)?;
     super::flush(sink.out)?;
     Ok(if stats.warnings > 0 || !notes.is_empty() {
         exit::NOTHING_OR_WARNINGS

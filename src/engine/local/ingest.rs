@@ -14,9 +14,10 @@ use super::schema::{
     build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM, SOURCE_HASH,
 };
 use super::store::{IndexRoot, OpenIndex};
+use crate::diagnostic::Diagnostic;
 use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
 use crate::error::{Error, Result};
-use crate::export::{collect_inputs, read_records, Diagnostic, ReadStats, RecordSink};
+use crate::inputs::{collect_inputs, read_records, ReadError, ReadStats, RecordSink};
 use crate::lock::DirLock;
 use crate::record::{id_to_number, Record};
 
@@ -222,6 +223,8 @@ impl SyncSink<'_> {
 }
 
 impl RecordSink for SyncSink<'_> {
+    type Error = Error;
+
     fn record(&mut self, record: Record) -> Result<()> {
         let key = id_to_number(&record.id).unwrap_or_default();
         let hash = record.content_hash();
@@ -285,7 +288,7 @@ impl RecordSink for SyncSink<'_> {
 
 fn sync(
     index: &Index,
-    inputs: &[crate::export::Input],
+    inputs: &[crate::inputs::Input],
     known: HashMap<u64, Known>,
     rebuilding: bool,
     opts: &IngestOptions,
@@ -306,7 +309,7 @@ fn sync(
         opts,
         observer,
     };
-    let read = read_records(inputs, &mut sink);
+    let read = read_records(inputs, &mut sink).map_err(ReadError::flatten);
     sink.observer.finish();
     let stats: ReadStats = match read {
         Ok(s) => s,
@@ -399,7 +402,7 @@ fn read_sync_mark(generation: &std::path::Path) -> Option<SyncMark> {
 }
 
 /// A hash of the inputs' paths and contents (and of the flag that changes what a sync keeps).
-fn inputs_fingerprint(inputs: &[crate::export::Input], keep_missing: bool) -> Result<u64> {
+fn inputs_fingerprint(inputs: &[crate::inputs::Input], keep_missing: bool) -> Result<u64> {
     use std::io::Read;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&[u8::from(keep_missing)]);
