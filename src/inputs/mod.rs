@@ -25,6 +25,8 @@ use std::io::BufReader;
 use crate::record::Record;
 
 /// What a reader produces, in file order.
+// Records are nearly every event: boxing them would add an allocation per record for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Event {
     Record(Record),
