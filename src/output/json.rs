@@ -18,6 +18,12 @@ pub struct HitJson<'a> {
     pub fellows: &'a [String],
     pub tags: &'a [String],
     pub featured: bool,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub doi: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub url: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub arxiv: &'a str,
     pub snippet: String,
     pub title_highlighted: String,
     /// When the record first entered this index (RFC 3339, UTC).
@@ -42,6 +48,9 @@ impl<'a> HitJson<'a> {
             fellows: &r.fellows,
             tags: &r.tags,
             featured: r.featured,
+            doi: &r.doi,
+            url: &r.url,
+            arxiv: &r.arxiv,
             snippet: hit.snippet.to_mark_tags(),
             title_highlighted: hit.title.to_mark_tags(),
             first_seen: unix_to_rfc3339(hit.first_seen),

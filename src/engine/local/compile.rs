@@ -97,11 +97,23 @@ impl<'a> QueryBuilder<'a> {
             Scope::Author => self.fields.author,
             Scope::Fellow => self.fields.fellow,
             Scope::Tag => self.fields.tag,
+            Scope::Doi => self.fields.doi,
+            Scope::Arxiv => self.fields.arxiv,
         }
     }
 
     /// The analyzer a field is indexed with.
     pub fn analyze(&mut self, scope: Scope, text: &str) -> Vec<String> {
+        // Identifiers are indexed normalised and lowercased, one term per value.
+        let identifier = match scope {
+            Scope::Doi => Some(crate::record::normalize_doi(text)),
+            Scope::Arxiv => Some(crate::record::normalize_arxiv(text)),
+            _ => None,
+        };
+        if let Some(id) = identifier {
+            let id = if id.is_empty() { text.trim() } else { &id };
+            return vec![id.to_lowercase()];
+        }
         let analyzer = match scope {
             Scope::Author | Scope::Fellow => &mut self.names,
             _ => &mut self.text,
@@ -183,6 +195,8 @@ impl<'a> QueryBuilder<'a> {
             Scope::Tag => self.fields.tag_words,
             Scope::Author => self.fields.author,
             Scope::Fellow => self.fields.fellow,
+            Scope::Doi => self.fields.doi,
+            Scope::Arxiv => self.fields.arxiv,
         }
     }
 
@@ -211,8 +225,13 @@ impl<'a> QueryBuilder<'a> {
             }
             let words = self.words_field(s);
             if prefix {
-                // Only words that begin with the prefix, never the prefix's stem.
-                let unstemmed = self.analyze_unstemmed(text);
+                // Only words that begin with the prefix, never the prefix's stem; an
+                // identifier is one literal token.
+                let unstemmed = if s.is_identifier() {
+                    token_of(&tokens)
+                } else {
+                    self.analyze_unstemmed(text)
+                };
                 let expanded = self.expand_prefix(words, &unstemmed);
                 if expanded.is_empty() {
                     // Matches nothing, yet is a query: a word no record begins with.
@@ -227,7 +246,7 @@ impl<'a> QueryBuilder<'a> {
             let token = &tokens[0];
             alternatives.push((Occur::Should, boost(term_query(field, token), weight)));
             self.highlights.add(s, token);
-            if correct {
+            if correct && !s.is_identifier() {
                 let unstemmed = self.analyze_unstemmed(text);
                 let typos = allowed_typos(&unstemmed);
                 if typos > 0 {
@@ -370,6 +389,11 @@ impl<'a> QueryBuilder<'a> {
         }
         out.into_iter().collect()
     }
+}
+
+/// The one token of a single-token analysis.
+fn token_of(tokens: &[String]) -> String {
+    tokens.first().cloned().unwrap_or_default()
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
