@@ -478,3 +478,125 @@ fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
         r.stdout
     );
 }
+
+// ---- 11. small things people read ----
+
+#[test]
+fn coloured_title_stays_bold_after_a_highlight() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--color", "always", "--limit", "1"]);
+    let title = r.stdout.lines().next().unwrap();
+    // Every reset inside the title (after a highlighted word) takes the bold up again.
+    let inner = &title[..title.len() - "\x1b[0m".len()];
+    assert!(inner.contains("\x1b[1;33m"), "a highlight: {title:?}");
+    for (i, _) in inner.match_indices("\x1b[0m") {
+        assert!(
+            inner[i + 4..].starts_with("\x1b[1m"),
+            "bold lost after a highlight: {title:?}"
+        );
+    }
+}
+
+#[test]
+fn ingest_summary_adds_up() {
+    let w = Workdir::with_corpus();
+    let bad = common::entry(
+        "Broken Paper",
+        "Something.",
+        &["Interpretability"],
+        "Ana Perez",
+        "Ana Perez",
+        "Feb 30, 2025",
+    );
+    let at = common::CORPUS
+        .find("\nOvercoming Sparsity Artifacts")
+        .unwrap()
+        + 1;
+    w.write(
+        "corpus/mats-research.txt",
+        format!("{}{bad}{}", &common::CORPUS[..at], &common::CORPUS[at..]),
+    );
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 1);
+    let j: serde_json::Value = serde_json::from_str(&w.run(&["ingest", "--json"]).stdout).unwrap();
+    let (records, merged, skipped) = (
+        j["records"].as_u64().unwrap(),
+        j["merged"].as_u64().unwrap(),
+        j["skipped"].as_u64().unwrap(),
+    );
+    assert_eq!(skipped, 1);
+    let entries = records + merged + skipped;
+    assert!(
+        r.stdout.contains(&format!(
+            "; {records} records indexed from {entries} entries, {merged} merged, 1 skipped, 1 warning,"
+        )),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn out_of_range_dates_and_negative_limits_say_what_is_wrong() {
+    let w = corpus();
+    let r = w.run(&["query", "x", "--since", "2025-13-01"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "litsearch: --since: expected a date like 2025-03-01, 2025-03 or 2025, found \
+         \"2025-13-01\": month 13 is out of range (1–12)\n"
+    );
+    let r = w.run(&["query", "x", "--until", "2025-02-30"]);
+    assert!(
+        r.stderr
+            .contains("day 30 is out of range for 2025-02 (1–28)"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["query", "x", "--limit", "-1"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        !r.stderr.contains("-- -1"),
+        "no advice to pass -1 as a value: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("expected a whole number of hits, 0 or more"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn utf16_exports_are_read() {
+    for big_endian in [false, true] {
+        let w = Workdir::empty();
+        let mut bytes: Vec<u8> = if big_endian {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for unit in common::CORPUS.encode_utf16() {
+            let b = if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            };
+            bytes.extend_from_slice(&b);
+        }
+        w.write("corpus/listing.txt", &bytes);
+        let r = w.run(&["ingest", "--json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(
+            j["records"].as_u64().unwrap() as usize,
+            common::corpus_records().len()
+        );
+        let show: serde_json::Value =
+            serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap();
+        assert_eq!(
+            show["source"]["line"].as_u64().unwrap(),
+            line_of(common::CORPUS, "BatchTopK Sparse Autoencoders")
+        );
+    }
+}
