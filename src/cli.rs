@@ -343,6 +343,10 @@ pub struct WatchRunArgs {
     /// Seconds to wait for another `watch run` to finish before giving up with status 75
     #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
     pub wait: f64,
+    /// Deliver the report by running CMD (through `sh -c`) with the report on its stdin;
+    /// recorded only if CMD exits 0. Not run when nothing is new
+    #[arg(long, value_name = "CMD", conflicts_with = "output")]
+    pub deliver: Option<String>,
 }
 
 impl clap::ValueEnum for Sort {

@@ -600,3 +600,94 @@ fn utf16_exports_are_read() {
         );
     }
 }
+
+// ---- 12. alerts survive a failing mailer; watch add warns; first_seen on return ----
+
+#[test]
+fn watch_run_deliver_records_only_when_the_command_succeeds() {
+    let w = corpus();
+    assert_eq!(
+        w.run(&["watch", "add", "sae", "sparse autoencoder", "--backfill"])
+            .code,
+        0
+    );
+    // A mailer that reads the whole digest and then fails: nothing recorded.
+    let r = w.run(&["watch", "run", "--deliver", "cat > got.txt; exit 1"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("exited with status 1") && r.stderr.contains("nothing was recorded"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        w.read("got.txt").contains("sae"),
+        "the digest reached the command"
+    );
+    // The next delivery gets the same papers, and succeeds.
+    let r = w.run(&["watch", "run", "--deliver", "cat > got2.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "the digest went to the command, not stdout");
+    assert_eq!(w.read("got.txt"), w.read("got2.txt"));
+    assert!(
+        !w.read("got2.txt").contains('\x1b'),
+        "no colour for a mailer"
+    );
+    // Then nothing is new: the command is not run at all.
+    let r = w.run(&["watch", "run", "--deliver", "cat > got3.txt"]);
+    assert_eq!(r.code, 1);
+    assert!(!w.path("got3.txt").exists());
+}
+
+#[test]
+fn watch_add_warns_when_the_search_matches_nothing_today() {
+    let w = corpus();
+    let r = w.run(&["watch", "add", "syc", "sycophnacy"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "litsearch: warning: \"syc\" matches no paper today (sycophnacy → sycophancy); check it \
+         for typos, or it may never report anything\n"
+    );
+    let r = w.run(&["watch", "add", "interp", "--tag", "Interp"]);
+    assert!(
+        r.stderr
+            .contains(r#"no tag "Interp"; did you mean "Interpretability"?"#),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["watch", "add", "fine", "sycophancy"]);
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn a_paper_removed_and_added_back_keeps_its_first_seen() {
+    let w = corpus();
+    let first = |w: &Workdir| -> String {
+        let v: serde_json::Value =
+            serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap();
+        v["first_seen"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string())
+    };
+    let q = w.query_json(&["title:batchtopk", "--exact"]);
+    let before = q["hits"][0]["first_seen"].as_str().unwrap().to_owned();
+    let title = "BatchTopK Sparse Autoencoders";
+    let start = common::CORPUS.find(&format!("\n{title}\n")).unwrap() + 1;
+    let end = start + common::CORPUS[start..].find("Date:").unwrap();
+    let end = end + common::CORPUS[end..].find("\n\n").unwrap() + 2;
+    let end = end + common::CORPUS[end..].find("\n\n").unwrap_or(0) + 2;
+    let without = format!("{}{}", &common::CORPUS[..start], &common::CORPUS[end..]);
+    w.write("corpus/mats-research.txt", &without);
+    let r = w.run(&["ingest", "--json"]);
+    let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(s["removed"], 1, "{}", r.stdout);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    w.write("corpus/mats-research.txt", common::CORPUS);
+    assert_eq!(w.run(&["ingest"]).code, 0);
+    let q = w.query_json(&["title:batchtopk", "--exact"]);
+    assert_eq!(q["hits"][0]["first_seen"].as_str().unwrap(), before);
+    // so --added-since agrees with watch: the paper is not new
+    let recent = w.query_json(&["title:batchtopk", "--exact", "--added-since", "1s"]);
+    assert_eq!(recent["total"], 0, "{}", first(&w));
+}

@@ -145,6 +145,7 @@ pub fn ingest(
             (index, Some(dir))
         }
     };
+    let mut departed = Departed::load(root);
     let result = sync(
         &index,
         &inputs,
@@ -153,9 +154,13 @@ pub fn ingest(
         opts,
         notes.len() as u64,
         observer,
+        &mut departed,
     );
     let mut summary = match result {
-        Ok(s) => s,
+        Ok(s) => {
+            departed.save(root)?;
+            s
+        }
         Err(e) => {
             if let Some(dir) = &generation {
                 let _ = std::fs::remove_dir_all(dir);
@@ -198,6 +203,7 @@ struct SyncSink<'a> {
     rebuilding: bool,
     opts: &'a IngestOptions,
     observer: &'a mut dyn IngestObserver,
+    departed: &'a mut Departed,
 }
 
 impl SyncSink<'_> {
@@ -269,8 +275,11 @@ impl RecordSink for SyncSink<'_> {
             }
             None => {
                 self.summary.added += 1;
+                // A paper removed earlier and now back keeps when it first entered the index,
+                // so `--added-since` and `watch` agree that it is not new.
+                let first_seen = self.departed.returning(key).unwrap_or(now);
                 self.writer()?
-                    .add_document(to_document(&fields, &record, hash, now))?;
+                    .add_document(to_document(&fields, &record, hash, first_seen))?;
             }
         }
         self.written.insert(key, ());
@@ -286,6 +295,8 @@ impl RecordSink for SyncSink<'_> {
     }
 }
 
+// One call site, each argument a different part of the sync's state.
+#[allow(clippy::too_many_arguments)]
 fn sync(
     index: &Index,
     inputs: &[crate::inputs::Input],
@@ -294,6 +305,7 @@ fn sync(
     opts: &IngestOptions,
     input_notes: u64,
     observer: &mut dyn IngestObserver,
+    departed: &mut Departed,
 ) -> Result<SyncSummary> {
     let fields = Fields::resolve(&index.schema())?;
     let known_before = known.len() as u64;
@@ -308,6 +320,7 @@ fn sync(
         rebuilding,
         opts,
         observer,
+        departed,
     };
     let read = read_records(inputs, &mut sink).map_err(ReadError::flatten);
     sink.observer.finish();
@@ -370,6 +383,11 @@ fn sync(
         }
     }
     summary.removed = would_remove;
+    if would_remove > 0 {
+        for (id, k) in &vanished {
+            sink.departed.left(*id, k.first_seen);
+        }
+    }
     if let Some(mut writer) = sink.writer.take() {
         writer.commit()?;
         writer.wait_merging_threads()?;
@@ -382,6 +400,59 @@ fn sync(
     let reader = index.reader()?;
     summary.records = reader.searcher().num_docs();
     Ok(summary)
+}
+
+/// When each paper removed from the index had first entered it (`index/departed.json`, kept
+/// outside the generations so rebuilds keep it): a paper that comes back keeps its first_seen.
+#[derive(Default)]
+pub struct Departed {
+    first_seen: HashMap<u64, i64>,
+    changed: bool,
+}
+
+const DEPARTED: &str = "departed.json";
+
+impl Departed {
+    /// Best effort: an unreadable file only means returning papers count as new.
+    fn load(root: &IndexRoot) -> Departed {
+        let first_seen = std::fs::read(root.dir.join(DEPARTED))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<HashMap<String, i64>>(&b).ok())
+            .map(|m| {
+                m.into_iter()
+                    .filter_map(|(id, t)| Some((u64::from_str_radix(&id, 16).ok()?, t)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Departed {
+            first_seen,
+            changed: false,
+        }
+    }
+
+    fn returning(&mut self, id: u64) -> Option<i64> {
+        let t = self.first_seen.remove(&id)?;
+        self.changed = true;
+        Some(t)
+    }
+
+    fn left(&mut self, id: u64, first_seen: i64) {
+        self.first_seen.insert(id, first_seen);
+        self.changed = true;
+    }
+
+    fn save(&self, root: &IndexRoot) -> Result<()> {
+        if !self.changed {
+            return Ok(());
+        }
+        let by_hex: std::collections::BTreeMap<String, i64> = self
+            .first_seen
+            .iter()
+            .map(|(id, t)| (format!("{id:016x}"), *t))
+            .collect();
+        let json = serde_json::to_vec(&by_hex).expect("map serializes");
+        crate::atomic_write::write_atomically(&root.dir.join(DEPARTED), &json)
+    }
 }
 
 /// What the last clean sync of a generation read: an identical export at the same commit is a
