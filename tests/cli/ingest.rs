@@ -1,12 +1,10 @@
 //! `litsearch ingest` from cron: sync semantics, guards against broken exports, overlap,
 //! crashes at random moments, queries during ingest, schema versions and quiet output.
 
-mod common;
-
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{entry, synthetic_export, Workdir, CORPUS};
+use crate::common::{entry, synthetic_export, Workdir, CORPUS};
 
 fn summary(w: &Workdir, args: &[&str]) -> (i32, serde_json::Value, String) {
     let mut all = vec!["ingest", "--json"];

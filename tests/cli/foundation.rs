@@ -1,8 +1,6 @@
 //! Day-one path from a fresh clone: ingest, ranked query with snippets, JSON, stemming, accents.
 
-mod common;
-
-use common::{titles_of, Workdir};
+use crate::common::{titles_of, Workdir};
 
 #[test]
 fn ingest_then_sparse_autoencoder_query_ranks_sae_papers_first() {
