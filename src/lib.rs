@@ -11,6 +11,7 @@ pub mod commands;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod interrupt;
 pub mod lock;
 pub mod output;
 pub mod record;

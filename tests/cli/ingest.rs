@@ -259,6 +259,31 @@ fn version_mismatch_is_explained_to_queries_and_rebuilt_by_ingest() {
     );
 }
 
+/// An index built by cron under one account is read by another: every file of a generation,
+/// tantivy's `meta.json` and `.managed.json` included, is readable by all (after a rebuild and
+/// after an incremental sync alike).
+#[test]
+fn index_files_are_readable_by_everyone() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Workdir::with_corpus();
+    let check = |when: &str| {
+        let generation = w.read("index/CURRENT");
+        let dir = w.path(&format!("index/{}", generation.trim()));
+        for name in ["meta.json", ".managed.json", "litsearch.json"] {
+            let mode = std::fs::metadata(dir.join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o044, 0o044, "{when}: {name} is {:o}", mode & 0o777);
+        }
+    };
+    w.ingest();
+    check("rebuild");
+    w.write("corpus/mats-research.txt", edited_corpus());
+    w.ingest();
+    check("incremental sync");
+}
+
 #[test]
 fn quiet_prints_nothing_and_no_terminal_means_no_progress() {
     let w = Workdir::with_corpus();

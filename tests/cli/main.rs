@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod failed_ingest;
 mod foundation;
 mod hostile;
 mod ingest;

@@ -8,8 +8,9 @@
 //!   watches.json     saved searches (`watch`), outside the generations so rebuilds keep it
 //!   watch.lock       held by `watch add|rm|run`
 //! ```
-//! Incremental ingests commit into the live generation (tantivy commits are atomic); a rebuild
-//! writes a new generation and flips CURRENT, so readers see the old index or the new, never a mix.
+//! Every ingest that writes builds a new generation (an incremental one from hard links to the
+//! live one's files) and flips CURRENT, so readers see the old index or the new, never a mix,
+//! and a failed ingest only has its own directory to remove.
 
 use std::fs;
 use std::path::{Path, PathBuf};
