@@ -42,3 +42,15 @@ pub fn name(signal: i32) -> &'static str {
         _ => "a signal",
     }
 }
+
+/// For tests: with `LITSEARCH_TEST_STOP_HOLDING_LOCK` set, the process stops itself (SIGSTOP)
+/// here, so a test can overlap a second ingest with this one without racing it, and let it go
+/// on with SIGCONT.
+pub fn stop_here_for_tests() {
+    if std::env::var_os("LITSEARCH_TEST_STOP_HOLDING_LOCK").is_some() {
+        // SAFETY: raising a signal has no memory-safety preconditions.
+        unsafe {
+            libc::raise(libc::SIGSTOP);
+        }
+    }
+}

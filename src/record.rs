@@ -40,12 +40,17 @@ pub struct StoredRecord {
 /// The id of a paper: a hash of its folded title and its date, so it survives moves within the
 /// file and corrections of everything else, yet differs for two papers sharing a title.
 pub fn record_id(title: &str, date: &str) -> String {
-    format!("{:016x}", id_number(title, date))
+    id_from_number(id_number(title, date))
 }
 
 pub fn id_number(title: &str, date: &str) -> u64 {
     let key = format!("{}\u{1f}{}", fold_key(title), date);
     xxh3_64(key.as_bytes())
+}
+
+/// The hex form of an id number (16 digits), as records, the index and watches spell it.
+pub fn id_from_number(n: u64) -> String {
+    format!("{n:016x}")
 }
 
 /// Parses the hex form of an id back into the number the index sorts ties by.

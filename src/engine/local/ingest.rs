@@ -17,7 +17,7 @@ use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
 use crate::error::{Error, Result};
 use crate::export::{collect_inputs, read_records, Diagnostic, ReadStats, RecordSink};
 use crate::lock::DirLock;
-use crate::record::{id_to_number, Record};
+use crate::record::{id_from_number, id_to_number, Record};
 
 /// Per-record state remembered from the index being synced.
 #[derive(Clone, Copy)]
@@ -48,6 +48,7 @@ pub fn ingest(
     let _lock = DirLock::acquire(&root.dir, "ingest.lock", "ingest", opts.wait)?;
     // From here a SIGTERM (cron stopped, machine shutting down) stops the sync cleanly.
     crate::interrupt::catch_termination();
+    crate::interrupt::stop_here_for_tests();
     root.remove_stale_generations()?;
 
     let mut live = None;
@@ -480,7 +481,7 @@ fn sync(
     if !opts.keep_missing && !rebuilding && !vanished.is_empty() {
         let w = sink.flush_pending()?;
         for (id, _) in &vanished {
-            w.delete_term(Term::from_field_text(fields.id, &format!("{id:016x}")));
+            w.delete_term(Term::from_field_text(fields.id, &id_from_number(*id)));
         }
     }
     summary.removed = would_remove;

@@ -33,7 +33,7 @@ use tantivy::{DocId, DocSet, TantivyDocument, TERMINATED};
 
 use crate::engine::{Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
 use crate::error::{Error, Result};
-use crate::record::Record;
+use crate::record::{id_from_number, Record};
 use crate::search::facets::{FacetCounts, FacetField};
 use crate::search::similar::SimilarResults;
 use crate::search::{nothing_to_search, Hit, Scope};
@@ -253,7 +253,7 @@ impl Engine for OpenIndex {
 fn ids_query(index: &OpenIndex, ids: impl IntoIterator<Item = u64>) -> Box<dyn Query> {
     let terms: Vec<tantivy::Term> = ids
         .into_iter()
-        .map(|id| tantivy::Term::from_field_text(index.fields.id, &format!("{id:016x}")))
+        .map(|id| tantivy::Term::from_field_text(index.fields.id, &id_from_number(id)))
         .collect();
     // A term set builds an FST (a fixed cost of a few hundred microseconds); a handful of
     // term lookups is cheaper.

@@ -159,11 +159,3 @@ pub fn days_from_iso(date: &str) -> Option<i64> {
     let d = crate::export::parse_date(date).ok()?;
     Some((d - time::Date::from_calendar_date(1970, time::Month::January, 1).ok()?).whole_days())
 }
-
-pub fn iso_from_days(days: i64) -> String {
-    let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).expect("valid date");
-    epoch
-        .checked_add(time::Duration::days(days))
-        .map(crate::export::iso)
-        .unwrap_or_default()
-}

@@ -214,7 +214,7 @@ fn one_line(s: &str) -> String {
     if s.contains("Footer magic") || s.contains("corrupted") {
         return "a file of the index is truncated or corrupt".to_owned();
     }
-    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = crate::text::squash_spaces(s);
     match flat.char_indices().nth(160) {
         Some((i, _)) => format!("{}…", &flat[..i]),
         None => flat,
