@@ -8,8 +8,9 @@
 //!   watches.json     saved searches (`watch`), outside the generations so rebuilds keep it
 //!   watch.lock       held by `watch add|rm|run`
 //! ```
-//! Incremental ingests commit into the live generation (tantivy commits are atomic); a rebuild
-//! writes a new generation and flips CURRENT, so readers see the old index or the new, never a mix.
+//! Every ingest that writes builds a new generation (an incremental one from hard links to the
+//! live one's files) and flips CURRENT, so readers see the old index or the new, never a mix,
+//! and a failed ingest only has its own directory to remove.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -213,7 +214,7 @@ fn one_line(s: &str) -> String {
     if s.contains("Footer magic") || s.contains("corrupted") {
         return "a file of the index is truncated or corrupt".to_owned();
     }
-    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = crate::text::squash_spaces(s);
     match flat.char_indices().nth(160) {
         Some((i, _)) => format!("{}…", &flat[..i]),
         None => flat,
