@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::clock::unix_to_rfc3339;
 use crate::record::{Record, Source};
-use crate::search::{FacetCounts, Hit, Relaxation, SearchResults};
+use crate::search::{Correction, FacetCounts, Hit, Relaxation, SearchResults};
 
 /// The keys every kind of hit starts with (a query's, a watch's, a related paper's).
 #[derive(Debug, Serialize)]
@@ -79,14 +79,19 @@ impl<'a> HitJson<'a> {
     }
 }
 
-/// `query --json`: `{query, total, took_ms, relaxed, hits, facets, facets_truncated}`.
+/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, hits, facets,
+/// facets_truncated}`.
 #[derive(Debug, Serialize)]
 pub struct ResultsJson<'a> {
     pub query: &'a str,
     pub total: usize,
     pub took_ms: f64,
-    /// `null`, `"typos"` or `"any"`: how the query was relaxed to find anything.
+    /// `null`, `"typos"` or `"dropped"`: how the query was relaxed to find anything.
     pub relaxed: Option<Relaxation>,
+    /// Each word corrected for typos: `{word, to: [words it matched instead]}`.
+    pub corrected: &'a [Correction],
+    /// Each word left out, as typed.
+    pub dropped: &'a [String],
     pub hits: Vec<HitJson<'a>>,
     pub facets: serde_json::Map<String, serde_json::Value>,
     /// Facet fields with more values than `--facet-limit` let through.
@@ -99,7 +104,9 @@ impl<'a> ResultsJson<'a> {
             query,
             total: results.total,
             took_ms: (results.took_ms * 1000.0).round() / 1000.0,
-            relaxed: results.relaxed,
+            relaxed: results.relaxed.relaxed,
+            corrected: &results.relaxed.corrections,
+            dropped: &results.relaxed.dropped,
             hits: results.hits.iter().map(HitJson::new).collect(),
             facets: facets_json(&results.facets),
             facets_truncated: facets_truncated(&results.facets),

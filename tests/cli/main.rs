@@ -12,4 +12,5 @@ mod hostile;
 mod ingest;
 mod query;
 mod tools;
+mod trust;
 mod watch;
