@@ -50,7 +50,7 @@ pub struct StoredRecord {
 /// The id of a paper: a hash of its folded title and its date, so it survives moves within the
 /// file and corrections of everything else, yet differs for two papers sharing a title.
 pub fn record_id(title: &str, date: &str) -> String {
-    format!("{:016x}", id_number(title, date))
+    id_from_number(id_number(title, date))
 }
 
 pub fn id_number(title: &str, date: &str) -> u64 {
@@ -166,6 +166,11 @@ pub fn normalize_arxiv(raw: &str) -> String {
         (Some(_), _, true) if archive_ok => base.to_owned(),
         _ => String::new(),
     }
+}
+
+/// The hex form of an id number (16 digits), as records, the index and watches spell it.
+pub fn id_from_number(n: u64) -> String {
+    format!("{n:016x}")
 }
 
 /// Parses the hex form of an id back into the number the index sorts ties by.

@@ -4,12 +4,12 @@
 use serde::Serialize;
 
 use crate::clock::unix_to_rfc3339;
-use crate::record::Source;
+use crate::record::{Record, Source};
 use crate::search::{Correction, FacetCounts, Hit, Relaxation, SearchResults};
 
-/// One hit. `snippet` and `title_highlighted` mark matches with `<mark>…</mark>`.
+/// The keys every kind of hit starts with (a query's, a watch's, a related paper's).
 #[derive(Debug, Serialize)]
-pub struct HitJson<'a> {
+pub struct HitHead<'a> {
     pub id: &'a str,
     pub score: f32,
     pub title: &'a str,
@@ -24,6 +24,31 @@ pub struct HitJson<'a> {
     pub url: &'a str,
     #[serde(skip_serializing_if = "str::is_empty")]
     pub arxiv: &'a str,
+}
+
+impl<'a> HitHead<'a> {
+    pub fn new(r: &'a Record, score: f32) -> Self {
+        HitHead {
+            id: &r.id,
+            score: (score * 10_000.0).round() / 10_000.0,
+            title: &r.title,
+            date: &r.date,
+            authors: &r.authors,
+            fellows: &r.fellows,
+            tags: &r.tags,
+            featured: r.featured,
+            doi: &r.doi,
+            url: &r.url,
+            arxiv: &r.arxiv,
+        }
+    }
+}
+
+/// One hit. `snippet` and `title_highlighted` mark matches with `<mark>…</mark>`.
+#[derive(Debug, Serialize)]
+pub struct HitJson<'a> {
+    #[serde(flatten)]
+    pub head: HitHead<'a>,
     pub snippet: String,
     pub title_highlighted: String,
     /// When the record first entered this index (RFC 3339, UTC).
@@ -40,17 +65,7 @@ impl<'a> HitJson<'a> {
     pub fn new(hit: &'a Hit) -> Self {
         let r = &hit.record;
         HitJson {
-            id: &r.id,
-            score: (hit.score * 10_000.0).round() / 10_000.0,
-            title: &r.title,
-            date: &r.date,
-            authors: &r.authors,
-            fellows: &r.fellows,
-            tags: &r.tags,
-            featured: r.featured,
-            doi: &r.doi,
-            url: &r.url,
-            arxiv: &r.arxiv,
+            head: HitHead::new(r, hit.score),
             snippet: hit.snippet.to_mark_tags(),
             title_highlighted: hit.title.to_mark_tags(),
             first_seen: unix_to_rfc3339(hit.first_seen),

@@ -195,6 +195,7 @@ impl<'a> QueryBuilder<'a> {
             Scope::Tag => self.fields.tag_words,
             Scope::Author => self.fields.author,
             Scope::Fellow => self.fields.fellow,
+            // Identifiers are one term each, never stemmed.
             Scope::Doi => self.fields.doi,
             Scope::Arxiv => self.fields.arxiv,
         }

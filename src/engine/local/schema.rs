@@ -214,11 +214,3 @@ pub fn register_tokenizers(index: &Index) {
 pub fn days_from_iso(date: &str) -> Option<i64> {
     crate::date::days_since_epoch(date)
 }
-
-pub fn iso_from_days(days: i64) -> String {
-    let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).expect("valid date");
-    epoch
-        .checked_add(time::Duration::days(days))
-        .map(crate::date::iso)
-        .unwrap_or_default()
-}

@@ -9,8 +9,9 @@
 //!   departed.json    first_seen of papers removed from the index, kept for their return
 //!   watch.lock       held by `watch add|rm|run`
 //! ```
-//! Incremental ingests commit into the live generation (tantivy commits are atomic); a rebuild
-//! writes a new generation and flips CURRENT, so readers see the old index or the new, never a mix.
+//! Every ingest that writes builds a new generation (an incremental one from hard links to the
+//! live one's files) and flips CURRENT, so readers see the old index or the new, never a mix,
+//! and a failed ingest only has its own directory to remove.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -251,7 +252,7 @@ fn one_line(s: &str) -> String {
     if s.contains("Footer magic") || s.contains("corrupted") {
         return "a file of the index is truncated or corrupt".to_owned();
     }
-    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = crate::text::squash_spaces(s);
     match flat.char_indices().nth(160) {
         Some((i, _)) => format!("{}…", &flat[..i]),
         None => flat,

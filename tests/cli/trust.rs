@@ -1,9 +1,7 @@
 //! Issue 16, "what people read and trust": prefixes that only match words beginning with them,
 //! relaxation that never widens silently, bare queries, and pages that say what they left out.
 
-mod common;
-
-use common::{titles_of, Workdir};
+use crate::common::{titles_of, Workdir};
 
 fn corpus() -> Workdir {
     let w = Workdir::with_corpus();
@@ -181,7 +179,7 @@ fn export_never_relaxes() {
 #[test]
 fn bare_query_lists_everything_newest_first() {
     let w = corpus();
-    let all = common::corpus_records().len() as u64;
+    let all = crate::common::corpus_records().len() as u64;
     for args in [vec![], vec!["--sort", "newest"]] {
         let mut a = vec!["query", "--json"];
         a.extend(args.iter());
@@ -231,7 +229,7 @@ fn limit_zero_prints_total_and_facets() {
 #[test]
 fn csv_and_ndjson_say_how_many_were_left_out() {
     let w = corpus();
-    let all = common::corpus_records().len();
+    let all = crate::common::corpus_records().len();
     for format in ["csv", "ndjson"] {
         let r = w.run(&["query", "--format", format]);
         assert_eq!(r.code, 0);
@@ -389,13 +387,13 @@ fn line_of(text: &str, title: &str) -> u64 {
 fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
     let w = corpus();
     let title = "BatchTopK Sparse Autoencoders";
-    let before = line_of(common::CORPUS, title);
+    let before = line_of(crate::common::CORPUS, title);
     let show = |w: &Workdir| -> serde_json::Value {
         serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap()
     };
     assert_eq!(show(&w)["source"]["line"].as_u64().unwrap(), before);
     // One entry inserted above all the others.
-    let new_entry = common::entry(
+    let new_entry = crate::common::entry(
         "A Brand New Paper",
         "Something entirely new about probes.",
         &["Interpretability"],
@@ -403,14 +401,14 @@ fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
         "Ana Perez",
         "May 1, 2025",
     );
-    let at = common::CORPUS
+    let at = crate::common::CORPUS
         .find("\nOvercoming Sparsity Artifacts")
         .unwrap()
         + 1;
     let text = format!(
         "{}{new_entry}{}",
-        &common::CORPUS[..at],
-        &common::CORPUS[at..]
+        &crate::common::CORPUS[..at],
+        &crate::common::CORPUS[at..]
     );
     w.write("corpus/mats-research.txt", &text);
     let after = line_of(&text, title);
@@ -419,7 +417,7 @@ fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
     let r = w.run(&["ingest", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let records = common::corpus_records().len() as u64;
+    let records = crate::common::corpus_records().len() as u64;
     assert_eq!(s["added"], 1);
     assert_eq!(s["updated"], 0, "a move is not a change of content");
     assert_eq!(
@@ -500,7 +498,7 @@ fn coloured_title_stays_bold_after_a_highlight() {
 #[test]
 fn ingest_summary_adds_up() {
     let w = Workdir::with_corpus();
-    let bad = common::entry(
+    let bad = crate::common::entry(
         "Broken Paper",
         "Something.",
         &["Interpretability"],
@@ -508,13 +506,17 @@ fn ingest_summary_adds_up() {
         "Ana Perez",
         "Feb 30, 2025",
     );
-    let at = common::CORPUS
+    let at = crate::common::CORPUS
         .find("\nOvercoming Sparsity Artifacts")
         .unwrap()
         + 1;
     w.write(
         "corpus/mats-research.txt",
-        format!("{}{bad}{}", &common::CORPUS[..at], &common::CORPUS[at..]),
+        format!(
+            "{}{bad}{}",
+            &crate::common::CORPUS[..at],
+            &crate::common::CORPUS[at..]
+        ),
     );
     let r = w.run(&["ingest"]);
     assert_eq!(r.code, 1);
@@ -576,7 +578,7 @@ fn utf16_exports_are_read() {
         } else {
             vec![0xFF, 0xFE]
         };
-        for unit in common::CORPUS.encode_utf16() {
+        for unit in crate::common::CORPUS.encode_utf16() {
             let b = if big_endian {
                 unit.to_be_bytes()
             } else {
@@ -590,13 +592,13 @@ fn utf16_exports_are_read() {
         let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
         assert_eq!(
             j["records"].as_u64().unwrap() as usize,
-            common::corpus_records().len()
+            crate::common::corpus_records().len()
         );
         let show: serde_json::Value =
             serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap();
         assert_eq!(
             show["source"]["line"].as_u64().unwrap(),
-            line_of(common::CORPUS, "BatchTopK Sparse Autoencoders")
+            line_of(crate::common::CORPUS, "BatchTopK Sparse Autoencoders")
         );
     }
 }
@@ -673,17 +675,21 @@ fn a_paper_removed_and_added_back_keeps_its_first_seen() {
     let q = w.query_json(&["title:batchtopk", "--exact"]);
     let before = q["hits"][0]["first_seen"].as_str().unwrap().to_owned();
     let title = "BatchTopK Sparse Autoencoders";
-    let start = common::CORPUS.find(&format!("\n{title}\n")).unwrap() + 1;
-    let end = start + common::CORPUS[start..].find("Date:").unwrap();
-    let end = end + common::CORPUS[end..].find("\n\n").unwrap() + 2;
-    let end = end + common::CORPUS[end..].find("\n\n").unwrap_or(0) + 2;
-    let without = format!("{}{}", &common::CORPUS[..start], &common::CORPUS[end..]);
+    let start = crate::common::CORPUS.find(&format!("\n{title}\n")).unwrap() + 1;
+    let end = start + crate::common::CORPUS[start..].find("Date:").unwrap();
+    let end = end + crate::common::CORPUS[end..].find("\n\n").unwrap() + 2;
+    let end = end + crate::common::CORPUS[end..].find("\n\n").unwrap_or(0) + 2;
+    let without = format!(
+        "{}{}",
+        &crate::common::CORPUS[..start],
+        &crate::common::CORPUS[end..]
+    );
     w.write("corpus/mats-research.txt", &without);
     let r = w.run(&["ingest", "--json"]);
     let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(s["removed"], 1, "{}", r.stdout);
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    w.write("corpus/mats-research.txt", common::CORPUS);
+    w.write("corpus/mats-research.txt", crate::common::CORPUS);
     assert_eq!(w.run(&["ingest"]).code, 0);
     let q = w.query_json(&["title:batchtopk", "--exact"]);
     assert_eq!(q["hits"][0]["first_seen"].as_str().unwrap(), before);

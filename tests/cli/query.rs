@@ -2,11 +2,9 @@
 //! sorting, paging and every output format — on the shipped corpus, expectations by title or
 //! computed independently from the parsed records.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{corpus_records, titles_of, Workdir};
+use crate::common::{corpus_records, titles_of, Workdir};
 use litsearch::text::fold_key;
 
 fn indexed() -> Workdir {

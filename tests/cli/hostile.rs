@@ -1,9 +1,7 @@
 //! Hostile and broken input, one CLI test per case: each asserts the exit status, the message,
 //! and that the index still answers as before.
 
-mod common;
-
-use common::{entry, Workdir, CORPUS};
+use crate::common::{entry, Workdir, CORPUS};
 
 /// A workdir with the shipped corpus indexed; `answers` checks the index is as before.
 fn indexed() -> Workdir {
@@ -25,7 +23,7 @@ fn answers(w: &Workdir) {
 }
 
 /// Ingests the shipped corpus plus `extra` (written as corpus/extra.txt).
-fn ingest_extra(w: &Workdir, extra: &[u8], args: &[&str]) -> common::Run {
+fn ingest_extra(w: &Workdir, extra: &[u8], args: &[&str]) -> crate::common::Run {
     w.write("corpus/extra.txt", extra);
     let mut all = vec!["ingest"];
     all.extend_from_slice(args);
@@ -624,7 +622,7 @@ fn snippets_never_split_characters_or_graphemes() {
 }
 
 /// Runs the binary as `nobody`, so that file permissions apply (root bypasses them).
-fn as_nobody(w: &Workdir, bin: &std::path::Path, args: &[&str]) -> common::Run {
+fn as_nobody(w: &Workdir, bin: &std::path::Path, args: &[&str]) -> crate::common::Run {
     let out = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(bin)
@@ -633,7 +631,7 @@ fn as_nobody(w: &Workdir, bin: &std::path::Path, args: &[&str]) -> common::Run {
         .env_remove("LITSEARCH_INDEX")
         .output()
         .expect("setpriv");
-    common::Run::from(out)
+    crate::common::Run::from(out)
 }
 
 #[test]
