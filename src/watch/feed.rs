@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use atom_syndication::{Category, Entry, Feed, FixedDateTime, Generator, Person, Text};
+use atom_syndication::{Category, Entry, Feed, FixedDateTime, Generator, Link, Person, Text};
 
 use super::run::{Change, WatchReport};
 use crate::clock::unix_to_rfc3339;
@@ -43,7 +43,15 @@ pub fn updated_feed(
             path: path.to_path_buf(),
             detail: format!("not a readable Atom feed ({e})"),
         })?;
-        for entry in old.entries {
+        for mut entry in old.entries {
+            // Entries written before links were given get their stable URN as one.
+            if entry.links.is_empty() {
+                entry.links.push(Link {
+                    href: entry.id.clone(),
+                    rel: "alternate".to_owned(),
+                    ..Link::default()
+                });
+            }
             entries.insert(entry.id.clone(), entry);
         }
     }
@@ -102,7 +110,13 @@ fn entry_for(r: &super::run::Reported, now: i64) -> Entry {
         Change::New => r.hit.first_seen,
         Change::Updated => now,
     };
-    let mut summary = record.abstract_text.clone();
+    // RFC 4287 wants a link or a content: the paper's own page when known, else the entry's
+    // stable URN; and a summary that is never empty.
+    let mut summary = if record.abstract_text.trim().is_empty() {
+        record.title.clone()
+    } else {
+        record.abstract_text.clone()
+    };
     if r.change == Change::Updated {
         summary.insert_str(0, "[updated] ");
     }
@@ -126,7 +140,25 @@ fn entry_for(r: &super::run::Reported, now: i64) -> Entry {
             })
             .collect(),
         summary: Some(Text::plain(summary)),
+        links: vec![Link {
+            href: paper_link(record),
+            rel: "alternate".to_owned(),
+            ..Link::default()
+        }],
         ..Entry::default()
+    }
+}
+
+/// Where the paper can be read: its URL, its DOI or arXiv page, else the entry's stable URN.
+fn paper_link(record: &crate::record::Record) -> String {
+    if !record.url.trim().is_empty() {
+        record.url.trim().to_owned()
+    } else if !record.doi.is_empty() {
+        format!("https://doi.org/{}", record.doi)
+    } else if !record.arxiv.is_empty() {
+        format!("https://arxiv.org/abs/{}", record.arxiv)
+    } else {
+        entry_id(&record.id)
     }
 }
 

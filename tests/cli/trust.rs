@@ -697,3 +697,67 @@ fn a_paper_removed_and_added_back_keeps_its_first_seen() {
     let recent = w.query_json(&["title:batchtopk", "--exact", "--added-since", "1s"]);
     assert_eq!(recent["total"], 0, "{}", first(&w));
 }
+
+// ---- 13. Atom feeds that feed readers accept ----
+
+/// Runs `script` with Python's `feedparser` (from PyPI); fails saying what to install unless
+/// LITSEARCH_SKIP_FEEDPARSER is set.
+fn with_feedparser(script: &str, feed: &std::path::Path) -> Option<String> {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import feedparser"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        if std::env::var_os("LITSEARCH_SKIP_FEEDPARSER").is_some() {
+            eprintln!("skipped: Python feedparser not installed (LITSEARCH_SKIP_FEEDPARSER set)");
+            return None;
+        }
+        panic!(
+            "this test needs Python 3 with feedparser: `pip install feedparser` \
+             (or set LITSEARCH_SKIP_FEEDPARSER=1 to skip it)"
+        );
+    }
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(feed)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn atom_entries_have_a_link_and_a_summary_and_parse_cleanly() {
+    let w = corpus();
+    assert_eq!(
+        w.run(&["watch", "add", "sae", "sparse autoencoder", "--backfill"])
+            .code,
+        0
+    );
+    let r = w.run(&["watch", "run", "--format", "atom", "--output", "feeds"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let script = r#"
+import sys, feedparser
+d = feedparser.parse(sys.argv[1])
+assert d.bozo == 0, d.bozo_exception
+assert d.entries, "no entries"
+for e in d.entries:
+    assert e.get("link"), ("no link", e.get("id"))
+    assert e.get("summary"), ("no summary", e.get("id"))
+print(len(d.entries))
+"#;
+    if let Some(out) = with_feedparser(script, &w.path("feeds/sae.xml")) {
+        let n: usize = out.trim().parse().unwrap();
+        assert_eq!(
+            n as u64,
+            w.query_json(&["sparse autoencoder", "--exact"])["total"]
+                .as_u64()
+                .unwrap()
+        );
+    }
+    let xml = w.read("feeds/sae.xml");
+    assert!(xml.contains("<link href=\"urn:litsearch:"), "{xml}");
+}
