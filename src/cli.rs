@@ -67,7 +67,7 @@ pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout
-    Man,
+    Man(ManArgs),
     /// Saved searches that report new papers: for cron, e-mail digests and Atom feeds
     #[command(subcommand)]
     Watch(WatchCommand),
@@ -157,6 +157,13 @@ pub struct FilterArgs {
     /// Only papers first indexed since then: a span back from now (7d, 12h, 2w) or a date
     #[arg(long, value_name = "DATE|SPAN")]
     pub added_since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write a page per command into DIR instead (litsearch.1, litsearch-query.1, …)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

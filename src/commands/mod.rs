@@ -38,7 +38,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Similar(args) => similar::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
-        Command::Man => man::run(),
+        Command::Man(args) => man::run(args),
         Command::Watch(cmd) => watch::run(&ctx, cmd),
     }
 }

@@ -761,3 +761,49 @@ print(len(d.entries))
     let xml = w.read("feeds/sae.xml");
     assert!(xml.contains("<link href=\"urn:litsearch:"), "{xml}");
 }
+
+// ---- 14. a man page per command ----
+
+#[test]
+fn man_dir_writes_every_page_the_pages_refer_to() {
+    let w = Workdir::empty();
+    let r = w.run(&["man", "--dir", "man"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let pages = listing(&w, "man");
+    assert!(pages.contains(&"litsearch.1".to_owned()), "{pages:?}");
+    for sub in [
+        "query",
+        "ingest",
+        "watch-run",
+        "watch-add",
+        "export",
+        "show",
+    ] {
+        assert!(
+            pages.contains(&format!("litsearch-{sub}.1")),
+            "{sub}: {pages:?}"
+        );
+    }
+    // Every `litsearch-…(1)` any page names exists.
+    for page in &pages {
+        let text = w.read(&format!("man/{page}"));
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("litsearch\\-") {
+            let name: String = rest[at..]
+                .chars()
+                .take_while(|c| *c != '(' && !c.is_whitespace())
+                .collect();
+            if rest[at + name.len()..].starts_with("(1)") {
+                let file = format!("{}.1", name.replace("\\-", "-"));
+                assert!(
+                    pages.contains(&file),
+                    "{page} names {file}, which is missing"
+                );
+            }
+            rest = &rest[at + name.len()..];
+        }
+    }
+    assert!(w.read("man/litsearch-query.1").contains("\\-\\-sort"));
+    // stdout keeps giving the main page
+    assert!(w.run(&["man"]).stdout.contains(".TH litsearch 1"));
+}
