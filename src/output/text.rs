@@ -109,7 +109,12 @@ pub fn write_hit_lines<W: Write>(
     }
     writeln!(out, "   {}", style.dim(&meta.join(" · ")))?;
     if !r.authors.is_empty() {
-        writeln!(out, "   {}", for_terminal(&short_names(&r.authors, 4)))?;
+        let names = names_line(&r.authors, &hit.matched_authors, 4, mark);
+        writeln!(out, "   {names}")?;
+    }
+    if !r.fellows.is_empty() {
+        let names = names_line(&r.fellows, &hit.matched_fellows, 4, mark);
+        writeln!(out, "   {} {names}", style.dim("fellows:"))?;
     }
     if !hit.snippet.text.is_empty() {
         writeln!(out, "   {}", mark(&hit.snippet))?;
@@ -119,6 +124,52 @@ pub fn write_hit_lines<W: Write>(
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
+
+/// The first `shown` names, then any matched name beyond them (a search by author must show
+/// that author, wherever it sits), then "and N more"; matched names rendered by `mark`.
+pub fn names_line(
+    names: &[String],
+    matched: &[usize],
+    shown: usize,
+    mark: &dyn Fn(&Marked) -> String,
+) -> String {
+    let render = |i: usize| {
+        let name = &names[i];
+        if matched.contains(&i) {
+            mark(&Marked {
+                text: name.clone(),
+                highlights: vec![(0, name.len())],
+            })
+        } else {
+            for_terminal(name)
+        }
+    };
+    if names.len() <= shown + 1 {
+        return (0..names.len()).map(render).collect::<Vec<_>>().join(", ");
+    }
+    let mut listed: Vec<usize> = (0..shown).collect();
+    listed.extend(
+        matched
+            .iter()
+            .copied()
+            .filter(|&i| i >= shown && i < names.len()),
+    );
+    let mut parts: Vec<String> = Vec::new();
+    let mut last = None;
+    for &i in &listed {
+        if last.is_some_and(|l: usize| i > l + 1) {
+            parts.push("…".to_owned());
+        }
+        parts.push(render(i));
+        last = Some(i);
+    }
+    let rest = names.len() - listed.len();
+    if rest == 0 {
+        parts.join(", ")
+    } else {
+        format!("{} and {rest} more", parts.join(", "))
+    }
+}
 
 /// "A, B, C, D and 12 more".
 pub fn short_names(names: &[String], shown: usize) -> String {

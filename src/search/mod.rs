@@ -99,6 +99,10 @@ pub struct Hit {
     pub snippet: Marked,
     pub title: Marked,
     pub explanation: Option<String>,
+    /// Positions in `record.authors` / `record.fellows` of the names the query or a filter
+    /// matched, so printers can show them wherever they sit in a long list.
+    pub matched_authors: Vec<usize>,
+    pub matched_fellows: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]

@@ -807,3 +807,66 @@ fn man_dir_writes_every_page_the_pages_refer_to() {
     // stdout keeps giving the main page
     assert!(w.run(&["man"]).stdout.contains(".TH litsearch 1"));
 }
+
+// ---- 9. the matched author is shown (and highlighted); fellows are shown ----
+
+#[test]
+fn a_matched_author_is_shown_wherever_it_sits() {
+    let w = corpus();
+    let r = w.run(&[
+        "query",
+        "--author",
+        "Cunningham",
+        "--facets",
+        "none",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let audit = r
+        .stdout
+        .split("\n\n")
+        .find(|h| h.contains("Auditing language models for hidden objectives"))
+        .expect("the audit paper");
+    let authors = audit.lines().nth(2).unwrap();
+    assert!(authors.contains("Hoagy Cunningham"), "{audit}");
+    assert!(authors.starts_with("   Samuel Marks, "), "{audit}");
+    assert!(authors.ends_with(" more"), "{audit}");
+    // in colour, highlighted like a matched word
+    let r = w.run(&[
+        "query",
+        "--author",
+        "Cunningham",
+        "--facets",
+        "none",
+        "--color",
+        "always",
+    ]);
+    assert!(
+        r.stdout.contains("\x1b[1;33mHoagy Cunningham\x1b[0m"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn fellows_are_shown() {
+    let w = corpus();
+    let r = w.run(&[
+        "query",
+        "batchtopk",
+        "--exact",
+        "--facets",
+        "none",
+        "--limit",
+        "1",
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l == "   fellows: Patrick Leask, Bart Bussmann"),
+        "{}",
+        r.stdout
+    );
+}

@@ -282,6 +282,13 @@ impl<'a> QueryBuilder<'a> {
         false
     }
 
+    /// Highlights the words of a name a filter asks for.
+    pub fn highlight_name(&mut self, scope: Scope, name: &str) {
+        for token in self.analyze(scope, name) {
+            self.highlights.add(scope, &token);
+        }
+    }
+
     /// Highlights an expansion found among a field's unstemmed words: prose is highlighted by
     /// its stems.
     fn highlight_word(&mut self, scope: Scope, word: &str) {

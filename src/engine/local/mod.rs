@@ -81,6 +81,15 @@ impl Engine for OpenIndex {
             filters.push(first_seen_after(self, t));
         }
         let mut builder = QueryBuilder::new(&searcher, self.fields);
+        // Names a filter asks for are shown and highlighted as the query's are.
+        for (names, scope) in [
+            (&plan.filters.authors, Scope::Author),
+            (&plan.filters.fellows, Scope::Fellow),
+        ] {
+            for name in names {
+                builder.highlight_name(scope, name);
+            }
+        }
         let main = match plan.query {
             Some(node) => match builder.build(node, mode) {
                 Some(q) => Some(q),
@@ -173,7 +182,15 @@ impl Engine for OpenIndex {
             } else {
                 None
             };
+            let matched = |names: &[String], scope| match compiled.highlights.for_scope(scope) {
+                Some(terms) => matched_names(names, terms),
+                None => Vec::new(),
+            };
+            let matched_authors = matched(&stored.record.authors, Scope::Author);
+            let matched_fellows = matched(&stored.record.fellows, Scope::Fellow);
             hits.push(Hit {
+                matched_authors,
+                matched_fellows,
                 score,
                 record: stored.record,
                 first_seen: stored.first_seen,
@@ -298,6 +315,23 @@ fn first_seen_after(index: &OpenIndex, t: i64) -> Box<dyn Query> {
         )),
         0.0,
     ))
+}
+
+/// Positions of the names any of whose words is one of `terms` (names are analyzed unstemmed).
+fn matched_names(names: &[String], terms: &std::collections::BTreeSet<String>) -> Vec<usize> {
+    let mut analyzer = schema::name_analyzer();
+    let mut out = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let mut stream = analyzer.token_stream(name);
+        let mut hit = false;
+        while let Some(t) = stream.next() {
+            hit |= terms.contains(&t.text);
+        }
+        if hit {
+            out.push(i);
+        }
+    }
+    out
 }
 
 fn combine(main: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
