@@ -28,10 +28,44 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Resolved text styling: ANSI codes or nothing.
+/// Resolved text styling: ANSI codes or nothing, and the width to wrap to.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
+    /// The terminal's columns; `None` when output goes to a pipe, which keeps whole lines.
+    pub width: Option<usize>,
+}
+
+/// `LITSEARCH_WIDTH` (for scripts and tests that want a fixed width), else the width of the
+/// terminal stdout is; `None` for a pipe.
+fn output_width() -> Option<usize> {
+    if let Some(w) = std::env::var("LITSEARCH_WIDTH")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&w| w >= 20)
+    {
+        return Some(w);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w).max(20))
+}
+
+/// `text` as lines of at most `width` columns (ANSI colour codes take none), the first
+/// starting with `first`, the rest with `rest` (a hanging indent); one line when `width` is
+/// `None`. Words are never split unless longer than a line.
+pub fn wrapped(text: &str, first: &str, rest: &str, width: Option<usize>) -> String {
+    match width {
+        None => format!("{first}{text}"),
+        Some(w) => textwrap::fill(
+            text,
+            textwrap::Options::new(w)
+                .initial_indent(first)
+                .subsequent_indent(rest)
+                .break_words(true),
+        ),
+    }
 }
 
 impl Style {
@@ -46,11 +80,17 @@ impl Style {
                     && std::io::stdout().is_terminal()
             }
         };
-        Style { color }
+        Style {
+            color,
+            width: output_width(),
+        }
     }
 
     pub fn plain() -> Style {
-        Style { color: false }
+        Style {
+            color: false,
+            width: None,
+        }
     }
 
     pub fn paint(&self, code: &str, s: &str) -> String {

@@ -54,7 +54,9 @@ pub fn write_record<W: Write>(out: &mut W, style: Style, stored: &StoredRecord) 
     if r.abstract_text.is_empty() {
         writeln!(out, "{}", style.dim("(no abstract)"))?;
     } else {
-        for line in wrap(&for_terminal(&r.abstract_text), WRAP) {
+        // The terminal's width when there is one; a pipe gets the fixed width it always had.
+        let width = style.width.unwrap_or(WRAP);
+        for line in wrap(&for_terminal(&r.abstract_text), width) {
             writeln!(out, "{line}")?;
         }
     }

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::sanitize::for_terminal;
-use super::Style;
+use super::{wrapped, Style};
 use crate::search::{FacetCounts, Hit, Marked, RelaxReport, SearchResults};
 
 pub fn write_results<W: Write>(
@@ -99,7 +99,10 @@ pub fn write_hit_lines<W: Write>(
     } else {
         title
     };
-    writeln!(out, "{number}. {}", style.bold(&title))?;
+    let head = format!("{number}. ");
+    let indent = " ".repeat(head.len().max(3));
+    let w = style.width;
+    writeln!(out, "{}", wrapped(&style.bold(&title), &head, &indent, w))?;
     let mut meta = vec![for_terminal(&r.date)];
     if !r.tags.is_empty() {
         meta.push(for_terminal(&r.tags.join(", ")));
@@ -107,17 +110,22 @@ pub fn write_hit_lines<W: Write>(
     if r.featured {
         meta.push("featured".to_owned());
     }
-    writeln!(out, "   {}", style.dim(&meta.join(" · ")))?;
+    writeln!(
+        out,
+        "{}",
+        wrapped(&style.dim(&meta.join(" · ")), "   ", "   ", w)
+    )?;
     if !r.authors.is_empty() {
         let names = names_line(&r.authors, &hit.matched_authors, 4, mark);
-        writeln!(out, "   {names}")?;
+        writeln!(out, "{}", wrapped(&names, "   ", "     ", w))?;
     }
     if !r.fellows.is_empty() {
         let names = names_line(&r.fellows, &hit.matched_fellows, 4, mark);
-        writeln!(out, "   {} {names}", style.dim("fellows:"))?;
+        let line = format!("{} {names}", style.dim("fellows:"));
+        writeln!(out, "{}", wrapped(&line, "   ", "     ", w))?;
     }
     if !hit.snippet.text.is_empty() {
-        writeln!(out, "   {}", mark(&hit.snippet))?;
+        writeln!(out, "{}", wrapped(&mark(&hit.snippet), "   ", "   ", w))?;
     }
     writeln!(out, "   {}", style.dim(&format!("id {}", r.id)))
 }
@@ -218,7 +226,9 @@ pub fn write_facets<W: Write>(out: &mut W, style: Style, facets: &FacetCounts) -
         }
         let name = counts.field.name();
         let label = format!("{}{}:", name[..1].to_uppercase(), &name[1..]);
-        writeln!(out, "{} {}", style.bold(&label), parts.join(" · "))?;
+        let line = format!("{} {}", style.bold(&label), parts.join(" · "));
+        let hang = " ".repeat(label.chars().count() + 1);
+        writeln!(out, "{}", wrapped(&line, "", &hang, style.width))?;
     }
     Ok(())
 }

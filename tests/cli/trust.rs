@@ -870,3 +870,49 @@ fn fellows_are_shown() {
         r.stdout
     );
 }
+
+// ---- 8. output fitted to the terminal's width; pipes keep whole lines ----
+
+#[test]
+fn text_output_wraps_to_the_width_with_a_hanging_indent() {
+    let w = corpus();
+    let run = |width: Option<&str>, args: &[&str]| {
+        let mut c = w.cmd();
+        if let Some(width) = width {
+            c.env("LITSEARCH_WIDTH", width);
+        }
+        crate::common::Run::from(c.args(args).output().unwrap())
+    };
+    let args = ["query", "--author", "Cunningham", "--color", "never"];
+    let wide = run(None, &args);
+    let narrow = run(Some("60"), &args);
+    assert_eq!(narrow.code, 0);
+    for line in narrow.stdout.lines() {
+        assert!(line.chars().count() <= 60, "{line:?} is wider than 60");
+    }
+    // The same words, in the same order, none split: only the line breaks differ.
+    // (the last line, with the time taken, left out)
+    let words = |s: &str| {
+        let body = &s[..s.trim_end().rfind('\n').unwrap_or(0)];
+        body.split_whitespace()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(words(&wide.stdout), words(&narrow.stdout));
+    // Hanging indent: inside a hit every line is indented.
+    let hit = narrow.stdout.split("\n\n").next().unwrap();
+    for line in hit.lines().skip(1) {
+        assert!(line.starts_with("   "), "{line:?}");
+    }
+    // Piped, a snippet is one whole line.
+    assert!(
+        wide.stdout.lines().any(|l| l.chars().count() > 150),
+        "{}",
+        wide.stdout
+    );
+    // `show` wraps its abstract to the width too.
+    let show = run(Some("60"), &["show", "batchtopk"]);
+    for line in show.stdout.lines() {
+        assert!(line.chars().count() <= 60, "{line:?}");
+    }
+}
