@@ -15,7 +15,9 @@ pub mod lock;
 pub mod output;
 pub mod record;
 pub mod records_io;
+pub mod request;
 pub mod search;
+pub mod serve;
 pub mod text;
 pub mod watch;
 
