@@ -56,7 +56,11 @@ pub fn request_from_args(args: &QueryArgs, count_facets: bool) -> Result<SearchR
         query: args.query.join(" "),
         filters: filters_from_args(&args.filters)?,
         sort: args.sort,
-        limit: args.limit.min(MAX_LIMIT),
+        limit: if args.all {
+            usize::MAX
+        } else {
+            args.limit.min(MAX_LIMIT)
+        },
         offset: args.offset,
         exact: args.exact,
         facets: if count_facets {

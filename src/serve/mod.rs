@@ -351,7 +351,7 @@ mod tests {
 
     struct Quiet;
     impl IngestObserver for Quiet {
-        fn diagnostic(&mut self, _: &crate::export::Diagnostic) {}
+        fn diagnostic(&mut self, _: &crate::diagnostic::Diagnostic) {}
     }
 
     fn state(dir: &std::path::Path, permits: usize, timeout: Duration) -> Arc<AppState> {

@@ -16,7 +16,7 @@ use crate::engine::Engine;
 use crate::record::StoredRecord;
 use crate::request::request_from_args;
 use crate::search::similar::SimilarResults;
-use crate::search::{search, FacetCounts, FacetField, Relaxation, SearchResults, Sort};
+use crate::search::{search, FacetCounts, FacetField, SearchResults, Sort};
 
 const STYLE: &str = include_str!("assets/style.css");
 const SCRIPT: &str = include_str!("assets/app.js");
@@ -397,14 +397,22 @@ fn summary(s: &mut String, p: &SearchParams, r: &SearchResults) {
                 String::new()
             }
         );
-        match r.relaxed {
-            Some(Relaxation::Typos) => {
-                s.push_str(" — no paper has every word as typed; these match allowing typos.")
+        if r.relaxed.relaxed.is_some() {
+            // What the relaxation did, as the CLI says it on stderr.
+            let mut parts = Vec::new();
+            for c in &r.relaxed.corrections {
+                parts.push(format!("“{}” read as “{}”", c.word, c.to.join("” or “")));
             }
-            Some(Relaxation::Any) => {
-                s.push_str(" — no paper has every word; these match some of them.")
+            if !r.relaxed.dropped.is_empty() {
+                parts.push(format!("left out “{}”", r.relaxed.dropped.join("”, “")));
             }
-            None => s.push('.'),
+            let _ = write!(
+                s,
+                " — nothing matches every word as typed: {}.",
+                escape(&parts.join("; "))
+            );
+        } else {
+            s.push('.');
         }
     }
     s.push_str("</p>");

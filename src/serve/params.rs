@@ -210,6 +210,7 @@ impl SearchParams {
             },
             sort: self.sort,
             limit: self.limit.unwrap_or(10),
+            all: false,
             offset: self.offset,
             exact: self.exact,
             facets: self
