@@ -784,3 +784,81 @@ fn the_api_matches_its_openapi_document_under_schemathesis() {
     );
     assert_eq!(code, Some(0), "schemathesis found problems:\n{output}");
 }
+
+/// What wrk's summary says went wrong: its "Socket errors" and "Non-2xx" lines.
+fn wrk_problems(output: &str) -> Vec<&str> {
+    output
+        .lines()
+        .filter(|l| l.contains("Socket errors") || l.contains("Non-2xx"))
+        .collect()
+}
+
+#[test]
+fn under_load_during_a_rebuild_every_valid_request_succeeds() {
+    if skipped("LITSEARCH_SKIP_LOAD", "the wrk load test") {
+        return;
+    }
+    require("wrk", "apt-get install -y wrk", "LITSEARCH_SKIP_LOAD");
+    let w = ready();
+    let server = Server::start(&w, &["--quiet"]);
+    let script = w.write(
+        "load.lua",
+        r#"-- Valid requests only, in turn: searches (filtered too), a page, facets.
+local paths = {
+  "/api/search?q=sparse+autoencoder",
+  "/api/search?q=model&tag=Interpretability",
+  "/api/search?q=quill&facets=none",
+  "/api/search?tag=Interpretability&year=2025&sort=newest",
+  "/?q=steering",
+  "/api/facets?field=tags",
+}
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"#,
+    );
+    // Rebuilds (a new generation, CURRENT flipped, the old one removed) while wrk runs.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let rebuilds = {
+        let stop = stop.clone();
+        let dir = w.dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let mut done = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_litsearch"))
+                    .env_remove("LITSEARCH_INDEX")
+                    .current_dir(&dir)
+                    .args(["--quiet", "ingest", "--rebuild", "--wait", "10"])
+                    .output()
+                    .expect("run ingest");
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                done += 1;
+            }
+            done
+        })
+    };
+    let (code, output) = run_bounded(
+        std::process::Command::new("wrk")
+            .args(["-t2", "-c8", "-d4s", "--timeout", "10s", "-s"])
+            .arg(&script)
+            .arg(format!("http://127.0.0.1:{}", server.port)),
+        Duration::from_secs(60),
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let rebuilt = rebuilds.join().expect("the rebuild loop");
+    assert_eq!(code, Some(0), "wrk failed:\n{output}");
+    assert!(rebuilt >= 1, "no rebuild finished during the run");
+    assert!(output.contains("requests in"), "{output}");
+    assert!(
+        wrk_problems(&output).is_empty(),
+        "errors under load during {rebuilt} rebuilds:\n{output}"
+    );
+    // The server is still answering from a live index.
+    assert_eq!(server.get("/api/search?q=sparse").status, 200);
+}
