@@ -11,9 +11,10 @@ use serde::Serialize;
 
 use super::params::{pairs, SearchParams};
 use super::{AppState, Failure};
-use crate::engine::Engine;
+use crate::engine::{AnyEngine, Engine};
 use crate::output::json::{facets_json, ResultsJson};
 use crate::output::paper::SimilarJson;
+use crate::record::StoredRecord;
 use crate::request::{parse_facets, request_from_args};
 use crate::search::{search as run_search, FacetField};
 
@@ -104,6 +105,17 @@ fn check_id(id: &str) -> Result<(), Failure> {
     }
 }
 
+/// The paper with this id (what `show ID` finds first), without `show`'s title fallback: a
+/// URL names a paper by id, and a miss should not scan every title.
+fn by_id(engine: &AnyEngine, id: &str) -> Result<StoredRecord, Failure> {
+    engine.record_by_id(id)?.ok_or_else(|| {
+        Failure::Lib(crate::Error::NotFound {
+            key: id.to_owned(),
+            candidates: Vec::new(),
+        })
+    })
+}
+
 pub(crate) async fn healthz() -> Response {
     (
         StatusCode::OK,
@@ -149,10 +161,7 @@ pub(crate) async fn paper(
     }
     answer(
         state
-            .run(move |engine| {
-                let found = crate::search::lookup::find_paper(engine, &id)?;
-                to_json(&found.record)
-            })
+            .run(move |engine| to_json(&by_id(engine, &id)?.record))
             .await,
     )
 }
@@ -182,8 +191,8 @@ pub(crate) async fn similar(
     answer(
         state
             .run(move |engine| {
-                let results = crate::search::similar::similar(engine, &id, limit)?;
-                to_json(&SimilarJson::new(&results))
+                let source = by_id(engine, &id)?.record;
+                to_json(&SimilarJson::new(&engine.similar(&source, limit)?))
             })
             .await,
     )
