@@ -202,7 +202,7 @@ fn export(from: usize, to: usize) -> String {
 
 struct Quiet;
 impl IngestObserver for Quiet {
-    fn diagnostic(&mut self, _: &litsearch::export::Diagnostic) {}
+    fn diagnostic(&mut self, _: &litsearch::diagnostic::Diagnostic) {}
 }
 
 fn ingest_at(root: &IndexRoot, dir: &Path, now: i64) {

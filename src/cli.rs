@@ -243,8 +243,8 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = crate::records_io::RecordFormat::Jsonl)]
-    pub format: crate::records_io::RecordFormat,
+    #[arg(long, value_enum, default_value_t = crate::inputs::records::RecordFormat::Jsonl)]
+    pub format: crate::inputs::records::RecordFormat,
     /// Match words exactly as typed (after stemming): no typo tolerance, no any-word fallback
     #[arg(long)]
     pub exact: bool,

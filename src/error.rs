@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::export::InputError;
+use crate::inputs::InputError;
 use crate::search::QueryError;
 
 /// Exit statuses, documented in the README.

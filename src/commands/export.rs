@@ -5,9 +5,9 @@ use super::query::filters_from_args;
 use super::{out_err, stdout, Context};
 use crate::cli::ExportArgs;
 use crate::error::{exit, Result};
+use crate::output::records::write_records;
 use crate::output::text;
 use crate::record::Record;
-use crate::records_io::write_records;
 use crate::search::lookup::all_records;
 use crate::search::{search, SearchRequest};
 

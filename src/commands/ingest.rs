@@ -6,9 +6,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{inputs_or_default, out_err, stdout, Context};
 use crate::cli::IngestArgs;
+use crate::diagnostic::Diagnostic;
 use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
 use crate::error::{exit, Error, Result};
-use crate::export::Diagnostic;
 
 /// Prints diagnostics to stderr and, on a terminal, a progress bar.
 pub struct CliObserver {

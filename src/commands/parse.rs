@@ -4,8 +4,9 @@ use std::io::{BufRead, BufWriter, Seek, Write};
 
 use super::{inputs_or_default, out_err, stdout, Context};
 use crate::cli::ParseArgs;
+use crate::diagnostic::Diagnostic;
 use crate::error::{exit, Error, Result};
-use crate::export::{collect_inputs, read_records, Diagnostic, RecordSink};
+use crate::inputs::{collect_inputs, read_records, ReadError, RecordSink};
 use crate::record::Record;
 
 /// A record's place in the inputs: (input number, line).
@@ -64,6 +65,8 @@ fn write_json(out: &mut dyn Write, record: &Record) -> Result<()> {
 }
 
 impl RecordSink for InFileOrder {
+    type Error = crate::error::Error;
+
     fn record(&mut self, record: Record) -> Result<()> {
         let place = self.place(&record);
         if self.last.is_some_and(|last| place < last) {
@@ -97,7 +100,7 @@ pub fn run(_ctx: &Context, args: ParseArgs) -> Result<u8> {
         last: None,
         late: Vec::new(),
     };
-    let stats = read_records(&inputs, &mut sink)?;
+    let stats = read_records(&inputs, &mut sink).map_err(ReadError::flatten)?;
     let mut out = stdout();
     sink.finish(&mut out)?;
     super::flush(out)?;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::export::Diagnostic;
+use crate::diagnostic::Diagnostic;
 
 #[derive(Debug, Clone)]
 pub struct IngestOptions {

@@ -43,8 +43,8 @@ pub fn parse_filter_date(flag: &str, input: &str, end: bool) -> Result<String, F
         flag: flag.to_owned(),
         message: format!("expected a date like 2025-03-01, 2025-03 or 2025, found \"{input}\""),
     };
-    if let Ok(d) = crate::export::parse_date(s) {
-        return Ok(crate::export::iso(d));
+    if let Ok(d) = crate::date::parse_date(s) {
+        return Ok(crate::date::iso(d));
     }
     let parts: Vec<&str> = s.split('-').collect();
     let year: i32 = parts
@@ -69,7 +69,7 @@ pub fn parse_filter_date(flag: &str, input: &str, end: bool) -> Result<String, F
     };
     let month = time::Month::try_from(month).map_err(|_| err())?;
     let date = time::Date::from_calendar_date(year, month, day).map_err(|_| err())?;
-    Ok(crate::export::iso(date))
+    Ok(crate::date::iso(date))
 }
 
 /// Parses `--added-since`: a span back from `now` (`30m`, `12h`, `7d`, `2w`) or a date as for
@@ -101,7 +101,7 @@ pub fn parse_added_since(input: &str, now: i64) -> Result<i64, FilterError> {
             .ok_or_else(err);
     }
     let iso = parse_filter_date("--added-since", s, false).map_err(|_| err())?;
-    let date = crate::export::parse_date(&iso).map_err(|_| err())?;
+    let date = crate::date::parse_date(&iso).map_err(|_| err())?;
     Ok(date.midnight().assume_utc().unix_timestamp())
 }
 

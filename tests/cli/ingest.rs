@@ -158,7 +158,7 @@ fn empty_or_half_exports_never_wipe_the_index() {
         .unwrap();
     let tail = CORPUS.find("Frequently asked questions").unwrap();
     let half = format!("{}{}", &CORPUS[..cut], &CORPUS[tail..]);
-    let (kept, _) = litsearch::export::parse_str("x", &half);
+    let (kept, _) = litsearch::inputs::parse_str("x", &half);
     let vanishing = 25 - kept.len();
     assert!(vanishing * 2 > 25, "the cut must remove more than half");
     w.write("corpus/mats-research.txt", &half);

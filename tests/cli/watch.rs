@@ -553,7 +553,7 @@ fn a_corrupt_state_file_is_one_line_naming_it_and_left_alone() {
 
 struct Quiet;
 impl litsearch::index::IngestObserver for Quiet {
-    fn diagnostic(&mut self, _: &litsearch::export::Diagnostic) {}
+    fn diagnostic(&mut self, _: &litsearch::diagnostic::Diagnostic) {}
 }
 
 /// Ingests `corpus/` through the library with the clock pinned at `now`.

@@ -13,9 +13,10 @@ use super::docs::to_document;
 use super::schema::{build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM};
 use super::store::{IndexRoot, OpenIndex};
 use super::writer_dir::{WriteFailure, WriterDirectory};
+use crate::diagnostic::Diagnostic;
 use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
 use crate::error::{Error, Result};
-use crate::export::{collect_inputs, read_records, Diagnostic, ReadStats, RecordSink};
+use crate::inputs::{collect_inputs, read_records, ReadError, ReadStats, RecordSink};
 use crate::lock::DirLock;
 use crate::record::{id_from_number, id_to_number, Record};
 
@@ -345,6 +346,8 @@ impl SyncSink<'_> {
 }
 
 impl RecordSink for SyncSink<'_> {
+    type Error = Error;
+
     fn record(&mut self, record: Record) -> Result<()> {
         stop_if_signalled()?;
         let key = id_to_number(&record.id).unwrap_or_default();
@@ -401,7 +404,7 @@ impl RecordSink for SyncSink<'_> {
 
 fn sync(
     index: &Index,
-    inputs: &[crate::export::Input],
+    inputs: &[crate::inputs::Input],
     known: HashMap<u64, Known>,
     rebuilding: bool,
     opts: &IngestOptions,
@@ -431,7 +434,7 @@ fn sync(
         },
         doomed: opts.strict && input_notes > 0,
     };
-    let read = read_records(inputs, &mut sink);
+    let read = read_records(inputs, &mut sink).map_err(ReadError::flatten);
     sink.observer.finish();
     let stats: ReadStats = read?;
     let mut summary = std::mem::take(&mut sink.summary);
@@ -521,7 +524,7 @@ fn read_sync_mark(generation: &std::path::Path) -> Option<SyncMark> {
 }
 
 /// A hash of the inputs' paths and contents (and of the flag that changes what a sync keeps).
-fn inputs_fingerprint(inputs: &[crate::export::Input], keep_missing: bool) -> Result<u64> {
+fn inputs_fingerprint(inputs: &[crate::inputs::Input], keep_missing: bool) -> Result<u64> {
     use std::io::Read;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&[u8::from(keep_missing)]);

@@ -156,6 +156,6 @@ pub fn register_tokenizers(index: &Index) {
 
 /// Days since 1970-01-01 of an ISO date, the sortable form of `date`.
 pub fn days_from_iso(date: &str) -> Option<i64> {
-    let d = crate::export::parse_date(date).ok()?;
+    let d = crate::date::parse_date(date).ok()?;
     Some((d - time::Date::from_calendar_date(1970, time::Month::January, 1).ok()?).whole_days())
 }

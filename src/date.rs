@@ -1,4 +1,5 @@
-//! Dates as exports write them (`Sep 15, 2023`, `15 September 2023`, `2023-09-15`) → ISO dates.
+//! Dates as inputs write them (`Sep 15, 2023`, `15 September 2023`, `2023-09-15`) → ISO dates.
+//! A leaf: the readers, the schema and the filters all parse dates here and import nothing back.
 
 use time::{Date, Month};
 
