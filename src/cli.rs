@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::output::{ColorChoice, Format};
 use crate::search::Sort;
 
-pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (index schema ", "3", ")");
+pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (index schema ", "4", ")");
 
 #[derive(Debug, Parser)]
 #[command(

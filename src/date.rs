@@ -79,6 +79,86 @@ fn month_from_name(name: &str) -> Option<Month> {
     Month::try_from(index as u8 + 1).ok()
 }
 
+/// A publication date with the precision its source gave: a day, a month, or a year alone.
+/// Reduced precision is kept, never padded with an invented day: its ISO form is `2023-09` or
+/// `2023`, and it filters and sorts as its first day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PubDate {
+    Day(Date),
+    Month(i32, Month),
+    Year(i32),
+}
+
+impl PubDate {
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    pub fn iso(self) -> String {
+        match self {
+            PubDate::Day(d) => iso(d),
+            PubDate::Month(y, m) => format!("{y:04}-{:02}", u8::from(m)),
+            PubDate::Year(y) => format!("{y:04}"),
+        }
+    }
+
+    /// The first day the date covers, which is where it sorts and filters.
+    pub fn start(self) -> Date {
+        let first = |y, m| Date::from_calendar_date(y, m, 1).unwrap_or(Date::MIN);
+        match self {
+            PubDate::Day(d) => d,
+            PubDate::Month(y, m) => first(y, m),
+            PubDate::Year(y) => first(y, Month::January),
+        }
+    }
+}
+
+/// A date of any precision: the forms of `parse_date`, or `2023-09`, `Sep 2023`, `2023`.
+pub fn parse_pub_date(input: &str) -> Result<PubDate, DateError> {
+    match parse_date(input) {
+        Ok(d) => return Ok(PubDate::Day(d)),
+        Err(DateError::DoesNotExist) => return Err(DateError::DoesNotExist),
+        Err(DateError::Unrecognised) => {}
+    }
+    let s = input.trim().trim_end_matches('.');
+    let year = |y: &str| -> Result<i32, DateError> {
+        let ok = y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| y.parse().ok())
+            .flatten()
+            .filter(|y| (1000..=9999).contains(y))
+            .ok_or(DateError::Unrecognised)
+    };
+    if let Some((y, m)) = s.split_once('-') {
+        let month: u8 = (m.len() == 2)
+            .then(|| m.parse().ok())
+            .flatten()
+            .ok_or(DateError::Unrecognised)?;
+        let month = Month::try_from(month).map_err(|_| DateError::DoesNotExist)?;
+        return Ok(PubDate::Month(year(y)?, month));
+    }
+    let words: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    match words.as_slice() {
+        [y] => Ok(PubDate::Year(year(y)?)),
+        [m, y] => {
+            let month = month_from_name(m).ok_or(DateError::Unrecognised)?;
+            Ok(PubDate::Month(year(y)?, month))
+        }
+        _ => Err(DateError::Unrecognised),
+    }
+}
+
+/// Days since 1970-01-01 of an ISO date of any precision (its first day).
+pub fn days_since_epoch(iso: &str) -> Option<i64> {
+    let start = parse_pub_date(iso).ok()?.start();
+    let epoch = Date::from_calendar_date(1970, Month::January, 1).ok()?;
+    Some((start - epoch).whole_days())
+}
+
+/// The month a name or abbreviation names (`Sep`, `sept.`, `September`), for other readers.
+pub fn month_named(name: &str) -> Option<Month> {
+    month_from_name(name)
+}
+
 /// `YYYY-MM-DD`.
 pub fn iso(date: Date) -> String {
     format!(
@@ -106,6 +186,24 @@ mod tests {
         assert_eq!(ok("2023-09-15"), "2023-09-15");
         assert_eq!(ok("Sept. 5, 2023"), "2023-09-05");
         assert_eq!(ok("Dec 1, 2025"), "2025-12-01");
+    }
+
+    #[test]
+    fn reduced_precision_is_kept_and_starts_its_span() {
+        let p = |s: &str| parse_pub_date(s).map(PubDate::iso);
+        assert_eq!(p("2023"), Ok("2023".to_owned()));
+        assert_eq!(p("2023-09"), Ok("2023-09".to_owned()));
+        assert_eq!(p("Sep 2023"), Ok("2023-09".to_owned()));
+        assert_eq!(p("September, 2023"), Ok("2023-09".to_owned()));
+        assert_eq!(p("2023-09-15"), Ok("2023-09-15".to_owned()));
+        assert_eq!(p("2023-13"), Err(DateError::DoesNotExist));
+        assert_eq!(p("Feb 30, 2025"), Err(DateError::DoesNotExist));
+        for bad in ["23", "20233", "soon", "2023-9", "Foo 2023", ""] {
+            assert_eq!(p(bad), Err(DateError::Unrecognised), "{bad}");
+        }
+        assert_eq!(days_since_epoch("1970"), Some(0));
+        assert_eq!(days_since_epoch("1970-02"), Some(31));
+        assert_eq!(days_since_epoch("1970-01-02"), Some(1));
     }
 
     #[test]

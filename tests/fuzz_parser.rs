@@ -65,6 +65,9 @@ prop_compose! {
             tags,
             date,
             featured,
+            doi: String::new(),
+            url: String::new(),
+            arxiv: String::new(),
             source: Source::default(),
         }
     }

@@ -28,6 +28,13 @@ pub enum InputKind {
     PageExport,
     /// Records as JSON lines, a JSON array or CSV (see `records`), judged by extension.
     Records(RecordFormat),
+    /// `.bib`
+    Bibtex,
+    /// `.ris`
+    Ris,
+    /// The arXiv metadata snapshot: JSON lines of arXiv's own keys, judged by content (it
+    /// ships as `.json`).
+    Arxiv,
 }
 
 /// One input file and what it holds.
@@ -116,6 +123,26 @@ fn file_size(path: &Path) -> u64 {
 /// Decides what a file is: records files by extension, checked by content; otherwise page
 /// exports, which are text. The error names the line that gave it away (0: the whole file).
 fn classify(path: &Path) -> Result<InputKind, (u64, String)> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let head = || -> Result<Vec<u8>, (u64, String)> {
+        let mut head = Vec::with_capacity(64 * 1024);
+        File::open(path)
+            .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+            .map_err(|e| (0, format!("cannot read: {e}")))?;
+        Ok(head)
+    };
+    match ext.as_str() {
+        "bib" | "bibtex" => return super::bibtex::check(&head()?).map(|()| InputKind::Bibtex),
+        "ris" => return super::ris::check(&head()?).map(|()| InputKind::Ris),
+        "json" | "jsonl" | "ndjson" if super::arxiv::looks_like_snapshot(&head()?) => {
+            return Ok(InputKind::Arxiv)
+        }
+        _ => {}
+    }
     if let Some(format) = RecordFormat::from_path(path) {
         records::check_content(path, format)?;
         return Ok(InputKind::Records(format));
@@ -140,6 +167,10 @@ fn classify_text(path: &Path) -> Result<InputKind, String> {
         Some("HTML or XML")
     } else if start.starts_with(b"{") || start.starts_with(b"[") {
         Some("JSON")
+    } else if start.starts_with(b"@") && start.contains(&b'{') {
+        Some("BibTeX (name it .bib)")
+    } else if start.starts_with(b"TY  - ") {
+        Some("RIS (name it .ris)")
     } else if looks_binary(body) {
         Some("binary data")
     } else {

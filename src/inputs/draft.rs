@@ -1,8 +1,10 @@
 //! The one step from a reader's draft to a `Record`: size caps, empty and repeated list items,
 //! the date, and the id. Every reader fills a `Draft` its own way and finishes it here.
 
-use crate::date::parse_date;
-use crate::record::{record_id, Record, Source};
+use crate::date::parse_pub_date;
+use crate::record::{
+    bibliographic_id, identifier_id, normalize_arxiv, normalize_doi, record_id, Record, Source,
+};
 use crate::text::truncate_at_char;
 
 /// Caps that keep one absurd entry from eating memory; beyond them text is cut with a warning.
@@ -11,6 +13,8 @@ pub const MAX_TITLE_CHARS: usize = 1_000;
 pub const MAX_ABSTRACT_BYTES: usize = 64 * 1024;
 pub const MAX_NAMES: usize = 2_000;
 pub const MAX_TAGS: usize = 64;
+/// A DOI, URL or arXiv id longer than this is no identifier: dropped with a warning.
+pub const MAX_IDENTIFIER_BYTES: usize = 2_048;
 
 /// The part of a record a warning is about, so a reader can report it on that part's line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +25,17 @@ pub enum Part {
     Fellows,
     Tags,
     Id,
+    Identifier,
+}
+
+/// What a bibliography entry offers besides title, date and authors to tell it from another
+/// entry alike (see `record::bibliographic_id`).
+#[derive(Debug, Default, Clone)]
+pub struct Citation {
+    /// The citation key (`@article{key, …`), the RIS `ID`; may be empty.
+    pub key: String,
+    /// Journal, volume, number and pages, as written.
+    pub venue: String,
 }
 
 /// How a format names its fields in messages (`after \`Authors:\``, `in \`author\``).
@@ -43,6 +58,13 @@ pub struct Draft {
     pub tags: Vec<String>,
     pub date: String,
     pub featured: bool,
+    /// As written (`https://doi.org/…`, `doi:…`, bare); normalised here.
+    pub doi: String,
+    pub url: String,
+    /// As written (`arXiv:2309.08600v2`, bare); normalised here.
+    pub arxiv: String,
+    /// Set by bibliography readers: their entries are told apart by more than title and date.
+    pub citation: Option<Citation>,
 }
 
 /// A finished record and the warnings met on the way.
@@ -50,7 +72,7 @@ pub type Finished = (Record, Vec<(Part, String)>);
 
 impl Draft {
     /// Checks, caps and normalises the draft; the error says why it cannot be a record.
-    pub fn finish(self, file: &str, line: u64, names: &FieldNames) -> Result<Finished, String> {
+    pub fn finish(mut self, file: &str, line: u64, names: &FieldNames) -> Result<Finished, String> {
         let mut warnings = Vec::new();
         let mut title = self.title.trim().to_owned();
         if title.is_empty() {
@@ -67,7 +89,7 @@ impl Draft {
         if raw_date.is_empty() {
             return Err(format!("\"{title}\" has no date"));
         }
-        let date = parse_date(raw_date).map(crate::date::iso).map_err(|_| {
+        let date = parse_pub_date(raw_date).map(|d| d.iso()).map_err(|_| {
             format!("date \"{raw_date}\" is not a date (expected 2025-03-01 or Mar 1, 2025)")
         })?;
         let mut abstract_text = self.abstract_text;
@@ -94,6 +116,52 @@ impl Draft {
             }
             tags.push(tag.to_owned());
         }
+        for (name, value) in [
+            ("DOI", &mut self.doi),
+            ("URL", &mut self.url),
+            ("arXiv id", &mut self.arxiv),
+        ] {
+            if value.len() > MAX_IDENTIFIER_BYTES {
+                value.clear();
+                warnings.push((
+                    Part::Identifier,
+                    format!("{name} longer than {MAX_IDENTIFIER_BYTES} bytes; ignored"),
+                ));
+            }
+        }
+        let doi = normalize_doi(&self.doi);
+        if doi.is_empty() && !self.doi.trim().is_empty() {
+            warnings.push((
+                Part::Identifier,
+                format!(
+                    "DOI \"{}\" is not a DOI (10.NNNN/…); ignored",
+                    short(&self.doi)
+                ),
+            ));
+        }
+        let arxiv = normalize_arxiv(&self.arxiv);
+        if arxiv.is_empty() && !self.arxiv.trim().is_empty() {
+            warnings.push((
+                Part::Identifier,
+                format!(
+                    "arXiv id \"{}\" is not one (2309.08600 or hep-th/9901001); ignored",
+                    short(&self.arxiv)
+                ),
+            ));
+        }
+        // Identity, strongest first: an id the input carries (an export read back), the DOI,
+        // the arXiv id, then what the format gives (see ARCHITECTURE.md).
+        let computed = || {
+            if !doi.is_empty() {
+                identifier_id("doi", &doi)
+            } else if !arxiv.is_empty() {
+                identifier_id("arxiv", &arxiv)
+            } else if let Some(c) = &self.citation {
+                bibliographic_id(&title, &date, &authors, &c.key, &c.venue)
+            } else {
+                record_id(&title, &date)
+            }
+        };
         let id = match self.id.as_deref().map(str::trim) {
             Some(id) if is_valid_id(id) => id.to_ascii_lowercase(),
             Some(id) if !id.is_empty() => {
@@ -103,9 +171,9 @@ impl Draft {
                         "id \"{id}\" is not 16 hex digits; using one computed from title and date"
                     ),
                 ));
-                record_id(&title, &date)
+                computed()
             }
-            _ => record_id(&title, &date),
+            _ => computed(),
         };
         Ok((
             Record {
@@ -117,6 +185,9 @@ impl Draft {
                 tags,
                 date,
                 featured: self.featured,
+                doi,
+                url: self.url.trim().to_owned(),
+                arxiv,
                 source: Source {
                     file: file.to_owned(),
                     line,
@@ -147,6 +218,14 @@ fn capped_names(
             break;
         }
         out.push(name.to_owned());
+    }
+    out
+}
+
+fn short(s: &str) -> String {
+    let mut out: String = s.trim().chars().take(60).collect();
+    if out.len() < s.trim().len() {
+        out.push('…');
     }
     out
 }

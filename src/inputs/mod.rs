@@ -5,6 +5,8 @@
 //! `file:line`); `read_records` streams them from every input into a `RecordSink`, whose errors
 //! are its own (`ReadError::Sink`), so this layer never needs the application's error type.
 
+pub mod arxiv;
+pub mod bibtex;
 mod clean;
 mod detect;
 pub mod draft;
@@ -12,6 +14,7 @@ mod lines;
 mod merge;
 pub mod page;
 pub mod records;
+pub mod ris;
 
 pub use crate::diagnostic::Diagnostic;
 pub use clean::clean_text;
@@ -25,6 +28,8 @@ use std::io::BufReader;
 use crate::record::Record;
 
 /// What a reader produces, in file order.
+// Records are nearly every event: boxing them would add an allocation per record for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Event {
     Record(Record),
@@ -79,6 +84,9 @@ impl<E: From<InputError>> ReadError<E> {
 enum Reader {
     Page(ExportParser<BufReader<File>>),
     Records(records::RecordReader),
+    Bibtex(Box<bibtex::BibReader>),
+    Ris(ris::RisReader),
+    Arxiv(arxiv::ArxivReader),
 }
 
 impl Reader {
@@ -94,6 +102,15 @@ impl Reader {
             InputKind::Records(format) => records::RecordReader::open(&input.path, format)
                 .map(Reader::Records)
                 .map_err(unreadable),
+            InputKind::Bibtex => bibtex::BibReader::open(&input.path)
+                .map(|r| Reader::Bibtex(Box::new(r)))
+                .map_err(unreadable),
+            InputKind::Ris => ris::RisReader::open(&input.path)
+                .map(Reader::Ris)
+                .map_err(unreadable),
+            InputKind::Arxiv => arxiv::ArxivReader::open(&input.path)
+                .map(Reader::Arxiv)
+                .map_err(unreadable),
         }
     }
 
@@ -101,6 +118,9 @@ impl Reader {
         match self {
             Reader::Page(p) => p.bytes_read(),
             Reader::Records(r) => r.bytes_read(),
+            Reader::Bibtex(r) => r.bytes_read(),
+            Reader::Ris(r) => r.bytes_read(),
+            Reader::Arxiv(r) => r.bytes_read(),
         }
     }
 
@@ -110,6 +130,9 @@ impl Reader {
             Reader::Page(_) | Reader::Records(_) => {
                 "expected a listing page export (title, abstract, `Authors:`, `Fellows:`, `Date:` per entry)"
             }
+            Reader::Bibtex(_) => "expected BibTeX entries (`@article{key, title = {…}, …}`)",
+            Reader::Ris(_) => "expected RIS records (`TY  - JOUR` … `ER  - `)",
+            Reader::Arxiv(_) => "expected arXiv metadata, one JSON object per line",
         }
     }
 }
@@ -121,6 +144,9 @@ impl Iterator for Reader {
         match self {
             Reader::Page(p) => p.next(),
             Reader::Records(r) => r.next(),
+            Reader::Bibtex(r) => r.next(),
+            Reader::Ris(r) => r.next(),
+            Reader::Arxiv(r) => r.next(),
         }
     }
 }

@@ -40,6 +40,12 @@ impl<'a> HitHead<'a> {
 pub struct HitJson<'a> {
     #[serde(flatten)]
     pub head: HitHead<'a>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub doi: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub url: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub arxiv: &'a str,
     pub snippet: String,
     pub title_highlighted: String,
     /// When the record first entered this index (RFC 3339, UTC).
@@ -57,6 +63,9 @@ impl<'a> HitJson<'a> {
         let r = &hit.record;
         HitJson {
             head: HitHead::new(r, hit.score),
+            doi: &r.doi,
+            url: &r.url,
+            arxiv: &r.arxiv,
             snippet: hit.snippet.to_mark_tags(),
             title_highlighted: hit.title.to_mark_tags(),
             first_seen: unix_to_rfc3339(hit.first_seen),

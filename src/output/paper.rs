@@ -39,7 +39,11 @@ pub fn write_record<W: Write>(out: &mut W, style: Style, stored: &StoredRecord) 
         ),
         ("first seen", unix_to_rfc3339(stored.first_seen)),
     ];
-    for (label, value) in rows {
+    let identifiers = [("doi", &r.doi), ("arxiv", &r.arxiv), ("url", &r.url)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(label, v)| (label, for_terminal(v)));
+    for (label, value) in rows.into_iter().chain(identifiers) {
         writeln!(
             out,
             "{} {value}",

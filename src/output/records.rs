@@ -39,6 +39,9 @@ pub fn write_records<'a, W: Write>(
                     if r.featured { "true" } else { "false" },
                     &r.source.file,
                     &r.source.line.to_string(),
+                    &r.doi,
+                    &r.url,
+                    &r.arxiv,
                 ])?;
             }
             w.flush()?;
@@ -67,6 +70,9 @@ mod tests {
             tags: vec!["Interpretability".into(), "Scheming and Deception".into()],
             date: "2024-12-09".into(),
             featured: true,
+            doi: "10.48550/arXiv.2309.08600".into(),
+            url: "https://example.org/a?b=1,2".into(),
+            arxiv: "2309.08600".into(),
             source: Source {
                 file: "corpus/x.txt".into(),
                 line: 7,
@@ -118,7 +124,7 @@ mod tests {
         write_records(&mut bytes, RecordFormat::Csv, [&sample()]).unwrap();
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.starts_with(
-            "id,title,abstract,authors,fellows,tags,date,featured,source_file,source_line\n"
+            "id,title,abstract,authors,fellows,tags,date,featured,source_file,source_line,doi,url,arxiv\n"
         ));
         assert!(text.contains("Iván Arcuschin; Neel Nanda"));
     }

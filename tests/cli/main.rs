@@ -5,6 +5,8 @@
 mod common;
 
 mod failed_ingest;
+mod fields;
+mod formats;
 mod foundation;
 mod hostile;
 mod ingest;

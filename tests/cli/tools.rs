@@ -292,7 +292,10 @@ fn export_takes_the_query_and_filters_of_query() {
             "date",
             "featured",
             "source_file",
-            "source_line"
+            "source_line",
+            "doi",
+            "url",
+            "arxiv"
         ]
     );
     let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();

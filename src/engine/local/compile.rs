@@ -72,11 +72,23 @@ impl<'a> QueryBuilder<'a> {
             Scope::Author => self.fields.author,
             Scope::Fellow => self.fields.fellow,
             Scope::Tag => self.fields.tag,
+            Scope::Doi => self.fields.doi,
+            Scope::Arxiv => self.fields.arxiv,
         }
     }
 
     /// The analyzer a field is indexed with.
     pub fn analyze(&mut self, scope: Scope, text: &str) -> Vec<String> {
+        // Identifiers are indexed normalised and lowercased, one term per value.
+        let identifier = match scope {
+            Scope::Doi => Some(crate::record::normalize_doi(text)),
+            Scope::Arxiv => Some(crate::record::normalize_arxiv(text)),
+            _ => None,
+        };
+        if let Some(id) = identifier {
+            let id = if id.is_empty() { text.trim() } else { &id };
+            return vec![id.to_lowercase()];
+        }
         let analyzer = match scope {
             Scope::Author | Scope::Fellow => &mut self.names,
             _ => &mut self.text,

@@ -36,6 +36,11 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     doc.add_bool(f.featured, r.featured);
     doc.add_text(f.source_file, &r.source.file);
     doc.add_u64(f.source_line, r.source.line);
+    for (field, value) in [(f.doi, &r.doi), (f.url, &r.url), (f.arxiv, &r.arxiv)] {
+        if !value.is_empty() {
+            doc.add_text(field, value);
+        }
+    }
     doc
 }
 
@@ -65,6 +70,9 @@ pub fn from_document(f: &Fields, doc: &TantivyDocument) -> StoredRecord {
                 .get_first(f.featured)
                 .and_then(|v| v.as_bool())
                 .unwrap_or(false),
+            doi: text(f.doi),
+            url: text(f.url),
+            arxiv: text(f.arxiv),
             source: Source {
                 file: text(f.source_file),
                 line: doc

@@ -875,6 +875,9 @@ mod tests {
                     },
                     abstract_text: String::new(),
                     featured: false,
+                    doi: String::new(),
+                    url: String::new(),
+                    arxiv: String::new(),
                     source: Default::default(),
                 };
                 writer

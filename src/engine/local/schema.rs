@@ -15,12 +15,15 @@ use super::memo_stem::MemoStemmer;
 /// 2: no `author_key`/`fellow_key` (nothing queried them), `id` no longer a fast column.
 /// 3: fast-column dictionaries uncompressed (tantivy without `columnar-zstd-compression`,
 ///    which could not read a version-2 index's).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: `doi`, `url`, `arxiv` (stored; `doi` and `arxiv` indexed whole, lowercased).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// English prose: lowercased, accent-folded, stemmed.
 pub const TOKENIZER_TEXT: &str = "litsearch_en";
 /// Names: lowercased and accent-folded, never stemmed.
 pub const TOKENIZER_NAME: &str = "litsearch_name";
+/// Identifiers (DOI, arXiv id): the whole value one token, lowercased.
+pub const TOKENIZER_ID: &str = "litsearch_id";
 
 pub const ID: &str = "id";
 pub const ID_NUM: &str = "id_num";
@@ -41,6 +44,9 @@ pub const YEAR: &str = "year";
 pub const FEATURED: &str = "featured";
 pub const SOURCE_FILE: &str = "source_file";
 pub const SOURCE_LINE: &str = "source_line";
+pub const DOI: &str = "doi";
+pub const URL: &str = "url";
+pub const ARXIV: &str = "arxiv";
 
 /// Handles to every field, resolved once per opened index.
 #[derive(Clone, Copy, Debug)]
@@ -64,6 +70,9 @@ pub struct Fields {
     pub featured: Field,
     pub source_file: Field,
     pub source_line: Field,
+    pub doi: Field,
+    pub url: Field,
+    pub arxiv: Field,
 }
 
 pub fn build_schema() -> Schema {
@@ -105,6 +114,14 @@ pub fn build_schema() -> Schema {
     b.add_bool_field(FEATURED, INDEXED | FAST | STORED);
     b.add_text_field(SOURCE_FILE, STORED);
     b.add_u64_field(SOURCE_LINE, STORED);
+    let identifier = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_ID)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    b.add_text_field(DOI, identifier.clone());
+    b.add_text_field(URL, STORED);
+    b.add_text_field(ARXIV, identifier);
     b.build()
 }
 
@@ -131,6 +148,9 @@ impl Fields {
             featured: f(FEATURED)?,
             source_file: f(SOURCE_FILE)?,
             source_line: f(SOURCE_LINE)?,
+            doi: f(DOI)?,
+            url: f(URL)?,
+            arxiv: f(ARXIV)?,
         })
     }
 }
@@ -149,13 +169,21 @@ pub fn name_analyzer() -> TextAnalyzer {
     TextAnalyzer::from(FoldingTokenizer::default())
 }
 
+/// An identifier whole, lowercased: `doi:10.48550/arXiv.2309.08600` is one term.
+pub fn id_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+        .filter(tantivy::tokenizer::LowerCaser)
+        .build()
+}
+
 pub fn register_tokenizers(index: &Index) {
     index.tokenizers().register(TOKENIZER_TEXT, text_analyzer());
     index.tokenizers().register(TOKENIZER_NAME, name_analyzer());
+    index.tokenizers().register(TOKENIZER_ID, id_analyzer());
 }
 
-/// Days since 1970-01-01 of an ISO date, the sortable form of `date`.
+/// Days since 1970-01-01 of an ISO date (of any precision: its first day), the sortable form
+/// of `date`.
 pub fn days_from_iso(date: &str) -> Option<i64> {
-    let d = crate::date::parse_date(date).ok()?;
-    Some((d - time::Date::from_calendar_date(1970, time::Month::January, 1).ok()?).whole_days())
+    crate::date::days_since_epoch(date)
 }

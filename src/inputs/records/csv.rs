@@ -104,6 +104,9 @@ struct Columns {
     tags: Option<usize>,
     date: Option<usize>,
     featured: Option<usize>,
+    doi: Option<usize>,
+    url: Option<usize>,
+    arxiv: Option<usize>,
     unknown: Vec<String>,
 }
 
@@ -121,6 +124,9 @@ impl Columns {
                 "tags" => &mut c.tags,
                 "date" => &mut c.date,
                 "featured" => &mut c.featured,
+                "doi" => &mut c.doi,
+                "url" => &mut c.url,
+                "arxiv" => &mut c.arxiv,
                 "source_file" | "source_line" | "source" => continue,
                 _ => {
                     c.unknown.push(name);
@@ -156,6 +162,10 @@ impl Columns {
             tags: list(self.tags),
             date: cell(self.date),
             featured,
+            doi: cell(self.doi),
+            url: cell(self.url),
+            arxiv: cell(self.arxiv),
+            citation: None,
         })
     }
 }

@@ -174,6 +174,12 @@ struct JsonDraft {
     date: Option<String>,
     #[serde(default)]
     featured: Option<bool>,
+    #[serde(default)]
+    doi: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    arxiv: Option<String>,
     /// Where the record came from in its own source; replaced by the file being read.
     #[serde(default)]
     #[allow(dead_code)]
@@ -208,5 +214,9 @@ pub(super) fn draft_from_json(
         tags: j.tags,
         date: j.date.unwrap_or_default(),
         featured: j.featured.unwrap_or(false),
+        doi: j.doi.unwrap_or_default(),
+        url: j.url.unwrap_or_default(),
+        arxiv: j.arxiv.unwrap_or_default(),
+        citation: None,
     })
 }

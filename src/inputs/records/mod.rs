@@ -2,7 +2,7 @@
 //! This file holds the format (its extensions, CSV columns) and the reader over the three.
 //!
 //! CSV layout: a header row `id,title,abstract,authors,fellows,tags,date,featured,source_file,
-//! source_line`; lists (authors, fellows, tags) joined with `; `; `featured` is `true`/`false`.
+//! source_line,doi,url,arxiv`; lists (authors, fellows, tags) joined with `; `; `featured` is `true`/`false`.
 //! On import only `title` and `date` are required; `id` is kept when it is 16 hex digits and
 //! computed from title and date otherwise; a record's `source` becomes the file and line it was
 //! read from (the row's own source columns are accepted and ignored). The writer of the same
@@ -47,7 +47,9 @@ impl RecordFormat {
     }
 }
 
-pub const CSV_HEADER: [&str; 10] = [
+/// The columns `export` writes. `doi`, `url` and `arxiv` come last, so readers of the first ten
+/// columns by position keep working.
+pub const CSV_HEADER: [&str; 13] = [
     "id",
     "title",
     "abstract",
@@ -58,6 +60,9 @@ pub const CSV_HEADER: [&str; 10] = [
     "featured",
     "source_file",
     "source_line",
+    "doi",
+    "url",
+    "arxiv",
 ];
 
 /// How lists are joined in a CSV cell; on import any `;` splits.
