@@ -11,5 +11,6 @@ mod foundation;
 mod hostile;
 mod ingest;
 mod query;
+mod snapshots;
 mod tools;
 mod watch;
