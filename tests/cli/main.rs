@@ -12,6 +12,7 @@ mod hostile;
 mod ingest;
 mod query;
 mod serve;
+mod snapshots;
 mod tools;
 mod trust;
 mod watch;
