@@ -11,6 +11,8 @@ mod foundation;
 mod hostile;
 mod ingest;
 mod query;
+mod serve;
+mod snapshots;
 mod tools;
 mod trust;
 mod watch;
