@@ -70,6 +70,9 @@ pub enum Error {
         what: String,
         source: std::io::Error,
     },
+    /// A remote engine could not be reached or answered wrongly; `url` never holds credentials.
+    #[error("engine {url}: {detail}")]
+    Remote { url: String, detail: String },
     /// The engine failed in a way it did not explain better (its own words).
     #[error("index error: {0}; if the index is damaged, run `litsearch ingest --rebuild`")]
     Engine(String),

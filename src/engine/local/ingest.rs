@@ -12,19 +12,11 @@ use tantivy::{Index, IndexWriter, Term};
 use super::docs::to_document;
 use super::schema::{build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM};
 use super::store::{IndexRoot, OpenIndex};
-use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
+use crate::engine::{Change, Diff, IngestObserver, IngestOptions, Known, SyncSummary};
 use crate::error::{Error, Result};
 use crate::export::{collect_inputs, read_records, Diagnostic, ReadStats, RecordSink};
 use crate::lock::DirLock;
-use crate::record::{id_to_number, Record};
-
-/// Per-record state remembered from the index being synced.
-#[derive(Clone, Copy)]
-struct Known {
-    hash: u64,
-    first_seen: i64,
-    seen: bool,
-}
+use crate::record::Record;
 
 pub fn ingest(
     root: &IndexRoot,
@@ -100,17 +92,6 @@ pub fn ingest(
         None => previous_records(root),
     };
     let rebuilding = live.is_none();
-    // New records must look newer than every record already indexed (even when another ingest
-    // committed while this one waited for the lock, or the clock stepped back): `watch run`
-    // searches only records first seen after the newest one it has looked at.
-    let opts = &IngestOptions {
-        now: known
-            .values()
-            .map(|k| k.first_seen.saturating_add(1))
-            .max()
-            .map_or(opts.now, |after| opts.now.max(after)),
-        ..opts.clone()
-    };
     // An export identical to the one the live index was last synced with (and no commit since)
     // needs no parsing: hashing the files is far cheaper than reading entries out of them.
     let fingerprint = inputs_fingerprint(&inputs, opts.keep_missing)?;
@@ -185,10 +166,7 @@ struct SyncSink<'a> {
     index: &'a Index,
     fields: Fields,
     writer: Option<IndexWriter>,
-    known: HashMap<u64, Known>,
-    /// Ids indexed by this run (a paper re-emitted by the merger replaces its earlier copy).
-    written: HashMap<u64, ()>,
-    summary: SyncSummary,
+    diff: Diff,
     rebuilding: bool,
     opts: &'a IngestOptions,
     observer: &'a mut dyn IngestObserver,
@@ -210,52 +188,24 @@ impl SyncSink<'_> {
         }
         Ok(self.writer.as_mut().expect("just set"))
     }
-
-    fn id_term(&self, id: &str) -> Term {
-        Term::from_field_text(self.fields.id, id)
-    }
 }
 
 impl RecordSink for SyncSink<'_> {
     fn record(&mut self, record: Record) -> Result<()> {
-        let key = id_to_number(&record.id).unwrap_or_default();
-        let hash = record.content_hash();
-        let now = self.opts.now;
-        let fields = self.fields;
-        if self.written.contains_key(&key) {
-            let term = self.id_term(&record.id);
-            let first_seen = self.known.get(&key).map(|k| k.first_seen).unwrap_or(now);
-            let w = self.writer()?;
-            w.delete_term(term);
-            w.add_document(to_document(&fields, &record, hash, first_seen))?;
+        let Change::Write {
+            first_seen,
+            replace,
+        } = self.diff.record(&record)
+        else {
             return Ok(());
+        };
+        let fields = self.fields;
+        let doc = to_document(&fields, &record, record.content_hash(), first_seen);
+        let w = self.writer()?;
+        if replace {
+            w.delete_term(Term::from_field_text(fields.id, &record.id));
         }
-        match self.known.get_mut(&key) {
-            Some(k) if k.hash == hash && !k.seen && !self.rebuilding => {
-                k.seen = true;
-                self.summary.unchanged += 1;
-                return Ok(());
-            }
-            Some(k) => {
-                k.seen = true;
-                let first_seen = k.first_seen;
-                if self.rebuilding {
-                    self.summary.added += 1;
-                } else {
-                    self.summary.updated += 1;
-                }
-                let term = self.id_term(&record.id);
-                let w = self.writer()?;
-                w.delete_term(term);
-                w.add_document(to_document(&fields, &record, hash, first_seen))?;
-            }
-            None => {
-                self.summary.added += 1;
-                self.writer()?
-                    .add_document(to_document(&fields, &record, hash, now))?;
-            }
-        }
-        self.written.insert(key, ());
+        w.add_document(doc)?;
         Ok(())
     }
 
@@ -278,15 +228,12 @@ fn sync(
     observer: &mut dyn IngestObserver,
 ) -> Result<SyncSummary> {
     let fields = Fields::resolve(&index.schema())?;
-    let known_before = known.len() as u64;
     observer.start(inputs.iter().map(|i| i.size).sum());
     let mut sink = SyncSink {
         index,
         fields,
         writer: None,
-        known,
-        written: HashMap::new(),
-        summary: SyncSummary::default(),
+        diff: Diff::new(known, rebuilding, opts.now),
         rebuilding,
         opts,
         observer,
@@ -300,58 +247,20 @@ fn sync(
             return Err(e);
         }
     };
-    let mut summary = std::mem::take(&mut sink.summary);
-    summary.entries = stats.entries;
-    summary.skipped = stats.skipped;
-    summary.merged = stats.merged;
-    summary.warnings = stats.warnings + input_notes;
-
-    let vanished: Vec<(u64, Known)> = sink
-        .known
-        .iter()
-        .filter(|(_, k)| !k.seen)
-        .map(|(id, k)| (*id, *k))
-        .collect();
-    // A rebuild starts empty, so a vanished record cannot be kept: it is gone either way.
-    let would_remove = if opts.keep_missing && !rebuilding {
-        0
-    } else {
-        vanished.len() as u64
+    let diff = std::mem::replace(&mut sink.diff, Diff::new(HashMap::new(), rebuilding, 0));
+    let (mut summary, vanished) = match diff.finish(&stats, input_notes, opts) {
+        Ok(done) => done,
+        Err(e) => {
+            rollback(sink.writer.take());
+            return Err(e);
+        }
     };
-    let refusal = if opts.strict && summary.warnings > 0 {
-        Some(format!(
-            "--strict and {} warning(s) while reading the exports",
-            summary.warnings
-        ))
-    } else if stats.records == 0 && !opts.force {
-        Some(if known_before > 0 {
-            format!("the exports hold no records, and the index has {known_before}")
-        } else {
-            "the exports hold no records (expected entries with `Authors:`, `Fellows:` and `Date:`)"
-                .to_owned()
-        })
-    } else if !opts.force
-        && known_before > 0
-        && (would_remove as f64) * 100.0 > opts.max_remove_pct * known_before as f64
-    {
-        Some(format!(
-            "the exports would remove {would_remove} of {known_before} indexed records (more than --max-remove {}%)",
-            opts.max_remove_pct
-        ))
-    } else {
-        None
-    };
-    if let Some(reason) = refusal {
-        rollback(sink.writer.take());
-        return Err(Error::Refused { reason });
-    }
-    if !opts.keep_missing && !rebuilding && !vanished.is_empty() {
+    if !vanished.is_empty() {
         let w = sink.writer()?;
-        for (id, _) in &vanished {
+        for id in &vanished {
             w.delete_term(Term::from_field_text(fields.id, &format!("{id:016x}")));
         }
     }
-    summary.removed = would_remove;
     if let Some(mut writer) = sink.writer.take() {
         writer.commit()?;
         writer.wait_merging_threads()?;
@@ -432,11 +341,10 @@ fn known_records(open: &OpenIndex) -> Result<HashMap<u64, Known>> {
             let id = ids.first(doc).unwrap_or_default();
             known.insert(
                 id,
-                Known {
-                    hash: hashes.first(doc).unwrap_or_default(),
-                    first_seen: first.first(doc).unwrap_or_default(),
-                    seen: false,
-                },
+                Known::new(
+                    hashes.first(doc).unwrap_or_default(),
+                    first.first(doc).unwrap_or_default(),
+                ),
             );
         }
     }
@@ -468,14 +376,7 @@ fn read_previous_records(root: &IndexRoot) -> HashMap<u64, Known> {
         };
         for doc in segment.doc_ids_alive() {
             if let Some(id) = ids.first(doc) {
-                known.insert(
-                    id,
-                    Known {
-                        hash: 0,
-                        first_seen: first.first(doc).unwrap_or_default(),
-                        seen: false,
-                    },
-                );
+                known.insert(id, Known::new(0, first.first(doc).unwrap_or_default()));
             }
         }
     }
