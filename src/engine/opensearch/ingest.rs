@@ -490,6 +490,8 @@ impl RecordSink for Sink<'_, '_> {
 struct Lock<'a> {
     client: &'a Client,
     path: String,
+    /// Tells this ingest's lock document from another's.
+    token: String,
     seq: Option<(u64, u64)>,
     renewed: Instant,
 }
@@ -498,26 +500,53 @@ impl<'a> Lock<'a> {
     fn acquire(client: &'a Client, alias: &str, wait: Duration) -> Result<Lock<'a>> {
         let path = format!("/{alias}-lock/_doc/ingest");
         let deadline = Instant::now() + wait;
+        let token = format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default()
+        );
         loop {
-            let body = Self::body();
+            let body = Self::body(&token);
             let reply = client.send(
                 "PUT",
                 &format!("{path}?op_type=create&refresh=true"),
                 Some(&body),
             )?;
-            if reply.ok() {
-                let seq = seq_of(&reply.body);
+            let mine = if reply.ok() {
+                Some(seq_of(&reply.body))
+            } else if reply.status != 409 {
+                return Err(client.status_error("PUT", &path, &reply));
+            } else {
+                None
+            };
+            let held = match mine {
+                Some(_) => None,
+                None => Some(client.send("GET", &path, None)?),
+            };
+            // Our own create, applied before a node failed and retried by the cluster: ours.
+            let seq = match (&mine, &held) {
+                (Some(seq), _) => Some(*seq),
+                (None, Some(h))
+                    if h.body.pointer("/_source/token").and_then(Value::as_str)
+                        == Some(token.as_str()) =>
+                {
+                    Some(seq_of(&h.body))
+                }
+                _ => None,
+            };
+            if let Some(seq) = seq {
                 return Ok(Lock {
                     client,
                     path,
+                    token,
                     seq,
                     renewed: Instant::now(),
                 });
             }
-            if reply.status != 409 {
-                return Err(client.status_error("PUT", &path, &reply));
-            }
-            let held = client.send("GET", &path, None)?;
+            let held = held.expect("fetched when not ours");
             let expires = held
                 .body
                 .pointer("/_source/expires")
@@ -550,9 +579,10 @@ impl<'a> Lock<'a> {
         }
     }
 
-    fn body() -> Value {
+    fn body(token: &str) -> Value {
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "this host".to_owned());
         json!({
+            "token": token,
             "holder": format!("ingest (pid {} on {host}) since {}", std::process::id(), crate::clock::now_unix()),
             "expires": crate::clock::now_unix() + LOCK_TTL_SECS
         })
@@ -568,7 +598,7 @@ impl<'a> Lock<'a> {
         let reply = self.client.send(
             "PUT",
             &format!("{}?if_seq_no={seq}&if_primary_term={term}", self.path),
-            Some(&Self::body()),
+            Some(&Self::body(&self.token)),
         )?;
         if !reply.ok() {
             return Err(self.client.error("lost the ingest lock (it expired and another ingest took it); nothing more was written"));

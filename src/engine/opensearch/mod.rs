@@ -17,21 +17,23 @@ pub use ingest::ingest;
 pub use url::{mask, EngineUrl};
 
 use crate::engine::fields::Analysis;
+use crate::engine::local::analyze;
 use crate::engine::{Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
 use crate::error::Result;
 use crate::record::{Record, StoredRecord};
 use crate::search::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
 use crate::search::similar::{KeyTerm, SimilarHit, SimilarResults};
+use crate::search::snippet::window;
 use crate::search::{nothing_to_search, Hit, Marked, Sort};
 
-/// Lucene's BM25 leaves out tantivy's constant `(k1 + 1)` factor (it changes no order);
-/// scores are multiplied by it so that both engines report scores on one scale.
-const BM25_K1_PLUS_1: f32 = 2.2;
+/// Matches one search request returns at most (OpenSearch's default result window).
+const DEEP_PAGE: usize = 10_000;
 /// Records per page when reading every match or record.
 const SCAN_PAGE: usize = 2_000;
-/// Markers the highlighter puts around matches: control characters no listing holds.
-const PRE: &str = "\u{1}";
-const POST: &str = "\u{2}";
+/// Markers the highlighter puts around matches: private-use characters no listing holds
+/// (not control characters, which Java's `trim` strips from a field's start).
+const PRE: &str = "\u{e000}";
+const POST: &str = "\u{e001}";
 
 /// An engine named by `--engine`: where it is, and the directory of the saved searches
 /// kept for it on this machine.
@@ -343,8 +345,8 @@ fn unmark(marked: &str) -> Marked {
     let mut open = None;
     for c in marked.chars() {
         match c {
-            '\u{1}' => open = Some(text.len()),
-            '\u{2}' => {
+            '\u{e000}' => open = Some(text.len()),
+            '\u{e001}' => {
                 if let Some(start) = open.take() {
                     highlights.push((start, text.len()));
                 }
@@ -389,10 +391,23 @@ impl Engine for OpenSearchEngine {
     }
 
     fn page(&self, compiled: &Compiled, request: &PageRequest) -> Result<Page> {
+        // Pages within the first DEEP_PAGE matches in one request (from/size); deeper or longer
+        // ones (export of every match) continue with search_after, DEEP_PAGE at a time.
+        let depth = request.offset.saturating_add(request.limit);
+        let first_size = if depth <= DEEP_PAGE {
+            request.limit
+        } else {
+            request.limit.min(DEEP_PAGE)
+        };
+        let first_from = if depth <= DEEP_PAGE {
+            request.offset
+        } else {
+            0
+        };
         let mut body = json!({
             "query": compiled.query,
-            "from": request.offset,
-            "size": request.limit,
+            "from": first_from,
+            "size": first_size,
             "track_total_hits": true,
             "track_scores": true,
             "sort": sort_clause(request.sort),
@@ -405,12 +420,8 @@ impl Engine for OpenSearchEngine {
                 "encoder": "default",
                 "fields": {
                     "title": {"number_of_fragments": 0},
-                    "abstract": {
-                        "type": "plain",
-                        "fragment_size": request.snippet_chars.max(1),
-                        "number_of_fragments": 1,
-                        "no_match_size": request.snippet_chars
-                    }
+                    // The whole abstract marked: the window is chosen as locally.
+                    "abstract": {"number_of_fragments": 0}
                 }
             });
             if let Some(h) = &compiled.highlight {
@@ -423,8 +434,29 @@ impl Engine for OpenSearchEngine {
             .pointer("/hits/total/value")
             .and_then(Value::as_u64)
             .unwrap_or(0) as usize;
+        let mut raw: Vec<Value> = hits_of(&reply).to_vec();
+        if depth > DEEP_PAGE {
+            let wanted = depth.min(total);
+            body["from"] = json!(0);
+            body["track_total_hits"] = json!(false);
+            body["size"] = json!(DEEP_PAGE);
+            while raw.len() < wanted {
+                let Some(after) = raw.last().and_then(|h| h.get("sort")).cloned() else {
+                    break;
+                };
+                body["search_after"] = after;
+                let more = self.search(&body, true)?;
+                let page = hits_of(&more);
+                if page.is_empty() {
+                    break;
+                }
+                raw.extend_from_slice(page);
+            }
+            raw.truncate(wanted);
+            raw.drain(..request.offset.min(raw.len()));
+        }
         let mut hits = Vec::new();
-        for hit in hits_of(&reply) {
+        for hit in &raw {
             let stored = self.stored(hit)?;
             let record = stored.record;
             let marked = |field: &str| {
@@ -436,20 +468,21 @@ impl Engine for OpenSearchEngine {
                 text: record.title.clone(),
                 highlights: Vec::new(),
             });
-            let snippet = match marked("abstract") {
-                Some(m) => m,
-                None => Marked {
-                    text: record
-                        .abstract_text
-                        .chars()
-                        .take(request.snippet_chars)
-                        .collect(),
-                    highlights: Vec::new(),
-                },
+            let found: Vec<(usize, usize, String)> = match marked("abstract") {
+                Some(m) if m.text == record.abstract_text => m
+                    .highlights
+                    .iter()
+                    .map(|&(start, end)| {
+                        let term = analyze(Analysis::Prose, &m.text[start..end]).concat();
+                        (start, end, term)
+                    })
+                    .collect(),
+                _ => Vec::new(),
             };
+            let snippet = window(&record.abstract_text, &found, request.snippet_chars);
             let score = hit.get("_score").and_then(Value::as_f64).unwrap_or(0.0) as f32;
             hits.push(Hit {
-                score: score * BM25_K1_PLUS_1,
+                score,
                 record,
                 first_seen: stored.first_seen,
                 snippet,
@@ -676,7 +709,7 @@ mod tests {
 
     #[test]
     fn markers_become_byte_ranges() {
-        let m = unmark("Sparse \u{1}autoencoders\u{2} für \u{1}Schölkopf\u{2}");
+        let m = unmark("Sparse \u{e000}autoencoders\u{e001} für \u{e000}Schölkopf\u{e001}");
         assert_eq!(m.text, "Sparse autoencoders für Schölkopf");
         assert_eq!(
             m.to_mark_tags(),

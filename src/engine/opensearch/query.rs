@@ -117,6 +117,11 @@ fn term(field: &str, value: &str, boost: f32) -> Value {
     json!({"term": {field: {"value": value, "boost": boost}}})
 }
 
+/// `text` (one word to the analyzer) as the engine analyzes it.
+fn analyzed(field: &str, text: &str, boost: f32) -> Value {
+    json!({"match": {field: {"query": text, "boost": boost}}})
+}
+
 fn word(scope: Option<Scope>, text: &str, prefix: bool, mode: MatchMode) -> Option<Value> {
     let mut alternatives = Vec::new();
     for (field, analysis, weight) in fields(scope) {
@@ -129,8 +134,8 @@ fn word(scope: Option<Scope>, text: &str, prefix: bool, mode: MatchMode) -> Opti
             alternatives.push(json!({"match_phrase": {field: {"query": text, "boost": weight}}}));
             continue;
         }
-        let token = &tokens[0];
-        alternatives.push(term(field, token, weight));
+        // The word analyzed by the engine itself: its stems are the index's.
+        alternatives.push(analyzed(field, text, weight));
         let expanded = weight * EXPANSION_WEIGHT;
         let unstemmed: String = analyze(Analysis::Name, text).concat();
         if prefix && !unstemmed.is_empty() {
@@ -152,7 +157,15 @@ fn word(scope: Option<Scope>, text: &str, prefix: bool, mode: MatchMode) -> Opti
         if mode == MatchMode::Typos {
             let typos = allowed_typos(text);
             if typos > 0 {
-                alternatives.push(fuzzy(field, token, typos, expanded));
+                alternatives.push(json!({"match": {field: {
+                    "query": text,
+                    "fuzziness": typos,
+                    "prefix_length": 0,
+                    "fuzzy_transpositions": true,
+                    "max_expansions": MAX_EXPANSIONS,
+                    "fuzzy_rewrite": "scoring_boolean",
+                    "boost": expanded
+                }}}));
                 // A typo derails the stemmer, so the word's longer prefixes are matched with
                 // typos too: a stem is a prefix of the word it came from.
                 let chars: Vec<char> = unstemmed.chars().collect();
@@ -186,7 +199,7 @@ fn phrase(scope: Option<Scope>, text: &str) -> Option<Value> {
         let tokens = analyze(analysis, text);
         match tokens.len() {
             0 => {}
-            1 => alternatives.push(term(field, &tokens[0], weight)),
+            1 => alternatives.push(analyzed(field, text, weight)),
             _ => alternatives
                 .push(json!({"match_phrase": {field: {"query": text, "boost": weight}}})),
         }
