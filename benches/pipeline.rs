@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use litsearch::export::{collect_inputs, read_records, Diagnostic, RecordSink};
+use litsearch::diagnostic::Diagnostic;
 use litsearch::index::{ingest, IndexRoot, IngestObserver, IngestOptions};
+use litsearch::inputs::{collect_inputs, read_records, RecordSink};
 use litsearch::search::{search, Filters, SearchRequest};
 use litsearch::Record;
 
@@ -56,7 +57,9 @@ fn corpus(records: usize) -> Corpus {
 struct CountingSink(u64);
 
 impl RecordSink for CountingSink {
-    fn record(&mut self, _record: Record) -> litsearch::Result<()> {
+    type Error = std::convert::Infallible;
+
+    fn record(&mut self, _record: Record) -> Result<(), Self::Error> {
         self.0 += 1;
         Ok(())
     }
@@ -96,7 +99,7 @@ fn benches(c: &mut Criterion) {
                 let inputs =
                     collect_inputs(std::slice::from_ref(&corpus.export), &mut Vec::new()).unwrap();
                 let mut sink = CountingSink(0);
-                read_records(&inputs, &mut sink).unwrap();
+                read_records(&inputs, &mut sink).expect("read the generated export");
                 assert_eq!(sink.0 as usize, corpus.records);
             })
         });

@@ -13,7 +13,7 @@ mod corpus;
 
 use std::time::{Duration, Instant};
 
-use litsearch::export::Diagnostic;
+use litsearch::diagnostic::Diagnostic;
 use litsearch::index::{ingest, IndexRoot, IngestObserver, IngestOptions, SyncSummary};
 
 struct Silent;

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use litsearch::index::{ingest, IndexRoot, IngestObserver, IngestOptions, OpenIndex};
 use litsearch::engine::Engine;
+use litsearch::index::{ingest, IndexRoot, IngestObserver, IngestOptions, OpenIndex};
 use litsearch::search::{search, Filters, SearchRequest};
 use litsearch::watch::{new_watch, record, run_watch, RunOptions, Watch, WatchFile};
 
@@ -202,7 +202,7 @@ fn export(from: usize, to: usize) -> String {
 
 struct Quiet;
 impl IngestObserver for Quiet {
-    fn diagnostic(&mut self, _: &litsearch::export::Diagnostic) {}
+    fn diagnostic(&mut self, _: &litsearch::diagnostic::Diagnostic) {}
 }
 
 fn ingest_at(root: &IndexRoot, dir: &Path, now: i64) {

@@ -1,6 +1,6 @@
 //! litsearch: full-text search for research-paper listings exported as text.
 //!
-//! Data flows one way: `export` (text → `Record`s) → `engine` (records → the local tantivy
+//! Data flows one way: `inputs` (files → `Record`s) → `engine` (records → the local tantivy
 //! index or a remote engine) → `search` (query → `Hit`s, relaxation above the engines) →
 //! `output` (hits → text, JSON, CSV). `commands` glues them to the command line defined in `cli`.
 
@@ -8,13 +8,15 @@ pub mod atomic_write;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod date;
+pub mod diagnostic;
 pub mod engine;
 pub mod error;
-pub mod export;
+pub mod inputs;
+pub mod interrupt;
 pub mod lock;
 pub mod output;
 pub mod record;
-pub mod records_io;
 pub mod search;
 pub mod text;
 pub mod watch;

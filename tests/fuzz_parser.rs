@@ -1,7 +1,7 @@
 //! Property tests of the export parser: it never panics on any input, and
 //! parse → render → parse keeps records equal. `PROPTEST_CASES` scales the run.
 
-use litsearch::export::{clean_text, parse_str, render_export};
+use litsearch::inputs::{clean_text, parse_str, render_export};
 use litsearch::record::{record_id, Record, Source};
 use proptest::prelude::*;
 
@@ -65,6 +65,9 @@ prop_compose! {
             tags,
             date,
             featured,
+            doi: String::new(),
+            url: String::new(),
+            arxiv: String::new(),
             source: Source::default(),
         }
     }

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 
 struct Silent;
 impl IngestObserver for Silent {
-    fn diagnostic(&mut self, _: &litsearch::export::Diagnostic) {}
+    fn diagnostic(&mut self, _: &litsearch::diagnostic::Diagnostic) {}
 }
 
 fn index() -> &'static OpenIndex {

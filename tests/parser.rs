@@ -3,7 +3,7 @@
 mod common;
 
 use common::{corpus_records, CORPUS};
-use litsearch::export::parse_str;
+use litsearch::inputs::parse_str;
 
 /// Read off corpus/mats-research.txt by hand: title, ISO date, featured, tags.
 const EXPECTED: &[(&str, &str, bool, &[&str])] = &[

@@ -6,9 +6,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{inputs_or_default, out_err, stdout, Context};
 use crate::cli::IngestArgs;
+use crate::diagnostic::Diagnostic;
 use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
 use crate::error::{exit, Error, Result};
-use crate::export::Diagnostic;
 
 /// Prints diagnostics to stderr and, on a terminal, a progress bar.
 pub struct CliObserver {
@@ -67,8 +67,14 @@ impl IngestObserver for CliObserver {
 }
 
 pub fn summary_line(s: &SyncSummary) -> String {
+    // `moved` only when something moved: same content, new file:line (positions refreshed).
+    let moved = if s.moved > 0 {
+        format!("moved {}, ", s.moved)
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "added {}, updated {}, removed {}, unchanged {} ({:.2} s)",
+        "added {}, updated {}, removed {}, {moved}unchanged {} ({:.2} s)",
         s.added, s.updated, s.removed, s.unchanged, s.seconds
     );
     let mut extra = vec![format!(

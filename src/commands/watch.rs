@@ -63,8 +63,11 @@ impl<'a> WatchJson<'a> {
             created: &w.created,
             last_run: w.last_run.as_deref(),
             reported: w.reported.len(),
-            reported_ids: with_ids
-                .then(|| w.reported_ids().map(crate::watch::state::hex).collect()),
+            reported_ids: with_ids.then(|| {
+                w.reported_ids()
+                    .map(crate::record::id_from_number)
+                    .collect()
+            }),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::export::Diagnostic;
+use crate::diagnostic::Diagnostic;
 
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -56,6 +56,8 @@ pub struct SyncSummary {
     pub added: u64,
     pub updated: u64,
     pub removed: u64,
+    /// Same content, read from another file or line than last time (positions refreshed).
+    pub moved: u64,
     pub unchanged: u64,
     /// Entries that could not be read.
     pub skipped: u64,
@@ -83,19 +85,31 @@ pub trait IngestObserver {
 #[derive(Debug, Clone, Copy)]
 pub struct Known {
     pub hash: u64,
+    /// `source_hash`: where the record was read from last time.
+    pub source: u64,
     pub first_seen: i64,
     /// The exports hold it (set while reading).
     pub seen: bool,
 }
 
 impl Known {
-    pub fn new(hash: u64, first_seen: i64) -> Known {
+    pub fn new(hash: u64, source: u64, first_seen: i64) -> Known {
         Known {
             hash,
+            source,
             first_seen,
             seen: false,
         }
     }
+}
+
+/// A hash of where a record was read from (file and line): a record read from elsewhere with
+/// the same content is rewritten (`moved`), not counted as a change.
+pub fn source_hash(source: &crate::record::Source) -> u64 {
+    let mut bytes = source.file.as_bytes().to_vec();
+    bytes.push(0);
+    bytes.extend_from_slice(&source.line.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 /// What to do with one record read from the exports.
@@ -158,8 +172,17 @@ impl Diff {
         let change = match self.known.get_mut(&key) {
             Some(k) if k.hash == hash && !k.seen && !self.rebuilding => {
                 k.seen = true;
-                self.summary.unchanged += 1;
-                return Change::Unchanged;
+                if k.source == source_hash(&record.source) {
+                    self.summary.unchanged += 1;
+                    return Change::Unchanged;
+                }
+                // Same content, another place in the exports: rewritten so that `show`,
+                // `query` and `export` give the true file:line, but not counted as a change.
+                self.summary.moved += 1;
+                Change::Write {
+                    first_seen: k.first_seen,
+                    replace: true,
+                }
             }
             Some(k) => {
                 k.seen = true;
@@ -189,7 +212,7 @@ impl Diff {
     /// no records, more removed than `--max-remove`) that must leave the engine unchanged.
     pub fn finish(
         mut self,
-        stats: &crate::export::ReadStats,
+        stats: &crate::inputs::ReadStats,
         input_notes: u64,
         opts: &IngestOptions,
     ) -> crate::error::Result<(SyncSummary, Vec<u64>)> {

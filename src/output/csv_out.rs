@@ -5,7 +5,7 @@ use std::io::Write;
 use crate::clock::unix_to_rfc3339;
 use crate::search::Hit;
 
-pub const HEADER: [&str; 11] = [
+pub const HEADER: [&str; 14] = [
     "id",
     "score",
     "title",
@@ -17,6 +17,9 @@ pub const HEADER: [&str; 11] = [
     "snippet",
     "first_seen",
     "source",
+    "doi",
+    "url",
+    "arxiv",
 ];
 
 pub fn write_hits<W: Write>(out: W, hits: &[Hit]) -> csv::Result<()> {
@@ -36,6 +39,9 @@ pub fn write_hits<W: Write>(out: W, hits: &[Hit]) -> csv::Result<()> {
             &hit.snippet.text,
             &unix_to_rfc3339(hit.first_seen),
             &format!("{}:{}", r.source.file, r.source.line),
+            &r.doi,
+            &r.url,
+            &r.arxiv,
         ])?;
     }
     w.flush()?;

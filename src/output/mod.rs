@@ -5,6 +5,7 @@ pub mod csv_out;
 pub mod digest;
 pub mod json;
 pub mod paper;
+pub mod records;
 pub mod sanitize;
 pub mod text;
 

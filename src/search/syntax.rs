@@ -1,5 +1,6 @@
 //! The query language: words, "phrases", OR, AND, -word / NOT word, parentheses, word*,
-//! and field scopes (title:, abstract:, author:, fellow:, tag:). Parsed by hand so that every
+//! and field scopes (title:, abstract:, author:, fellow:, tag:, and the identifiers doi: and
+//! arxiv:, whose value is a literal up to the next space). Parsed by hand so that every
 //! error carries a position and a hint, and no input can reach tantivy's own parser.
 //!
 //! Precedence, loosest first: implicit or explicit AND, then OR, then NOT/-. So
@@ -20,16 +21,26 @@ pub enum Scope {
     Author,
     Fellow,
     Tag,
+    /// An identifier: matched whole (case aside), never analysed.
+    Doi,
+    Arxiv,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 7] = [
         Scope::Title,
         Scope::Abstract,
         Scope::Author,
         Scope::Fellow,
         Scope::Tag,
+        Scope::Doi,
+        Scope::Arxiv,
     ];
+
+    /// An identifier scope: its value is one literal token (`10.1000/x(1)`, `2309.08600`).
+    pub fn is_identifier(self) -> bool {
+        matches!(self, Scope::Doi | Scope::Arxiv)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -38,6 +49,8 @@ impl Scope {
             Scope::Author => "author",
             Scope::Fellow => "fellow",
             Scope::Tag => "tag",
+            Scope::Doi => "doi",
+            Scope::Arxiv => "arxiv",
         }
     }
 
@@ -48,6 +61,8 @@ impl Scope {
             "author" | "authors" => Scope::Author,
             "fellow" | "fellows" => Scope::Fellow,
             "tag" | "tags" => Scope::Tag,
+            "doi" => Scope::Doi,
+            "arxiv" => Scope::Arxiv,
             _ => return None,
         })
     }
@@ -138,6 +153,14 @@ struct Token {
 
 /// Parses `input`; `Ok(None)` for an empty (or blank) query.
 pub fn parse_query(input: &str) -> Result<Option<Node>, QueryError> {
+    Ok(parse_query_droppable(input)?.map(|(node, _)| node))
+}
+
+/// As `parse_query`, with the items of the top level a relaxation may drop when nothing
+/// matches them all: of `a b c` (an implicit AND) the plain unscoped words, as indexes into
+/// the top `Node::And`. Never a field scope, a phrase, a group, a NOT, nor a word tied to
+/// another by an explicit AND.
+pub fn parse_query_droppable(input: &str) -> Result<Option<(Node, Vec<usize>)>, QueryError> {
     let chars = input.chars().count();
     if chars > MAX_QUERY_CHARS {
         return Err(QueryError::new(
@@ -165,6 +188,7 @@ pub fn parse_query(input: &str) -> Result<Option<Node>, QueryError> {
         tokens,
         pos: 0,
         end_col: chars + 1,
+        top_joined: Vec::new(),
     };
     let node = p.and_expr(None, 0)?;
     if let Some(t) = p.peek() {
@@ -178,7 +202,27 @@ pub fn parse_query(input: &str) -> Result<Option<Node>, QueryError> {
             _ => QueryError::new(col, "unexpected text", None),
         });
     }
-    Ok(Some(node))
+    let droppable = match &node {
+        Node::And(items) => items
+            .iter()
+            .zip(&p.top_joined)
+            .enumerate()
+            .filter(|(_, (item, joined))| {
+                !**joined
+                    && matches!(
+                        item,
+                        Node::Word {
+                            scope: None,
+                            prefix: false,
+                            ..
+                        }
+                    )
+            })
+            .map(|(i, _)| i)
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(Some((node, droppable)))
 }
 
 fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
@@ -225,6 +269,7 @@ fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
             i += 1;
         } else {
             let start = i;
+            let mut scoped = false;
             while i < chars.len()
                 && !chars[i].is_whitespace()
                 && !matches!(chars[i], '(' | ')' | '"' | '“' | '”')
@@ -239,6 +284,16 @@ fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
                                 col,
                             });
                             i += 1;
+                            scoped = true;
+                            if scope.is_identifier() && !matches!(chars[i], '(' | '"' | '“' | '”')
+                            {
+                                let (literal, end) = identifier_literal(&chars, i);
+                                tokens.push(Token {
+                                    tok: Tok::Word(literal, false),
+                                    col: i + 1,
+                                });
+                                i = end;
+                            }
                             break;
                         }
                         return Err(QueryError::new(
@@ -251,13 +306,13 @@ fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
                         return Err(QueryError::new(
                             col,
                             format!("unknown field `{name}:`"),
-                            Some(&format!("did you mean `{suggestion}:`? fields are title, abstract, author, fellow, tag")),
+                            Some(&format!("did you mean `{suggestion}:`? fields are title, abstract, author, fellow, tag, doi, arxiv")),
                         ));
                     }
                 }
                 i += 1;
             }
-            if matches!(tokens.last(), Some(Token { tok: Tok::Scope(_), col: c }) if *c == col) {
+            if scoped {
                 continue;
             }
             let word: String = chars[start..i].iter().collect();
@@ -281,6 +336,29 @@ fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
     Ok(tokens)
 }
 
+/// The value of `doi:` or `arxiv:` from `start`: everything up to the next space, taken as
+/// written (DOIs hold `(`, `)`, `:`, `-`, `*`), except closing parentheses at its end that
+/// close a group opened before it. Returns the literal and where it ends.
+fn identifier_literal(chars: &[char], start: usize) -> (String, usize) {
+    let mut end = start;
+    while end < chars.len() && !chars[end].is_whitespace() {
+        end += 1;
+    }
+    let mut depth: i64 = 0;
+    for &c in &chars[start..end] {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    while depth < 0 && end > start + 1 && chars[end - 1] == ')' {
+        end -= 1;
+        depth += 1;
+    }
+    (chars[start..end].iter().collect(), end)
+}
+
 /// A `-` negates only at the start of a term, not inside `GPT-4` or `x - y`.
 fn starts_token(tokens: &[Token], chars: &[char], i: usize) -> bool {
     let _ = tokens;
@@ -292,8 +370,10 @@ fn near_scope(name: &str) -> Option<&'static str> {
     if lower.is_empty() || lower.chars().any(|c| !c.is_alphabetic()) || lower.len() > 9 {
         return None;
     }
+    // Not the identifier scopes: `doi` is within two edits of every three-letter word.
     Scope::ALL
         .iter()
+        .filter(|s| !s.is_identifier())
         .map(|s| s.name())
         .find(|s| edit_distance(&lower, s) <= 2)
 }
@@ -318,6 +398,8 @@ struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     end_col: usize,
+    /// Per item of the top-level AND: whether an explicit AND ties it to a neighbour.
+    top_joined: Vec<bool>,
 }
 
 impl Parser {
@@ -331,12 +413,18 @@ impl Parser {
 
     fn and_expr(&mut self, scope: Option<Scope>, depth: usize) -> Result<Node, QueryError> {
         let mut items = Vec::new();
+        let mut joined: Vec<bool> = Vec::new();
+        let mut after_and = false;
         loop {
             match self.peek().map(|t| &t.tok) {
                 None | Some(Tok::RParen) => break,
                 Some(Tok::And) => {
                     let col = self.next_col();
                     self.pos += 1;
+                    if let Some(last) = joined.last_mut() {
+                        *last = true;
+                    }
+                    after_and = true;
                     if items.is_empty()
                         || matches!(
                             self.peek().map(|t| &t.tok),
@@ -357,8 +445,15 @@ impl Parser {
                         Some("write `a OR b`"),
                     ));
                 }
-                _ => items.push(self.or_expr(scope, depth)?),
+                _ => {
+                    items.push(self.or_expr(scope, depth)?);
+                    joined.push(after_and);
+                    after_and = false;
+                }
             }
+        }
+        if depth == 0 {
+            self.top_joined = joined;
         }
         if items.is_empty() {
             return Err(QueryError::new(
@@ -499,6 +594,25 @@ mod tests {
 
     #[test]
     fn phrases_scopes_negation_prefix() {
+        let q = parse_query("(doi:10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-O OR arxiv:2309.08600v2) AND x")
+            .unwrap()
+            .unwrap();
+        let Node::And(parts) = q else { panic!("{q:?}") };
+        assert_eq!(
+            parts[0],
+            Node::Or(vec![
+                Node::Word {
+                    scope: Some(Scope::Doi),
+                    text: "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-O".into(),
+                    prefix: false
+                },
+                Node::Word {
+                    scope: Some(Scope::Arxiv),
+                    text: "2309.08600v2".into(),
+                    prefix: false
+                },
+            ])
+        );
         let q = parse_query("tag:\"Scheming and Deception\" -jailbreak TITLE:sparse auto*")
             .unwrap()
             .unwrap();
@@ -553,9 +667,18 @@ mod tests {
 
     #[test]
     fn urls_and_ids_are_literal_words() {
+        // `arxiv:` is the arXiv-id scope since records carry one; its value stays literal.
         assert_eq!(
             parse_query("arXiv:2310.01405").unwrap().unwrap(),
-            w("arXiv:2310.01405")
+            Node::Word {
+                scope: Some(Scope::Arxiv),
+                text: "2310.01405".into(),
+                prefix: false
+            }
+        );
+        assert_eq!(
+            parse_query("ssrn:2310.01405").unwrap().unwrap(),
+            w("ssrn:2310.01405")
         );
         assert_eq!(
             parse_query("https://x.org/a").unwrap().unwrap(),

@@ -117,7 +117,7 @@ impl From<Output> for Run {
 
 /// Records of the shipped corpus, parsed by the library (for counts computed independently).
 pub fn corpus_records() -> Vec<litsearch::Record> {
-    let (records, diags) = litsearch::export::parse_str("corpus/mats-research.txt", CORPUS);
+    let (records, diags) = litsearch::inputs::parse_str("corpus/mats-research.txt", CORPUS);
     assert!(diags.is_empty(), "{diags:?}");
     records
 }

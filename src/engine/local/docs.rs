@@ -12,9 +12,12 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     doc.add_text(f.id, &r.id);
     doc.add_u64(f.id_num, id_to_number(&r.id).unwrap_or_default());
     doc.add_u64(f.hash, hash);
+    doc.add_u64(f.source_hash, source_hash(&r.source));
     doc.add_i64(f.first_seen, first_seen);
     doc.add_text(f.title, &r.title);
     doc.add_text(f.abstract_text, &r.abstract_text);
+    doc.add_text(f.title_words, &r.title);
+    doc.add_text(f.abstract_words, &r.abstract_text);
     // A facet counts records, so a value listed twice in one record is counted once (the
     // column would count each copy).
     for (names, text, facet) in [
@@ -30,6 +33,7 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     }
     for (i, tag) in r.tags.iter().enumerate() {
         doc.add_text(f.tag, tag);
+        doc.add_text(f.tag_words, tag);
         doc.add_text(f.tag_key, fold_key(tag));
         if !r.tags[..i].contains(tag) {
             doc.add_text(f.tag_facet, tag);
@@ -42,7 +46,20 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     doc.add_bool(f.featured, r.featured);
     doc.add_text(f.source_file, &r.source.file);
     doc.add_u64(f.source_line, r.source.line);
+    for (field, value) in [(f.doi, &r.doi), (f.url, &r.url), (f.arxiv, &r.arxiv)] {
+        if !value.is_empty() {
+            doc.add_text(field, value);
+        }
+    }
     doc
+}
+
+/// Where a record was read from, as one number: ingest compares it to see a record move.
+pub fn source_hash(source: &Source) -> u64 {
+    let mut bytes = source.file.as_bytes().to_vec();
+    bytes.push(0);
+    bytes.extend_from_slice(&source.line.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 pub fn from_document(f: &Fields, doc: &TantivyDocument) -> StoredRecord {
@@ -71,6 +88,9 @@ pub fn from_document(f: &Fields, doc: &TantivyDocument) -> StoredRecord {
                 .get_first(f.featured)
                 .and_then(|v| v.as_bool())
                 .unwrap_or(false),
+            doi: text(f.doi),
+            url: text(f.url),
+            arxiv: text(f.arxiv),
             source: Source {
                 file: text(f.source_file),
                 line: doc
@@ -104,6 +124,9 @@ mod tests {
             tags: vec!["X".into(), "X".into()],
             date: "2025-01-01".into(),
             featured: false,
+            doi: String::new(),
+            url: String::new(),
+            arxiv: String::new(),
             source: Source::default(),
         };
         let doc = to_document(&f, &r, 0, 0);

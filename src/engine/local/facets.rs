@@ -866,7 +866,7 @@ mod tests {
             for _ in 0..size {
                 let pick = |n: usize| names[(i * 7 + n * 3) % names.len()].to_owned();
                 let record = crate::record::Record {
-                    id: format!("{i:016x}"),
+                    id: crate::record::id_from_number(i as u64),
                     title: format!("paper {i}"),
                     // A repeated name, an undated record.
                     authors: vec![pick(0), pick(1), pick(0)],
@@ -883,6 +883,9 @@ mod tests {
                     },
                     abstract_text: String::new(),
                     featured: false,
+                    doi: String::new(),
+                    url: String::new(),
+                    arxiv: String::new(),
                     source: Default::default(),
                 };
                 writer

@@ -13,9 +13,10 @@ use serde_json::{json, Value};
 use super::client::{reason, Client};
 use super::schema::{self, Layout};
 use super::{alias_target, hits_of};
+use crate::diagnostic::Diagnostic;
 use crate::engine::{Change, Diff, IngestObserver, IngestOptions, Known, SyncSummary};
 use crate::error::{Error, Result};
-use crate::export::{collect_inputs, read_records, Diagnostic, RecordSink};
+use crate::inputs::{collect_inputs, read_records, ReadError, RecordSink};
 use crate::record::Record;
 
 /// Documents per `_bulk` request, and its size bound.
@@ -68,7 +69,7 @@ pub fn ingest(
 fn sync(
     client: &Client,
     alias: &str,
-    inputs: &[crate::export::Input],
+    inputs: &[crate::inputs::Input],
     opts: &IngestOptions,
     layout: Layout,
     input_notes: u64,
@@ -229,7 +230,7 @@ fn known_records(client: &Client, index: &str) -> Result<HashMap<u64, Known>> {
             "size": 5_000,
             "query": {"match_all": {}},
             "sort": [{"id": "asc"}],
-            "_source": ["id", "content_hash", "first_seen"],
+            "_source": ["id", "content_hash", "first_seen", "source_file", "source_line"],
             "track_total_hits": false
         });
         if let Some(a) = &after {
@@ -248,6 +249,17 @@ fn known_records(client: &Client, index: &str) -> Result<HashMap<u64, Known>> {
                     id,
                     Known::new(
                         schema::hash_of(&source),
+                        crate::engine::source_hash(&crate::record::Source {
+                            file: source
+                                .get("source_file")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                                .to_owned(),
+                            line: source
+                                .get("source_line")
+                                .and_then(Value::as_u64)
+                                .unwrap_or(0),
+                        }),
                         source
                             .get("first_seen")
                             .and_then(Value::as_i64)
@@ -306,12 +318,12 @@ impl<'a, 'l> Sink<'a, 'l> {
 
     fn run(
         &mut self,
-        inputs: &[crate::export::Input],
+        inputs: &[crate::inputs::Input],
         input_notes: u64,
         opts: &IngestOptions,
     ) -> Result<SyncSummary> {
         self.observer.start(inputs.iter().map(|i| i.size).sum());
-        let read = read_records(inputs, self);
+        let read = read_records(inputs, self).map_err(ReadError::flatten);
         self.observer.finish();
         let stats = read?;
         if let Some(e) = self.failed.take() {
@@ -456,6 +468,8 @@ fn backoff(attempt: u32) {
 }
 
 impl RecordSink for Sink<'_, '_> {
+    type Error = Error;
+
     fn record(&mut self, record: Record) -> Result<()> {
         if self.failed.is_some() {
             return Ok(());

@@ -18,7 +18,7 @@ pub use url::{mask, EngineUrl};
 
 use crate::engine::fields::Analysis;
 use crate::engine::local::analyze;
-use crate::engine::{Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
+use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
 use crate::error::Result;
 use crate::record::{Record, StoredRecord};
 use crate::search::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
@@ -44,21 +44,23 @@ pub struct Remote {
 }
 
 impl Remote {
-    /// `state_base`: the local index directory; each engine gets its own directory in it.
-    pub fn new(url: &str, state_base: &std::path::Path) -> Result<Remote> {
+    /// `index_dir`: the local index directory (`--index`); an engine's saved searches live
+    /// beside it, in `INDEX.engines/HOST-PORT-NAME/` (the index directory holds only an index).
+    pub fn new(url: &str, index_dir: &std::path::Path) -> Result<Remote> {
         let url = EngineUrl::parse(url)?;
-        let dir = format!(
-            "engine-{}",
+        let name = format!(
+            "{}-{}",
             url.base()
                 .split("://")
                 .nth(1)
                 .unwrap_or_default()
-                .replace([':', '/', '[', ']'], "-")
-                + "-"
-                + &url.name
+                .replace([':', '/', '[', ']'], "-"),
+            url.name
         );
+        let mut base = index_dir.as_os_str().to_owned();
+        base.push(".engines");
         Ok(Remote {
-            state_dir: state_base.join(dir),
+            state_dir: PathBuf::from(base).join(name),
             url,
         })
     }
@@ -78,6 +80,83 @@ pub struct OpenSearchEngine {
 pub struct Compiled {
     query: Value,
     highlight: Option<Value>,
+    corrections: Vec<Correction>,
+}
+
+impl query::Dictionary for OpenSearchEngine {
+    fn known(&self, query: &Value) -> Result<bool> {
+        let body = json!({"size": 0, "query": query, "track_total_hits": 1, "terminate_after": 1});
+        let reply = self.search(&body, false)?;
+        Ok(reply
+            .pointer("/hits/total/value")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            > 0)
+    }
+
+    /// The field's words within `typos` edits (a transposition counts as one), through the
+    /// term suggester with every threshold off, so that it lists them all.
+    fn near(&self, field: &str, word: &str, typos: u8) -> Result<Vec<String>> {
+        let body = json!({"size": 0, "suggest": {"near": {"text": word, "term": {
+            "field": field,
+            "suggest_mode": "always",
+            "max_edits": typos.clamp(1, 2),
+            "prefix_length": 0,
+            "min_word_length": 1,
+            "accuracy": 0.0,
+            "size": crate::engine::fields::MAX_EXPANSIONS,
+            "shard_size": crate::engine::fields::MAX_EXPANSIONS * 4,
+            "max_inspections": 20,
+            "string_distance": "damerau_levenshtein"
+        }}}});
+        let reply = self.search(&body, false)?;
+        let mut out = Vec::new();
+        for entry in reply
+            .pointer("/suggest/near")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            for option in entry
+                .get("options")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                if let Some(text) = option.get("text").and_then(Value::as_str) {
+                    if transposition_close(text, word, typos) {
+                        out.push(text.to_owned());
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Within `typos` edits when a swap of neighbours counts as one (as the local engine counts).
+fn transposition_close(a: &str, b: &str, typos: u8) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[n][m] <= usize::from(typos)
 }
 
 /// The concrete index an alias points to, if the alias exists.
@@ -338,6 +417,34 @@ fn sort_clause(sort: Sort) -> Value {
     }
 }
 
+/// The words of `text` the query matched, as the local engine marks them: the stems the
+/// engine highlighted in the field (or its unstemmed words), at every word with those stems.
+fn matched_words(hit: &Value, field: &str, text: &str) -> Vec<(usize, usize, String)> {
+    let mut stems = HashSet::new();
+    for f in [field.to_owned(), format!("{field}.words")] {
+        let Some(m) = hit
+            .pointer(&format!("/highlight/{}/0", f.replace('/', "~1")))
+            .and_then(Value::as_str)
+            .map(unmark)
+        else {
+            continue;
+        };
+        if m.text != text {
+            continue;
+        }
+        for &(start, end) in &m.highlights {
+            stems.extend(analyze(Analysis::Prose, &m.text[start..end]));
+        }
+    }
+    if stems.is_empty() {
+        return Vec::new();
+    }
+    crate::engine::local::analyze_with_offsets(Analysis::Prose, text)
+        .into_iter()
+        .filter(|(_, _, term)| stems.contains(term))
+        .collect()
+}
+
 /// Text with the highlighter's markers → the text and the byte ranges they marked.
 fn unmark(marked: &str) -> Marked {
     let mut text = String::with_capacity(marked.len());
@@ -361,22 +468,25 @@ impl Engine for OpenSearchEngine {
     type Compiled = Compiled;
 
     fn compile(&self, plan: &Plan<'_>, mode: MatchMode) -> Result<Compiled> {
-        let query = match query::build(plan, mode) {
-            Some(q) => q,
-            None if plan.filters.is_empty() => return Err(nothing_to_search()),
-            None => {
+        let mut builder = query::QueryBuilder::new(self);
+        let main = match plan.query {
+            Some(node) => match builder.node(node, mode)? {
+                Some(q) => Some(q),
+                None if plan.filters.is_empty() => return Err(nothing_to_search()),
                 // Words that match nothing, narrowed by filters: the filters alone, as locally.
-                let filters_only = Plan {
-                    query: None,
-                    ..*plan
-                };
-                query::build(&filters_only, mode).unwrap_or(json!({"match_all": {}}))
-            }
+                None => None,
+            },
+            None => None,
         };
         Ok(Compiled {
-            query,
-            highlight: query::highlight_query(plan, mode),
+            query: query::with_filters(main.clone(), plan),
+            highlight: main,
+            corrections: builder.corrections,
         })
+    }
+
+    fn corrections(&self, compiled: &Compiled) -> Vec<Correction> {
+        compiled.corrections.clone()
     }
 
     fn any_match(&self, compiled: &Compiled) -> Result<bool> {
@@ -419,9 +529,12 @@ impl Engine for OpenSearchEngine {
                 "post_tags": [POST],
                 "encoder": "default",
                 "fields": {
+                    // Whole fields marked (the snippet window is chosen as locally), and
+                    // their unstemmed words, where prefixes and typos match.
                     "title": {"number_of_fragments": 0},
-                    // The whole abstract marked: the window is chosen as locally.
-                    "abstract": {"number_of_fragments": 0}
+                    "title.words": {"number_of_fragments": 0},
+                    "abstract": {"number_of_fragments": 0},
+                    "abstract.words": {"number_of_fragments": 0}
                 }
             });
             if let Some(h) = &compiled.highlight {
@@ -459,26 +572,12 @@ impl Engine for OpenSearchEngine {
         for hit in &raw {
             let stored = self.stored(hit)?;
             let record = stored.record;
-            let marked = |field: &str| {
-                hit.pointer(&format!("/highlight/{field}/0"))
-                    .and_then(Value::as_str)
-                    .map(unmark)
-            };
-            let title = marked("title").unwrap_or_else(|| Marked {
+            let title_found = matched_words(hit, "title", &record.title);
+            let title = Marked {
                 text: record.title.clone(),
-                highlights: Vec::new(),
-            });
-            let found: Vec<(usize, usize, String)> = match marked("abstract") {
-                Some(m) if m.text == record.abstract_text => m
-                    .highlights
-                    .iter()
-                    .map(|&(start, end)| {
-                        let term = analyze(Analysis::Prose, &m.text[start..end]).concat();
-                        (start, end, term)
-                    })
-                    .collect(),
-                _ => Vec::new(),
+                highlights: title_found.iter().map(|(s, e, _)| (*s, *e)).collect(),
             };
+            let found = matched_words(hit, "abstract", &record.abstract_text);
             let snippet = window(&record.abstract_text, &found, request.snippet_chars);
             let score = hit.get("_score").and_then(Value::as_f64).unwrap_or(0.0) as f32;
             hits.push(Hit {

@@ -8,17 +8,171 @@ use crate::engine::fields::{
     search_field, Analysis, EXPANSION_WEIGHT, MAX_EXPANSIONS, SEARCH_FIELDS,
 };
 use crate::engine::local::analyze;
-use crate::engine::{allowed_typos, MatchMode, Plan};
+use crate::engine::{allowed_typos, Correction, MatchMode, Plan};
+use crate::error::Result;
 use crate::search::syntax::{Node, Scope};
 use crate::search::Filters;
-use crate::text::fold_key;
 
-/// The whole query of a plan; `None` when its words can match nothing (no letters or digits).
-pub fn build(plan: &Plan<'_>, mode: MatchMode) -> Option<Value> {
-    let main = match plan.query {
-        Some(node) => Some(node_query(node, mode)?),
-        None => None,
+/// What compiling a query asks the index: whether a word is held as written, and the words of
+/// a field within some typos of one (only when relaxing for typos).
+pub trait Dictionary {
+    fn known(&self, query: &Value) -> Result<bool>;
+    fn near(&self, field: &str, word: &str, typos: u8) -> Result<Vec<String>>;
+}
+
+/// Turns a plan into query DSL at one match mode, noting the typo corrections it made.
+pub struct QueryBuilder<'a> {
+    dictionary: &'a dyn Dictionary,
+    pub corrections: Vec<Correction>,
+}
+
+impl<'a> QueryBuilder<'a> {
+    pub fn new(dictionary: &'a dyn Dictionary) -> Self {
+        QueryBuilder {
+            dictionary,
+            corrections: Vec::new(),
+        }
+    }
+
+    /// The query of one node; `None` when nothing in it can match anything.
+    pub fn node(&mut self, node: &Node, mode: MatchMode) -> Result<Option<Value>> {
+        Ok(match node {
+            Node::And(children) | Node::Or(children) => {
+                let is_and = matches!(node, Node::And(_));
+                let (mut positive, mut negative) = (Vec::new(), Vec::new());
+                for child in children {
+                    match child {
+                        Node::Not(inner) => {
+                            if let Some(q) = self.negated(inner)? {
+                                negative.push(q);
+                            }
+                        }
+                        _ => {
+                            if let Some(q) = self.node(child, mode)? {
+                                positive.push(q);
+                            }
+                        }
+                    }
+                }
+                if positive.is_empty() {
+                    return Ok((!negative.is_empty()).then(|| everything_but(negative)));
+                }
+                let mut bool_ = serde_json::Map::new();
+                if is_and {
+                    bool_.insert("must".into(), Value::Array(positive));
+                } else {
+                    bool_.insert("should".into(), Value::Array(positive));
+                    bool_.insert("minimum_should_match".into(), json!(1));
+                }
+                if !negative.is_empty() {
+                    bool_.insert("must_not".into(), Value::Array(negative));
+                }
+                Some(json!({ "bool": bool_ }))
+            }
+            Node::Not(inner) => self.negated(inner)?.map(|q| everything_but(vec![q])),
+            Node::Word {
+                scope,
+                text,
+                prefix,
+            } => self.word(*scope, text, *prefix, mode)?,
+            Node::Phrase { scope, text } => phrase(*scope, text),
+        })
+    }
+
+    /// Excluded words are matched as written, and correct nothing.
+    fn negated(&mut self, node: &Node) -> Result<Option<Value>> {
+        let saved = std::mem::take(&mut self.corrections);
+        let q = self.node(node, MatchMode::AllWords);
+        self.corrections = saved;
+        q
+    }
+
+    fn word(
+        &mut self,
+        scope: Option<Scope>,
+        text: &str,
+        prefix: bool,
+        mode: MatchMode,
+    ) -> Result<Option<Value>> {
+        // Typos are looked for only when the word as written is in no field it may match.
+        let correct = mode == MatchMode::Typos && !prefix && !self.known_word(scope, text)?;
+        let unstemmed: String = analyze(Analysis::Name, text).concat();
+        let mut alternatives = Vec::new();
+        for target in fields(scope) {
+            let tokens = target.tokens(text);
+            if tokens.is_empty() {
+                continue;
+            }
+            if tokens.len() > 1 {
+                // `chain-of-thought`, `GPT-4o`: one word to the user, a phrase to the index.
+                alternatives.push(
+                    json!({"match_phrase": {target.field: {"query": text, "boost": target.weight}}}),
+                );
+                continue;
+            }
+            if prefix {
+                // Only words that begin with the prefix (the field's unstemmed words).
+                alternatives.push(json!({"prefix": {target.words: {
+                    "value": unstemmed, "boost": target.weight, "rewrite": "scoring_boolean"}}}));
+                continue;
+            }
+            alternatives.push(target.exact(text, &tokens[0]));
+            if correct {
+                let typos = allowed_typos(&unstemmed);
+                if typos > 0 {
+                    let mut near = self.dictionary.near(target.words, &unstemmed, typos)?;
+                    near.sort();
+                    near.dedup();
+                    near.truncate(MAX_EXPANSIONS);
+                    for w in near {
+                        note(&mut self.corrections, &unstemmed, &w);
+                        alternatives.push(term(target.words, &w, target.weight * EXPANSION_WEIGHT));
+                    }
+                }
+            }
+        }
+        Ok(any_of(alternatives))
+    }
+
+    /// Whether the word as written (analyzed per field) is in any field it may match.
+    fn known_word(&self, scope: Option<Scope>, text: &str) -> Result<bool> {
+        let clauses: Vec<Value> = fields(scope)
+            .iter()
+            .filter_map(|t| {
+                let tokens = t.tokens(text);
+                (!tokens.is_empty()).then(|| match tokens.len() {
+                    1 => t.exact(text, &tokens[0]),
+                    _ => json!({"match": {t.field: {"query": text, "operator": "or"}}}),
+                })
+            })
+            .collect();
+        if clauses.is_empty() {
+            return Ok(false);
+        }
+        self.dictionary
+            .known(&json!({"bool": {"should": clauses, "minimum_should_match": 1}}))
+    }
+}
+
+/// Typo corrections in the order the words were typed, each word once.
+fn note(corrections: &mut Vec<Correction>, word: &str, to: &str) {
+    let i = match corrections.iter().position(|c| c.word == word) {
+        Some(i) => i,
+        None => {
+            corrections.push(Correction {
+                word: word.to_owned(),
+                to: Vec::new(),
+            });
+            corrections.len() - 1
+        }
     };
+    if !corrections[i].to.iter().any(|t| t == to) {
+        corrections[i].to.push(to.to_owned());
+    }
+}
+
+/// The main query narrowed by the plan's filters and restrictions (none scored).
+pub fn with_filters(main: Option<Value>, plan: &Plan<'_>) -> Value {
     let mut filters = filter_clauses(plan.filters);
     if let Some(ids) = &plan.restrictions.ids {
         let ids: Vec<String> = ids.iter().map(|id| format!("{id:016x}")).collect();
@@ -27,7 +181,7 @@ pub fn build(plan: &Plan<'_>, mode: MatchMode) -> Option<Value> {
     if let Some(t) = plan.restrictions.first_seen_after {
         filters.push(json!({"range": {"first_seen": {"gt": t}}}));
     }
-    Some(match (main, filters.is_empty()) {
+    match (main, filters.is_empty()) {
         (Some(main), true) => main,
         (None, true) => json!({"match_all": {}}),
         (main, false) => {
@@ -37,54 +191,6 @@ pub fn build(plan: &Plan<'_>, mode: MatchMode) -> Option<Value> {
             }
             json!({"bool": bool_})
         }
-    })
-}
-
-/// Whether the query has words that can match anything (else: nothing to search).
-pub fn node_query(node: &Node, mode: MatchMode) -> Option<Value> {
-    match node {
-        Node::And(children) | Node::Or(children) => {
-            let is_and = matches!(node, Node::And(_)) && mode != MatchMode::AnyWord;
-            let (mut positive, mut negative) = (Vec::new(), Vec::new());
-            for child in children {
-                match child {
-                    Node::Not(inner) => {
-                        if let Some(q) = node_query(inner, MatchMode::AllWords) {
-                            negative.push(q);
-                        }
-                    }
-                    _ => {
-                        if let Some(q) = node_query(child, mode) {
-                            positive.push(q);
-                        }
-                    }
-                }
-            }
-            if positive.is_empty() {
-                return (!negative.is_empty()).then(|| everything_but(negative));
-            }
-            let mut bool_ = serde_json::Map::new();
-            if is_and {
-                bool_.insert("must".into(), Value::Array(positive));
-            } else {
-                bool_.insert("should".into(), Value::Array(positive));
-                bool_.insert("minimum_should_match".into(), json!(1));
-            }
-            if !negative.is_empty() {
-                bool_.insert("must_not".into(), Value::Array(negative));
-            }
-            Some(json!({ "bool": bool_ }))
-        }
-        Node::Not(inner) => {
-            let q = node_query(inner, MatchMode::AllWords)?;
-            Some(everything_but(vec![q]))
-        }
-        Node::Word {
-            scope,
-            text,
-            prefix,
-        } => word(*scope, text, *prefix, mode),
-        Node::Phrase { scope, text } => phrase(*scope, text),
     }
 }
 
@@ -93,16 +199,95 @@ fn everything_but(excluded: Vec<Value>) -> Value {
     json!({"bool": {"must": [{"match_all": {}}], "must_not": excluded}})
 }
 
-fn fields(scope: Option<Scope>) -> Vec<(&'static str, Analysis, f32)> {
-    match scope {
-        Some(s) => {
-            let f = search_field(s);
-            vec![(f.name, f.analysis, 1.0)]
+/// One field a word is looked for in.
+struct Target {
+    scope: Scope,
+    /// The analyzed field.
+    field: &'static str,
+    /// Its words as written (folded, unstemmed): where prefixes and typos are matched.
+    words: &'static str,
+    analysis: Analysis,
+    weight: f32,
+}
+
+impl Target {
+    fn tokens(&self, text: &str) -> Vec<String> {
+        if self.scope.is_identifier() {
+            let id = identifier(self.scope, text);
+            return if id.is_empty() { Vec::new() } else { vec![id] };
         }
+        analyze(self.analysis, text)
+    }
+
+    /// The word as the index holds it: analyzed by the engine itself (its stems are the
+    /// index's), or an identifier as one normalized term.
+    fn exact(&self, text: &str, token: &str) -> Value {
+        if self.scope.is_identifier() {
+            term(self.field, token, self.weight)
+        } else {
+            analyzed(self.field, text, self.weight)
+        }
+    }
+}
+
+/// A DOI or arXiv id as indexed: normalized and lowercased (else the text, trimmed).
+fn identifier(scope: Scope, text: &str) -> String {
+    let id = match scope {
+        Scope::Doi => crate::record::normalize_doi(text),
+        _ => crate::record::normalize_arxiv(text),
+    };
+    let id = if id.is_empty() { text.trim() } else { &id };
+    id.to_lowercase()
+}
+
+fn fields(scope: Option<Scope>) -> Vec<Target> {
+    let target = |s: Scope, weight: f32| -> Target {
+        match s {
+            Scope::Doi => Target {
+                scope: s,
+                field: "doi",
+                words: "doi",
+                analysis: Analysis::Name,
+                weight,
+            },
+            Scope::Arxiv => Target {
+                scope: s,
+                field: "arxiv",
+                words: "arxiv",
+                analysis: Analysis::Name,
+                weight,
+            },
+            _ => {
+                let f = search_field(s);
+                Target {
+                    scope: s,
+                    field: f.name,
+                    words: words_field(s),
+                    analysis: f.analysis,
+                    weight,
+                }
+            }
+        }
+    };
+    match scope {
+        Some(s) => vec![target(s, 1.0)],
         None => SEARCH_FIELDS
             .iter()
-            .map(|f| (f.name, f.analysis, f.weight))
+            .map(|f| target(f.scope, f.weight))
             .collect(),
+    }
+}
+
+/// The field of a scope's unstemmed words.
+pub fn words_field(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Title => "title.words",
+        Scope::Abstract => "abstract.words",
+        Scope::Tag => "tag.words",
+        Scope::Author => "author",
+        Scope::Fellow => "fellow",
+        Scope::Doi => "doi",
+        Scope::Arxiv => "arxiv",
     }
 }
 
@@ -122,86 +307,16 @@ fn analyzed(field: &str, text: &str, boost: f32) -> Value {
     json!({"match": {field: {"query": text, "boost": boost}}})
 }
 
-fn word(scope: Option<Scope>, text: &str, prefix: bool, mode: MatchMode) -> Option<Value> {
-    let mut alternatives = Vec::new();
-    for (field, analysis, weight) in fields(scope) {
-        let tokens = analyze(analysis, text);
-        if tokens.is_empty() {
-            continue;
-        }
-        if tokens.len() > 1 {
-            // `chain-of-thought`, `GPT-4o`: one word to the user, a phrase to the index.
-            alternatives.push(json!({"match_phrase": {field: {"query": text, "boost": weight}}}));
-            continue;
-        }
-        // The word analyzed by the engine itself: its stems are the index's.
-        alternatives.push(analyzed(field, text, weight));
-        let expanded = weight * EXPANSION_WEIGHT;
-        let unstemmed: String = analyze(Analysis::Name, text).concat();
-        if prefix && !unstemmed.is_empty() {
-            alternatives.push(json!({"prefix": {field: {
-                "value": unstemmed, "boost": expanded, "rewrite": "scoring_boolean"}}}));
-            // Stems the prefix runs past (`interpretab*` finds `interpret`): up to 3
-            // characters shorter than the prefix, never under 4, as locally.
-            let chars: Vec<char> = unstemmed.chars().collect();
-            let keep = if chars.len() > 6 {
-                (chars.len() - 3).max(4)
-            } else {
-                chars.len()
-            };
-            for len in keep..chars.len() {
-                let stem: String = chars[..len].iter().collect();
-                alternatives.push(term(field, &stem, expanded));
-            }
-        }
-        if mode == MatchMode::Typos {
-            let typos = allowed_typos(text);
-            if typos > 0 {
-                alternatives.push(json!({"match": {field: {
-                    "query": text,
-                    "fuzziness": typos,
-                    "prefix_length": 0,
-                    "fuzzy_transpositions": true,
-                    "max_expansions": MAX_EXPANSIONS,
-                    "fuzzy_rewrite": "scoring_boolean",
-                    "boost": expanded
-                }}}));
-                // A typo derails the stemmer, so the word's longer prefixes are matched with
-                // typos too: a stem is a prefix of the word it came from.
-                let chars: Vec<char> = unstemmed.chars().collect();
-                let shortest = 5.max(chars.len().saturating_sub(4));
-                for len in shortest..chars.len() {
-                    let p: String = chars[..len].iter().collect();
-                    let allowed = allowed_typos(&p).min(typos);
-                    alternatives.push(fuzzy(field, &p, allowed, expanded));
-                }
-            }
-        }
-    }
-    any_of(alternatives)
-}
-
-fn fuzzy(field: &str, value: &str, typos: u8, boost: f32) -> Value {
-    json!({"fuzzy": {field: {
-        "value": value,
-        "fuzziness": typos,
-        "prefix_length": 0,
-        "transpositions": true,
-        "max_expansions": MAX_EXPANSIONS,
-        "rewrite": "scoring_boolean",
-        "boost": boost
-    }}})
-}
-
 fn phrase(scope: Option<Scope>, text: &str) -> Option<Value> {
     let mut alternatives = Vec::new();
-    for (field, analysis, weight) in fields(scope) {
-        let tokens = analyze(analysis, text);
+    for target in fields(scope) {
+        let tokens = target.tokens(text);
         match tokens.len() {
             0 => {}
-            1 => alternatives.push(analyzed(field, text, weight)),
-            _ => alternatives
-                .push(json!({"match_phrase": {field: {"query": text, "boost": weight}}})),
+            1 => alternatives.push(target.exact(text, &tokens[0])),
+            _ => alternatives.push(
+                json!({"match_phrase": {target.field: {"query": text, "boost": target.weight}}}),
+            ),
         }
     }
     any_of(alternatives)
@@ -210,8 +325,10 @@ fn phrase(scope: Option<Scope>, text: &str) -> Option<Value> {
 /// One clause per filter, each required, none scored.
 pub fn filter_clauses(filters: &Filters) -> Vec<Value> {
     let mut out = Vec::new();
+    // A tag by its words, as `tag:(…)` matches: every word, stemmed by the engine, nothing
+    // when it has none (`--tag scheming` finds "Scheming and Deception").
     for tag in &filters.tags {
-        out.push(json!({"term": {"tag_key": fold_key(tag)}}));
+        out.push(json!({"match": {"tag": {"query": tag, "operator": "and", "zero_terms_query": "none"}}}));
     }
     for (names, field) in [(&filters.authors, "author"), (&filters.fellows, "fellow")] {
         for name in names {
@@ -239,10 +356,4 @@ pub fn filter_clauses(filters: &Filters) -> Vec<Value> {
         out.push(json!({"range": {"first_seen": {"gte": t}}}));
     }
     out
-}
-
-/// Everything a hit's text should highlight is the query's own business: the highlighter is
-/// given the main query (without filters, which match no text).
-pub fn highlight_query(plan: &Plan<'_>, mode: MatchMode) -> Option<Value> {
-    plan.query.and_then(|node| node_query(node, mode))
 }

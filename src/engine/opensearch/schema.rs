@@ -9,7 +9,8 @@ use crate::search::facets::FacetField;
 use crate::text::fold_key;
 
 /// Bumped whenever mappings or analysis change; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u64 = 1;
+/// 2: unstemmed `words` sub-fields (prefixes, typos), doi/url/arxiv, dates of any precision.
+pub const SCHEMA_VERSION: u64 = 2;
 
 /// The analyzers' names in the index settings.
 const PROSE: &str = "litsearch_en";
@@ -49,6 +50,9 @@ pub fn analysis() -> Value {
             "litsearch_long": {"type": "length", "max": MAX_WORD_BYTES - 1},
             "litsearch_stem": {"type": "stemmer", "language": "porter2"}
         },
+        "normalizer": {
+            "litsearch_id": {"type": "custom", "filter": ["lowercase"]}
+        },
         "analyzer": {
             PROSE: {"type": "custom", "tokenizer": "litsearch_words",
                     "filter": [base[0], base[1], base[2], "litsearch_stem"]},
@@ -72,18 +76,40 @@ pub fn index_body(layout: Layout) -> Value {
             Analysis::Name => NAME,
         };
         let mut mapping = json!({"type": "text", "analyzer": analyzer});
+        let mut subfields = Map::new();
         if facet_of(field.name).is_some() {
-            mapping["fields"] = json!({FACET_SUBFIELD: {"type": "keyword"}});
+            subfields.insert(FACET_SUBFIELD.into(), json!({"type": "keyword"}));
+        }
+        // Prose's words as written (folded, unstemmed): prefixes and typos are matched there.
+        if field.analysis == Analysis::Prose {
+            subfields.insert(
+                "words".into(),
+                json!({"type": "text", "analyzer": NAME, "index_options": "freqs"}),
+            );
+        }
+        if !subfields.is_empty() {
+            mapping["fields"] = Value::Object(subfields);
         }
         properties.insert(field.name.into(), mapping);
     }
     properties.insert("tag_key".into(), json!({"type": "keyword"}));
     properties.insert(
         "date".into(),
-        json!({"type": "date", "format": "strict_date"}),
+        json!({"type": "date", "format": "strict_date||strict_year_month||strict_year"}),
     );
     properties.insert("year".into(), json!({"type": "integer"}));
     properties.insert("featured".into(), json!({"type": "boolean"}));
+    // Identifiers: the whole value one term, lowercased.
+    for id in ["doi", "arxiv"] {
+        properties.insert(
+            id.into(),
+            json!({"type": "keyword", "normalizer": "litsearch_id"}),
+        );
+    }
+    properties.insert(
+        "url".into(),
+        json!({"type": "keyword", "index": false, "doc_values": false}),
+    );
     properties.insert(
         "source_file".into(),
         json!({"type": "keyword", "index": false, "doc_values": false}),
@@ -132,7 +158,7 @@ pub fn facet_field(facet: FacetField) -> String {
 
 /// A record as the document stored under its id.
 pub fn to_document(r: &Record, hash: u64, first_seen: i64) -> Value {
-    json!({
+    let mut doc = json!({
         "id": r.id,
         "content_hash": format!("{hash:016x}"),
         "first_seen": first_seen,
@@ -147,7 +173,13 @@ pub fn to_document(r: &Record, hash: u64, first_seen: i64) -> Value {
         "featured": r.featured,
         "source_file": r.source.file,
         "source_line": r.source.line,
-    })
+    });
+    for (key, value) in [("doi", &r.doi), ("url", &r.url), ("arxiv", &r.arxiv)] {
+        if !value.is_empty() {
+            doc[key] = json!(value);
+        }
+    }
+    doc
 }
 
 /// A stored document (`_source`) as a record; `None` when it is not one of ours.
@@ -175,6 +207,9 @@ pub fn from_source(source: &Value) -> Option<StoredRecord> {
                 .get("featured")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            doi: text("doi").unwrap_or_default(),
+            url: text("url").unwrap_or_default(),
+            arxiv: text("arxiv").unwrap_or_default(),
             source: Source {
                 file: text("source_file").unwrap_or_default(),
                 line: source

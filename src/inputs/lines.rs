@@ -1,5 +1,5 @@
-//! Reads an export line by line with bounded memory, reporting where bytes are not UTF-8.
-//! A line longer than `MAX_LINE_BYTES` is cut there; the rest of it is skipped, not buffered.
+//! Reads an input line by line with bounded memory: `LineReader` (page exports) cuts a long line
+//! and reports where bytes are not UTF-8; `read_bounded_line` (JSON lines) skips a long line.
 
 use std::io::{self, BufRead};
 
@@ -108,6 +108,49 @@ impl<R: BufRead> LineReader<R> {
             truncated,
         }))
     }
+}
+
+/// One line of a line-oriented records file: its bytes, or word that it was too long.
+pub enum BoundedLine {
+    Text(Vec<u8>),
+    TooLong,
+}
+
+/// One line without its end, at most `max` bytes; a longer line is consumed (not buffered) and
+/// reported as `TooLong`.
+pub fn read_bounded_line(reader: &mut impl BufRead, max: usize) -> io::Result<Option<BoundedLine>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let n = reader
+        .by_ref()
+        .take(max as u64 + 1)
+        .read_until(b'\n', &mut buf)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        return Ok(Some(BoundedLine::Text(buf)));
+    }
+    if buf.len() > max {
+        // Discard the rest of the line.
+        let mut sink = Vec::new();
+        loop {
+            sink.clear();
+            let n = reader
+                .by_ref()
+                .take(64 * 1024)
+                .read_until(b'\n', &mut sink)?;
+            if n == 0 || sink.last() == Some(&b'\n') {
+                break;
+            }
+        }
+        return Ok(Some(BoundedLine::TooLong));
+    }
+    Ok(Some(BoundedLine::Text(buf)))
 }
 
 #[cfg(test)]

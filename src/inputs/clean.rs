@@ -68,6 +68,170 @@ const SYMBOLS: &[(&str, &str)] = &[
     ("#", "#"),
 ];
 
+/// Clean-up of bibliography text (BibTeX, arXiv): TeX accents (`{\\"o}`, `\\'{e}`, `\\c c`) and
+/// special letters (`\\ss`, `{\\o}`) become the letters, protective braces go, `--` and `---`
+/// become dashes and `~` a space; then everything `clean_text` does (`\\emph{…}`, `$…$`).
+pub fn latex_to_text(raw: &str) -> String {
+    if !raw.contains(['\\', '{', '}', '~', '-']) {
+        return clean_text(raw);
+    }
+    let chars: Vec<char> = raw.chars().collect();
+    let mut out = String::with_capacity(raw.len());
+    // For each open brace: kept (a command's argument) or dropped (protective).
+    let mut braces: Vec<bool> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                if let Some((text, next)) = tex_letter(&chars, i) {
+                    out.push_str(&text);
+                    i = next;
+                    continue;
+                }
+                // Another command: copied with its name, for `clean_text`.
+                out.push(c);
+                i += 1;
+                while i < chars.len() && chars[i].is_ascii_alphabetic() {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+                if i < chars.len()
+                    && !chars[i].is_ascii_alphabetic()
+                    && i > 0
+                    && chars[i - 1] == '\\'
+                {
+                    // `\&`, `\%`: a one-character command.
+                    out.push(chars[i]);
+                    i += 1;
+                }
+                continue;
+            }
+            '{' => {
+                let keep = out.ends_with(|p: char| p.is_ascii_alphabetic())
+                    && out
+                        .rfind('\\')
+                        .is_some_and(|b| out[b + 1..].chars().all(|ch| ch.is_ascii_alphabetic()));
+                braces.push(keep);
+                if keep {
+                    out.push('{');
+                }
+            }
+            '}' => {
+                if braces.pop().unwrap_or(false) {
+                    out.push('}');
+                }
+            }
+            '~' => out.push(' '),
+            '-' if chars.get(i + 1) == Some(&'-') => {
+                if chars.get(i + 2) == Some(&'-') {
+                    out.push('—');
+                    i += 3;
+                } else {
+                    out.push('–');
+                    i += 2;
+                }
+                continue;
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    use unicode_normalization::UnicodeNormalization;
+    clean_text(&out.nfc().collect::<String>())
+}
+
+/// A TeX accent or special letter at `chars[i]` (a backslash): the text and where it ends.
+fn tex_letter(chars: &[char], i: usize) -> Option<(String, usize)> {
+    let cmd = *chars.get(i + 1)?;
+    let combining = |c: char| -> Option<char> {
+        Some(match c {
+            '"' => '\u{308}',
+            '\'' => '\u{301}',
+            '`' => '\u{300}',
+            '^' => '\u{302}',
+            '~' => '\u{303}',
+            '=' => '\u{304}',
+            '.' => '\u{307}',
+            'u' => '\u{306}',
+            'v' => '\u{30c}',
+            'H' => '\u{30b}',
+            'c' => '\u{327}',
+            'k' => '\u{328}',
+            'r' => '\u{30a}',
+            'd' => '\u{323}',
+            'b' => '\u{331}',
+            _ => return None,
+        })
+    };
+    // Special letters: `\ss`, `\o`, … not followed by another letter.
+    let word_end = |from: usize| {
+        let mut j = from;
+        while j < chars.len() && chars[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        j
+    };
+    let end = word_end(i + 1);
+    let name: String = chars[i + 1..end].iter().collect();
+    let special = match name.as_str() {
+        "ss" => Some("ß"),
+        "o" => Some("ø"),
+        "O" => Some("Ø"),
+        "ae" => Some("æ"),
+        "AE" => Some("Æ"),
+        "oe" => Some("œ"),
+        "OE" => Some("Œ"),
+        "aa" => Some("å"),
+        "AA" => Some("Å"),
+        "l" => Some("ł"),
+        "L" => Some("Ł"),
+        "i" => Some("i"),
+        "j" => Some("j"),
+        _ => None,
+    };
+    if let Some(letter) = special {
+        // A space after a letter command only ends it.
+        let next = if chars.get(end) == Some(&' ') {
+            end + 1
+        } else {
+            end
+        };
+        return Some((letter.to_owned(), next));
+    }
+    let mark = combining(cmd)?;
+    let is_letter_cmd = cmd.is_ascii_alphabetic();
+    let mut j = i + 2;
+    if is_letter_cmd {
+        // `\c c`, `\v{s}`, but not `\cite` or `\url`.
+        match chars.get(j) {
+            Some('{') | Some(' ') => {}
+            _ => return None,
+        }
+    }
+    while chars.get(j) == Some(&' ') {
+        j += 1;
+    }
+    let (base, next) = if chars.get(j) == Some(&'{') {
+        let close = (j + 1..chars.len()).find(|&k| chars[k] == '}')?;
+        let inner: String = chars[j + 1..close].iter().collect();
+        let inner = match inner.as_str() {
+            "\\i" => "i".to_owned(),
+            "\\j" => "j".to_owned(),
+            _ => inner,
+        };
+        (inner, close + 1)
+    } else {
+        (chars.get(j)?.to_string(), j + 1)
+    };
+    if base.chars().count() > 2 {
+        return None;
+    }
+    let mut text = base;
+    text.push(mark);
+    Some((text, next))
+}
+
 /// Full clean-up of one field of text.
 pub fn clean_text(raw: &str) -> String {
     if is_plain(raw) {
@@ -342,6 +506,38 @@ mod tests {
             "{}}",
         ] {
             let _ = clean_text(s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod latex_tests {
+    use super::latex_to_text;
+
+    #[test]
+    fn tex_accents_braces_and_dashes_become_text() {
+        let cases = [
+            (r#"Schr{\"o}dinger"#, "Schrödinger"),
+            (r#"caf{\'e} \'{e}t\'e"#, "café été"),
+            (r#"Fran\c{c}ois Fran\c cois"#, "François François"),
+            (
+                r#"\"{u}ber {\ss}e {\o}re {\AA}ngstr{\"o}m \v{S}koda"#,
+                "über ße øre Ångström Škoda",
+            ),
+            (r#"Research \& Development"#, "Research & Development"),
+            (r#"pages 1--10 --- done"#, "pages 1–10 — done"),
+            (
+                r#"{BERT}: Pre-training of {D}eep"#,
+                "BERT: Pre-training of Deep",
+            ),
+            (r#"An \emph{emphasised} word"#, "An emphasised word"),
+            (r#"$\alpha$-decay~model"#, "α-decay model"),
+            (r#"na\"{\i}ve"#, "naïve"),
+            (r#"unbalanced {brace"#, "unbalanced brace"),
+            (r#"closing only}"#, "closing only"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(latex_to_text(raw), want, "{raw}");
         }
     }
 }

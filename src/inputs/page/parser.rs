@@ -3,18 +3,20 @@
 
 use std::io::BufRead;
 
-use super::clean::clean_text;
-use super::date::{iso, parse_date, DateError};
-use super::lines::{LineReader, MAX_LINE_BYTES};
-use super::Diagnostic;
-use crate::record::{record_id, Record, Source};
-use crate::text::{fold_key, squash_spaces, truncate_at_char};
+use crate::date::{iso, parse_date, DateError};
+use crate::diagnostic::Diagnostic;
+use crate::inputs::clean::clean_text;
+use crate::inputs::draft::{Draft, FieldNames, Part, MAX_NAMES};
+use crate::inputs::lines::{Line, LineReader, MAX_LINE_BYTES};
+use crate::inputs::Event;
+use crate::record::Record;
+use crate::text::{fold_key, squash_spaces};
 
-/// Caps that keep one absurd entry from eating memory; beyond them text is cut with a warning.
-pub const MAX_TITLE_CHARS: usize = 1_000;
-pub const MAX_ABSTRACT_BYTES: usize = 64 * 1024;
-pub const MAX_NAMES: usize = 2_000;
-pub const MAX_TAGS: usize = 64;
+/// How warnings name a page's fields.
+const PAGE_FIELDS: FieldNames = FieldNames {
+    authors: "after `Authors:`",
+    fellows: "after `Fellows:`",
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
@@ -57,15 +59,6 @@ struct Meta {
     /// The current label's value block is still open (no blank line since it started).
     value_open: bool,
     label_line: u64,
-}
-
-/// What the parser produces, in file order.
-pub enum Event {
-    Record(Record),
-    /// Something odd was read around; the entry is still indexed.
-    Warning(Diagnostic),
-    /// An entry that could not be read at all and is not indexed.
-    Skipped(Diagnostic),
 }
 
 /// Streaming parser of one export file.
@@ -116,7 +109,7 @@ impl<R: BufRead> ExportParser<R> {
             .push_back(Event::Skipped(Diagnostic::new(&self.file, line, message)));
     }
 
-    fn feed_line(&mut self, raw: super::lines::Line) {
+    fn feed_line(&mut self, raw: Line) {
         self.last_line = raw.number;
         if let Some(at) = raw.invalid_utf8_at {
             self.warn(
@@ -251,52 +244,30 @@ impl<R: BufRead> ExportParser<R> {
             return None;
         }
         let mut tags = Vec::new();
-        let last = body.last().expect("non-empty");
+        let mut tags_line = line;
+        let last = body.last()?;
         if last.lines.len() == 1 && fold_key(&last.lines[0]) == "read more" {
             body.pop();
         } else if body.len() >= 3 || (body.len() == 2 && looks_like_tags(last)) {
-            let block = body.pop().expect("non-empty");
-            for tag in block.lines.iter().map(|t| clean_text(t)) {
-                if !tag.is_empty() && !tags.contains(&tag) {
-                    if tags.len() == MAX_TAGS {
-                        self.warn(
-                            block.line,
-                            format!("more than {MAX_TAGS} tags; the rest ignored"),
-                        );
-                        break;
-                    }
-                    tags.push(tag);
-                }
-            }
+            let block = body.pop()?;
+            tags_line = block.line;
+            tags = block.lines.iter().map(|t| clean_text(t)).collect();
         }
         if body.is_empty() {
             self.skip(line, "entry has only `Read more` or tags before `Authors:`/`Fellows:`/`Date:`, no title; skipped");
             return None;
         }
         let title_block = body.remove(0);
-        let mut title = clean_text(&title_block.lines.join(" "));
+        let title = clean_text(&title_block.lines.join(" "));
         if title.is_empty() {
             self.skip(line, "empty title; entry skipped");
             return None;
         }
-        if title.chars().count() > MAX_TITLE_CHARS {
-            title = title.chars().take(MAX_TITLE_CHARS).collect();
-            self.warn(
-                line,
-                format!("title longer than {MAX_TITLE_CHARS} characters; cut there"),
-            );
-        }
-        let mut abstract_text = body
+        let abstract_text = body
             .iter()
             .map(|b| clean_text(&b.lines.join(" ")))
             .collect::<Vec<_>>()
             .join("\n\n");
-        if truncate_at_char(&mut abstract_text, MAX_ABSTRACT_BYTES) {
-            self.warn(
-                line,
-                format!("abstract longer than {MAX_ABSTRACT_BYTES} bytes; cut there"),
-            );
-        }
         if abstract_text.is_empty() {
             self.warn(
                 line,
@@ -337,10 +308,11 @@ impl<R: BufRead> ExportParser<R> {
                 return None;
             }
         };
+        let authors_line = meta.authors.as_ref().map_or(line, |(l, _)| *l);
+        let fellows_line = meta.fellows.as_ref().map_or(line, |(l, _)| *l);
         let authors = self.names(meta.authors, Label::Authors, line, &title);
         let fellows = self.names(meta.fellows, Label::Fellows, line, &title);
-        Some(Record {
-            id: record_id(&title, &date),
+        let draft = Draft {
             title,
             abstract_text,
             authors,
@@ -348,13 +320,29 @@ impl<R: BufRead> ExportParser<R> {
             tags,
             date,
             featured: self.section == Section::Featured,
-            source: Source {
-                file: self.file.clone(),
-                line,
-            },
-        })
+            ..Draft::default()
+        };
+        match draft.finish(&self.file, line, &PAGE_FIELDS) {
+            Ok((record, warnings)) => {
+                for (part, message) in warnings {
+                    let at = match part {
+                        Part::Authors => authors_line,
+                        Part::Fellows => fellows_line,
+                        Part::Tags => tags_line,
+                        _ => line,
+                    };
+                    self.warn(at, message);
+                }
+                Some(record)
+            }
+            Err(why) => {
+                self.skip(line, format!("{why}; entry skipped"));
+                None
+            }
+        }
     }
 
+    /// The names after a label, split at commas; the draft step caps how many are kept.
     fn names(
         &mut self,
         value: Option<(u64, String)>,
@@ -362,28 +350,19 @@ impl<R: BufRead> ExportParser<R> {
         line: u64,
         title: &str,
     ) -> Vec<String> {
-        let Some((value_line, text)) = value else {
+        let Some((_, text)) = value else {
             self.warn(
                 line,
                 format!("entry \"{}\": `{}` missing", short(title), label.name()),
             );
             return Vec::new();
         };
-        let mut names = Vec::new();
-        for name in text.split(',').map(clean_text).filter(|n| !n.is_empty()) {
-            if names.len() == MAX_NAMES {
-                self.warn(
-                    value_line,
-                    format!(
-                        "more than {MAX_NAMES} names after `{}`; the rest ignored",
-                        label.name()
-                    ),
-                );
-                break;
-            }
-            names.push(name);
-        }
-        names
+        // One past the cap, so the draft step sees there were more and says so.
+        text.split(',')
+            .map(clean_text)
+            .filter(|n| !n.is_empty())
+            .take(MAX_NAMES + 1)
+            .collect()
     }
 
     fn finish_file(&mut self) {

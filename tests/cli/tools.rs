@@ -1,9 +1,7 @@
 //! What people do right after a search: related papers, one record in full, records out and
 //! back in, and shell integration — each driven through the binary on the shipped corpus.
 
-mod common;
-
-use common::{corpus_records, Workdir};
+use crate::common::{corpus_records, Workdir};
 use serde_json::Value;
 
 /// The record keys of `parse`, `export` and `show --json`, read back strictly.
@@ -294,7 +292,10 @@ fn export_takes_the_query_and_filters_of_query() {
             "date",
             "featured",
             "source_file",
-            "source_line"
+            "source_line",
+            "doi",
+            "url",
+            "arxiv"
         ]
     );
     let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();

@@ -1,12 +1,10 @@
 //! `litsearch watch`: saved searches reporting new papers once, at least once, as a digest,
 //! JSON or Atom; `first_seen` and `--added-since`; the errors that must change nothing.
 
-mod common;
-
 use std::io::BufReader;
 use std::process::Stdio;
 
-use common::{Run, Workdir, CORPUS};
+use crate::common::{Run, Workdir, CORPUS};
 use serde_json::Value;
 
 const EXPORT: &str = "corpus/mats-research.txt";
@@ -166,7 +164,7 @@ fn backfill_reports_the_existing_matches_at_the_next_run() {
     let w = Workdir::with_corpus();
     w.ingest();
     let expected =
-        common::titles_of(&w.query_json(&["sparse autoencoder", "--exact", "-n", "100"]));
+        crate::common::titles_of(&w.query_json(&["sparse autoencoder", "--exact", "-n", "100"]));
     let r = w.run(&["watch", "add", "sae", "sparse", "autoencoder", "--backfill"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (code, v) = run_json(&w, &[]);
@@ -555,7 +553,7 @@ fn a_corrupt_state_file_is_one_line_naming_it_and_left_alone() {
 
 struct Quiet;
 impl litsearch::index::IngestObserver for Quiet {
-    fn diagnostic(&mut self, _: &litsearch::export::Diagnostic) {}
+    fn diagnostic(&mut self, _: &litsearch::diagnostic::Diagnostic) {}
 }
 
 /// Ingests `corpus/` through the library with the clock pinned at `now`.

@@ -1,0 +1,580 @@
+//! BibTeX / BibLaTeX (`.bib`, what JabRef, Zotero and Mendeley export), streamed entry by entry:
+//! a splitter finds each `@type{…}` by brace balance, and the `biblatex` crate reads its fields.
+//!
+//! Splitting first keeps memory bounded and confines a broken entry (unbalanced braces, an
+//! unterminated string, a field of 10 MB) to one `file:line: why`: a line starting with `@`
+//! inside an entry ends a broken one. `@string` macros are kept and handed to every entry that
+//! uses them; `@comment` and `@preamble` are skipped; `crossref` is resolved by handing the
+//! parent (kept when it is a book or proceedings) to the parser with the child, children whose
+//! parent comes later waiting until the end of the file.
+
+use std::collections::{HashMap, VecDeque};
+use std::fs::File;
+use std::io::{self, BufReader};
+
+use biblatex::{Bibliography, ChunksExt, DateValue, PermissiveType, RawBibliography, RawChunk};
+
+use super::clean::{clean_text, latex_to_text};
+use super::draft::{Citation, Draft, FieldNames};
+use super::lines::{Line, LineReader, MAX_LINE_BYTES};
+use super::Event;
+use crate::diagnostic::Diagnostic;
+
+/// Longest entry read; a longer one is skipped (its text is not kept past this).
+pub const MAX_ENTRY_BYTES: usize = 1 << 20;
+/// Bounds on what is kept across entries: `@string` text, crossref parents, waiting children.
+const MAX_KEPT_BYTES: usize = 64 << 20;
+/// `@string`s referring to `@string`s: deeper chains are cut (a macro defined by itself).
+const MAX_MACRO_DEPTH: usize = 16;
+
+const BIB_FIELDS: FieldNames = FieldNames {
+    authors: "in `author`",
+    fellows: "in `fellows`",
+};
+
+/// The first thing in a `.bib` file other than comment text must be an `@` entry.
+pub fn check(head: &[u8]) -> Result<(), (u64, String)> {
+    if super::detect::looks_binary(head) {
+        return Err((0, "not a BibTeX file: it looks like binary data".to_owned()));
+    }
+    let text = String::from_utf8_lossy(head);
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start_matches('\u{feff}').trim();
+        if t.starts_with('@') {
+            return Ok(());
+        }
+        if t.starts_with('{') || t.starts_with('[') || t.starts_with('<') {
+            return Err((
+                i as u64 + 1,
+                "not a BibTeX file: expected `@type{key, field = {…}}` entries".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An entry's text as the splitter found it.
+struct RawText {
+    line: u64,
+    text: String,
+}
+
+/// The entry being split off.
+struct Splitting {
+    line: u64,
+    text: String,
+    depth: i64,
+    /// The entry's delimiter was seen (`{` or `(`): depth back to 0 ends it.
+    opened: bool,
+    paren: bool,
+    too_long: bool,
+}
+
+pub struct BibReader {
+    file: String,
+    lines: LineReader<BufReader<File>>,
+    current: Option<Splitting>,
+    /// `@string` name (lowercase) → its definition's text and the names it uses.
+    strings: HashMap<String, (String, Vec<String>)>,
+    /// Crossref parents by key (lowercase).
+    parents: HashMap<String, String>,
+    waiting: Vec<(RawText, String)>,
+    kept_bytes: usize,
+    pending: VecDeque<Event>,
+    done: bool,
+}
+
+impl BibReader {
+    pub fn open(path: &std::path::Path) -> io::Result<BibReader> {
+        Ok(BibReader {
+            file: path.display().to_string(),
+            lines: LineReader::new(BufReader::with_capacity(256 * 1024, File::open(path)?)),
+            current: None,
+            strings: HashMap::new(),
+            parents: HashMap::new(),
+            waiting: Vec::new(),
+            kept_bytes: 0,
+            pending: VecDeque::new(),
+            done: false,
+        })
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.lines.bytes_read()
+    }
+
+    fn warn(&mut self, line: u64, message: impl Into<String>) {
+        self.pending
+            .push_back(Event::Warning(Diagnostic::new(&self.file, line, message)));
+    }
+
+    fn skip(&mut self, line: u64, message: impl Into<String>) {
+        let message = message.into();
+        self.pending.push_back(Event::Skipped(Diagnostic::new(
+            &self.file,
+            line,
+            format!("{message}; the entry is skipped"),
+        )));
+    }
+
+    fn feed(&mut self, raw: Line) {
+        if let Some(at) = raw.invalid_utf8_at {
+            self.warn(
+                raw.number,
+                format!("invalid UTF-8 at byte offset {at}; replaced with U+FFFD"),
+            );
+        }
+        let text = raw.text.as_str();
+        let starts_entry = text.trim_start().starts_with('@');
+        if starts_entry {
+            if let Some(broken) = self.current.take() {
+                if broken.too_long {
+                    self.skip(
+                        broken.line,
+                        format!("entry longer than {MAX_ENTRY_BYTES} bytes (lines are cut at {MAX_LINE_BYTES})"),
+                    );
+                } else if broken.opened {
+                    self.skip(
+                        broken.line,
+                        format!(
+                            "the entry never closes before the next `@` on line {} (a `}}` is missing, or a string is not terminated)",
+                            raw.number
+                        ),
+                    );
+                }
+            }
+            self.current = Some(Splitting {
+                line: raw.number,
+                text: String::new(),
+                depth: 0,
+                opened: false,
+                paren: false,
+                too_long: false,
+            });
+        }
+        let Some(cur) = self.current.as_mut() else {
+            return; // comment text between entries
+        };
+        if raw.truncated {
+            cur.too_long = true;
+        }
+        if !cur.too_long {
+            if cur.text.len() + text.len() > MAX_ENTRY_BYTES {
+                cur.too_long = true;
+            } else {
+                cur.text.push_str(text);
+                cur.text.push('\n');
+            }
+        }
+        let mut finished = false;
+        for c in text.chars() {
+            match c {
+                '{' => {
+                    cur.depth += 1;
+                    cur.opened = true;
+                }
+                '}' => cur.depth -= 1,
+                '(' if !cur.opened => {
+                    cur.opened = true;
+                    cur.paren = true;
+                    cur.depth += 1;
+                }
+                ')' if cur.paren && cur.depth == 1 => cur.depth -= 1,
+                _ => {}
+            }
+            if cur.opened && cur.depth <= 0 {
+                finished = true;
+                break;
+            }
+        }
+        if finished {
+            if let Some(cur) = self.current.take() {
+                if cur.too_long {
+                    self.skip(
+                        cur.line,
+                        format!("entry longer than {MAX_ENTRY_BYTES} bytes (lines are cut at {MAX_LINE_BYTES})"),
+                    );
+                } else {
+                    self.entry(RawText {
+                        line: cur.line,
+                        text: cur.text,
+                    });
+                }
+            }
+        }
+    }
+
+    /// One complete `@…` block.
+    fn entry(&mut self, raw: RawText) {
+        let kind: String = raw
+            .text
+            .trim_start()
+            .trim_start_matches('@')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match kind.as_str() {
+            "comment" | "preamble" => {}
+            "" => self.skip(raw.line, "`@` without an entry type"),
+            "string" => self.define_strings(raw),
+            _ => self.read_entry(raw, &kind),
+        }
+    }
+
+    fn define_strings(&mut self, raw: RawText) {
+        match RawBibliography::parse(&raw.text) {
+            Ok(parsed) => {
+                for pair in &parsed.abbreviations {
+                    if self.kept_bytes + raw.text.len() > MAX_KEPT_BYTES {
+                        self.warn(raw.line, "too many `@string`s; this one is ignored");
+                        return;
+                    }
+                    let name = pair.key.v.to_ascii_lowercase();
+                    let uses = abbreviations(&pair.value.v);
+                    if self.reaches(&uses, &name, 0) {
+                        self.warn(
+                            raw.line,
+                            format!("`@string` {} is defined by itself (directly or through others); ignored", pair.key.v),
+                        );
+                        continue;
+                    }
+                    self.kept_bytes += raw.text.len();
+                    let definition = format!(
+                        "@string{{{} = {}}}\n",
+                        pair.key.v,
+                        field_source(&pair.value.v)
+                    );
+                    self.strings.insert(name, (definition, uses));
+                }
+            }
+            Err(e) => {
+                let line = raw.line + line_of(&raw.text, e.span.start);
+                self.warn(
+                    line,
+                    format!("`@string` cannot be read ({}); ignored", e.kind),
+                );
+            }
+        }
+    }
+
+    fn read_entry(&mut self, raw: RawText, kind: &str) {
+        let parsed = match RawBibliography::parse(&raw.text) {
+            Ok(p) => p,
+            Err(e) => {
+                let line = raw.line + line_of(&raw.text, e.span.start);
+                return self.skip(line, format!("cannot read the entry: {}", e.kind));
+            }
+        };
+        let Some(entry) = parsed.entries.first() else {
+            return self.skip(raw.line, "cannot read the entry");
+        };
+        let key = entry.v.key.v.to_owned();
+        let mut crossref = None;
+        for pair in &entry.v.fields {
+            if pair.key.v.eq_ignore_ascii_case("crossref") {
+                crossref = Some(
+                    field_source(&pair.value.v)
+                        .trim_matches(['{', '}', '"'])
+                        .to_ascii_lowercase(),
+                );
+            }
+        }
+        let is_parent = matches!(
+            kind,
+            "proceedings"
+                | "book"
+                | "collection"
+                | "mvbook"
+                | "mvcollection"
+                | "mvproceedings"
+                | "reference"
+                | "mvreference"
+                | "periodical"
+        );
+        if is_parent && self.kept_bytes + raw.text.len() <= MAX_KEPT_BYTES {
+            self.kept_bytes += raw.text.len();
+            self.parents
+                .insert(key.to_ascii_lowercase(), raw.text.clone());
+        }
+        if let Some(parent_key) = crossref {
+            if !self.parents.contains_key(&parent_key)
+                && !self.done
+                && self.kept_bytes + raw.text.len() <= MAX_KEPT_BYTES
+            {
+                self.kept_bytes += raw.text.len();
+                self.waiting.push((raw, parent_key));
+                return;
+            }
+            let parent = self.parents.get(&parent_key).cloned();
+            if parent.is_none() {
+                self.warn(
+                    raw.line,
+                    format!(
+                        "crossref \"{parent_key}\" is not an entry of this file; read without it"
+                    ),
+                );
+            }
+            return self.resolve(&raw, &key, parent.as_deref());
+        }
+        self.resolve(&raw, &key, None)
+    }
+
+    /// Parses the entry (with the `@string`s it uses and its crossref parent) into a record.
+    fn resolve(&mut self, raw: &RawText, key: &str, parent: Option<&str>) {
+        let mut source = String::new();
+        self.macros_for(&raw.text, &mut source, 0);
+        if let Some(parent) = parent {
+            self.macros_for(parent, &mut source, 0);
+        }
+        let mut prefix = source.clone();
+        if let Some(parent) = parent {
+            prefix.push_str(parent);
+            prefix.push('\n');
+        }
+        let without_crossref;
+        let body = if parent.is_none() {
+            without_crossref = drop_crossref(&raw.text);
+            without_crossref.as_str()
+        } else {
+            raw.text.as_str()
+        };
+        let full = format!("{prefix}{body}");
+        let bib = match Bibliography::parse(&full) {
+            Ok(b) => b,
+            Err(e) => {
+                let at = e.span.start.saturating_sub(prefix.len());
+                let line = raw.line + line_of(body, at);
+                return self.skip(line, format!("cannot read the entry: {}", e.kind));
+            }
+        };
+        let Some(entry) = bib.get(key) else {
+            return self.skip(raw.line, "cannot read the entry");
+        };
+        let draft = draft_of(entry, key);
+        match draft.finish(&self.file, raw.line, &BIB_FIELDS) {
+            Ok((record, warnings)) => {
+                for (_, w) in warnings {
+                    self.warn(raw.line, w);
+                }
+                self.pending.push_back(Event::Record(record));
+            }
+            Err(why) => self.skip(raw.line, format!("entry `{key}`: {why}")),
+        }
+    }
+
+    /// Appends the `@string` definitions `text` uses (and those they use) to `out`.
+    fn macros_for(&self, text: &str, out: &mut String, depth: usize) {
+        if self.strings.is_empty() {
+            return;
+        }
+        let Ok(parsed) = RawBibliography::parse(text) else {
+            return;
+        };
+        let mut names = Vec::new();
+        for pair in parsed.entries.iter().flat_map(|e| e.v.fields.iter()) {
+            names.extend(abbreviations(&pair.value.v));
+        }
+        self.definitions(&names, out, depth);
+    }
+
+    fn definitions(&self, names: &[String], out: &mut String, depth: usize) {
+        if depth > MAX_MACRO_DEPTH {
+            return;
+        }
+        for name in names {
+            if let Some((def, uses)) = self.strings.get(name) {
+                if !out.contains(def.as_str()) {
+                    self.definitions(uses, out, depth + 1);
+                    out.push_str(def);
+                }
+            }
+        }
+    }
+
+    /// True when a definition using `uses` would reach `name` through the known `@string`s.
+    fn reaches(&self, uses: &[String], name: &str, depth: usize) -> bool {
+        if depth > MAX_MACRO_DEPTH {
+            return true;
+        }
+        uses.iter().any(|u| {
+            u == name
+                || self
+                    .strings
+                    .get(u)
+                    .is_some_and(|(_, next)| self.reaches(next, name, depth + 1))
+        })
+    }
+}
+
+/// The macro names a raw field value uses, lowercased.
+fn abbreviations(chunks: &[biblatex::Spanned<RawChunk<'_>>]) -> Vec<String> {
+    chunks
+        .iter()
+        .filter_map(|c| match c.v {
+            RawChunk::Abbreviation(name) => Some(name.to_ascii_lowercase()),
+            RawChunk::Normal(_) => None,
+        })
+        .collect()
+}
+
+/// The source form of a raw field value (`{…} # name # "…"`).
+fn field_source(chunks: &[biblatex::Spanned<RawChunk<'_>>]) -> String {
+    chunks
+        .iter()
+        .map(|c| match c.v {
+            RawChunk::Normal(s) => format!("{{{s}}}"),
+            RawChunk::Abbreviation(s) => s.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" # ")
+}
+
+/// An entry's text without its `crossref` field, for when the parent is not known.
+fn drop_crossref(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim_start().to_ascii_lowercase().starts_with("crossref"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Lines before byte `at` of `text` (0 for its first line); the end of the text counts as its
+/// last line, not the empty one after its final line end.
+fn line_of(text: &str, at: usize) -> u64 {
+    let at = at.min(text.trim_end().len());
+    text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+}
+
+fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
+    let text = |name: &str| {
+        entry
+            .get(name)
+            .map(|c| latex_to_text(&c.format_verbatim()))
+            .unwrap_or_default()
+    };
+    let authors = entry
+        .author()
+        .map(|people| {
+            people
+                .iter()
+                .map(|p| {
+                    let parts = [
+                        p.given_name.as_str(),
+                        p.prefix.as_str(),
+                        p.name.as_str(),
+                        p.suffix.as_str(),
+                    ];
+                    let joined = parts
+                        .iter()
+                        .filter(|s| !s.trim().is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    clean_text(&latex_to_text(&joined))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let date = match entry.date() {
+        Ok(PermissiveType::Typed(d)) => {
+            let at = match d.value {
+                DateValue::At(t) | DateValue::After(t) | DateValue::Before(t) => t,
+                DateValue::Between(t, _) => t,
+            };
+            match (at.month, at.day) {
+                (Some(m), Some(day)) => format!("{:04}-{:02}-{:02}", at.year, m + 1, day + 1),
+                (Some(m), None) => format!("{:04}-{:02}", at.year, m + 1),
+                _ => format!("{:04}", at.year),
+            }
+        }
+        Ok(PermissiveType::Chunks(c)) => c.format_verbatim(),
+        Err(_) => entry
+            .get("year")
+            .map(|c| c.format_verbatim())
+            .unwrap_or_default(),
+    };
+    let keywords = text("keywords");
+    let tags = keywords
+        .split([',', ';'])
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut arxiv = String::new();
+    let eprint_type = text("eprinttype") + &text("archiveprefix");
+    if eprint_type.to_ascii_lowercase().contains("arxiv") || text("eprint").contains('.') {
+        arxiv = text("eprint");
+    }
+    let venue = [
+        "journal",
+        "journaltitle",
+        "booktitle",
+        "volume",
+        "number",
+        "pages",
+    ]
+    .iter()
+    .map(|f| text(f))
+    .filter(|v| !v.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    Draft {
+        title: text("title"),
+        abstract_text: text("abstract"),
+        authors,
+        tags,
+        date,
+        doi: text("doi"),
+        url: entry
+            .get("url")
+            .map(|c| c.format_verbatim())
+            .unwrap_or_default(),
+        arxiv,
+        citation: Some(Citation {
+            key: key.to_owned(),
+            venue,
+        }),
+        ..Draft::default()
+    }
+}
+
+impl Iterator for BibReader {
+    type Item = io::Result<Event>;
+
+    fn next(&mut self) -> Option<io::Result<Event>> {
+        loop {
+            if let Some(e) = self.pending.pop_front() {
+                return Some(Ok(e));
+            }
+            if self.done {
+                if let Some((raw, _)) = self.waiting.pop() {
+                    let kind = String::new();
+                    self.read_entry(raw, &kind);
+                    continue;
+                }
+                return None;
+            }
+            match self.lines.next_line() {
+                Ok(Some(line)) => self.feed(line),
+                Ok(None) => {
+                    self.done = true;
+                    self.waiting.reverse();
+                    if let Some(cur) = self.current.take() {
+                        if cur.opened {
+                            self.skip(
+                                cur.line,
+                                "file ends inside the entry (a `}` is missing, or a string is not terminated)",
+                            );
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}

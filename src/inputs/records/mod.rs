@@ -1,0 +1,211 @@
+//! Records as other tools (and `litsearch export`) write them: JSON lines, a JSON array or CSV.
+//! This file holds the format (its extensions, CSV columns) and the reader over the three.
+//!
+//! CSV layout: a header row `id,title,abstract,authors,fellows,tags,date,featured,source_file,
+//! source_line,doi,url,arxiv`; lists (authors, fellows, tags) joined with `; `; `featured` is `true`/`false`.
+//! On import only `title` and `date` are required; `id` is kept when it is 16 hex digits and
+//! computed from title and date otherwise; a record's `source` becomes the file and line it was
+//! read from (the row's own source columns are accepted and ignored). The writer of the same
+//! formats is `output::records`.
+
+mod csv;
+mod json;
+mod jsonl;
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+use super::draft::{Draft, FieldNames};
+use super::Event;
+use crate::diagnostic::Diagnostic;
+use crate::text::squash_spaces;
+
+/// The interchange formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum RecordFormat {
+    /// One JSON object per line (the format of `parse`)
+    #[default]
+    Jsonl,
+    /// One JSON array of objects
+    Json,
+    /// A header row, then one row per record; lists joined with `; `
+    Csv,
+}
+
+impl RecordFormat {
+    /// The format a file's extension names, if any: `.jsonl`/`.ndjson`, `.json`, `.csv`.
+    pub fn from_path(path: &Path) -> Option<RecordFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" | "ndjson" => Some(RecordFormat::Jsonl),
+            "json" => Some(RecordFormat::Json),
+            "csv" => Some(RecordFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// The columns `export` writes. `doi`, `url` and `arxiv` come last, so readers of the first ten
+/// columns by position keep working.
+pub const CSV_HEADER: [&str; 13] = [
+    "id",
+    "title",
+    "abstract",
+    "authors",
+    "fellows",
+    "tags",
+    "date",
+    "featured",
+    "source_file",
+    "source_line",
+    "doi",
+    "url",
+    "arxiv",
+];
+
+/// How lists are joined in a CSV cell; on import any `;` splits.
+pub const LIST_SEPARATOR: &str = "; ";
+
+/// Longest JSON line (or CSV header) read; longer lines are skipped.
+const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// How warnings name a records file's fields.
+const RECORD_FIELDS: FieldNames = FieldNames {
+    authors: "in `authors`",
+    fellows: "in `fellows`",
+};
+
+/// Checks that a file named `.jsonl`, `.json` or `.csv` holds records, before anything is read
+/// for real. The error names the line that gave it away.
+pub fn check_content(path: &Path, format: RecordFormat) -> Result<(), (u64, String)> {
+    let file = File::open(path).map_err(|e| (0, format!("cannot read: {e}")))?;
+    match format {
+        RecordFormat::Jsonl => jsonl::check(file),
+        RecordFormat::Json => json::check(file),
+        RecordFormat::Csv => csv::check(file),
+    }
+}
+
+/// Events waiting to be handed out, and the file they are about.
+struct Pending {
+    file: String,
+    events: VecDeque<Event>,
+}
+
+impl Pending {
+    fn warn(&mut self, line: u64, message: impl Into<String>) {
+        self.events
+            .push_back(Event::Warning(Diagnostic::new(&self.file, line, message)));
+    }
+
+    fn skip(&mut self, line: u64, message: impl Into<String>) {
+        self.events
+            .push_back(Event::Skipped(Diagnostic::new(&self.file, line, message)));
+    }
+
+    /// Finishes a draft read at `line` (or reports why it cannot be a record).
+    fn push_draft(&mut self, line: u64, draft: Result<Draft, String>) {
+        match draft.and_then(|d| clean_draft(d).finish(&self.file, line, &RECORD_FIELDS)) {
+            Ok((record, warnings)) => {
+                for (_, w) in warnings {
+                    self.warn(line, w);
+                }
+                self.events.push_back(Event::Record(record));
+            }
+            Err(why) => self.skip(line, format!("{why}; the record is skipped")),
+        }
+    }
+}
+
+/// A streaming reader of one records file, yielding the same events as the page parser:
+/// records, warnings, and skipped rows (each `file:line: why`).
+pub struct RecordReader {
+    inner: Inner,
+    pending: Pending,
+}
+
+enum Inner {
+    Jsonl(jsonl::JsonlReader),
+    Json(json::JsonArrayReader),
+    Csv(csv::CsvReader),
+}
+
+impl RecordReader {
+    pub fn open(path: &Path, format: RecordFormat) -> io::Result<RecordReader> {
+        let mut pending = Pending {
+            file: path.display().to_string(),
+            events: VecDeque::new(),
+        };
+        let file = File::open(path)?;
+        let inner = match format {
+            RecordFormat::Jsonl => Inner::Jsonl(jsonl::JsonlReader::new(file)),
+            RecordFormat::Json => Inner::Json(json::JsonArrayReader::new(file, &mut pending)?),
+            RecordFormat::Csv => Inner::Csv(csv::CsvReader::new(file)),
+        };
+        Ok(RecordReader { inner, pending })
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        match &self.inner {
+            Inner::Jsonl(r) => r.bytes_read(),
+            Inner::Json(r) => r.bytes_read(),
+            Inner::Csv(r) => r.bytes_read(),
+        }
+    }
+
+    /// Reads until at least one event is pending; false at the end of the file.
+    fn fill(&mut self) -> io::Result<bool> {
+        match &mut self.inner {
+            Inner::Jsonl(r) => r.fill(&mut self.pending),
+            Inner::Json(r) => Ok(r.fill(&mut self.pending)),
+            Inner::Csv(r) => r.fill(&mut self.pending),
+        }
+    }
+}
+
+impl Iterator for RecordReader {
+    type Item = io::Result<Event>;
+
+    fn next(&mut self) -> Option<io::Result<Event>> {
+        loop {
+            if let Some(e) = self.pending.events.pop_front() {
+                return Some(Ok(e));
+            }
+            match self.fill() {
+                Ok(true) => continue,
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+/// Control characters become spaces and runs of whitespace one space, as in page exports.
+fn clean(s: &str) -> String {
+    let no_controls: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    squash_spaces(&no_controls)
+}
+
+/// A draft's text as another tool wrote it, cleaned of control characters and extra spaces.
+fn clean_draft(d: Draft) -> Draft {
+    let list = |items: Vec<String>| -> Vec<String> {
+        items
+            .iter()
+            .map(|s| clean(s))
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    Draft {
+        title: clean(&d.title),
+        abstract_text: clean(&d.abstract_text),
+        authors: list(d.authors),
+        fellows: list(d.fellows),
+        tags: list(d.tags),
+        ..d
+    }
+}

@@ -1,0 +1,350 @@
+//! Other people's listings: BibTeX, RIS and the arXiv metadata snapshot, each on fixtures
+//! written here, alone, hostile, and mixed with the shipped page export in one directory.
+
+use crate::common::{Workdir, CORPUS};
+use serde_json::Value;
+
+/// `parse PATH` → records (JSON lines) and stderr.
+fn parse(w: &Workdir, path: &str) -> (Vec<Value>, String, i32) {
+    let r = w.run(&["parse", path]);
+    let records = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    (records, r.stderr, r.code)
+}
+
+fn by_title<'a>(records: &'a [Value], title: &str) -> &'a Value {
+    records
+        .iter()
+        .find(|r| r["title"] == title)
+        .unwrap_or_else(|| panic!("no \"{title}\" in {records:#?}"))
+}
+
+const BIB: &str = r#"% A JabRef library
+@comment{jabref-meta: databaseType:bibtex;}
+@preamble{"\newcommand{\noop}[1]{}"}
+@string{neurips = "Advances in Neural Information Processing Systems"}
+@string{nips = neurips}
+
+@article{schrodinger2023,
+  title = {The {Schr{\"o}dinger} Caf{\'e}: Cats \& Boxes -- a {$\alpha$-decay} \emph{Study}},
+  author = {Schr{\"o}dinger, Erwin and Marie Curie and {OpenAI Team}},
+  journal = nips,
+  year = 2023,
+  month = sep,
+  keywords = {Quantum, Interpretability},
+  doi = {10.1234/cat.2023},
+  abstract = {We open the box.}
+}
+
+@inproceedings{yearonly,
+  title = "A Paper With a Year Alone",
+  author = {Doe, Jane},
+  booktitle = nips,
+  year = {2021},
+}
+
+@online{repe,
+  title = {Representation Engineering},
+  author = {Zou, Andy and others},
+  date = {2023-10-02},
+  eprint = {2310.01405},
+  eprinttype = {arXiv},
+  url = {https://example.org/repe},
+}
+
+@proceedings{conf2020,
+  title = {Proceedings of the Conference},
+  year = {2020},
+  publisher = {ACM},
+}
+
+@inproceedings{child,
+  title = {A Child of the Proceedings},
+  author = {Roe, Richard},
+  crossref = {conf2020},
+}
+
+@article{ed1, title = {Editorial}, journal = {J}, volume = 12, number = 1, year = 2020}
+@article{ed2, title = {Editorial}, journal = {J}, volume = 12, number = 2, year = 2020}
+
+@misc{broken,
+  title = {Unbalanced {braces,
+  author = {Nobody},
+  year = 2020,
+
+@techreport{after,
+  title = {The Entry After the Broken One},
+  author = {Smith, John},
+  institution = {Lab},
+  year = 2022,
+}
+"#;
+
+#[test]
+fn bibtex_entries_become_records_with_text_names_dates_and_tags() {
+    let w = Workdir::empty();
+    w.write("lib.bib", BIB);
+    let (records, stderr, code) = parse(&w, "lib.bib");
+    assert_eq!(code, 1, "the broken entry is a warning: {stderr}");
+    // The broken entry: one line naming where it starts, nothing else lost.
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].starts_with("lib.bib:49: "), "{stderr}");
+    assert!(lines[0].contains("never closes"), "{stderr}");
+
+    let cat = by_title(
+        &records,
+        "The Schrödinger Café: Cats & Boxes – a α-decay Study",
+    );
+    assert_eq!(
+        cat["authors"],
+        serde_json::json!(["Erwin Schrödinger", "Marie Curie", "OpenAI Team"])
+    );
+    assert_eq!(cat["date"], "2023-09");
+    assert_eq!(
+        cat["tags"],
+        serde_json::json!(["Quantum", "Interpretability"])
+    );
+    assert_eq!(cat["doi"], "10.1234/cat.2023");
+    assert_eq!(cat["abstract"], "We open the box.");
+    assert_eq!(cat["source"]["line"], 7);
+
+    assert_eq!(
+        by_title(&records, "A Paper With a Year Alone")["date"],
+        "2021"
+    );
+    let repe = by_title(&records, "Representation Engineering");
+    assert_eq!(repe["arxiv"], "2310.01405");
+    assert_eq!(repe["date"], "2023-10-02");
+    assert_eq!(repe["url"], "https://example.org/repe");
+    // crossref: the child takes the parent's year.
+    assert_eq!(
+        by_title(&records, "A Child of the Proceedings")["date"],
+        "2020"
+    );
+    // Two editorials alike in title and year: two records.
+    let editorials = records.iter().filter(|r| r["title"] == "Editorial").count();
+    assert_eq!(editorials, 2);
+    assert_eq!(
+        by_title(&records, "The Entry After the Broken One")["authors"],
+        serde_json::json!(["John Smith"])
+    );
+}
+
+#[test]
+fn the_same_bibtex_entry_in_two_files_is_one_record() {
+    let w = Workdir::empty();
+    let entry = "@article{k1, title = {Same Paper}, author = {Doe, Jane}, year = 2020}\n";
+    w.write("in/a.bib", entry);
+    w.write("in/b.bib", entry.replace("k1", "k2"));
+    let (records, stderr, _) = parse(&w, "in");
+    assert_eq!(records.len(), 1, "{stderr}");
+}
+
+#[test]
+fn hostile_bibtex_is_one_line_each_and_loses_nothing_else() {
+    let w = Workdir::empty();
+    let good = |k: &str| format!("@article{{{k}, title = {{Good {k}}}, year = 2020}}\n");
+    let mut text = good("a");
+    text.push_str("@string{loop = loop}\n@article{l, title = loop, year = 2020}\n");
+    text.push_str("@string{x = y # z}\n@string{y = x}\n");
+    text.push_str("@misc{q, title = \"unterminated, year = 2020}\n");
+    text.push_str(&good("b"));
+    text.push_str(&format!(
+        "@misc{{big, title = {{Big}}, abstract = {{{}}}, year = 2020}}\n",
+        "x".repeat(10 << 20)
+    ));
+    text.push_str(&good("c"));
+    text.push_str("@misc{unknown, title = undefinedmacro, year = 2020}\n");
+    text.push_str(&good("d"));
+    text.push_str("@article{nodate, title = {No Date}}\n");
+    text.push_str("@article{, title = {No Key}, year = 2020}\n");
+    text.push_str(&good("e"));
+    w.write("h.bib", &text);
+    let (records, stderr, code) = parse(&w, "h.bib");
+    assert_eq!(code, 1);
+    let titles: Vec<&str> = records
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    for k in ["a", "b", "c", "d", "e"] {
+        assert!(
+            titles.contains(&format!("Good {k}").as_str()),
+            "{k}: {titles:?}\n{stderr}"
+        );
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for line in stderr.lines() {
+        assert!(line.starts_with("h.bib:"), "{line}");
+    }
+    assert!(stderr.contains("defined by itself"), "{stderr}");
+    assert!(stderr.contains("longer than"), "{stderr}");
+}
+
+const RIS: &str = "\u{feff}TY  - JOUR\r\nTI  - Sparse Autoencoders in RIS\r\nAU  - Nanda, Neel\r\nAU  - Conmy, Arthur\r\nPY  - 2023///\r\nKW  - Interpretability\r\nKW  - SAE\r\nAB  - First line of the abstract\r\n  continued here.\r\nDO  - https://doi.org/10.5555/ris.1\r\nUR  - https://arxiv.org/abs/2309.08600v2\r\nER  - \r\nTY  - CONF\r\nT1  - A Record Without ER\r\nA1  - Doe, Jane\r\nDA  - 2022/05/17/\r\nTY  - RPRT\r\nTI  - After the Missing ER\r\nY1  - 2021\r\nER  - \r\n";
+
+#[test]
+fn ris_records_read_every_tag_and_survive_a_missing_er() {
+    let w = Workdir::empty();
+    w.write("lib.ris", RIS);
+    let (records, stderr, code) = parse(&w, "lib.ris");
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(records.len(), 3, "{stderr}");
+    let sae = by_title(&records, "Sparse Autoencoders in RIS");
+    assert_eq!(
+        sae["authors"],
+        serde_json::json!(["Neel Nanda", "Arthur Conmy"])
+    );
+    assert_eq!(sae["date"], "2023");
+    assert_eq!(sae["tags"], serde_json::json!(["Interpretability", "SAE"]));
+    assert_eq!(
+        sae["abstract"],
+        "First line of the abstract continued here."
+    );
+    assert_eq!(sae["doi"], "10.5555/ris.1");
+    assert_eq!(sae["arxiv"], "2309.08600");
+    assert_eq!(
+        by_title(&records, "A Record Without ER")["date"],
+        "2022-05-17"
+    );
+    assert_eq!(by_title(&records, "After the Missing ER")["date"], "2021");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("lib.ris:13: record has no `ER"),
+        "{stderr}"
+    );
+}
+
+fn arxiv_line(id: &str, title: &str, cats: &str) -> String {
+    serde_json::json!({
+        "id": id,
+        "submitter": "A",
+        "authors": "Ada Lovelace and Charles Babbage",
+        "title": title,
+        "comments": null,
+        "journal-ref": null,
+        "doi": null,
+        "report-no": null,
+        "categories": cats,
+        "license": null,
+        "abstract": "  We study {\\\"o}  things\n  across lines. ",
+        "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}, {"version": "v2", "created": "Tue, 3 Apr 2008 19:18:42 GMT"}],
+        "update_date": "2008-11-13",
+        "authors_parsed": [["Lovelace", "Ada", ""], ["Babbage", "Charles", "Jr"]]
+    })
+    .to_string()
+}
+
+#[test]
+fn the_arxiv_snapshot_is_recognised_by_content_and_read_line_by_line() {
+    let w = Workdir::empty();
+    let text = [
+        arxiv_line(
+            "0704.0001",
+            "Calculation of  prompt\n diphoton production",
+            "hep-ph cs.LG stat.ML",
+        ),
+        "[1, 2]".to_owned(),
+        arxiv_line("0704.0002", "Second", "cs.LG"),
+        "{not json".to_owned(),
+        arxiv_line("0704.0003", "Third", "math.CO"),
+    ]
+    .join("\n");
+    // The real snapshot's name ends in .json although it holds JSON lines.
+    w.write("arxiv-metadata-oai-snapshot.json", &text);
+    let (records, stderr, code) = parse(&w, "arxiv-metadata-oai-snapshot.json");
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(records.len(), 3, "{stderr}");
+    let first = by_title(&records, "Calculation of prompt diphoton production");
+    assert_eq!(first["arxiv"], "0704.0001");
+    assert_eq!(first["date"], "2007-04-02");
+    assert_eq!(
+        first["authors"],
+        serde_json::json!(["Ada Lovelace", "Charles Babbage Jr"])
+    );
+    assert_eq!(first["abstract"], "We study ö things across lines.");
+    assert_eq!(
+        first["tags"],
+        serde_json::json!([
+            "hep-ph",
+            "cs.LG",
+            "stat.ML",
+            "High Energy Physics - Phenomenology",
+            "Machine Learning"
+        ])
+    );
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with("arxiv-metadata-oai-snapshot.json:2: not an arXiv record"),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("arxiv-metadata-oai-snapshot.json:4: not an arXiv record"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_directory_of_every_format_ingests_into_one_index() {
+    let w = Workdir::with_corpus();
+    w.write("corpus/lib.bib", BIB);
+    w.write("corpus/lib.ris", RIS);
+    w.write(
+        "corpus/arxiv.jsonl",
+        arxiv_line(
+            "2309.08600",
+            "Sparse Autoencoders Find Highly Interpretable Features",
+            "cs.LG",
+        ),
+    );
+    w.write(
+        "corpus/records.csv",
+        "title,date,doi\nFrom a CSV,2024-01-02,10.1/csv\n",
+    );
+    let r = w.run(&["ingest", "--json"]);
+    assert_eq!(r.code, 1, "the broken BibTeX entry warns: {}", r.stderr);
+    let summary: Value = serde_json::from_str(&r.stdout).unwrap();
+    let page = litsearch::inputs::parse_str("x", CORPUS).0.len() as u64;
+    // 8 BibTeX records (9 entries, one broken), 3 RIS, 1 arXiv, 1 CSV.
+    assert_eq!(
+        summary["records"].as_u64().unwrap(),
+        page + 8 + 3 + 1 + 1,
+        "{summary}"
+    );
+    // The arXiv record, and the RIS record that links the same arXiv id (but has its own DOI,
+    // which decides its identity: two records).
+    let mut by_arxiv = w.titles(&["arxiv:2309.08600"]);
+    by_arxiv.sort();
+    assert_eq!(
+        by_arxiv,
+        [
+            "Sparse Autoencoders Find Highly Interpretable Features",
+            "Sparse Autoencoders in RIS"
+        ]
+    );
+    assert_eq!(w.titles(&["doi:10.1234/CAT.2023"]).len(), 1);
+    assert_eq!(w.titles(&["--tag", "Machine Learning"]).len(), 1);
+    let v = w.query_json(&["--tag", "cs.LG", "--facets", "tags"]);
+    assert_eq!(v["facets"]["tags"]["Machine Learning"], 1);
+    // A file whose content does not match its extension is refused, naming the line.
+    w.write("bad/not.ris", "title,date\nx,2020\n");
+    let r = w.run(&["ingest", "bad/not.ris"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("bad/not.ris:1: not a RIS file"),
+        "{}",
+        r.stderr
+    );
+    w.write("bad/not.bib", "{\"title\": 1}\n");
+    let r = w.run(&["ingest", "bad/not.bib"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("bad/not.bib:1: not a BibTeX file"),
+        "{}",
+        r.stderr
+    );
+}
