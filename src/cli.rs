@@ -199,10 +199,10 @@ pub struct QueryArgs {
     #[arg(long, value_enum)]
     pub sort: Option<Sort>,
     /// Number of hits to show
-    #[arg(short = 'n', long, default_value_t = 10)]
+    #[arg(short = 'n', long, default_value_t = 10, allow_negative_numbers = true, value_parser = hit_count)]
     pub limit: usize,
     /// Number of hits to skip
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = hit_count)]
     pub offset: usize,
     /// Every hit, however many (instead of --limit)
     #[arg(long, conflicts_with = "limit")]
@@ -373,6 +373,10 @@ pub struct WatchRunArgs {
     /// Seconds to wait for another `watch run` to finish before giving up with status 75
     #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
     pub wait: f64,
+    /// Deliver the report by running CMD (through `sh -c`) with the report on its stdin;
+    /// recorded only if CMD exits 0. Not run when nothing is new
+    #[arg(long, value_name = "CMD", conflicts_with = "output")]
+    pub deliver: Option<String>,
 }
 
 impl clap::ValueEnum for Sort {
@@ -388,6 +392,16 @@ impl clap::ValueEnum for Sort {
             Sort::Added => "added",
         }))
     }
+}
+
+/// `--limit` and `--offset`: a count of hits, with advice that fits a negative one.
+fn hit_count(s: &str) -> Result<usize, String> {
+    s.trim().parse().map_err(|_| {
+        format!(
+            "expected a whole number of hits, 0 or more (--limit 0 prints only the total and \
+             the facets; --all gives every hit), found \"{s}\""
+        )
+    })
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub fn id_number(title: &str, date: &str) -> u64 {
 /// files is one record, whatever its title or date there.
 pub fn identifier_id(kind: &str, identifier: &str) -> String {
     let key = format!("{kind}\u{1f}{}", identifier.to_lowercase());
-    format!("{:016x}", xxh3_64(key.as_bytes()))
+    id_from_number(xxh3_64(key.as_bytes()))
 }
 
 /// The id of a bibliography entry without DOI or arXiv id: title, date and authors, and when
@@ -86,7 +86,7 @@ pub fn bibliographic_id(
         buf.push('\u{1e}');
         buf.push_str(&fold_key(venue));
     }
-    format!("{:016x}", xxh3_64(buf.as_bytes()))
+    id_from_number(xxh3_64(buf.as_bytes()))
 }
 
 /// A DOI as written anywhere (`https://doi.org/10.1/x`, `doi:10.1/x`, `10.1/x`) → `10.1/x`;

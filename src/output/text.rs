@@ -91,7 +91,15 @@ pub fn write_hit_lines<W: Write>(
     mark: &dyn Fn(&Marked) -> String,
 ) -> io::Result<()> {
     let r = &hit.record;
-    writeln!(out, "{number}. {}", style.bold(&mark(&hit.title)))?;
+    // A highlight ends with a reset of every attribute: the title's bold is taken up again
+    // after each one, or it would stop at the first highlighted word.
+    let title = mark(&hit.title);
+    let title = if style.color {
+        title.replace(RESET, &format!("{RESET}{BOLD}"))
+    } else {
+        title
+    };
+    writeln!(out, "{number}. {}", style.bold(&title))?;
     let mut meta = vec![for_terminal(&r.date)];
     if !r.tags.is_empty() {
         meta.push(for_terminal(&r.tags.join(", ")));
@@ -108,6 +116,9 @@ pub fn write_hit_lines<W: Write>(
     }
     writeln!(out, "   {}", style.dim(&format!("id {}", r.id)))
 }
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
 
 /// "A, B, C, D and 12 more".
 pub fn short_names(names: &[String], shown: usize) -> String {

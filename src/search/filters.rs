@@ -121,6 +121,30 @@ pub fn parse_filter_date(flag: &str, input: &str, end: bool) -> Result<String, F
         .first()
         .and_then(|y| (y.len() == 4).then(|| y.parse().ok()).flatten())
         .ok_or_else(err)?;
+    // A date of the right shape with a month or day that does not exist: say which.
+    let out_of_range = |what: String| FilterError {
+        flag: flag.to_owned(),
+        message: format!(
+            "expected a date like 2025-03-01, 2025-03 or 2025, found \"{input}\": {what}"
+        ),
+    };
+    if let [_, m, rest @ ..] = parts.as_slice() {
+        if let Ok(m) = m.parse::<u8>() {
+            let Ok(month) = time::Month::try_from(m) else {
+                return Err(out_of_range(format!("month {m} is out of range (1–12)")));
+            };
+            if let [d] = rest {
+                if let Ok(d) = d.parse::<u8>() {
+                    let last = time::util::days_in_month(month, year);
+                    if d == 0 || d > last {
+                        return Err(out_of_range(format!(
+                            "day {d} is out of range for {year}-{m:02} (1–{last})"
+                        )));
+                    }
+                }
+            }
+        }
+    }
     let (month, day) = match parts.as_slice() {
         [_] => (if end { 12 } else { 1 }, if end { 31 } else { 1 }),
         [_, m] => {

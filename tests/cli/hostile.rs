@@ -440,7 +440,10 @@ fn hostile_queries_get_a_message_or_a_sensible_result() {
             &["query", "x", "--since", "2025-13-45"],
             "--since: expected a date",
         ),
-        (&["query", "x", "--limit", "-3"], "unexpected argument"),
+        (
+            &["query", "x", "--limit", "-3"],
+            "expected a whole number of hits",
+        ),
     ];
     for (args, message) in errors {
         let r = w.run(args);

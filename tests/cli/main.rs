@@ -11,6 +11,7 @@ mod foundation;
 mod hostile;
 mod ingest;
 mod query;
+mod snapshots;
 mod tools;
 mod trust;
 mod watch;

@@ -1,6 +1,7 @@
 //! Issue 16, "what people read and trust": prefixes that only match words beginning with them,
 //! relaxation that never widens silently, bare queries, and pages that say what they left out.
 
+use crate::common;
 use crate::common::{titles_of, Workdir};
 
 fn corpus() -> Workdir {
@@ -475,4 +476,217 @@ fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
         "{}",
         r.stdout
     );
+}
+
+// ---- 11. small things people read ----
+
+#[test]
+fn coloured_title_stays_bold_after_a_highlight() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--color", "always", "--limit", "1"]);
+    let title = r.stdout.lines().next().unwrap();
+    // Every reset inside the title (after a highlighted word) takes the bold up again.
+    let inner = &title[..title.len() - "\x1b[0m".len()];
+    assert!(inner.contains("\x1b[1;33m"), "a highlight: {title:?}");
+    for (i, _) in inner.match_indices("\x1b[0m") {
+        assert!(
+            inner[i + 4..].starts_with("\x1b[1m"),
+            "bold lost after a highlight: {title:?}"
+        );
+    }
+}
+
+#[test]
+fn ingest_summary_adds_up() {
+    let w = Workdir::with_corpus();
+    let bad = common::entry(
+        "Broken Paper",
+        "Something.",
+        &["Interpretability"],
+        "Ana Perez",
+        "Ana Perez",
+        "Feb 30, 2025",
+    );
+    let at = common::CORPUS
+        .find("\nOvercoming Sparsity Artifacts")
+        .unwrap()
+        + 1;
+    w.write(
+        "corpus/mats-research.txt",
+        format!("{}{bad}{}", &common::CORPUS[..at], &common::CORPUS[at..]),
+    );
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 1);
+    let j: serde_json::Value = serde_json::from_str(&w.run(&["ingest", "--json"]).stdout).unwrap();
+    let (records, merged, skipped) = (
+        j["records"].as_u64().unwrap(),
+        j["merged"].as_u64().unwrap(),
+        j["skipped"].as_u64().unwrap(),
+    );
+    assert_eq!(skipped, 1);
+    let entries = records + merged + skipped;
+    assert!(
+        r.stdout.contains(&format!(
+            "; {records} records indexed from {entries} entries, {merged} merged, 1 skipped, 1 warning,"
+        )),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn out_of_range_dates_and_negative_limits_say_what_is_wrong() {
+    let w = corpus();
+    let r = w.run(&["query", "x", "--since", "2025-13-01"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "litsearch: --since: expected a date like 2025-03-01, 2025-03 or 2025, found \
+         \"2025-13-01\": month 13 is out of range (1–12)\n"
+    );
+    let r = w.run(&["query", "x", "--until", "2025-02-30"]);
+    assert!(
+        r.stderr
+            .contains("day 30 is out of range for 2025-02 (1–28)"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["query", "x", "--limit", "-1"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        !r.stderr.contains("-- -1"),
+        "no advice to pass -1 as a value: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("expected a whole number of hits, 0 or more"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn utf16_exports_are_read() {
+    for big_endian in [false, true] {
+        let w = Workdir::empty();
+        let mut bytes: Vec<u8> = if big_endian {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for unit in common::CORPUS.encode_utf16() {
+            let b = if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            };
+            bytes.extend_from_slice(&b);
+        }
+        w.write("corpus/listing.txt", &bytes);
+        let r = w.run(&["ingest", "--json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(
+            j["records"].as_u64().unwrap() as usize,
+            common::corpus_records().len()
+        );
+        let show: serde_json::Value =
+            serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap();
+        assert_eq!(
+            show["source"]["line"].as_u64().unwrap(),
+            line_of(common::CORPUS, "BatchTopK Sparse Autoencoders")
+        );
+    }
+}
+
+// ---- 12. alerts survive a failing mailer; watch add warns; first_seen on return ----
+
+#[test]
+fn watch_run_deliver_records_only_when_the_command_succeeds() {
+    let w = corpus();
+    assert_eq!(
+        w.run(&["watch", "add", "sae", "sparse autoencoder", "--backfill"])
+            .code,
+        0
+    );
+    // A mailer that reads the whole digest and then fails: nothing recorded.
+    let r = w.run(&["watch", "run", "--deliver", "cat > got.txt; exit 1"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("exited with status 1") && r.stderr.contains("nothing was recorded"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        w.read("got.txt").contains("sae"),
+        "the digest reached the command"
+    );
+    // The next delivery gets the same papers, and succeeds.
+    let r = w.run(&["watch", "run", "--deliver", "cat > got2.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "the digest went to the command, not stdout");
+    assert_eq!(w.read("got.txt"), w.read("got2.txt"));
+    assert!(
+        !w.read("got2.txt").contains('\x1b'),
+        "no colour for a mailer"
+    );
+    // Then nothing is new: the command is not run at all.
+    let r = w.run(&["watch", "run", "--deliver", "cat > got3.txt"]);
+    assert_eq!(r.code, 1);
+    assert!(!w.path("got3.txt").exists());
+}
+
+#[test]
+fn watch_add_warns_when_the_search_matches_nothing_today() {
+    let w = corpus();
+    let r = w.run(&["watch", "add", "syc", "sycophnacy"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "litsearch: warning: \"syc\" matches no paper today (sycophnacy → sycophancy); check it \
+         for typos, or it may never report anything\n"
+    );
+    let r = w.run(&["watch", "add", "interp", "--tag", "Interp"]);
+    assert!(
+        r.stderr
+            .contains(r#"no tag "Interp"; did you mean "Interpretability"?"#),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["watch", "add", "fine", "sycophancy"]);
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn a_paper_removed_and_added_back_keeps_its_first_seen() {
+    let w = corpus();
+    let first = |w: &Workdir| -> String {
+        let v: serde_json::Value =
+            serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap();
+        v["first_seen"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string())
+    };
+    let q = w.query_json(&["title:batchtopk", "--exact"]);
+    let before = q["hits"][0]["first_seen"].as_str().unwrap().to_owned();
+    let title = "BatchTopK Sparse Autoencoders";
+    let start = common::CORPUS.find(&format!("\n{title}\n")).unwrap() + 1;
+    let end = start + common::CORPUS[start..].find("Date:").unwrap();
+    let end = end + common::CORPUS[end..].find("\n\n").unwrap() + 2;
+    let end = end + common::CORPUS[end..].find("\n\n").unwrap_or(0) + 2;
+    let without = format!("{}{}", &common::CORPUS[..start], &common::CORPUS[end..]);
+    w.write("corpus/mats-research.txt", &without);
+    let r = w.run(&["ingest", "--json"]);
+    let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(s["removed"], 1, "{}", r.stdout);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    w.write("corpus/mats-research.txt", common::CORPUS);
+    assert_eq!(w.run(&["ingest"]).code, 0);
+    let q = w.query_json(&["title:batchtopk", "--exact"]);
+    assert_eq!(q["hits"][0]["first_seen"].as_str().unwrap(), before);
+    // so --added-since agrees with watch: the paper is not new
+    let recent = w.query_json(&["title:batchtopk", "--exact", "--added-since", "1s"]);
+    assert_eq!(recent["total"], 0, "{}", first(&w));
 }

@@ -84,7 +84,7 @@ fn sorted(titles: &[&str]) -> Vec<String> {
 }
 
 /// Ingest, save `sae`, ingest the export with two new SAE papers and one other.
-fn two_new_sae_papers() -> Workdir {
+pub(crate) fn two_new_sae_papers() -> Workdir {
     let w = Workdir::with_corpus();
     w.ingest();
     let r = w.run(&["watch", "add", "sae", "sparse autoencoder"]);

@@ -216,8 +216,13 @@ impl<'a> QueryBuilder<'a> {
             }
             let words = self.words_field(s);
             if prefix {
-                // Only words that begin with the prefix, never the prefix's stem.
-                let unstemmed = self.analyze_unstemmed(text);
+                // Only words that begin with the prefix, never the prefix's stem; an
+                // identifier is one literal token.
+                let unstemmed = if s.is_identifier() {
+                    token_of(&tokens)
+                } else {
+                    self.analyze_unstemmed(text)
+                };
                 let expanded = self.expand_prefix(words, &unstemmed);
                 if expanded.is_empty() {
                     // Matches nothing, yet is a query: a word no record begins with.
@@ -232,7 +237,7 @@ impl<'a> QueryBuilder<'a> {
             let token = &tokens[0];
             alternatives.push((Occur::Should, boost(term_query(field, token), weight)));
             self.highlights.add(s, token);
-            if correct {
+            if correct && !s.is_identifier() {
                 let unstemmed = self.analyze_unstemmed(text);
                 let typos = allowed_typos(&unstemmed);
                 if typos > 0 {
@@ -375,6 +380,11 @@ impl<'a> QueryBuilder<'a> {
         }
         out.into_iter().collect()
     }
+}
+
+/// The one token of a single-token analysis.
+fn token_of(tokens: &[String]) -> String {
+    tokens.first().cloned().unwrap_or_default()
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {

@@ -149,6 +149,7 @@ pub fn ingest(
         .new_generation_dir()
         .map_err(|e| index_write_error(e, root, None))?;
     let failure: WriteFailure = Default::default();
+    let mut departed = Departed::load(root);
     let outcome = stage(&staging, live.as_ref(), &failure).and_then(|index| {
         let summary = sync(
             &index,
@@ -158,6 +159,7 @@ pub fn ingest(
             opts,
             notes.len() as u64,
             observer,
+            &mut departed,
         )?;
         if summary.warnings == 0 {
             let mark = SyncMark {
@@ -177,6 +179,10 @@ pub fn ingest(
         root.publish(&staging)?;
         Ok(summary)
     });
+    // Only a sync that went live changes what is remembered of departed papers.
+    if outcome.is_ok() {
+        departed.save(root)?;
+    }
     let mut summary = match outcome {
         Ok(summary) => summary,
         Err(e) => {
@@ -274,6 +280,7 @@ struct SyncSink<'a> {
     rebuilding: bool,
     opts: &'a IngestOptions,
     observer: &'a mut dyn IngestObserver,
+    departed: &'a mut Departed,
     /// Changes held back from the writer while they fit in `pending_limit` bytes, so that a
     /// guard refusing the sync usually decides before a segment is written at all.
     pending: Vec<Change>,
@@ -396,7 +403,10 @@ impl RecordSink for SyncSink<'_> {
             }
             None => {
                 self.summary.added += 1;
-                let doc = to_document(&fields, &record, hash, now);
+                // A paper removed earlier and now back keeps when it first entered the index,
+                // so `--added-since` and `watch` agree that it is not new.
+                let first_seen = self.departed.returning(key).unwrap_or(now);
+                let doc = to_document(&fields, &record, hash, first_seen);
                 self.change(None, doc, bytes)?;
             }
         }
@@ -417,6 +427,8 @@ impl RecordSink for SyncSink<'_> {
     }
 }
 
+// One call site, each argument a different part of the sync's state.
+#[allow(clippy::too_many_arguments)]
 fn sync(
     index: &Index,
     inputs: &[crate::inputs::Input],
@@ -425,6 +437,7 @@ fn sync(
     opts: &IngestOptions,
     input_notes: u64,
     observer: &mut dyn IngestObserver,
+    departed: &mut Departed,
 ) -> Result<SyncSummary> {
     let fields = Fields::resolve(&index.schema())?;
     let known_before = known.len() as u64;
@@ -439,6 +452,7 @@ fn sync(
         rebuilding,
         opts,
         observer,
+        departed,
         pending: Vec::new(),
         pending_bytes: 0,
         // Only when a guard can refuse: a first build or a forced sync writes straight away.
@@ -503,6 +517,11 @@ fn sync(
         }
     }
     summary.removed = would_remove;
+    if would_remove > 0 {
+        for (id, k) in &vanished {
+            sink.departed.left(*id, k.first_seen);
+        }
+    }
     if !sink.pending.is_empty() {
         sink.flush_pending()?;
     }
@@ -519,6 +538,59 @@ fn sync(
     let reader = index.reader()?;
     summary.records = reader.searcher().num_docs();
     Ok(summary)
+}
+
+/// When each paper removed from the index had first entered it (`index/departed.json`, kept
+/// outside the generations so rebuilds keep it): a paper that comes back keeps its first_seen.
+#[derive(Default)]
+pub struct Departed {
+    first_seen: HashMap<u64, i64>,
+    changed: bool,
+}
+
+const DEPARTED: &str = "departed.json";
+
+impl Departed {
+    /// Best effort: an unreadable file only means returning papers count as new.
+    fn load(root: &IndexRoot) -> Departed {
+        let first_seen = std::fs::read(root.dir.join(DEPARTED))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<HashMap<String, i64>>(&b).ok())
+            .map(|m| {
+                m.into_iter()
+                    .filter_map(|(id, t)| Some((u64::from_str_radix(&id, 16).ok()?, t)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Departed {
+            first_seen,
+            changed: false,
+        }
+    }
+
+    fn returning(&mut self, id: u64) -> Option<i64> {
+        let t = self.first_seen.remove(&id)?;
+        self.changed = true;
+        Some(t)
+    }
+
+    fn left(&mut self, id: u64, first_seen: i64) {
+        self.first_seen.insert(id, first_seen);
+        self.changed = true;
+    }
+
+    fn save(&self, root: &IndexRoot) -> Result<()> {
+        if !self.changed {
+            return Ok(());
+        }
+        let by_hex: std::collections::BTreeMap<String, i64> = self
+            .first_seen
+            .iter()
+            .map(|(id, t)| (format!("{id:016x}"), *t))
+            .collect();
+        let json = serde_json::to_vec(&by_hex).expect("map serializes");
+        crate::atomic_write::write_atomically(&root.dir.join(DEPARTED), &json)
+    }
 }
 
 /// What the last clean sync of a generation read: an identical export at the same commit is a

@@ -6,6 +6,7 @@
 //!   gen-<n>/         a tantivy index + litsearch.json (schema version)
 //!   ingest.lock      writer lock (see lock.rs)
 //!   watches.json     saved searches (`watch`), outside the generations so rebuilds keep it
+//!   departed.json    first_seen of papers removed from the index, kept for their return
 //!   watch.lock       held by `watch add|rm|run`
 //! ```
 //! Every ingest that writes builds a new generation (an incremental one from hard links to the
@@ -194,7 +195,7 @@ fn is_index_entry(name: &str) -> bool {
         || name.starts_with(".tmp")
         || matches!(
             name,
-            "ingest.lock" | "watch.lock" | "watches.json" | ".DS_Store"
+            "ingest.lock" | "watch.lock" | "watches.json" | "departed.json" | ".DS_Store"
         )
 }
 
