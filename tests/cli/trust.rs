@@ -681,7 +681,7 @@ fn a_paper_removed_and_added_back_keeps_its_first_seen() {
     let r = w.run(&["ingest", "--json"]);
     let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(s["removed"], 1, "{}", r.stdout);
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::thread::sleep(std::time::Duration::from_millis(2100));
     w.write("corpus/mats-research.txt", common::CORPUS);
     assert_eq!(w.run(&["ingest"]).code, 0);
     let q = w.query_json(&["title:batchtopk", "--exact"]);
