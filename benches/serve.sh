@@ -36,10 +36,10 @@ fi
 log "building litsearch and the generator ($PROFILE)"
 if [ "$PROFILE" = release ]; then
     cargo build --release --quiet --bin litsearch --example gen-corpus
-    BIN=$REPO/target/release
+    BIN=${CARGO_TARGET_DIR:-$REPO/target}/release
 else
     cargo build --quiet --bin litsearch --example gen-corpus
-    BIN=$REPO/target/debug
+    BIN=${CARGO_TARGET_DIR:-$REPO/target}/debug
 fi
 d=$BENCH_DIR/$RECORDS
 mkdir -p "$d/bin"

@@ -34,6 +34,18 @@ pub struct Cli {
     )]
     pub index: PathBuf,
 
+    /// Use an OpenSearch cluster instead of the local index: opensearch+http://HOST:PORT/NAME
+    /// (or opensearch+https://…), NAME being the alias litsearch manages. Credentials come
+    /// from LITSEARCH_ENGINE_USER / LITSEARCH_ENGINE_PASSWORD or ~/.netrc [env: LITSEARCH_ENGINE]
+    #[arg(
+        long,
+        global = true,
+        env = "LITSEARCH_ENGINE",
+        hide_env = true,
+        value_name = "URL"
+    )]
+    pub engine: Option<String>,
+
     /// Colour in text output: auto (a terminal and no NO_COLOR), always, never
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -68,6 +80,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout
     Man(ManArgs),
+    /// Print the OpenSearch index settings and mappings (JSON) that `ingest --engine` creates
+    EngineConfig(EngineConfigArgs),
     /// Saved searches that report new papers: for cron, e-mail digests and Atom feeds
     #[command(subcommand)]
     Watch(WatchCommand),
@@ -132,6 +146,22 @@ pub struct IngestArgs {
     /// Print the summary as a JSON object
     #[arg(long)]
     pub json: bool,
+    /// With --engine, shards of an index ingest creates [default: 1; a rebuild keeps the old index's]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub shards: Option<u32>,
+    /// With --engine, replicas of an index ingest creates [default: 1; a rebuild keeps the old index's]
+    #[arg(long, value_name = "N")]
+    pub replicas: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct EngineConfigArgs {
+    /// Primary shards
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub shards: u32,
+    /// Replicas of each shard
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub replicas: u32,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -72,6 +72,9 @@ pub enum Error {
         what: String,
         source: std::io::Error,
     },
+    /// A remote engine could not be reached or answered wrongly; `url` never holds credentials.
+    #[error("engine {url}: {detail}")]
+    Remote { url: String, detail: String },
     /// Writing the new index failed (a full disk, say); what was written is removed.
     #[error("cannot write {path}: {source}; the index is unchanged")]
     IndexWrite {

@@ -125,6 +125,8 @@ pub fn run(ctx: &Context, args: IngestArgs) -> Result<u8> {
         force: args.force,
         wait: Duration::from_secs_f64(args.wait.min(86_400.0)),
         strict: args.strict,
+        shards: args.shards,
+        replicas: args.replicas,
         ..IngestOptions::default()
     };
     let mut observer = CliObserver::new(ctx.quiet, true);

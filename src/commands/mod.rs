@@ -1,6 +1,7 @@
 //! One module per subcommand: glue between the command line and the library, no logic of its own.
 
 mod completions;
+mod engine_config;
 mod export;
 mod facets;
 mod ingest;
@@ -25,8 +26,14 @@ pub const DEFAULT_CORPUS: &str = "corpus";
 pub const DEFAULT_INDEX: &str = "index";
 
 pub fn run(cli: Cli) -> Result<u8> {
+    let target = match &cli.engine {
+        Some(url) if !url.is_empty() => {
+            Target::OpenSearch(crate::engine::opensearch::Remote::new(url, &cli.index)?)
+        }
+        _ => Target::local(&cli.index),
+    };
     let ctx = Context {
-        target: Target::local(&cli.index),
+        target,
         color: cli.color,
         quiet: cli.quiet,
     };
@@ -40,6 +47,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Export(args) => export::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::EngineConfig(args) => engine_config::run(args),
         Command::Watch(cmd) => watch::run(&ctx, cmd),
         Command::Serve(args) => serve::run(&ctx, args),
     }
@@ -61,7 +69,9 @@ impl Context {
     pub fn open_engine(&self) -> Result<AnyEngine> {
         match self.target.open() {
             Err(Error::NoIndex { dir })
-                if dir == Path::new(DEFAULT_INDEX) && Path::new(DEFAULT_CORPUS).is_dir() =>
+                if dir == Path::new(DEFAULT_INDEX)
+                    && Path::new(DEFAULT_CORPUS).is_dir()
+                    && matches!(self.target, Target::Local(_)) =>
             {
                 if !self.quiet {
                     eprintln!(
@@ -82,7 +92,8 @@ impl Context {
         }
     }
 
-    /// The directory holding the saved searches and their lock (the local index directory).
+    /// The directory holding the saved searches and their lock (the local index directory, or
+    /// the engine's directory inside it).
     pub fn state_dir(&self) -> &Path {
         self.target.state_dir()
     }

@@ -7,10 +7,12 @@
 //! `search`, above the engines, written once: an engine compiles a plan at one `MatchMode`.
 //! `AnyEngine` chooses the engine once and passes it down (ripgrep's `PatternMatcher` idea).
 
+pub mod fields;
 pub mod local;
+pub mod opensearch;
 mod sync;
 
-pub use sync::{IngestObserver, IngestOptions, SyncSummary};
+pub use sync::{source_hash, Change, Diff, IngestObserver, IngestOptions, Known, SyncSummary};
 
 use std::path::{Path, PathBuf};
 
@@ -144,6 +146,8 @@ pub trait Engine {
 pub enum Target {
     /// An index directory (`--index`).
     Local(local::IndexRoot),
+    /// An OpenSearch cluster and the alias the records live under (`--engine`).
+    OpenSearch(opensearch::Remote),
 }
 
 impl Target {
@@ -155,6 +159,7 @@ impl Target {
     pub fn open(&self) -> Result<AnyEngine> {
         match self {
             Target::Local(root) => Ok(AnyEngine::Local(root.open()?)),
+            Target::OpenSearch(remote) => Ok(AnyEngine::OpenSearch(remote.open()?)),
         }
     }
 
@@ -167,13 +172,24 @@ impl Target {
     ) -> Result<SyncSummary> {
         match self {
             Target::Local(root) => local::ingest(root, paths, opts, observer),
+            Target::OpenSearch(remote) => {
+                let defaults = opensearch::schema::Layout::default();
+                let layout = opensearch::schema::Layout {
+                    shards: opts.shards.unwrap_or(defaults.shards),
+                    replicas: opts.replicas.unwrap_or(defaults.replicas),
+                };
+                let client = opensearch::Client::new(remote.url.clone());
+                opensearch::ingest(&client, paths, opts, layout, observer)
+            }
         }
     }
 
-    /// The directory of the saved searches (`watches.json`) and of their lock.
+    /// The directory of the saved searches (`watches.json`) and of their lock: the index
+    /// directory; for an engine, a directory of its own inside the `--index` directory.
     pub fn state_dir(&self) -> &Path {
         match self {
             Target::Local(root) => &root.dir,
+            Target::OpenSearch(remote) => &remote.state_dir,
         }
     }
 }
@@ -181,6 +197,7 @@ impl Target {
 /// The engine chosen for this run.
 pub enum AnyEngine {
     Local(local::OpenIndex),
+    OpenSearch(opensearch::OpenSearchEngine),
 }
 
 impl AnyEngine {
@@ -199,6 +216,12 @@ impl AnyEngine {
 /// A plan compiled by whichever engine runs.
 pub enum AnyCompiled {
     Local(<local::OpenIndex as Engine>::Compiled),
+    OpenSearch(<opensearch::OpenSearchEngine as Engine>::Compiled),
+}
+
+/// A plan compiled by one engine given to another: a bug, reported rather than a panic.
+fn mismatch() -> crate::error::Error {
+    crate::error::Error::Engine("a query compiled for one engine was run on another".to_owned())
 }
 
 /// Calls the same method on whichever engine this is.
@@ -206,6 +229,7 @@ macro_rules! dispatch {
     ($self:ident, $e:ident => $call:expr) => {
         match $self {
             AnyEngine::Local($e) => $call,
+            AnyEngine::OpenSearch($e) => $call,
         }
     };
 }
@@ -216,30 +240,39 @@ impl Engine for AnyEngine {
     fn compile(&self, plan: &Plan<'_>, mode: MatchMode) -> Result<AnyCompiled> {
         match self {
             AnyEngine::Local(e) => Ok(AnyCompiled::Local(e.compile(plan, mode)?)),
+            AnyEngine::OpenSearch(e) => Ok(AnyCompiled::OpenSearch(e.compile(plan, mode)?)),
         }
     }
 
     fn any_match(&self, query: &AnyCompiled) -> Result<bool> {
         match (self, query) {
             (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.any_match(q),
+            (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.any_match(q),
+            _ => Err(mismatch()),
         }
     }
 
     fn corrections(&self, query: &AnyCompiled) -> Vec<Correction> {
         match (self, query) {
             (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.corrections(q),
+            (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.corrections(q),
+            _ => Vec::new(),
         }
     }
 
     fn page(&self, query: &AnyCompiled, page: &PageRequest) -> Result<Page> {
         match (self, query) {
             (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.page(q, page),
+            (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.page(q, page),
+            _ => Err(mismatch()),
         }
     }
 
     fn matching(&self, query: &AnyCompiled) -> Result<Vec<MatchedRecord>> {
         match (self, query) {
             (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.matching(q),
+            (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.matching(q),
+            _ => Err(mismatch()),
         }
     }
 

@@ -21,6 +21,9 @@ pub struct IngestOptions {
     pub memory_budget: usize,
     /// Unix seconds recorded as `first_seen` for new records.
     pub now: i64,
+    /// Shards and replicas of an index a remote engine creates (its own defaults: none).
+    pub shards: Option<u32>,
+    pub replicas: Option<u32>,
 }
 
 impl Default for IngestOptions {
@@ -41,6 +44,8 @@ impl Default for IngestOptions {
             // thread keeps a 1M-record ingest's peak RSS under 500 MB.
             memory_budget: 128 * 1024 * 1024 * threads,
             now: crate::clock::now_unix(),
+            shards: None,
+            replicas: None,
         }
     }
 }
@@ -74,4 +79,194 @@ pub trait IngestObserver {
     fn start(&mut self, _total_bytes: u64) {}
     fn progress(&mut self, _bytes_done: u64) {}
     fn finish(&mut self) {}
+}
+
+/// What a sync remembers of one record already in the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct Known {
+    pub hash: u64,
+    /// `source_hash`: where the record was read from last time.
+    pub source: u64,
+    pub first_seen: i64,
+    /// The exports hold it (set while reading).
+    pub seen: bool,
+}
+
+impl Known {
+    pub fn new(hash: u64, source: u64, first_seen: i64) -> Known {
+        Known {
+            hash,
+            source,
+            first_seen,
+            seen: false,
+        }
+    }
+}
+
+/// A hash of where a record was read from (file and line): a record read from elsewhere with
+/// the same content is rewritten (`moved`), not counted as a change.
+pub fn source_hash(source: &crate::record::Source) -> u64 {
+    let mut bytes = source.file.as_bytes().to_vec();
+    bytes.push(0);
+    bytes.extend_from_slice(&source.line.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
+/// What to do with one record read from the exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// The engine holds it as it is.
+    Unchanged,
+    /// Write it; `replace`: a copy with this id is in the engine (or was written by this run).
+    Write { first_seen: i64, replace: bool },
+}
+
+/// The content-hash diff of a sync, the same for every engine: which records to write, which
+/// vanished, the counts, and the guards that refuse a suspicious sync before anything is kept.
+pub struct Diff {
+    known: std::collections::HashMap<u64, Known>,
+    /// Ids written by this run (a paper re-emitted by the merger replaces its earlier copy).
+    written: std::collections::HashSet<u64>,
+    pub summary: SyncSummary,
+    rebuilding: bool,
+    now: i64,
+    known_before: u64,
+}
+
+impl Diff {
+    /// `known`: the engine's records (of the old index when rebuilding, so first_seen survives
+    /// and the removal guard still applies). New records get a first_seen newer than every known
+    /// one, even when the clock stepped back: `watch run` looks only at records first seen after
+    /// the newest it has seen.
+    pub fn new(known: std::collections::HashMap<u64, Known>, rebuilding: bool, now: i64) -> Diff {
+        let now = known
+            .values()
+            .map(|k| k.first_seen.saturating_add(1))
+            .max()
+            .map_or(now, |after| now.max(after));
+        Diff {
+            known_before: known.len() as u64,
+            known,
+            written: Default::default(),
+            summary: SyncSummary::default(),
+            rebuilding,
+            now,
+        }
+    }
+
+    /// The first_seen given to new records.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn record(&mut self, record: &crate::record::Record) -> Change {
+        let key = crate::record::id_to_number(&record.id).unwrap_or_default();
+        let hash = record.content_hash();
+        if self.written.contains(&key) {
+            let first_seen = self.known.get(&key).map_or(self.now, |k| k.first_seen);
+            return Change::Write {
+                first_seen,
+                replace: true,
+            };
+        }
+        let change = match self.known.get_mut(&key) {
+            Some(k) if k.hash == hash && !k.seen && !self.rebuilding => {
+                k.seen = true;
+                if k.source == source_hash(&record.source) {
+                    self.summary.unchanged += 1;
+                    return Change::Unchanged;
+                }
+                // Same content, another place in the exports: rewritten so that `show`,
+                // `query` and `export` give the true file:line, but not counted as a change.
+                self.summary.moved += 1;
+                Change::Write {
+                    first_seen: k.first_seen,
+                    replace: true,
+                }
+            }
+            Some(k) => {
+                k.seen = true;
+                if self.rebuilding {
+                    self.summary.added += 1;
+                } else {
+                    self.summary.updated += 1;
+                }
+                Change::Write {
+                    first_seen: k.first_seen,
+                    replace: !self.rebuilding,
+                }
+            }
+            None => {
+                self.summary.added += 1;
+                Change::Write {
+                    first_seen: self.now,
+                    replace: false,
+                }
+            }
+        };
+        self.written.insert(key);
+        change
+    }
+
+    /// Ends the read: the summary so far and the ids to remove, or the refusal (`--strict`,
+    /// no records, more removed than `--max-remove`) that must leave the engine unchanged.
+    pub fn finish(
+        mut self,
+        stats: &crate::inputs::ReadStats,
+        input_notes: u64,
+        opts: &IngestOptions,
+    ) -> crate::error::Result<(SyncSummary, Vec<u64>)> {
+        let mut summary = std::mem::take(&mut self.summary);
+        summary.entries = stats.entries;
+        summary.skipped = stats.skipped;
+        summary.merged = stats.merged;
+        summary.warnings = stats.warnings + input_notes;
+        let mut vanished: Vec<u64> = self
+            .known
+            .iter()
+            .filter(|(_, k)| !k.seen)
+            .map(|(id, _)| *id)
+            .collect();
+        vanished.sort_unstable();
+        // A rebuild starts empty, so a vanished record cannot be kept: it is gone either way.
+        let would_remove = if opts.keep_missing && !self.rebuilding {
+            0
+        } else {
+            vanished.len() as u64
+        };
+        let known_before = self.known_before;
+        let refusal = if opts.strict && summary.warnings > 0 {
+            Some(format!(
+                "--strict and {} warning(s) while reading the exports",
+                summary.warnings
+            ))
+        } else if stats.records == 0 && !opts.force {
+            Some(if known_before > 0 {
+                format!("the exports hold no records, and the index has {known_before}")
+            } else {
+                "the exports hold no records (expected entries with `Authors:`, `Fellows:` and `Date:`)"
+                    .to_owned()
+            })
+        } else if !opts.force
+            && known_before > 0
+            && (would_remove as f64) * 100.0 > opts.max_remove_pct * known_before as f64
+        {
+            Some(format!(
+                "the exports would remove {would_remove} of {known_before} indexed records (more than --max-remove {}%)",
+                opts.max_remove_pct
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = refusal {
+            return Err(crate::error::Error::Refused { reason });
+        }
+        summary.removed = would_remove;
+        // What the engine must delete: nothing when keeping the missing, or when a rebuild's
+        // new index never held them.
+        if opts.keep_missing || self.rebuilding {
+            vanished.clear();
+        }
+        Ok((summary, vanished))
+    }
 }

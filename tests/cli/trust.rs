@@ -1,7 +1,6 @@
 //! Issue 16, "what people read and trust": prefixes that only match words beginning with them,
 //! relaxation that never widens silently, bare queries, and pages that say what they left out.
 
-use crate::common;
 use crate::common::{titles_of, Workdir};
 
 fn corpus() -> Workdir {
@@ -689,7 +688,7 @@ fn a_paper_removed_and_added_back_keeps_its_first_seen() {
     let r = w.run(&["ingest", "--json"]);
     let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(s["removed"], 1, "{}", r.stdout);
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::thread::sleep(std::time::Duration::from_millis(2100));
     w.write("corpus/mats-research.txt", crate::common::CORPUS);
     assert_eq!(w.run(&["ingest"]).code, 0);
     let q = w.query_json(&["title:batchtopk", "--exact"]);

@@ -15,17 +15,7 @@ use super::schema::{name_analyzer, text_analyzer, Fields};
 use crate::engine::{allowed_typos, Correction, MatchMode};
 use crate::search::syntax::{Node, Scope};
 
-/// Relative weights: a title match outranks a tag, author or fellow match, which outranks the abstract.
-const WEIGHTS: [(Scope, f32); 5] = [
-    (Scope::Title, 3.0),
-    (Scope::Tag, 2.0),
-    (Scope::Author, 2.0),
-    (Scope::Fellow, 2.0),
-    (Scope::Abstract, 1.0),
-];
-/// Expanded (typo or prefix) terms score below exact ones.
-const EXPANSION_WEIGHT: f32 = 0.7;
-const MAX_EXPANSIONS: usize = 50;
+use crate::engine::fields::{EXPANSION_WEIGHT, MAX_EXPANSIONS, SEARCH_FIELDS};
 
 /// The terms worth highlighting, per field.
 #[derive(Debug, Default, Clone)]
@@ -182,7 +172,7 @@ impl<'a> QueryBuilder<'a> {
     fn scopes(scope: Option<Scope>) -> Vec<(Scope, f32)> {
         match scope {
             Some(s) => vec![(s, 1.0)],
-            None => WEIGHTS.to_vec(),
+            None => SEARCH_FIELDS.iter().map(|f| (f.scope, f.weight)).collect(),
         }
     }
 

@@ -18,20 +18,26 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     doc.add_text(f.abstract_text, &r.abstract_text);
     doc.add_text(f.title_words, &r.title);
     doc.add_text(f.abstract_words, &r.abstract_text);
+    // A facet counts records, so a value listed twice in one record is counted once (the
+    // column would count each copy).
     for (names, text, facet) in [
         (&r.authors, f.author, f.author_facet),
         (&r.fellows, f.fellow, f.fellow_facet),
     ] {
-        for name in names {
+        for (i, name) in names.iter().enumerate() {
             doc.add_text(text, name);
-            doc.add_text(facet, name);
+            if !names[..i].contains(name) {
+                doc.add_text(facet, name);
+            }
         }
     }
-    for tag in &r.tags {
+    for (i, tag) in r.tags.iter().enumerate() {
         doc.add_text(f.tag, tag);
         doc.add_text(f.tag_words, tag);
         doc.add_text(f.tag_key, fold_key(tag));
-        doc.add_text(f.tag_facet, tag);
+        if !r.tags[..i].contains(tag) {
+            doc.add_text(f.tag_facet, tag);
+        }
     }
     doc.add_text(f.date, &r.date);
     let days = days_from_iso(&r.date).unwrap_or_default();
@@ -97,5 +103,37 @@ pub fn from_document(f: &Fields, doc: &TantivyDocument) -> StoredRecord {
             .get_first(f.first_seen)
             .and_then(|v| v.as_i64())
             .unwrap_or(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::local::schema::{build_schema, Fields};
+
+    #[test]
+    fn a_value_listed_twice_is_one_facet_value() {
+        let schema = build_schema();
+        let f = Fields::resolve(&schema).unwrap();
+        let r = Record {
+            id: "0000000000000001".into(),
+            title: "t".into(),
+            abstract_text: String::new(),
+            authors: vec!["Ada".into(), "Bo".into(), "Ada".into()],
+            fellows: vec!["Ada".into(), "Ada".into()],
+            tags: vec!["X".into(), "X".into()],
+            date: "2025-01-01".into(),
+            featured: false,
+            doi: String::new(),
+            url: String::new(),
+            arxiv: String::new(),
+            source: Source::default(),
+        };
+        let doc = to_document(&f, &r, 0, 0);
+        assert_eq!(doc.get_all(f.author_facet).count(), 2);
+        assert_eq!(doc.get_all(f.fellow_facet).count(), 1);
+        assert_eq!(doc.get_all(f.tag_facet).count(), 1);
+        // The stored record keeps what was written.
+        assert_eq!(from_document(&f, &doc).record.authors.len(), 3);
     }
 }

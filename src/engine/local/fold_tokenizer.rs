@@ -8,7 +8,7 @@ use tantivy::tokenizer::{
 };
 
 /// Words of this many bytes or more are dropped, as `RemoveLongFilter::limit(40)` does.
-const MAX_WORD_BYTES: usize = 40;
+use crate::engine::fields::MAX_WORD_BYTES;
 
 #[derive(Clone)]
 pub struct FoldingTokenizer {

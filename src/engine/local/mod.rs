@@ -345,3 +345,36 @@ fn combine(main: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dy
     }
     Box::new(BooleanQuery::new(clauses))
 }
+
+/// The terms `text` becomes under an analysis, as indexed here. The OpenSearch engine uses it
+/// to decide the shape of a query (one term or a phrase); its own analysis is checked against
+/// this one token for token by the tests.
+pub fn analyze(analysis: crate::engine::fields::Analysis, text: &str) -> Vec<String> {
+    let mut analyzer = match analysis {
+        crate::engine::fields::Analysis::Prose => schema::text_analyzer(),
+        crate::engine::fields::Analysis::Name => schema::name_analyzer(),
+    };
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(t) = stream.next() {
+        out.push(t.text.clone());
+    }
+    out
+}
+
+/// As `analyze`, each term with the byte range of the word it came from.
+pub fn analyze_with_offsets(
+    analysis: crate::engine::fields::Analysis,
+    text: &str,
+) -> Vec<(usize, usize, String)> {
+    let mut analyzer = match analysis {
+        crate::engine::fields::Analysis::Prose => schema::text_analyzer(),
+        crate::engine::fields::Analysis::Name => schema::name_analyzer(),
+    };
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(t) = stream.next() {
+        out.push((t.offset_from, t.offset_to, t.text.clone()));
+    }
+    out
+}

@@ -10,6 +10,7 @@ use tantivy::Index;
 
 use super::fold_tokenizer::FoldingTokenizer;
 use super::memo_stem::MemoStemmer;
+use crate::engine::fields::{search_field, Analysis};
 
 /// Bumped whenever fields or analyzers change; an index with another version is rebuilt.
 /// 2: no `author_key`/`fellow_key` (nothing queried them), `id` no longer a fast column.
@@ -119,11 +120,21 @@ pub fn build_schema() -> Schema {
             .set_stored()
             .set_indexed(),
     );
-    b.add_text_field(TITLE, prose.clone());
-    b.add_text_field(ABSTRACT, prose.clone());
-    b.add_text_field(AUTHOR, names.clone());
-    b.add_text_field(FELLOW, names);
-    b.add_text_field(TAG, prose);
+    // The searchable fields, as the engine-neutral table defines them (the OpenSearch
+    // mappings come from the same table), in the order of earlier versions.
+    for scope in crate::search::Scope::ALL {
+        if scope.is_identifier() {
+            continue;
+        }
+        let field = search_field(scope);
+        b.add_text_field(
+            field.name,
+            match field.analysis {
+                Analysis::Prose => prose.clone(),
+                Analysis::Name => names.clone(),
+            },
+        );
+    }
     b.add_text_field(TAG_KEY, STRING);
     b.add_text_field(TITLE_WORDS, words.clone());
     b.add_text_field(ABSTRACT_WORDS, words.clone());

@@ -26,10 +26,18 @@ pub(super) fn count_stored(
         let record = from_document(&handles, &store.get::<TantivyDocument>(doc)?).record;
         for (field, counts) in fields.iter().zip(&mut out) {
             let mut add = |value: &str| *counts.entry(value.to_owned()).or_insert(0) += 1;
+            // Records are counted: a value listed twice in one counts once (as in the column).
+            let once = |values: &[String], add: &mut dyn FnMut(&str)| {
+                for (i, v) in values.iter().enumerate() {
+                    if !values[..i].contains(v) {
+                        add(v);
+                    }
+                }
+            };
             match field {
-                FacetField::Tags => record.tags.iter().for_each(|v| add(v)),
-                FacetField::Authors => record.authors.iter().for_each(|v| add(v)),
-                FacetField::Fellows => record.fellows.iter().for_each(|v| add(v)),
+                FacetField::Tags => once(&record.tags, &mut add),
+                FacetField::Authors => once(&record.authors, &mut add),
+                FacetField::Fellows => once(&record.fellows, &mut add),
                 FacetField::Year => {
                     // The year column holds 0 for "no date", which is not counted.
                     if let Some(year) = record.year().filter(|&y| y > 0) {

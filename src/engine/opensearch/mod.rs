@@ -1,0 +1,846 @@
+//! The OpenSearch engine: the same plans, pages, records and facets as the local index, from
+//! an OpenSearch cluster over HTTP. All of litsearch's HTTP to the engine lives in this folder.
+
+mod client;
+mod ingest;
+mod query;
+pub mod schema;
+mod url;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+pub use client::Client;
+pub use ingest::ingest;
+pub use url::{mask, EngineUrl};
+
+use crate::engine::fields::Analysis;
+use crate::engine::local::analyze;
+use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
+use crate::error::Result;
+use crate::record::{Record, StoredRecord};
+use crate::search::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
+use crate::search::similar::{KeyTerm, SimilarHit, SimilarResults};
+use crate::search::snippet::window;
+use crate::search::{nothing_to_search, Hit, Marked, Sort};
+
+/// Matches one search request returns at most (OpenSearch's default result window).
+const DEEP_PAGE: usize = 10_000;
+/// Records per page when reading every match or record.
+const SCAN_PAGE: usize = 2_000;
+/// Markers the highlighter puts around matches: private-use characters no listing holds
+/// (not control characters, which Java's `trim` strips from a field's start).
+const PRE: &str = "\u{e000}";
+const POST: &str = "\u{e001}";
+
+/// An engine named by `--engine`: where it is, and the directory of the saved searches
+/// kept for it on this machine.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    pub url: EngineUrl,
+    pub state_dir: PathBuf,
+}
+
+impl Remote {
+    /// `index_dir`: the local index directory (`--index`); an engine's saved searches live
+    /// beside it, in `INDEX.engines/HOST-PORT-NAME/` (the index directory holds only an index).
+    pub fn new(url: &str, index_dir: &std::path::Path) -> Result<Remote> {
+        let url = EngineUrl::parse(url)?;
+        let name = format!(
+            "{}-{}",
+            url.base()
+                .split("://")
+                .nth(1)
+                .unwrap_or_default()
+                .replace([':', '/', '[', ']'], "-"),
+            url.name
+        );
+        let mut base = index_dir.as_os_str().to_owned();
+        base.push(".engines");
+        Ok(Remote {
+            state_dir: PathBuf::from(base).join(name),
+            url,
+        })
+    }
+
+    pub fn open(&self) -> Result<OpenSearchEngine> {
+        OpenSearchEngine::open(Client::new(self.url.clone()))
+    }
+}
+
+pub struct OpenSearchEngine {
+    client: Client,
+    /// The alias every request goes through.
+    alias: String,
+}
+
+/// A plan as query DSL, with the query the highlighter matches against.
+pub struct Compiled {
+    query: Value,
+    highlight: Option<Value>,
+    corrections: Vec<Correction>,
+}
+
+impl query::Dictionary for OpenSearchEngine {
+    fn known(&self, query: &Value) -> Result<bool> {
+        let body = json!({"size": 0, "query": query, "track_total_hits": 1, "terminate_after": 1});
+        let reply = self.search(&body, false)?;
+        Ok(reply
+            .pointer("/hits/total/value")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            > 0)
+    }
+
+    /// The field's words within `typos` edits (a transposition counts as one), through the
+    /// term suggester with every threshold off, so that it lists them all.
+    fn near(&self, field: &str, word: &str, typos: u8) -> Result<Vec<String>> {
+        let body = json!({"size": 0, "suggest": {"near": {"text": word, "term": {
+            "field": field,
+            "suggest_mode": "always",
+            "max_edits": typos.clamp(1, 2),
+            "prefix_length": 0,
+            "min_word_length": 1,
+            "accuracy": 0.0,
+            "size": crate::engine::fields::MAX_EXPANSIONS,
+            "shard_size": crate::engine::fields::MAX_EXPANSIONS * 4,
+            "max_inspections": 20,
+            "string_distance": "damerau_levenshtein"
+        }}}});
+        let reply = self.search(&body, false)?;
+        let mut out = Vec::new();
+        for entry in reply
+            .pointer("/suggest/near")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            for option in entry
+                .get("options")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                if let Some(text) = option.get("text").and_then(Value::as_str) {
+                    if transposition_close(text, word, typos) {
+                        out.push(text.to_owned());
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Within `typos` edits when a swap of neighbours counts as one (as the local engine counts).
+fn transposition_close(a: &str, b: &str, typos: u8) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[n][m] <= usize::from(typos)
+}
+
+/// The concrete index an alias points to, if the alias exists.
+pub(crate) fn alias_target(client: &Client, alias: &str) -> Result<Option<String>> {
+    let reply = client.send("GET", &format!("/_alias/{alias}"), None)?;
+    if reply.status == 404 {
+        return Ok(None);
+    }
+    if !reply.ok() {
+        return Err(client.status_error("GET", &format!("/_alias/{alias}"), &reply));
+    }
+    let indices: Vec<&String> = reply
+        .body
+        .as_object()
+        .map(|m| m.keys().collect())
+        .unwrap_or_default();
+    match indices.as_slice() {
+        [one] => Ok(Some((*one).clone())),
+        _ => Err(client.error(format!(
+            "alias {alias} points to {} indices; litsearch expects exactly one",
+            indices.len()
+        ))),
+    }
+}
+
+impl OpenSearchEngine {
+    pub fn open(client: Client) -> Result<OpenSearchEngine> {
+        let alias = client.url.name.clone();
+        let Some(index) = alias_target(&client, &alias)? else {
+            let exists = client.send("HEAD", &format!("/{alias}"), None)?;
+            return Err(client.error(if exists.ok() {
+                format!("{alias} is an index, not an alias: litsearch searches through an alias it manages (run `litsearch ingest --rebuild --engine …` after removing it)")
+            } else {
+                "no index there yet: run `litsearch ingest --engine URL PATH…` first".to_owned()
+            }));
+        };
+        let health = client.call("GET", &format!("/_cluster/health/{index}"), None)?;
+        if health.get("status").and_then(Value::as_str) == Some("red") {
+            return Err(client.error(format!(
+                "index {index} is red (a primary shard is unassigned): the cluster cannot answer for every record"
+            )));
+        }
+        Ok(OpenSearchEngine { client, alias })
+    }
+
+    fn search(&self, body: &Value, dfs: bool) -> Result<Value> {
+        let path = if dfs {
+            format!("/{}/_search?search_type=dfs_query_then_fetch", self.alias)
+        } else {
+            format!("/{}/_search", self.alias)
+        };
+        let reply = self.client.call("POST", &path, Some(body))?;
+        if let Some(failed) = reply
+            .pointer("/_shards/failed")
+            .and_then(Value::as_u64)
+            .filter(|&n| n > 0)
+        {
+            let why = reply
+                .pointer("/_shards/failures/0/reason/reason")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown");
+            return Err(self.client.error(format!(
+                "{failed} shard(s) failed to answer ({why}); the answer would be incomplete"
+            )));
+        }
+        Ok(reply)
+    }
+
+    /// Every document matching `query` in `sort` order, through a point in time and
+    /// `search_after`, a page at a time.
+    fn scan(
+        &self,
+        query: &Value,
+        sort: Value,
+        source: Value,
+        each: &mut dyn FnMut(&Value) -> Result<()>,
+    ) -> Result<()> {
+        let pit = self.client.call(
+            "POST",
+            &format!("/{}/_search/point_in_time?keep_alive=2m", self.alias),
+            None,
+        )?;
+        let Some(pit_id) = pit.get("pit_id").and_then(Value::as_str).map(str::to_owned) else {
+            return Err(self
+                .client
+                .error("no pit_id in the answer to point_in_time"));
+        };
+        let result = (|| {
+            let mut after: Option<Value> = None;
+            loop {
+                let mut body = json!({
+                    "pit": {"id": pit_id, "keep_alive": "2m"},
+                    "size": SCAN_PAGE,
+                    "query": query,
+                    "sort": sort,
+                    "_source": source,
+                    "track_total_hits": false
+                });
+                if let Some(a) = &after {
+                    body["search_after"] = a.clone();
+                }
+                let reply = self.client.call("POST", "/_search", Some(&body))?;
+                let hits = hits_of(&reply);
+                for hit in hits {
+                    each(hit)?;
+                }
+                if hits.len() < SCAN_PAGE {
+                    return Ok(());
+                }
+                after = hits.last().and_then(|h| h.get("sort")).cloned();
+            }
+        })();
+        let _ = self.client.send(
+            "DELETE",
+            "/_search/point_in_time",
+            Some(&json!({"pit_id": [pit_id]})),
+        );
+        result
+    }
+
+    fn stored(&self, hit: &Value) -> Result<StoredRecord> {
+        hit.get("_source")
+            .and_then(schema::from_source)
+            .ok_or_else(|| self.client.error("a document without litsearch's fields"))
+    }
+
+    /// Exact counts of the most frequent `limit` values of each field over `query`'s matches:
+    /// shard_size is raised until no shard left a value out (error bound 0).
+    fn facets(&self, query: &Value, fields: &[FacetField], limit: usize) -> Result<FacetCounts> {
+        if limit == 0 {
+            return fields.iter().map(|&f| self.all_values(query, f)).collect();
+        }
+        let mut out = Vec::new();
+        for &field in fields {
+            let mut shard_size = (limit * 10).max(500);
+            loop {
+                let body = json!({
+                    "size": 0,
+                    "query": query,
+                    "track_total_hits": false,
+                    "aggs": {"f": {"terms": {
+                        "field": schema::facet_field(field),
+                        "size": limit,
+                        "shard_size": shard_size,
+                        "order": [{"_count": "desc"}, {"_key": "asc"}]
+                    }}}
+                });
+                let reply = self.search(&body, false)?;
+                let agg = reply
+                    .pointer("/aggregations/f")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let error = agg
+                    .get("doc_count_error_upper_bound")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+                if error == 0 {
+                    out.push(FieldCounts {
+                        field,
+                        values: buckets(&agg),
+                        more: agg
+                            .get("sum_other_doc_count")
+                            .and_then(Value::as_u64)
+                            .unwrap_or(0)
+                            > 0,
+                    });
+                    break;
+                }
+                shard_size = shard_size.saturating_mul(4);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every value of a field over the matches (a composite aggregation, page by page), most
+    /// frequent first, then by value.
+    fn all_values(&self, query: &Value, field: FacetField) -> Result<FieldCounts> {
+        let mut values = Vec::new();
+        let mut after: Option<Value> = None;
+        loop {
+            let mut composite = json!({
+                "size": 5_000,
+                "sources": [{"v": {"terms": {"field": schema::facet_field(field)}}}]
+            });
+            if let Some(a) = &after {
+                composite["after"] = a.clone();
+            }
+            let body = json!({"size": 0, "query": query, "track_total_hits": false,
+                              "aggs": {"f": {"composite": composite}}});
+            let reply = self.search(&body, false)?;
+            let agg = reply
+                .pointer("/aggregations/f")
+                .cloned()
+                .unwrap_or(Value::Null);
+            let page = agg
+                .get("buckets")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for b in &page {
+                values.push(FacetCount {
+                    value: key_text(b.pointer("/key/v")),
+                    count: b.get("doc_count").and_then(Value::as_u64).unwrap_or(0),
+                });
+            }
+            match agg.get("after_key") {
+                Some(a) if !page.is_empty() => after = Some(a.clone()),
+                _ => break,
+            }
+        }
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        Ok(FieldCounts {
+            field,
+            values,
+            more: false,
+        })
+    }
+}
+
+fn hits_of(reply: &Value) -> &[Value] {
+    reply
+        .pointer("/hits/hits")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn key_text(key: Option<&Value>) -> String {
+    match key {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+fn buckets(agg: &Value) -> Vec<FacetCount> {
+    agg.get("buckets")
+        .and_then(Value::as_array)
+        .map(|bs| {
+            bs.iter()
+                .map(|b| FacetCount {
+                    value: key_text(b.get("key_as_string").or(b.get("key"))),
+                    count: b.get("doc_count").and_then(Value::as_u64).unwrap_or(0),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The sort of a page: the order asked for, then our tie-breaks (newer date, smaller id).
+fn sort_clause(sort: Sort) -> Value {
+    match sort {
+        Sort::Relevance => json!([{"_score": "desc"}, {"date": "desc"}, {"id": "asc"}]),
+        Sort::Newest => json!([{"date": "desc"}, {"_score": "desc"}, {"id": "asc"}]),
+        Sort::Oldest => json!([{"date": "asc"}, {"_score": "desc"}, {"id": "asc"}]),
+        Sort::Added => json!([{"first_seen": "desc"}, {"date": "desc"}, {"id": "asc"}]),
+    }
+}
+
+/// The words of `text` the query matched, as the local engine marks them: the stems the
+/// engine highlighted in the field (or its unstemmed words), at every word with those stems.
+fn matched_words(hit: &Value, field: &str, text: &str) -> Vec<(usize, usize, String)> {
+    let mut stems = HashSet::new();
+    for f in [field.to_owned(), format!("{field}.words")] {
+        let Some(m) = hit
+            .pointer(&format!("/highlight/{}/0", f.replace('/', "~1")))
+            .and_then(Value::as_str)
+            .map(unmark)
+        else {
+            continue;
+        };
+        if m.text != text {
+            continue;
+        }
+        for &(start, end) in &m.highlights {
+            stems.extend(analyze(Analysis::Prose, &m.text[start..end]));
+        }
+    }
+    if stems.is_empty() {
+        return Vec::new();
+    }
+    crate::engine::local::analyze_with_offsets(Analysis::Prose, text)
+        .into_iter()
+        .filter(|(_, _, term)| stems.contains(term))
+        .collect()
+}
+
+/// Positions in `names` of the values the engine highlighted in a multi-valued name field.
+fn matched_names(hit: &Value, field: &str, names: &[String]) -> Vec<usize> {
+    let Some(marked) = hit
+        .pointer(&format!("/highlight/{field}"))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<usize> = Vec::new();
+    for value in marked.iter().filter_map(Value::as_str) {
+        let m = unmark(value);
+        if m.highlights.is_empty() {
+            continue;
+        }
+        if let Some(i) = (0..names.len()).find(|i| names[*i] == m.text && !out.contains(i)) {
+            out.push(i);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Text with the highlighter's markers → the text and the byte ranges they marked.
+fn unmark(marked: &str) -> Marked {
+    let mut text = String::with_capacity(marked.len());
+    let mut highlights = Vec::new();
+    let mut open = None;
+    for c in marked.chars() {
+        match c {
+            '\u{e000}' => open = Some(text.len()),
+            '\u{e001}' => {
+                if let Some(start) = open.take() {
+                    highlights.push((start, text.len()));
+                }
+            }
+            _ => text.push(c),
+        }
+    }
+    Marked { text, highlights }
+}
+
+impl Engine for OpenSearchEngine {
+    type Compiled = Compiled;
+
+    fn compile(&self, plan: &Plan<'_>, mode: MatchMode) -> Result<Compiled> {
+        let mut builder = query::QueryBuilder::new(self);
+        let main = match plan.query {
+            Some(node) => match builder.node(node, mode)? {
+                Some(q) => Some(q),
+                None if plan.filters.is_empty() => return Err(nothing_to_search()),
+                // Words that match nothing, narrowed by filters: the filters alone, as locally.
+                None => None,
+            },
+            None => None,
+        };
+        Ok(Compiled {
+            query: query::with_filters(main.clone(), plan),
+            highlight: main,
+            corrections: builder.corrections,
+        })
+    }
+
+    fn corrections(&self, compiled: &Compiled) -> Vec<Correction> {
+        compiled.corrections.clone()
+    }
+
+    fn any_match(&self, compiled: &Compiled) -> Result<bool> {
+        let body = json!({"size": 0, "query": compiled.query, "track_total_hits": 1,
+                          "terminate_after": 1});
+        let reply = self.search(&body, false)?;
+        Ok(reply
+            .pointer("/hits/total/value")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            > 0)
+    }
+
+    fn page(&self, compiled: &Compiled, request: &PageRequest) -> Result<Page> {
+        // Pages within the first DEEP_PAGE matches in one request (from/size); deeper or longer
+        // ones (export of every match) continue with search_after, DEEP_PAGE at a time.
+        let depth = request.offset.saturating_add(request.limit);
+        let first_size = if depth <= DEEP_PAGE {
+            request.limit
+        } else {
+            request.limit.min(DEEP_PAGE)
+        };
+        let first_from = if depth <= DEEP_PAGE {
+            request.offset
+        } else {
+            0
+        };
+        let mut body = json!({
+            "query": compiled.query,
+            "from": first_from,
+            "size": first_size,
+            "track_total_hits": true,
+            "track_scores": true,
+            "sort": sort_clause(request.sort),
+            "explain": request.explain,
+        });
+        if request.limit > 0 {
+            let mut highlight = json!({
+                "pre_tags": [PRE],
+                "post_tags": [POST],
+                "encoder": "default",
+                "fields": {
+                    // Whole fields marked (the snippet window is chosen as locally), and
+                    // their unstemmed words, where prefixes and typos match.
+                    "title": {"number_of_fragments": 0},
+                    "title.words": {"number_of_fragments": 0},
+                    "abstract": {"number_of_fragments": 0},
+                    "abstract.words": {"number_of_fragments": 0},
+                    // Names matched by the query or a filter (the whole query, so filters
+                    // count), each matched name once, as the local engine shows them.
+                    "author": {"number_of_fragments": 0, "highlight_query": compiled.query},
+                    "fellow": {"number_of_fragments": 0, "highlight_query": compiled.query}
+                }
+            });
+            if let Some(h) = &compiled.highlight {
+                highlight["highlight_query"] = h.clone();
+            }
+            body["highlight"] = highlight;
+        }
+        let reply = self.search(&body, true)?;
+        let total = reply
+            .pointer("/hits/total/value")
+            .and_then(Value::as_u64)
+            .unwrap_or(0) as usize;
+        let mut raw: Vec<Value> = hits_of(&reply).to_vec();
+        if depth > DEEP_PAGE {
+            let wanted = depth.min(total);
+            body["from"] = json!(0);
+            body["track_total_hits"] = json!(false);
+            body["size"] = json!(DEEP_PAGE);
+            while raw.len() < wanted {
+                let Some(after) = raw.last().and_then(|h| h.get("sort")).cloned() else {
+                    break;
+                };
+                body["search_after"] = after;
+                let more = self.search(&body, true)?;
+                let page = hits_of(&more);
+                if page.is_empty() {
+                    break;
+                }
+                raw.extend_from_slice(page);
+            }
+            raw.truncate(wanted);
+            raw.drain(..request.offset.min(raw.len()));
+        }
+        let mut hits = Vec::new();
+        for hit in &raw {
+            let stored = self.stored(hit)?;
+            let record = stored.record;
+            let title_found = matched_words(hit, "title", &record.title);
+            let title = Marked {
+                text: record.title.clone(),
+                highlights: title_found.iter().map(|(s, e, _)| (*s, *e)).collect(),
+            };
+            let found = matched_words(hit, "abstract", &record.abstract_text);
+            let snippet = window(&record.abstract_text, &found, request.snippet_chars);
+            let score = hit.get("_score").and_then(Value::as_f64).unwrap_or(0.0) as f32;
+            hits.push(Hit {
+                matched_authors: matched_names(hit, "author", &record.authors),
+                matched_fellows: matched_names(hit, "fellow", &record.fellows),
+                score,
+                record,
+                first_seen: stored.first_seen,
+                snippet,
+                title,
+                explanation: if request.explain {
+                    hit.get("_explanation")
+                        .map(|e| serde_json::to_string_pretty(e).unwrap_or_default())
+                } else {
+                    None
+                },
+            });
+        }
+        let facets = if request.facets.is_empty() || total == 0 && request.facet_limit > 0 {
+            request
+                .facets
+                .iter()
+                .map(|&field| FieldCounts {
+                    field,
+                    values: Vec::new(),
+                    more: false,
+                })
+                .collect()
+        } else {
+            self.facets(&compiled.query, &request.facets, request.facet_limit)?
+        };
+        Ok(Page {
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    fn matching(&self, compiled: &Compiled) -> Result<Vec<MatchedRecord>> {
+        let mut out = Vec::new();
+        self.scan(
+            &compiled.query,
+            json!([{"id": "asc"}]),
+            json!(["id", "content_hash", "first_seen"]),
+            &mut |hit| {
+                let source = hit.get("_source").cloned().unwrap_or(Value::Null);
+                let id = source
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .and_then(crate::record::id_to_number)
+                    .unwrap_or_default();
+                out.push(MatchedRecord {
+                    id,
+                    content_hash: schema::hash_of(&source),
+                    first_seen: source
+                        .get("first_seen")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0),
+                });
+                Ok(())
+            },
+        )?;
+        out.sort_unstable_by_key(|m| m.id);
+        Ok(out)
+    }
+
+    fn record_by_id(&self, id: &str) -> Result<Option<StoredRecord>> {
+        let body = json!({"query": {"term": {"id": id}}, "size": 1});
+        let reply = self.search(&body, false)?;
+        match hits_of(&reply).first() {
+            Some(hit) => Ok(Some(self.stored(hit)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn for_each_record(&self, each: &mut dyn FnMut(StoredRecord) -> Result<()>) -> Result<()> {
+        self.scan(
+            &json!({"match_all": {}}),
+            json!([{"date": "desc"}, {"id": "asc"}]),
+            json!(true),
+            &mut |hit| each(self.stored(hit)?),
+        )
+    }
+
+    fn similar(&self, source: &Record, limit: usize) -> Result<SimilarResults> {
+        similar(self, source, limit)
+    }
+
+    fn facet_values(&self, fields: &[FacetField]) -> Result<FacetCounts> {
+        self.facets(&json!({"match_all": {}}), fields, 0)
+    }
+
+    fn newest_first_seen(&self) -> Result<Option<i64>> {
+        let body = json!({"size": 0, "track_total_hits": false,
+                          "aggs": {"newest": {"max": {"field": "first_seen"}}}});
+        let reply = self.search(&body, false)?;
+        Ok(reply
+            .pointer("/aggregations/newest/value")
+            .and_then(Value::as_f64)
+            .map(|v| v as i64))
+    }
+}
+
+/// Words too common to say two papers are alike (more_like_this's stop words).
+const SIMILAR_STOPWORDS: &[&str] = &[
+    "a", "about", "also", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "for",
+    "from", "has", "have", "how", "in", "into", "is", "it", "its", "may", "more", "not", "of",
+    "on", "or", "our", "such", "than", "that", "the", "their", "these", "this", "to", "we", "what",
+    "when", "which", "while", "with", "http", "https", "www", "com", "org", "github",
+];
+
+/// More-like-this on the source's title, abstract and tags, the source itself excluded; the
+/// key terms are the source's most frequent words (title counting 3, tags 2, abstract 1), and
+/// each hit's reason names those it shares, and the tags.
+fn similar(engine: &OpenSearchEngine, source: &Record, limit: usize) -> Result<SimilarResults> {
+    let like = format!(
+        "{}\n{}\n{}\n{}",
+        source.title,
+        source.title,
+        source.tags.join("\n"),
+        source.abstract_text
+    );
+    let mut should = vec![json!({"more_like_this": {
+        "fields": ["title", "abstract", "tag"],
+        "like": like,
+        "min_term_freq": 1,
+        "min_doc_freq": 1,
+        "max_query_terms": 25,
+        "minimum_should_match": "1",
+        "stop_words": SIMILAR_STOPWORDS,
+    }})];
+    for tag in &source.tags {
+        should.push(
+            json!({"term": {"tag_key": {"value": crate::text::fold_key(tag), "boost": 0.5}}}),
+        );
+    }
+    let body = json!({
+        "size": limit,
+        "query": {"bool": {
+            "should": should,
+            "minimum_should_match": 1,
+            "must_not": [{"term": {"id": source.id}}]
+        }},
+        "sort": [{"_score": "desc"}, {"date": "desc"}, {"id": "asc"}],
+        "track_scores": true
+    });
+    let reply = engine.search(&body, true)?;
+    let terms = key_terms(source);
+    let source_tags: HashSet<String> = source
+        .tags
+        .iter()
+        .map(|t| crate::text::fold_key(t))
+        .collect();
+    let mut hits = Vec::new();
+    for hit in hits_of(&reply) {
+        let record = engine.stored(hit)?.record;
+        let words: HashSet<String> = [&record.title, &record.abstract_text]
+            .iter()
+            .flat_map(|t| crate::engine::local::analyze(Analysis::Prose, t))
+            .chain(
+                record
+                    .tags
+                    .iter()
+                    .flat_map(|t| crate::engine::local::analyze(Analysis::Prose, t)),
+            )
+            .collect();
+        let shared_terms = terms
+            .iter()
+            .filter(|t| words.contains(&t.term))
+            .take(5)
+            .map(|t| t.word.clone())
+            .collect();
+        let shared_tags = record
+            .tags
+            .iter()
+            .filter(|t| source_tags.contains(&crate::text::fold_key(t)))
+            .cloned()
+            .collect();
+        hits.push(SimilarHit {
+            score: hit.get("_score").and_then(Value::as_f64).unwrap_or(0.0) as f32,
+            record,
+            shared_terms,
+            shared_tags,
+        });
+    }
+    Ok(SimilarResults {
+        source: source.clone(),
+        terms,
+        hits,
+    })
+}
+
+/// The source's strongest words: stemmed term, a word that gave it, weighted frequency.
+fn key_terms(source: &Record) -> Vec<KeyTerm> {
+    let mut weights: std::collections::HashMap<String, (String, f32)> = Default::default();
+    let mut add = |text: &str, weight: f32| {
+        let words = crate::engine::local::analyze(Analysis::Name, text);
+        for word in words {
+            if word.len() < 3 || SIMILAR_STOPWORDS.contains(&word.as_str()) {
+                continue;
+            }
+            let Some(term) = crate::engine::local::analyze(Analysis::Prose, &word).pop() else {
+                continue;
+            };
+            let entry = weights.entry(term).or_insert((word, 0.0));
+            entry.1 += weight;
+        }
+    };
+    add(&source.title, 3.0);
+    for tag in &source.tags {
+        add(tag, 2.0);
+    }
+    add(&source.abstract_text, 1.0);
+    let mut terms: Vec<KeyTerm> = weights
+        .into_iter()
+        .map(|(term, (word, weight))| KeyTerm { term, word, weight })
+        .collect();
+    terms.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    terms.truncate(25);
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_become_byte_ranges() {
+        let m = unmark("Sparse \u{e000}autoencoders\u{e001} für \u{e000}Schölkopf\u{e001}");
+        assert_eq!(m.text, "Sparse autoencoders für Schölkopf");
+        assert_eq!(
+            m.to_mark_tags(),
+            "Sparse <mark>autoencoders</mark> für <mark>Schölkopf</mark>"
+        );
+    }
+}

@@ -1,0 +1,359 @@
+//! A plan as OpenSearch query DSL: the same clauses the local engine builds (per-field terms
+//! with our weights, phrases, prefix and typo expansions with our thresholds, exclusions), with
+//! filters and restrictions as `filter` clauses that take no part in scoring.
+
+use serde_json::{json, Value};
+
+use crate::engine::fields::{
+    search_field, Analysis, EXPANSION_WEIGHT, MAX_EXPANSIONS, SEARCH_FIELDS,
+};
+use crate::engine::local::analyze;
+use crate::engine::{allowed_typos, Correction, MatchMode, Plan};
+use crate::error::Result;
+use crate::search::syntax::{Node, Scope};
+use crate::search::Filters;
+
+/// What compiling a query asks the index: whether a word is held as written, and the words of
+/// a field within some typos of one (only when relaxing for typos).
+pub trait Dictionary {
+    fn known(&self, query: &Value) -> Result<bool>;
+    fn near(&self, field: &str, word: &str, typos: u8) -> Result<Vec<String>>;
+}
+
+/// Turns a plan into query DSL at one match mode, noting the typo corrections it made.
+pub struct QueryBuilder<'a> {
+    dictionary: &'a dyn Dictionary,
+    pub corrections: Vec<Correction>,
+}
+
+impl<'a> QueryBuilder<'a> {
+    pub fn new(dictionary: &'a dyn Dictionary) -> Self {
+        QueryBuilder {
+            dictionary,
+            corrections: Vec::new(),
+        }
+    }
+
+    /// The query of one node; `None` when nothing in it can match anything.
+    pub fn node(&mut self, node: &Node, mode: MatchMode) -> Result<Option<Value>> {
+        Ok(match node {
+            Node::And(children) | Node::Or(children) => {
+                let is_and = matches!(node, Node::And(_));
+                let (mut positive, mut negative) = (Vec::new(), Vec::new());
+                for child in children {
+                    match child {
+                        Node::Not(inner) => {
+                            if let Some(q) = self.negated(inner)? {
+                                negative.push(q);
+                            }
+                        }
+                        _ => {
+                            if let Some(q) = self.node(child, mode)? {
+                                positive.push(q);
+                            }
+                        }
+                    }
+                }
+                if positive.is_empty() {
+                    return Ok((!negative.is_empty()).then(|| everything_but(negative)));
+                }
+                let mut bool_ = serde_json::Map::new();
+                if is_and {
+                    bool_.insert("must".into(), Value::Array(positive));
+                } else {
+                    bool_.insert("should".into(), Value::Array(positive));
+                    bool_.insert("minimum_should_match".into(), json!(1));
+                }
+                if !negative.is_empty() {
+                    bool_.insert("must_not".into(), Value::Array(negative));
+                }
+                Some(json!({ "bool": bool_ }))
+            }
+            Node::Not(inner) => self.negated(inner)?.map(|q| everything_but(vec![q])),
+            Node::Word {
+                scope,
+                text,
+                prefix,
+            } => self.word(*scope, text, *prefix, mode)?,
+            Node::Phrase { scope, text } => phrase(*scope, text),
+        })
+    }
+
+    /// Excluded words are matched as written, and correct nothing.
+    fn negated(&mut self, node: &Node) -> Result<Option<Value>> {
+        let saved = std::mem::take(&mut self.corrections);
+        let q = self.node(node, MatchMode::AllWords);
+        self.corrections = saved;
+        q
+    }
+
+    fn word(
+        &mut self,
+        scope: Option<Scope>,
+        text: &str,
+        prefix: bool,
+        mode: MatchMode,
+    ) -> Result<Option<Value>> {
+        // Typos are looked for only when the word as written is in no field it may match.
+        let correct = mode == MatchMode::Typos && !prefix && !self.known_word(scope, text)?;
+        let unstemmed: String = analyze(Analysis::Name, text).concat();
+        let mut alternatives = Vec::new();
+        for target in fields(scope) {
+            let tokens = target.tokens(text);
+            if tokens.is_empty() {
+                continue;
+            }
+            if tokens.len() > 1 {
+                // `chain-of-thought`, `GPT-4o`: one word to the user, a phrase to the index.
+                alternatives.push(
+                    json!({"match_phrase": {target.field: {"query": text, "boost": target.weight}}}),
+                );
+                continue;
+            }
+            if prefix {
+                // Only words that begin with the prefix (the field's unstemmed words).
+                alternatives.push(json!({"prefix": {target.words: {
+                    "value": unstemmed, "boost": target.weight, "rewrite": "scoring_boolean"}}}));
+                continue;
+            }
+            alternatives.push(target.exact(text, &tokens[0]));
+            if correct {
+                let typos = allowed_typos(&unstemmed);
+                if typos > 0 {
+                    let mut near = self.dictionary.near(target.words, &unstemmed, typos)?;
+                    near.sort();
+                    near.dedup();
+                    near.truncate(MAX_EXPANSIONS);
+                    for w in near {
+                        note(&mut self.corrections, &unstemmed, &w);
+                        alternatives.push(term(target.words, &w, target.weight * EXPANSION_WEIGHT));
+                    }
+                }
+            }
+        }
+        Ok(any_of(alternatives))
+    }
+
+    /// Whether the word as written (analyzed per field) is in any field it may match.
+    fn known_word(&self, scope: Option<Scope>, text: &str) -> Result<bool> {
+        let clauses: Vec<Value> = fields(scope)
+            .iter()
+            .filter_map(|t| {
+                let tokens = t.tokens(text);
+                (!tokens.is_empty()).then(|| match tokens.len() {
+                    1 => t.exact(text, &tokens[0]),
+                    _ => json!({"match": {t.field: {"query": text, "operator": "or"}}}),
+                })
+            })
+            .collect();
+        if clauses.is_empty() {
+            return Ok(false);
+        }
+        self.dictionary
+            .known(&json!({"bool": {"should": clauses, "minimum_should_match": 1}}))
+    }
+}
+
+/// Typo corrections in the order the words were typed, each word once.
+fn note(corrections: &mut Vec<Correction>, word: &str, to: &str) {
+    let i = match corrections.iter().position(|c| c.word == word) {
+        Some(i) => i,
+        None => {
+            corrections.push(Correction {
+                word: word.to_owned(),
+                to: Vec::new(),
+            });
+            corrections.len() - 1
+        }
+    };
+    if !corrections[i].to.iter().any(|t| t == to) {
+        corrections[i].to.push(to.to_owned());
+    }
+}
+
+/// The main query narrowed by the plan's filters and restrictions (none scored).
+pub fn with_filters(main: Option<Value>, plan: &Plan<'_>) -> Value {
+    let mut filters = filter_clauses(plan.filters);
+    if let Some(ids) = &plan.restrictions.ids {
+        let ids: Vec<String> = ids.iter().map(|id| format!("{id:016x}")).collect();
+        filters.push(json!({"terms": {"id": ids}}));
+    }
+    if let Some(t) = plan.restrictions.first_seen_after {
+        filters.push(json!({"range": {"first_seen": {"gt": t}}}));
+    }
+    match (main, filters.is_empty()) {
+        (Some(main), true) => main,
+        (None, true) => json!({"match_all": {}}),
+        (main, false) => {
+            let mut bool_ = json!({"filter": filters});
+            if let Some(main) = main {
+                bool_["must"] = json!([main]);
+            }
+            json!({"bool": bool_})
+        }
+    }
+}
+
+/// A group of only exclusions means "everything except".
+fn everything_but(excluded: Vec<Value>) -> Value {
+    json!({"bool": {"must": [{"match_all": {}}], "must_not": excluded}})
+}
+
+/// One field a word is looked for in.
+struct Target {
+    scope: Scope,
+    /// The analyzed field.
+    field: &'static str,
+    /// Its words as written (folded, unstemmed): where prefixes and typos are matched.
+    words: &'static str,
+    analysis: Analysis,
+    weight: f32,
+}
+
+impl Target {
+    fn tokens(&self, text: &str) -> Vec<String> {
+        if self.scope.is_identifier() {
+            let id = identifier(self.scope, text);
+            return if id.is_empty() { Vec::new() } else { vec![id] };
+        }
+        analyze(self.analysis, text)
+    }
+
+    /// The word as the index holds it: analyzed by the engine itself (its stems are the
+    /// index's), or an identifier as one normalized term.
+    fn exact(&self, text: &str, token: &str) -> Value {
+        if self.scope.is_identifier() {
+            term(self.field, token, self.weight)
+        } else {
+            analyzed(self.field, text, self.weight)
+        }
+    }
+}
+
+/// A DOI or arXiv id as indexed: normalized and lowercased (else the text, trimmed).
+fn identifier(scope: Scope, text: &str) -> String {
+    let id = match scope {
+        Scope::Doi => crate::record::normalize_doi(text),
+        _ => crate::record::normalize_arxiv(text),
+    };
+    let id = if id.is_empty() { text.trim() } else { &id };
+    id.to_lowercase()
+}
+
+fn fields(scope: Option<Scope>) -> Vec<Target> {
+    let target = |s: Scope, weight: f32| -> Target {
+        match s {
+            Scope::Doi => Target {
+                scope: s,
+                field: "doi",
+                words: "doi",
+                analysis: Analysis::Name,
+                weight,
+            },
+            Scope::Arxiv => Target {
+                scope: s,
+                field: "arxiv",
+                words: "arxiv",
+                analysis: Analysis::Name,
+                weight,
+            },
+            _ => {
+                let f = search_field(s);
+                Target {
+                    scope: s,
+                    field: f.name,
+                    words: words_field(s),
+                    analysis: f.analysis,
+                    weight,
+                }
+            }
+        }
+    };
+    match scope {
+        Some(s) => vec![target(s, 1.0)],
+        None => SEARCH_FIELDS
+            .iter()
+            .map(|f| target(f.scope, f.weight))
+            .collect(),
+    }
+}
+
+/// The field of a scope's unstemmed words.
+pub fn words_field(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Title => "title.words",
+        Scope::Abstract => "abstract.words",
+        Scope::Tag => "tag.words",
+        Scope::Author => "author",
+        Scope::Fellow => "fellow",
+        Scope::Doi => "doi",
+        Scope::Arxiv => "arxiv",
+    }
+}
+
+fn any_of(alternatives: Vec<Value>) -> Option<Value> {
+    match alternatives.len() {
+        0 => None,
+        _ => Some(json!({"bool": {"should": alternatives, "minimum_should_match": 1}})),
+    }
+}
+
+fn term(field: &str, value: &str, boost: f32) -> Value {
+    json!({"term": {field: {"value": value, "boost": boost}}})
+}
+
+/// `text` (one word to the analyzer) as the engine analyzes it.
+fn analyzed(field: &str, text: &str, boost: f32) -> Value {
+    json!({"match": {field: {"query": text, "boost": boost}}})
+}
+
+fn phrase(scope: Option<Scope>, text: &str) -> Option<Value> {
+    let mut alternatives = Vec::new();
+    for target in fields(scope) {
+        let tokens = target.tokens(text);
+        match tokens.len() {
+            0 => {}
+            1 => alternatives.push(target.exact(text, &tokens[0])),
+            _ => alternatives.push(
+                json!({"match_phrase": {target.field: {"query": text, "boost": target.weight}}}),
+            ),
+        }
+    }
+    any_of(alternatives)
+}
+
+/// One clause per filter, each required, none scored.
+pub fn filter_clauses(filters: &Filters) -> Vec<Value> {
+    let mut out = Vec::new();
+    // A tag by its words, as `tag:(…)` matches: every word, stemmed by the engine, nothing
+    // when it has none (`--tag scheming` finds "Scheming and Deception").
+    for tag in &filters.tags {
+        out.push(json!({"match": {"tag": {"query": tag, "operator": "and", "zero_terms_query": "none"}}}));
+    }
+    for (names, field) in [(&filters.authors, "author"), (&filters.fellows, "fellow")] {
+        for name in names {
+            // A name as a phrase: "Neel Nanda", "nanda" both match; no words, no match.
+            out.push(json!({"match_phrase": {field: {"query": name, "zero_terms_query": "none"}}}));
+        }
+    }
+    if filters.since.is_some() || filters.until.is_some() {
+        let mut range = serde_json::Map::new();
+        if let Some(since) = &filters.since {
+            range.insert("gte".into(), json!(since));
+        }
+        if let Some(until) = &filters.until {
+            range.insert("lte".into(), json!(until));
+        }
+        out.push(json!({"range": {"date": range}}));
+    }
+    if !filters.years.is_empty() {
+        out.push(json!({"terms": {"year": filters.years}}));
+    }
+    if filters.featured {
+        out.push(json!({"term": {"featured": true}}));
+    }
+    if let Some(t) = filters.added_since {
+        out.push(json!({"range": {"first_seen": {"gte": t}}}));
+    }
+    out
+}
