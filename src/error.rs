@@ -21,6 +21,8 @@ pub mod exit {
 pub enum Error {
     #[error("no index at {dir}: run `litsearch ingest PATH…` first")]
     NoIndex { dir: PathBuf },
+    #[error("{dir} is not an index directory: it holds {found}; litsearch writes an index only into a new or empty directory or one holding an index (point --index at another path)")]
+    NotAnIndex { dir: PathBuf, found: String },
     #[error("{dir} is not a directory: point --index (or LITSEARCH_INDEX) at a directory")]
     IndexNotADirectory { dir: PathBuf },
     #[error("index at {dir} was built by {built_by} (schema {found}; this litsearch uses {expected}): run `litsearch ingest --rebuild`")]

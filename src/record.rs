@@ -58,11 +58,6 @@ pub fn id_number(title: &str, date: &str) -> u64 {
     xxh3_64(key.as_bytes())
 }
 
-/// The hex form of an id number (16 digits), as records, the index and watches spell it.
-pub fn id_from_number(n: u64) -> String {
-    format!("{n:016x}")
-}
-
 /// The id of a publication known by an identifier (`doi`, `arxiv`): the same DOI from two
 /// files is one record, whatever its title or date there.
 pub fn identifier_id(kind: &str, identifier: &str) -> String {
@@ -171,6 +166,11 @@ pub fn normalize_arxiv(raw: &str) -> String {
         (Some(_), _, true) if archive_ok => base.to_owned(),
         _ => String::new(),
     }
+}
+
+/// The hex form of an id number (16 digits), as records, the index and watches spell it.
+pub fn id_from_number(n: u64) -> String {
+    format!("{n:016x}")
 }
 
 /// Parses the hex form of an id back into the number the index sorts ties by.

@@ -67,8 +67,14 @@ impl IngestObserver for CliObserver {
 }
 
 pub fn summary_line(s: &SyncSummary) -> String {
+    // `moved` only when something moved: same content, new file:line (positions refreshed).
+    let moved = if s.moved > 0 {
+        format!("moved {}, ", s.moved)
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "added {}, updated {}, removed {}, unchanged {} ({:.2} s)",
+        "added {}, updated {}, removed {}, {moved}unchanged {} ({:.2} s)",
         s.added, s.updated, s.removed, s.unchanged, s.seconds
     );
     let mut extra = vec![format!(

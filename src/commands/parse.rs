@@ -65,7 +65,7 @@ fn write_json(out: &mut dyn Write, record: &Record) -> Result<()> {
 }
 
 impl RecordSink for InFileOrder {
-    type Error = crate::error::Error;
+    type Error = Error;
 
     fn record(&mut self, record: Record) -> Result<()> {
         let place = self.place(&record);

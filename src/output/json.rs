@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::clock::unix_to_rfc3339;
 use crate::record::{Record, Source};
-use crate::search::{FacetCounts, Hit, Relaxation, SearchResults};
+use crate::search::{Correction, FacetCounts, Hit, Relaxation, SearchResults};
 
 /// The keys every kind of hit starts with (a query's, a watch's, a related paper's).
 #[derive(Debug, Serialize)]
@@ -18,6 +18,12 @@ pub struct HitHead<'a> {
     pub fellows: &'a [String],
     pub tags: &'a [String],
     pub featured: bool,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub doi: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub url: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub arxiv: &'a str,
 }
 
 impl<'a> HitHead<'a> {
@@ -31,6 +37,9 @@ impl<'a> HitHead<'a> {
             fellows: &r.fellows,
             tags: &r.tags,
             featured: r.featured,
+            doi: &r.doi,
+            url: &r.url,
+            arxiv: &r.arxiv,
         }
     }
 }
@@ -40,12 +49,6 @@ impl<'a> HitHead<'a> {
 pub struct HitJson<'a> {
     #[serde(flatten)]
     pub head: HitHead<'a>,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    pub doi: &'a str,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    pub url: &'a str,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    pub arxiv: &'a str,
     pub snippet: String,
     pub title_highlighted: String,
     /// When the record first entered this index (RFC 3339, UTC).
@@ -63,9 +66,6 @@ impl<'a> HitJson<'a> {
         let r = &hit.record;
         HitJson {
             head: HitHead::new(r, hit.score),
-            doi: &r.doi,
-            url: &r.url,
-            arxiv: &r.arxiv,
             snippet: hit.snippet.to_mark_tags(),
             title_highlighted: hit.title.to_mark_tags(),
             first_seen: unix_to_rfc3339(hit.first_seen),
@@ -79,14 +79,19 @@ impl<'a> HitJson<'a> {
     }
 }
 
-/// `query --json`: `{query, total, took_ms, relaxed, hits, facets, facets_truncated}`.
+/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, hits, facets,
+/// facets_truncated}`.
 #[derive(Debug, Serialize)]
 pub struct ResultsJson<'a> {
     pub query: &'a str,
     pub total: usize,
     pub took_ms: f64,
-    /// `null`, `"typos"` or `"any"`: how the query was relaxed to find anything.
+    /// `null`, `"typos"` or `"dropped"`: how the query was relaxed to find anything.
     pub relaxed: Option<Relaxation>,
+    /// Each word corrected for typos: `{word, to: [words it matched instead]}`.
+    pub corrected: &'a [Correction],
+    /// Each word left out, as typed.
+    pub dropped: &'a [String],
     pub hits: Vec<HitJson<'a>>,
     pub facets: serde_json::Map<String, serde_json::Value>,
     /// Facet fields with more values than `--facet-limit` let through.
@@ -99,7 +104,9 @@ impl<'a> ResultsJson<'a> {
             query,
             total: results.total,
             took_ms: (results.took_ms * 1000.0).round() / 1000.0,
-            relaxed: results.relaxed,
+            relaxed: results.relaxed.relaxed,
+            corrected: &results.relaxed.corrections,
+            dropped: &results.relaxed.dropped,
             hits: results.hits.iter().map(HitJson::new).collect(),
             facets: facets_json(&results.facets),
             facets_truncated: facets_truncated(&results.facets),

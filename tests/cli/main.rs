@@ -13,4 +13,5 @@ mod ingest;
 mod query;
 mod snapshots;
 mod tools;
+mod trust;
 mod watch;

@@ -9,8 +9,10 @@ use std::time::Instant;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-use super::docs::to_document;
-use super::schema::{build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM};
+use super::docs::{source_hash, to_document};
+use super::schema::{
+    build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM, SOURCE_HASH,
+};
 use super::store::{IndexRoot, OpenIndex};
 use super::writer_dir::{WriteFailure, WriterDirectory};
 use crate::diagnostic::Diagnostic;
@@ -24,6 +26,8 @@ use crate::record::{id_from_number, id_to_number, Record};
 #[derive(Clone, Copy)]
 struct Known {
     hash: u64,
+    /// `docs::source_hash`: where the record was read from last time.
+    source: u64,
     first_seen: i64,
     seen: bool,
 }
@@ -45,6 +49,7 @@ pub fn ingest(
             dir: root.dir.clone(),
         });
     }
+    root.check_holds_only_an_index()?;
     std::fs::create_dir_all(&root.dir).map_err(|e| Error::io(&root.dir, e))?;
     let _lock = DirLock::acquire(&root.dir, "ingest.lock", "ingest", opts.wait)?;
     // From here a SIGTERM (cron stopped, machine shutting down) stops the sync cleanly.
@@ -364,8 +369,18 @@ impl RecordSink for SyncSink<'_> {
         match self.known.get_mut(&key) {
             Some(k) if k.hash == hash && !k.seen && !self.rebuilding => {
                 k.seen = true;
-                self.summary.unchanged += 1;
-                return Ok(());
+                if k.source == source_hash(&record.source) {
+                    self.summary.unchanged += 1;
+                    return Ok(());
+                }
+                // Same content, another place in the exports: rewritten so that `show`, `query`
+                // and `export` give the true file:line, but not counted as a change.
+                self.summary.moved += 1;
+                let first_seen = k.first_seen;
+                let term = self.id_term(&record.id);
+                let w = self.writer()?;
+                w.delete_term(term);
+                w.add_document(to_document(&fields, &record, hash, first_seen))?;
             }
             Some(k) => {
                 k.seen = true;
@@ -572,6 +587,7 @@ fn known_records(open: &OpenIndex) -> Result<HashMap<u64, Known>> {
         let ff = segment.fast_fields();
         let ids = ff.u64(ID_NUM)?;
         let hashes = ff.u64(HASH)?;
+        let sources = ff.u64(SOURCE_HASH)?;
         let first = ff.i64(FIRST_SEEN)?;
         for doc in segment.doc_ids_alive() {
             let id = ids.first(doc).unwrap_or_default();
@@ -579,6 +595,7 @@ fn known_records(open: &OpenIndex) -> Result<HashMap<u64, Known>> {
                 id,
                 Known {
                     hash: hashes.first(doc).unwrap_or_default(),
+                    source: sources.first(doc).unwrap_or_default(),
                     first_seen: first.first(doc).unwrap_or_default(),
                     seen: false,
                 },
@@ -617,6 +634,7 @@ fn read_previous_records(root: &IndexRoot) -> HashMap<u64, Known> {
                     id,
                     Known {
                         hash: 0,
+                        source: 0,
                         first_seen: first.first(doc).unwrap_or_default(),
                         seen: false,
                     },

@@ -31,7 +31,7 @@ use tantivy::collector::Count;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query};
 use tantivy::{DocId, DocSet, TantivyDocument, TERMINATED};
 
-use crate::engine::{Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
+use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
 use crate::error::{Error, Result};
 use crate::record::{id_from_number, Record};
 use crate::search::facets::{FacetCounts, FacetField};
@@ -65,6 +65,7 @@ impl From<tantivy::TantivyError> for Error {
 pub struct Compiled {
     query: Box<dyn Query>,
     highlights: HighlightTerms,
+    corrections: Vec<Correction>,
 }
 
 impl Engine for OpenIndex {
@@ -91,6 +92,7 @@ impl Engine for OpenIndex {
         Ok(Compiled {
             query: combine(main, filters),
             highlights: builder.highlights,
+            corrections: builder.corrections.0,
         })
     }
 
@@ -111,6 +113,10 @@ impl Engine for OpenIndex {
             }
         }
         Ok(false)
+    }
+
+    fn corrections(&self, compiled: &Compiled) -> Vec<Correction> {
+        compiled.corrections.clone()
     }
 
     fn page(&self, compiled: &Compiled, request: &PageRequest) -> Result<Page> {

@@ -145,6 +145,32 @@ impl IndexRoot {
 
     /// Removes generations other than the live one (left by rebuilds or crashed ingests).
     /// Call only while holding the ingest lock.
+    /// Refuses a directory that holds anything but an index (an export directory, a home
+    /// directory given by mistake): an index is written only into a new or empty directory
+    /// or one holding an index, so it never mixes with other files.
+    pub fn check_holds_only_an_index(&self) -> Result<()> {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Ok(());
+        };
+        let mut foreign: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| !is_index_entry(name))
+            .collect();
+        if foreign.is_empty() {
+            return Ok(());
+        }
+        foreign.sort();
+        let found = match foreign.len() {
+            1 => foreign[0].clone(),
+            n => format!("{} and {} more", foreign[0], n - 1),
+        };
+        Err(Error::NotAnIndex {
+            dir: self.dir.clone(),
+            found,
+        })
+    }
+
     pub fn remove_stale_generations(&self) -> Result<()> {
         let live = self.current_generation()?;
         let Ok(entries) = fs::read_dir(&self.dir) else {
@@ -159,6 +185,17 @@ impl IndexRoot {
         }
         Ok(())
     }
+}
+
+/// What litsearch itself keeps in an index directory (`write_atomically`'s temp files included).
+fn is_index_entry(name: &str) -> bool {
+    name == CURRENT
+        || name.starts_with(GEN_PREFIX)
+        || name.starts_with(".tmp")
+        || matches!(
+            name,
+            "ingest.lock" | "watch.lock" | "watches.json" | ".DS_Store"
+        )
 }
 
 fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
