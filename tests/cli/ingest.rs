@@ -259,6 +259,57 @@ fn version_mismatch_is_explained_to_queries_and_rebuilt_by_ingest() {
     );
 }
 
+/// Real exports carry a few bad entries: an unchanged one is still not parsed again (the
+/// generation stays as it is), and its warnings are replayed, the same lines and status.
+#[test]
+fn an_unchanged_export_with_warnings_is_not_parsed_again_and_its_warnings_replay() {
+    let w = Workdir::with_corpus();
+    let bad = CORPUS.replace("Dec 9, 2024", "Dec 99, 2024").replace(
+        "Authors:\n\nJohn Hughes, Sara Price, Aengus Lynch, Rylan Schaeffer, Fazl Barez, Sanmi Koyejo, Henry Sleight, Erik Jones, Ethan Perez, Mrinank Sharma\n\n",
+        "",
+    );
+    w.write("corpus/mats-research.txt", &bad);
+    w.write("corpus/notes.md", "Not an export, just notes.\n");
+    let first = w.run(&["ingest", "--json"]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    let v1: serde_json::Value = serde_json::from_str(first.stdout.trim()).unwrap();
+    assert!(v1["warnings"].as_u64().unwrap() >= 3, "{v1}");
+    assert_eq!(v1["skipped"], 1, "{v1}");
+    let generation = w.read("index/CURRENT");
+
+    let again = w.run(&["ingest", "--json"]);
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert_eq!(again.stderr, first.stderr, "the same warning lines");
+    let v2: serde_json::Value = serde_json::from_str(again.stdout.trim()).unwrap();
+    for key in ["warnings", "skipped", "entries", "merged", "records"] {
+        assert_eq!(v2[key], v1[key], "{key}: {v2}");
+    }
+    assert_eq!(v2["unchanged"], v1["records"], "{v2}");
+    assert_eq!(
+        w.read("index/CURRENT"),
+        generation,
+        "no new generation: the export was not synced again"
+    );
+
+    // --strict refuses the replayed warnings as it refuses parsed ones.
+    let strict = w.run(&["ingest", "--strict"]);
+    assert_eq!(strict.code, 2, "{}", strict.stderr);
+    assert!(
+        strict.stderr.starts_with(&first.stderr),
+        "{}",
+        strict.stderr
+    );
+    assert!(strict.stderr.contains("--strict and"), "{}", strict.stderr);
+
+    // Once the export is fixed, nothing is replayed.
+    w.write("corpus/mats-research.txt", CORPUS);
+    std::fs::remove_file(w.path("corpus/notes.md")).unwrap();
+    assert_eq!(w.run(&["ingest"]).code, 0);
+    let clean = w.run(&["ingest"]);
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    assert!(clean.stderr.is_empty(), "{}", clean.stderr);
+}
+
 /// An index built by cron under one account is read by another: every file of a generation,
 /// tantivy's `meta.json` and `.managed.json` included, is readable by all (after a rebuild and
 /// after an incremental sync alike).

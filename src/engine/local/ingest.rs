@@ -122,18 +122,28 @@ pub fn ingest(
         ..opts.clone()
     };
     // An export identical to the one the live index was last synced with (and no commit since)
-    // needs no parsing: hashing the files is far cheaper than reading entries out of them.
+    // needs no parsing: hashing the files is far cheaper than reading entries out of them. Its
+    // warnings are those of the last sync, replayed: the same lines, the same exit status.
     let fingerprint = inputs_fingerprint(&inputs, opts.keep_missing)?;
-    if let Some(open) = live.as_ref().filter(|_| notes.is_empty()) {
+    if let Some(open) = live.as_ref() {
         let opstamp = open.index.load_metas()?.opstamp;
         if let Some(mark) = read_sync_mark(&open.generation) {
             if mark.inputs == fingerprint && mark.opstamp == opstamp {
+                for d in &mark.diagnostics {
+                    observer.diagnostic(&Diagnostic::new(&d.file, d.line, d.message.clone()));
+                }
+                let warnings = mark.warnings + notes.len() as u64;
+                if opts.strict && warnings > 0 {
+                    return Err(strict_refusal(warnings));
+                }
                 let records = known.len() as u64;
                 return Ok(SyncSummary {
                     unchanged: records,
                     records,
                     entries: mark.entries,
                     merged: mark.merged,
+                    skipped: mark.skipped,
+                    warnings,
                     seconds: started.elapsed().as_secs_f64(),
                     ..SyncSummary::default()
                 });
@@ -151,7 +161,7 @@ pub fn ingest(
     let failure: WriteFailure = Default::default();
     let mut departed = Departed::load(root);
     let outcome = stage(&staging, live.as_ref(), &failure).and_then(|index| {
-        let summary = sync(
+        let (summary, replay) = sync(
             &index,
             &inputs,
             known,
@@ -161,17 +171,21 @@ pub fn ingest(
             observer,
             &mut departed,
         )?;
-        if summary.warnings == 0 {
+        if let Some(diagnostics) = replay {
             let mark = SyncMark {
                 inputs: fingerprint,
                 opstamp: index.load_metas()?.opstamp,
                 entries: summary.entries,
                 merged: summary.merged,
+                skipped: summary.skipped,
+                warnings: summary.warnings - notes.len() as u64,
+                diagnostics,
             };
             let json = serde_json::to_vec(&mark).expect("mark serializes");
             crate::atomic_write::write_atomically(&staging.join(SYNC_MARK), &json)?;
         } else {
-            // The live generation's mark (linked in) describes another export.
+            // Too many warnings to keep: the live generation's mark (linked in) describes
+            // another export.
             let _ = std::fs::remove_file(staging.join(SYNC_MARK));
         }
         drop(index);
@@ -293,7 +307,13 @@ struct SyncSink<'a> {
     pending_limit: usize,
     /// `--strict` saw a warning: the sync will be refused, nothing more is indexed.
     doomed: bool,
+    /// The diagnostics of the read, to replay when the same export comes again (`None` past
+    /// `MAX_REPLAYED`: such an export is parsed every time).
+    replay: Option<Vec<MarkDiagnostic>>,
 }
+
+/// Diagnostics kept for replay; an export with more is parsed again at every sync.
+const MAX_REPLAYED: usize = 10_000;
 
 enum Change {
     Delete(Term),
@@ -420,6 +440,17 @@ impl RecordSink for SyncSink<'_> {
     }
 
     fn diagnostic(&mut self, diagnostic: &Diagnostic) {
+        if let Some(kept) = &mut self.replay {
+            if kept.len() < MAX_REPLAYED {
+                kept.push(MarkDiagnostic {
+                    file: diagnostic.file.clone(),
+                    line: diagnostic.line,
+                    message: diagnostic.message.clone(),
+                });
+            } else {
+                self.replay = None;
+            }
+        }
         if self.opts.strict {
             self.doomed = true;
             self.pending.clear();
@@ -443,7 +474,7 @@ fn sync(
     input_notes: u64,
     observer: &mut dyn IngestObserver,
     departed: &mut Departed,
-) -> Result<SyncSummary> {
+) -> Result<(SyncSummary, Option<Vec<MarkDiagnostic>>)> {
     let fields = Fields::resolve(&index.schema())?;
     let known_before = known.len() as u64;
     observer.start(inputs.iter().map(|i| i.size).sum());
@@ -467,6 +498,7 @@ fn sync(
         },
         doomed: opts.strict && input_notes > 0,
         departed,
+        replay: Some(Vec::new()),
     };
     let read = read_records(inputs, &mut sink).map_err(ReadError::flatten);
     sink.observer.finish();
@@ -490,10 +522,7 @@ fn sync(
         vanished.len() as u64
     };
     let refusal = if opts.strict && summary.warnings > 0 {
-        Some(format!(
-            "--strict and {} warning(s) while reading the exports",
-            summary.warnings
-        ))
+        return Err(strict_refusal(summary.warnings));
     } else if stats.records == 0 && !opts.force {
         Some(if known_before > 0 {
             format!("the exports hold no records, and the index has {known_before}")
@@ -542,7 +571,7 @@ fn sync(
     }
     let reader = index.reader()?;
     summary.records = reader.searcher().num_docs();
-    Ok(summary)
+    Ok((summary, sink.replay.take()))
 }
 
 /// When each paper removed from the index had first entered it (`index/departed.json`, kept
@@ -598,14 +627,34 @@ impl Departed {
     }
 }
 
-/// What the last clean sync of a generation read: an identical export at the same commit is a
-/// no-op that needs no parsing.
+fn strict_refusal(warnings: u64) -> Error {
+    Error::Refused {
+        reason: format!("--strict and {warnings} warning(s) while reading the exports"),
+    }
+}
+
+/// What the last sync of a generation read: an identical export at the same commit is a no-op
+/// that needs no parsing, whose warnings are replayed from here.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct SyncMark {
     inputs: u64,
     opstamp: u64,
     entries: u64,
     merged: u64,
+    #[serde(default)]
+    skipped: u64,
+    /// Warnings of the read (those of collecting the inputs are not kept: they are found anew).
+    #[serde(default)]
+    warnings: u64,
+    #[serde(default)]
+    diagnostics: Vec<MarkDiagnostic>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MarkDiagnostic {
+    file: String,
+    line: u64,
+    message: String,
 }
 
 const SYNC_MARK: &str = "litsearch-sync.json";
