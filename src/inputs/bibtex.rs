@@ -8,7 +8,7 @@
 //! parent (kept when it is a book or proceedings) to the parser with the child, children whose
 //! parent comes later waiting until the end of the file.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
 use std::io::{self, BufReader};
 
@@ -74,7 +74,8 @@ pub struct BibReader {
     file: String,
     lines: LineReader<BufReader<File>>,
     current: Option<Splitting>,
-    /// `@string` name (lowercase) → its definition's text and the names it uses.
+    /// `@string` name (lowercase: BibTeX matches them ignoring case) → its value as BibTeX
+    /// source (`{…} # name`) and the names that value uses, as written.
     strings: HashMap<String, (String, Vec<String>)>,
     /// Crossref parents by key (lowercase).
     parents: HashMap<String, String>,
@@ -240,12 +241,8 @@ impl BibReader {
                         continue;
                     }
                     self.kept_bytes += raw.text.len();
-                    let definition = format!(
-                        "@string{{{} = {}}}\n",
-                        pair.key.v,
-                        field_source(&pair.value.v)
-                    );
-                    self.strings.insert(name, (definition, uses));
+                    self.strings
+                        .insert(name, (field_source(&pair.value.v), uses));
                 }
             }
             Err(e) => {
@@ -259,6 +256,9 @@ impl BibReader {
     }
 
     fn read_entry(&mut self, raw: RawText, kind: &str) {
+        if citation_key(&raw.text).is_some_and(|k| k.trim().is_empty()) {
+            return self.skip(raw.line, "the entry has no citation key (`@type{key, …}`)");
+        }
         let parsed = match RawBibliography::parse(&raw.text) {
             Ok(p) => p,
             Err(e) => {
@@ -323,9 +323,10 @@ impl BibReader {
     /// Parses the entry (with the `@string`s it uses and its crossref parent) into a record.
     fn resolve(&mut self, raw: &RawText, key: &str, parent: Option<&str>) {
         let mut source = String::new();
-        self.macros_for(&raw.text, &mut source, 0);
+        let mut emitted = HashSet::new();
+        self.macros_for(&raw.text, &mut source, &mut emitted);
         if let Some(parent) = parent {
-            self.macros_for(parent, &mut source, 0);
+            self.macros_for(parent, &mut source, &mut emitted);
         }
         let mut prefix = source.clone();
         if let Some(parent) = parent {
@@ -363,8 +364,9 @@ impl BibReader {
         }
     }
 
-    /// Appends the `@string` definitions `text` uses (and those they use) to `out`.
-    fn macros_for(&self, text: &str, out: &mut String, depth: usize) {
+    /// Appends the `@string` definitions `text` uses (and those they use) to `out`, each under
+    /// the spelling its user wrote: the `biblatex` crate matches names by case, BibTeX does not.
+    fn macros_for(&self, text: &str, out: &mut String, emitted: &mut HashSet<String>) {
         if self.strings.is_empty() {
             return;
         }
@@ -375,19 +377,27 @@ impl BibReader {
         for pair in parsed.entries.iter().flat_map(|e| e.v.fields.iter()) {
             names.extend(abbreviations(&pair.value.v));
         }
-        self.definitions(&names, out, depth);
+        self.definitions(&names, out, emitted, 0);
     }
 
-    fn definitions(&self, names: &[String], out: &mut String, depth: usize) {
+    fn definitions(
+        &self,
+        names: &[String],
+        out: &mut String,
+        emitted: &mut HashSet<String>,
+        depth: usize,
+    ) {
         if depth > MAX_MACRO_DEPTH {
             return;
         }
         for name in names {
-            if let Some((def, uses)) = self.strings.get(name) {
-                if !out.contains(def.as_str()) {
-                    self.definitions(uses, out, depth + 1);
-                    out.push_str(def);
-                }
+            if emitted.contains(name) {
+                continue;
+            }
+            if let Some((value, uses)) = self.strings.get(&name.to_ascii_lowercase()) {
+                emitted.insert(name.clone());
+                self.definitions(uses, out, emitted, depth + 1);
+                out.push_str(&format!("@string{{{name} = {value}}}\n"));
             }
         }
     }
@@ -398,21 +408,22 @@ impl BibReader {
             return true;
         }
         uses.iter().any(|u| {
+            let u = u.to_ascii_lowercase();
             u == name
                 || self
                     .strings
-                    .get(u)
+                    .get(&u)
                     .is_some_and(|(_, next)| self.reaches(next, name, depth + 1))
         })
     }
 }
 
-/// The macro names a raw field value uses, lowercased.
+/// The macro names a raw field value uses, as written.
 fn abbreviations(chunks: &[biblatex::Spanned<RawChunk<'_>>]) -> Vec<String> {
     chunks
         .iter()
         .filter_map(|c| match c.v {
-            RawChunk::Abbreviation(name) => Some(name.to_ascii_lowercase()),
+            RawChunk::Abbreviation(name) => Some(name.to_owned()),
             RawChunk::Normal(_) => None,
         })
         .collect()
@@ -428,6 +439,14 @@ fn field_source(chunks: &[biblatex::Spanned<RawChunk<'_>>]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" # ")
+}
+
+/// The citation key as written: what lies between the entry's `{` (or `(`) and the first
+/// comma; `None` when there is no comma (the parser reports what is wrong then).
+fn citation_key(text: &str) -> Option<&str> {
+    let open = text.find(['{', '('])?;
+    let rest = &text[open + 1..];
+    rest.find(',').map(|comma| &rest[..comma])
 }
 
 /// An entry's text without its `crossref` field, for when the parent is not known.
