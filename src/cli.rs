@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::output::{ColorChoice, Format};
 use crate::search::Sort;
 
-pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (index schema ", "4", ")");
+pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (index schema ", "5", ")");
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,7 +28,7 @@ pub struct Cli {
         long,
         global = true,
         env = "LITSEARCH_INDEX",
-        default_value = "index",
+        default_value = crate::commands::DEFAULT_INDEX,
         hide_env = true,
         hide_default_value = true
     )]
@@ -89,12 +89,14 @@ Query language:
                           tag:\"Scheming and Deception\" author:nanda title:(sparse OR sae)
 
 Ranking is BM25 with the title weighted above tags, authors and fellows, and those above
-the abstract. When no paper matches every word, the search is relaxed: first allowing typos
-(none in words under 5 letters, 1 from 5 letters, 2 from 9, never in words with digits), then
-matching any word. The relaxation used is reported (stderr in text, `relaxed` in JSON);
---exact turns relaxation off.
+the abstract. When no paper matches the query as written, the search is relaxed: first words
+no paper holds are corrected (typos: none in words under 5 letters, 1 from 5 letters, 2 from 9,
+never in words with digits), then plain words are left out one at a time; a field scope, a
+phrase, a group, an explicit AND, a NOT and the filters are never dropped. Each correction and
+each word left out is reported (stderr, and `corrected`/`dropped` in JSON); --exact turns
+relaxation off.
 
-A query may be empty when filters are given: the matches are then listed newest first.";
+A query may be empty: the matches of the filters (or every paper) are listed newest first.";
 
 #[derive(Debug, Args)]
 pub struct ParseArgs {
@@ -167,12 +169,15 @@ pub struct QueryArgs {
     #[arg(long, value_enum)]
     pub sort: Option<Sort>,
     /// Number of hits to show
-    #[arg(short = 'n', long, default_value_t = 10)]
+    #[arg(short = 'n', long, default_value_t = 10, allow_negative_numbers = true, value_parser = hit_count)]
     pub limit: usize,
     /// Number of hits to skip
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = hit_count)]
     pub offset: usize,
-    /// Match words exactly as typed (after stemming): no typo tolerance, no any-word fallback
+    /// Every hit, however many (instead of --limit)
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
+    /// Match words exactly as typed (after stemming): no typo correction, no word left out
     #[arg(long)]
     pub exact: bool,
     /// Facets to count: a comma list of tags, year, fellows, authors, or none
@@ -245,8 +250,8 @@ pub struct ExportArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = crate::inputs::records::RecordFormat::Jsonl)]
     pub format: crate::inputs::records::RecordFormat,
-    /// Match words exactly as typed (after stemming): no typo tolerance, no any-word fallback
-    #[arg(long)]
+    /// Accepted for compatibility: export never relaxes a query
+    #[arg(long, hide = true)]
     pub exact: bool,
 }
 
@@ -277,7 +282,7 @@ that match now and that it has not reported before; then remember them as report
 
 What was reported is recorded only after the output is completely written and flushed: a failed \
 write or a closed pipe records nothing, so the next run reports the same papers again. A saved \
-search matches every word as written (no typo or any-word relaxation).
+search matches every word as written (no typo corrected, no word left out).
 
 Exit status: 0 something reported, 1 nothing new, 2 error, 75 another `watch run` holds the index.";
 
@@ -338,6 +343,10 @@ pub struct WatchRunArgs {
     /// Seconds to wait for another `watch run` to finish before giving up with status 75
     #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
     pub wait: f64,
+    /// Deliver the report by running CMD (through `sh -c`) with the report on its stdin;
+    /// recorded only if CMD exits 0. Not run when nothing is new
+    #[arg(long, value_name = "CMD", conflicts_with = "output")]
+    pub deliver: Option<String>,
 }
 
 impl clap::ValueEnum for Sort {
@@ -353,6 +362,16 @@ impl clap::ValueEnum for Sort {
             Sort::Added => "added",
         }))
     }
+}
+
+/// `--limit` and `--offset`: a count of hits, with advice that fits a negative one.
+fn hit_count(s: &str) -> Result<usize, String> {
+    s.trim().parse().map_err(|_| {
+        format!(
+            "expected a whole number of hits, 0 or more (--limit 0 prints only the total and \
+             the facets; --all gives every hit), found \"{s}\""
+        )
+    })
 }
 
 #[cfg(test)]

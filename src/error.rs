@@ -21,6 +21,8 @@ pub mod exit {
 pub enum Error {
     #[error("no index at {dir}: run `litsearch ingest PATH…` first")]
     NoIndex { dir: PathBuf },
+    #[error("{dir} is not an index directory: it holds {found}; litsearch writes an index only into a new or empty directory or one holding an index (point --index at another path)")]
+    NotAnIndex { dir: PathBuf, found: String },
     #[error("{dir} is not a directory: point --index (or LITSEARCH_INDEX) at a directory")]
     IndexNotADirectory { dir: PathBuf },
     #[error("index at {dir} was built by {built_by} (schema {found}; this litsearch uses {expected}): run `litsearch ingest --rebuild`")]
@@ -70,6 +72,18 @@ pub enum Error {
         what: String,
         source: std::io::Error,
     },
+    /// Writing the new index failed (a full disk, say); what was written is removed.
+    #[error("cannot write {path}: {source}; the index is unchanged")]
+    IndexWrite {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A signal stopped an ingest; what it wrote is removed.
+    #[error("ingest stopped by {signal_name}; the index is unchanged")]
+    Interrupted { signal: i32, signal_name: String },
+    /// The engine's input/output failed (its own words, with the OS error).
+    #[error("index i/o error: {0}")]
+    EngineIo(String),
     /// The engine failed in a way it did not explain better (its own words).
     #[error("index error: {0}; if the index is damaged, run `litsearch ingest --rebuild`")]
     Engine(String),
@@ -79,6 +93,8 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Busy { .. } => exit::BUSY,
+            // As a shell reports a process a signal ended: 128 + the signal.
+            Error::Interrupted { signal, .. } => 128u8.saturating_add(*signal as u8),
             _ => exit::ERROR,
         }
     }

@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod inputs;
+pub mod interrupt;
 pub mod lock;
 pub mod output;
 pub mod record;

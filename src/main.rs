@@ -27,7 +27,10 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(e)) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Ok(Err(e)) => {
-            eprintln!("litsearch: {}", one_line(&e.to_string()));
+            eprintln!(
+                "litsearch: {}",
+                litsearch::text::squash_spaces(&e.to_string())
+            );
             for line in e.detail_lines() {
                 eprintln!("  {}", litsearch::output::sanitize::for_terminal(line));
             }
@@ -42,13 +45,9 @@ fn main() -> ExitCode {
                 .unwrap_or_default();
             eprintln!(
                 "litsearch: internal error ({}); if the index is damaged, run `litsearch ingest --rebuild`",
-                one_line(&cause)
+                litsearch::text::squash_spaces(&cause)
             );
             ExitCode::from(exit::ERROR)
         }
     }
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

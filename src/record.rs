@@ -50,7 +50,7 @@ pub struct StoredRecord {
 /// The id of a paper: a hash of its folded title and its date, so it survives moves within the
 /// file and corrections of everything else, yet differs for two papers sharing a title.
 pub fn record_id(title: &str, date: &str) -> String {
-    format!("{:016x}", id_number(title, date))
+    id_from_number(id_number(title, date))
 }
 
 pub fn id_number(title: &str, date: &str) -> u64 {
@@ -62,7 +62,7 @@ pub fn id_number(title: &str, date: &str) -> u64 {
 /// files is one record, whatever its title or date there.
 pub fn identifier_id(kind: &str, identifier: &str) -> String {
     let key = format!("{kind}\u{1f}{}", identifier.to_lowercase());
-    format!("{:016x}", xxh3_64(key.as_bytes()))
+    id_from_number(xxh3_64(key.as_bytes()))
 }
 
 /// The id of a bibliography entry without DOI or arXiv id: title, date and authors, and when
@@ -86,7 +86,7 @@ pub fn bibliographic_id(
         buf.push('\u{1e}');
         buf.push_str(&fold_key(venue));
     }
-    format!("{:016x}", xxh3_64(buf.as_bytes()))
+    id_from_number(xxh3_64(buf.as_bytes()))
 }
 
 /// A DOI as written anywhere (`https://doi.org/10.1/x`, `doi:10.1/x`, `10.1/x`) → `10.1/x`;
@@ -166,6 +166,11 @@ pub fn normalize_arxiv(raw: &str) -> String {
         (Some(_), _, true) if archive_ok => base.to_owned(),
         _ => String::new(),
     }
+}
+
+/// The hex form of an id number (16 digits), as records, the index and watches spell it.
+pub fn id_from_number(n: u64) -> String {
+    format!("{n:016x}")
 }
 
 /// Parses the hex form of an id back into the number the index sorts ties by.

@@ -6,10 +6,9 @@ use super::{out_err, stdout, Context};
 use crate::cli::ExportArgs;
 use crate::error::{exit, Result};
 use crate::output::records::write_records;
-use crate::output::text;
 use crate::record::Record;
 use crate::search::lookup::all_records;
-use crate::search::{search, SearchRequest};
+use crate::search::{search, unmatched_filters, SearchRequest};
 
 pub fn run(ctx: &Context, args: ExportArgs) -> Result<u8> {
     let query = args.query.join(" ");
@@ -21,19 +20,20 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<u8> {
             .map(|r| r.record)
             .collect()
     } else {
+        // Export never relaxes: what it writes is what the query says, or nothing.
         let request = SearchRequest {
             query,
             filters,
             limit: usize::MAX,
-            exact: args.exact,
+            exact: true,
             facets: Vec::new(),
             snippet_chars: 0,
             ..SearchRequest::default()
         };
         let results = search(&engine, &request)?;
-        if let Some(relaxed) = results.relaxed {
-            if !ctx.quiet {
-                eprintln!("{}", text::relaxation_note(relaxed));
+        if results.total == 0 && !ctx.quiet {
+            for unmatched in unmatched_filters(&engine, &request.filters)? {
+                eprintln!("note: {unmatched}");
             }
         }
         results.hits.into_iter().map(|h| h.record).collect()

@@ -67,13 +67,22 @@ impl IngestObserver for CliObserver {
 }
 
 pub fn summary_line(s: &SyncSummary) -> String {
+    // `moved` only when something moved: same content, new file:line (positions refreshed).
+    let moved = if s.moved > 0 {
+        format!("moved {}, ", s.moved)
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "added {}, updated {}, removed {}, unchanged {} ({:.2} s)",
+        "added {}, updated {}, removed {}, {moved}unchanged {} ({:.2} s)",
         s.added, s.updated, s.removed, s.unchanged, s.seconds
     );
+    // Entries counted as read from the exports, the skipped ones included, so that records
+    // + merged + skipped adds up to them.
     let mut extra = vec![format!(
         "{} records indexed from {} entries",
-        s.records, s.entries
+        s.records,
+        s.entries + s.skipped
     )];
     if s.merged > 0 {
         extra.push(format!("{} merged", s.merged));
@@ -82,7 +91,12 @@ pub fn summary_line(s: &SyncSummary) -> String {
         extra.push(format!("{} skipped", s.skipped));
     }
     if s.warnings > 0 {
-        extra.push(format!("{} warnings", s.warnings));
+        let noun = if s.warnings == 1 {
+            "warning"
+        } else {
+            "warnings"
+        };
+        extra.push(format!("{} {noun}", s.warnings));
     }
     if s.rebuilt {
         extra.push("rebuilt".to_owned());

@@ -20,6 +20,8 @@ use crate::error::{Error, Result};
 
 /// The shipped corpus, the default input.
 pub const DEFAULT_CORPUS: &str = "corpus";
+/// Where the index lives unless `--index` says otherwise (the default of `--index`).
+pub const DEFAULT_INDEX: &str = "index";
 
 pub fn run(cli: Cli) -> Result<u8> {
     let ctx = Context {
@@ -50,11 +52,15 @@ pub struct Context {
 }
 
 impl Context {
-    /// Opens the engine; a missing local index is built from the shipped corpus when that is
-    /// present, so a fresh clone answers its first query with one command.
+    /// Opens the engine; a missing local index at the default location is built from the
+    /// shipped corpus when that is present, so a fresh clone answers its first query with one
+    /// command. Anywhere else a missing index is an error naming the path: a mistyped
+    /// `--index` must not quietly build a second index (without the saved searches).
     pub fn open_engine(&self) -> Result<AnyEngine> {
         match self.target.open() {
-            Err(Error::NoIndex { dir }) if Path::new(DEFAULT_CORPUS).is_dir() => {
+            Err(Error::NoIndex { dir })
+                if dir == Path::new(DEFAULT_INDEX) && Path::new(DEFAULT_CORPUS).is_dir() =>
+            {
                 if !self.quiet {
                     eprintln!(
                         "litsearch: no index at {} yet; building it from {DEFAULT_CORPUS}/ first",

@@ -7,7 +7,8 @@ use crate::cli::{FilterArgs, QueryArgs};
 use crate::error::{exit, Error, Result};
 use crate::output::{csv_out, json, text, Format, Style};
 use crate::search::{
-    parse_added_since, parse_filter_date, search, FacetField, Filters, SearchRequest,
+    parse_added_since, parse_filter_date, search, unmatched_filters, FacetField, Filters,
+    SearchRequest,
 };
 
 /// The filter flags as library filters, dates checked.
@@ -64,7 +65,11 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
         query: query.clone(),
         filters: filters_from_args(&args.filters)?,
         sort: args.sort,
-        limit: args.limit.min(MAX_LIMIT),
+        limit: if args.all {
+            usize::MAX
+        } else {
+            args.limit.min(MAX_LIMIT)
+        },
         offset: args.offset,
         exact: args.exact,
         facets: if format == Format::Ndjson || format == Format::Csv {
@@ -78,9 +83,17 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
     };
     let engine = ctx.open_engine()?;
     let results = search(&engine, &request)?;
-    if let (Some(relaxed), Format::Text) = (results.relaxed, format) {
+    // Said whatever the format: a script reading JSON gets it in `corrected`/`dropped` too,
+    // its user on stderr.
+    if let Some(note) = text::relaxation_note(&results.relaxed) {
         if !ctx.quiet {
-            eprintln!("{}", text::relaxation_note(relaxed));
+            eprintln!("{note}");
+        }
+    }
+    // A filter no record matches is most likely misspelt: name it, and what is there.
+    if results.total == 0 && !ctx.quiet {
+        for unmatched in unmatched_filters(&engine, &request.filters)? {
+            eprintln!("note: {unmatched}");
         }
     }
     let mut out = stdout();
@@ -106,6 +119,16 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
         }
     }
     super::flush(out)?;
+    // Rows for scripts carry no total: say what a page left out, and how to get it.
+    let shown = results.hits.len();
+    let left_out = results.total.saturating_sub(args.offset + shown);
+    if matches!(format, Format::Csv | Format::Ndjson) && left_out > 0 && !ctx.quiet {
+        eprintln!(
+            "note: {shown} of {} hits written, {left_out} left out: --limit {} or --all for every one",
+            results.total,
+            results.total.saturating_sub(args.offset),
+        );
+    }
     // The process ends here: unmapping the index's files one by one (dozens at 1M records,
     // each a TLB shootdown across the search threads) costs more than a selective query.
     // The kernel drops them all at once on exit.

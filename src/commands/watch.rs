@@ -10,12 +10,12 @@ use super::query::filters_from_args;
 use super::{out_err, stdout, Context};
 use crate::cli::{WatchAddArgs, WatchCommand, WatchListArgs, WatchNameArgs, WatchRunArgs};
 use crate::clock::now_unix;
-use crate::engine::Engine;
+use crate::engine::{AnyEngine, Engine};
 use crate::error::{exit, Error, Result};
 use crate::lock::DirLock;
 use crate::output::digest::{self, WatchFormat};
 use crate::output::Style;
-use crate::search::{parse_query, Filters};
+use crate::search::{parse_query, search, unmatched_filters, Filters, SearchRequest};
 use crate::watch::feed::{feed_path, updated_feed, write_feed};
 use crate::watch::state::WATCH_LOCK;
 use crate::watch::{
@@ -63,8 +63,11 @@ impl<'a> WatchJson<'a> {
             created: &w.created,
             last_run: w.last_run.as_deref(),
             reported: w.reported.len(),
-            reported_ids: with_ids
-                .then(|| w.reported_ids().map(crate::watch::state::hex).collect()),
+            reported_ids: with_ids.then(|| {
+                w.reported_ids()
+                    .map(crate::record::id_from_number)
+                    .collect()
+            }),
         }
     }
 }
@@ -104,6 +107,9 @@ fn add(ctx: &Context, args: WatchAddArgs) -> Result<u8> {
     let (watch, n) = new_watch(&engine, &args.name, &query, filters, args.backfill)?;
     file.put(watch.clone());
     file.save(&path)?;
+    if n == 0 && !ctx.quiet {
+        warn_matches_nothing(&engine, &watch)?;
+    }
     if args.json {
         print_json(&WatchJson::new(&watch, false))?;
     } else if !ctx.quiet {
@@ -124,6 +130,42 @@ fn add(ctx: &Context, args: WatchAddArgs) -> Result<u8> {
         );
     }
     Ok(exit::OK)
+}
+
+/// A saved search that matches nothing today may be misspelt, and then would never fire: say
+/// so, with what `query` would have corrected and the filter values nearest to those given.
+fn warn_matches_nothing(engine: &AnyEngine, watch: &Watch) -> Result<()> {
+    let relaxed = search(
+        engine,
+        &SearchRequest {
+            query: watch.query.clone(),
+            filters: watch.filters.clone(),
+            limit: 0,
+            facets: Vec::new(),
+            ..SearchRequest::default()
+        },
+    )?;
+    let mut hints: Vec<String> = relaxed
+        .relaxed
+        .corrections
+        .iter()
+        .map(|c| format!("{} → {}", c.word, c.to.join(" | ")))
+        .collect();
+    hints.extend(
+        unmatched_filters(engine, &watch.filters)?
+            .iter()
+            .map(|u| u.to_string()),
+    );
+    let hint = if hints.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", hints.join("; "))
+    };
+    eprintln!(
+        "litsearch: warning: \"{}\" matches no paper today{hint}; check it for typos, or it may never report anything",
+        watch.name
+    );
+    Ok(())
 }
 
 fn list(ctx: &Context, args: WatchListArgs) -> Result<u8> {
@@ -215,6 +257,37 @@ fn rm(ctx: &Context, args: WatchNameArgs) -> Result<u8> {
         );
     }
     Ok(exit::OK)
+}
+
+/// Runs `command` through `sh -c` with `report` on its stdin, and succeeds only if it exits 0:
+/// unlike `watch run | mail`, whose status litsearch never sees, a failed delivery here leaves
+/// nothing recorded.
+fn deliver(command: &str, report: &[u8]) -> Result<()> {
+    let failed = |source: std::io::Error| Error::NotDelivered {
+        what: format!("the report to `{command}`"),
+        source,
+    };
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(failed)?;
+    let written = match child.stdin.take() {
+        // A command that exits without reading it all fails the delivery (through its status,
+        // or here as a closed pipe).
+        Some(mut stdin) => stdin.write_all(report).and_then(|()| stdin.flush()),
+        None => Ok(()),
+    };
+    let status = child.wait().map_err(failed)?;
+    if !status.success() {
+        let how = match status.code() {
+            Some(code) => format!("exited with status {code}"),
+            None => "was killed by a signal".to_owned(),
+        };
+        return Err(failed(std::io::Error::other(how)));
+    }
+    written.map_err(failed)
 }
 
 fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
@@ -319,16 +392,31 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
             match args.format {
                 WatchFormat::Json => digest::write_json(&mut buf, &reports),
                 WatchFormat::Ndjson => digest::write_ndjson(&mut buf, &reports),
-                _ => digest::write_digest(&mut buf, Style::resolve(ctx.color), &reports),
+                _ => {
+                    // A delivered digest goes to a mailer, never to a terminal: no colour.
+                    let style = if args.deliver.is_some() {
+                        Style::plain()
+                    } else {
+                        Style::resolve(ctx.color)
+                    };
+                    digest::write_digest(&mut buf, style, &reports)
+                }
             }
             .map_err(out_err)?;
-            let mut out = std::io::stdout().lock();
-            out.write_all(&buf)
-                .and_then(|()| out.flush())
-                .map_err(|source| Error::NotDelivered {
-                    what: "the report to stdout".to_owned(),
-                    source,
-                })?;
+            match &args.deliver {
+                // Nothing new, nothing to deliver (as `mail -E` sends nothing for an empty one).
+                Some(_) if !anything => {}
+                Some(command) if !args.dry_run => deliver(command, &buf)?,
+                _ => {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(&buf)
+                        .and_then(|()| out.flush())
+                        .map_err(|source| Error::NotDelivered {
+                            what: "the report to stdout".to_owned(),
+                            source,
+                        })?;
+                }
+            }
         }
     }
     if args.dry_run {

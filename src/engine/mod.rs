@@ -3,7 +3,7 @@
 //!
 //! Two engines answer it: `local` (tantivy, an index directory) and, through the same trait,
 //! a remote one. Everything engine-specific lives in its folder; nothing outside `engine/`
-//! names tantivy. The relaxation policy (all words → typos → any word) is not here but in
+//! names tantivy. The relaxation policy (as written → typos → fewer words) is not here but in
 //! `search`, above the engines, written once: an engine compiles a plan at one `MatchMode`.
 //! `AnyEngine` chooses the engine once and passes it down (ripgrep's `PatternMatcher` idea).
 
@@ -21,15 +21,15 @@ use crate::search::similar::SimilarResults;
 use crate::search::syntax::Node;
 use crate::search::{Filters, Hit, Sort};
 
-/// How literally words are matched; each step is tried only when the previous found nothing.
+/// How literally words are matched; typos are tried only when the words as written found
+/// nothing (`search::relax`, which may then also drop words: that is a change of the plan, not
+/// of the mode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchMode {
     /// Every word must match (after stemming and accent folding).
     AllWords,
     /// Every word must match, allowing typos in longer words (`allowed_typos`).
     Typos,
-    /// Any word may match.
-    AnyWord,
 }
 
 /// Typo tolerance: none below 5 letters, 1 edit from 5, 2 from 9; never in words with digits.
@@ -43,6 +43,14 @@ pub fn allowed_typos(word: &str) -> u8 {
     } else {
         2
     }
+}
+
+/// A word no record holds as written, and the words of the index it was taken for (within
+/// `allowed_typos` edits of the whole word).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Correction {
+    pub word: String,
+    pub to: Vec<String>,
 }
 
 /// Narrowings that are not part of what a user asks, but of why they ask: a saved search
@@ -104,6 +112,10 @@ pub trait Engine {
 
     /// Whether any record matches; stops at the first.
     fn any_match(&self, query: &Self::Compiled) -> Result<bool>;
+
+    /// The typo corrections a query compiled at `MatchMode::Typos` made: each word the index
+    /// does not hold as written, with the indexed words it now also matches.
+    fn corrections(&self, query: &Self::Compiled) -> Vec<Correction>;
 
     /// One page of the matches, with the total, facets and snippets.
     fn page(&self, query: &Self::Compiled, page: &PageRequest) -> Result<Page>;
@@ -197,6 +209,12 @@ impl Engine for AnyEngine {
     fn any_match(&self, query: &AnyCompiled) -> Result<bool> {
         match (self, query) {
             (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.any_match(q),
+        }
+    }
+
+    fn corrections(&self, query: &AnyCompiled) -> Vec<Correction> {
+        match (self, query) {
+            (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.corrections(q),
         }
     }
 

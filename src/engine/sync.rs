@@ -51,6 +51,8 @@ pub struct SyncSummary {
     pub added: u64,
     pub updated: u64,
     pub removed: u64,
+    /// Same content, read from another file or line than last time (positions refreshed).
+    pub moved: u64,
     pub unchanged: u64,
     /// Entries that could not be read.
     pub skipped: u64,

@@ -155,6 +155,10 @@ fn classify_text(path: &Path) -> Result<InputKind, String> {
     File::open(path)
         .and_then(|f| f.take(4096).read_to_end(&mut head))
         .map_err(|e| format!("cannot read: {e}"))?;
+    if super::page::is_utf16_bom(&head) {
+        // UTF-16 text (with its byte-order mark): read as a page export, transcoded.
+        return Ok(InputKind::PageExport);
+    }
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
     let start = body
         .iter()

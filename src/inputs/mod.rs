@@ -22,9 +22,6 @@ pub use detect::{collect_inputs, Input, InputError, InputKind};
 pub use merge::Merger;
 pub use page::{parse_str, render_entry, render_export, ExportParser};
 
-use std::fs::File;
-use std::io::BufReader;
-
 use crate::record::Record;
 
 /// What a reader produces, in file order.
@@ -82,7 +79,7 @@ impl<E: From<InputError>> ReadError<E> {
 
 /// What `read_records` reads events from: one reader per format.
 enum Reader {
-    Page(ExportParser<BufReader<File>>),
+    Page(ExportParser<page::PageBytes>),
     Records(records::RecordReader),
     Bibtex(Box<bibtex::BibReader>),
     Ris(ris::RisReader),

@@ -4,12 +4,12 @@
 use serde::Serialize;
 
 use crate::clock::unix_to_rfc3339;
-use crate::record::Source;
-use crate::search::{FacetCounts, Hit, Relaxation, SearchResults};
+use crate::record::{Record, Source};
+use crate::search::{Correction, FacetCounts, Hit, Relaxation, SearchResults};
 
-/// One hit. `snippet` and `title_highlighted` mark matches with `<mark>…</mark>`.
+/// The keys every kind of hit starts with (a query's, a watch's, a related paper's).
 #[derive(Debug, Serialize)]
-pub struct HitJson<'a> {
+pub struct HitHead<'a> {
     pub id: &'a str,
     pub score: f32,
     pub title: &'a str,
@@ -24,6 +24,31 @@ pub struct HitJson<'a> {
     pub url: &'a str,
     #[serde(skip_serializing_if = "str::is_empty")]
     pub arxiv: &'a str,
+}
+
+impl<'a> HitHead<'a> {
+    pub fn new(r: &'a Record, score: f32) -> Self {
+        HitHead {
+            id: &r.id,
+            score: (score * 10_000.0).round() / 10_000.0,
+            title: &r.title,
+            date: &r.date,
+            authors: &r.authors,
+            fellows: &r.fellows,
+            tags: &r.tags,
+            featured: r.featured,
+            doi: &r.doi,
+            url: &r.url,
+            arxiv: &r.arxiv,
+        }
+    }
+}
+
+/// One hit. `snippet` and `title_highlighted` mark matches with `<mark>…</mark>`.
+#[derive(Debug, Serialize)]
+pub struct HitJson<'a> {
+    #[serde(flatten)]
+    pub head: HitHead<'a>,
     pub snippet: String,
     pub title_highlighted: String,
     /// When the record first entered this index (RFC 3339, UTC).
@@ -40,17 +65,7 @@ impl<'a> HitJson<'a> {
     pub fn new(hit: &'a Hit) -> Self {
         let r = &hit.record;
         HitJson {
-            id: &r.id,
-            score: (hit.score * 10_000.0).round() / 10_000.0,
-            title: &r.title,
-            date: &r.date,
-            authors: &r.authors,
-            fellows: &r.fellows,
-            tags: &r.tags,
-            featured: r.featured,
-            doi: &r.doi,
-            url: &r.url,
-            arxiv: &r.arxiv,
+            head: HitHead::new(r, hit.score),
             snippet: hit.snippet.to_mark_tags(),
             title_highlighted: hit.title.to_mark_tags(),
             first_seen: unix_to_rfc3339(hit.first_seen),
@@ -64,14 +79,19 @@ impl<'a> HitJson<'a> {
     }
 }
 
-/// `query --json`: `{query, total, took_ms, relaxed, hits, facets, facets_truncated}`.
+/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, hits, facets,
+/// facets_truncated}`.
 #[derive(Debug, Serialize)]
 pub struct ResultsJson<'a> {
     pub query: &'a str,
     pub total: usize,
     pub took_ms: f64,
-    /// `null`, `"typos"` or `"any"`: how the query was relaxed to find anything.
+    /// `null`, `"typos"` or `"dropped"`: how the query was relaxed to find anything.
     pub relaxed: Option<Relaxation>,
+    /// Each word corrected for typos: `{word, to: [words it matched instead]}`.
+    pub corrected: &'a [Correction],
+    /// Each word left out, as typed.
+    pub dropped: &'a [String],
     pub hits: Vec<HitJson<'a>>,
     pub facets: serde_json::Map<String, serde_json::Value>,
     /// Facet fields with more values than `--facet-limit` let through.
@@ -84,7 +104,9 @@ impl<'a> ResultsJson<'a> {
             query,
             total: results.total,
             took_ms: (results.took_ms * 1000.0).round() / 1000.0,
-            relaxed: results.relaxed,
+            relaxed: results.relaxed.relaxed,
+            corrected: &results.relaxed.corrections,
+            dropped: &results.relaxed.dropped,
             hits: results.hits.iter().map(HitJson::new).collect(),
             facets: facets_json(&results.facets),
             facets_truncated: facets_truncated(&results.facets),

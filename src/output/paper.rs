@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::json::HitHead;
 use super::sanitize::for_terminal;
 use super::Style;
 use crate::clock::unix_to_rfc3339;
@@ -134,14 +135,8 @@ pub struct PaperRef<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct SimilarHitJson<'a> {
-    pub id: &'a str,
-    pub score: f32,
-    pub title: &'a str,
-    pub date: &'a str,
-    pub authors: &'a [String],
-    pub fellows: &'a [String],
-    pub tags: &'a [String],
-    pub featured: bool,
+    #[serde(flatten)]
+    pub head: HitHead<'a>,
     pub reason: String,
     pub shared_terms: &'a [String],
     pub shared_tags: &'a [String],
@@ -167,14 +162,7 @@ impl<'a> SimilarHitJson<'a> {
     fn new(hit: &'a SimilarHit) -> Self {
         let r = &hit.record;
         SimilarHitJson {
-            id: &r.id,
-            score: (hit.score * 10_000.0).round() / 10_000.0,
-            title: &r.title,
-            date: &r.date,
-            authors: &r.authors,
-            fellows: &r.fellows,
-            tags: &r.tags,
-            featured: r.featured,
+            head: HitHead::new(r, hit.score),
             reason: hit.reason(),
             shared_terms: &hit.shared_terms,
             shared_tags: &hit.shared_tags,

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::sanitize::for_terminal;
 use super::Style;
-use crate::search::{FacetCounts, Hit, Marked, Relaxation, SearchResults};
+use crate::search::{FacetCounts, Hit, Marked, RelaxReport, SearchResults};
 
 pub fn write_results<W: Write>(
     out: &mut W,
@@ -22,6 +22,22 @@ pub fn write_results<W: Write>(
                 format!("\"{}\"", for_terminal(query))
             };
             writeln!(out, "No results for {shown}.")?;
+        } else if offset < results.total {
+            // `--limit 0`: the count and the facets, no hits.
+            write_facets(out, style, &results.facets)?;
+            let noun = if results.total == 1 {
+                "result"
+            } else {
+                "results"
+            };
+            writeln!(
+                out,
+                "{}",
+                style.dim(&format!(
+                    "{} {noun} (none shown: --limit 0) in {:.1} ms",
+                    results.total, results.took_ms
+                ))
+            )?;
         } else {
             writeln!(
                 out,
@@ -75,7 +91,15 @@ pub fn write_hit_lines<W: Write>(
     mark: &dyn Fn(&Marked) -> String,
 ) -> io::Result<()> {
     let r = &hit.record;
-    writeln!(out, "{number}. {}", style.bold(&mark(&hit.title)))?;
+    // A highlight ends with a reset of every attribute: the title's bold is taken up again
+    // after each one, or it would stop at the first highlighted word.
+    let title = mark(&hit.title);
+    let title = if style.color {
+        title.replace(RESET, &format!("{RESET}{BOLD}"))
+    } else {
+        title
+    };
+    writeln!(out, "{number}. {}", style.bold(&title))?;
     let mut meta = vec![for_terminal(&r.date)];
     if !r.tags.is_empty() {
         meta.push(for_terminal(&r.tags.join(", ")));
@@ -92,6 +116,9 @@ pub fn write_hit_lines<W: Write>(
     }
     writeln!(out, "   {}", style.dim(&format!("id {}", r.id)))
 }
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
 
 /// "A, B, C, D and 12 more".
 pub fn short_names(names: &[String], shown: usize) -> String {
@@ -145,10 +172,24 @@ pub fn write_facets<W: Write>(out: &mut W, style: Style, facets: &FacetCounts) -
     Ok(())
 }
 
-/// The stderr note for a relaxed search.
-pub fn relaxation_note(relaxed: Relaxation) -> &'static str {
-    match relaxed {
-        Relaxation::Typos => "note: no paper matches every word as typed; showing matches allowing typos (--exact to turn off)",
-        Relaxation::Any => "note: no paper matches every word; showing papers matching any word (--exact to turn off)",
+/// The stderr note for a relaxed search: exactly what was corrected and what was left out.
+/// `None` when the query as written stands.
+pub fn relaxation_note(report: &RelaxReport) -> Option<String> {
+    report.relaxed?;
+    let mut parts = Vec::new();
+    if !report.corrections.is_empty() {
+        let each: Vec<String> = report
+            .corrections
+            .iter()
+            .map(|c| format!("{} → {}", c.word, c.to.join(" | ")))
+            .collect();
+        parts.push(format!("corrected {}", each.join(", ")));
     }
+    if !report.dropped.is_empty() {
+        parts.push(format!("left out {}", report.dropped.join(", ")));
+    }
+    Some(format!(
+        "note: nothing matches the query as written; {} (--exact to turn this off)",
+        parts.join("; ")
+    ))
 }

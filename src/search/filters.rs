@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Filters {
-    /// Every tag must be present (case- and accent-insensitive, whole tag).
+    /// Every tag must be present, matched by its words as `tag:(…)` matches (case- and
+    /// accent-insensitive, stemmed): `scheming` finds "Scheming and Deception".
     pub tags: Vec<String>,
     /// Every name must appear among the authors (whole name or part of it, e.g. a surname).
     pub authors: Vec<String>,
@@ -35,6 +36,75 @@ impl Filters {
     }
 }
 
+/// A `--tag`, `--author` or `--fellow` value that no record in the index matches, with the
+/// nearest values the index does hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnmatchedFilter {
+    /// `tag`, `author` or `fellow`.
+    pub field: &'static str,
+    pub value: String,
+    pub suggestions: Vec<String>,
+}
+
+impl std::fmt::Display for UnmatchedFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no {} \"{}\"", self.field, self.value)?;
+        match self.suggestions.as_slice() {
+            [] => write!(f, " in the index"),
+            [one] => write!(f, "; did you mean \"{one}\"?"),
+            many => {
+                let quoted: Vec<String> = many.iter().map(|s| format!("\"{s}\"")).collect();
+                write!(f, "; did you mean one of {}?", quoted.join(", "))
+            }
+        }
+    }
+}
+
+/// Up to `n` of `candidates` (value, count) nearest to `value`, nearest first, then most
+/// frequent: those with a word beginning with each of its words (`Interp` → "Interpretability"),
+/// then those within a few edits of it, whole or of as many of their words
+/// (`Bussman` → "Bart Bussmann", `Neel Nanada` → "Neel Nanda").
+pub fn nearest_values<'a>(
+    value: &str,
+    candidates: impl Iterator<Item = (&'a str, u64)>,
+    n: usize,
+) -> Vec<String> {
+    let wanted = crate::text::fold_key(value);
+    let wanted_words: Vec<&str> = wanted.split(' ').filter(|w| !w.is_empty()).collect();
+    if wanted_words.is_empty() {
+        return Vec::new();
+    }
+    let allowed = (wanted.chars().count() / 3).max(1);
+    let mut scored: Vec<(usize, u64, &str)> = Vec::new();
+    for (candidate, count) in candidates {
+        let folded = crate::text::fold_key(candidate);
+        let words: Vec<&str> = folded.split(' ').collect();
+        let distance = if wanted_words
+            .iter()
+            .all(|w| words.iter().any(|c| c.starts_with(w)))
+        {
+            0
+        } else {
+            let whole = strsim::damerau_levenshtein(&wanted, &folded);
+            let windows = words
+                .windows(wanted_words.len().min(words.len()))
+                .map(|win| strsim::damerau_levenshtein(&wanted, &win.join(" ")))
+                .min()
+                .unwrap_or(whole);
+            whole.min(windows).max(1)
+        };
+        if distance <= allowed {
+            scored.push((distance, count, candidate));
+        }
+    }
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, _, c)| c.to_owned())
+        .collect()
+}
+
 /// Parses a date given to a filter flag: `2025-03-01`, `2025-03`, `2025`, or an export form.
 /// `end` picks the last day of a month or year (for `--until`).
 pub fn parse_filter_date(flag: &str, input: &str, end: bool) -> Result<String, FilterError> {
@@ -51,6 +121,30 @@ pub fn parse_filter_date(flag: &str, input: &str, end: bool) -> Result<String, F
         .first()
         .and_then(|y| (y.len() == 4).then(|| y.parse().ok()).flatten())
         .ok_or_else(err)?;
+    // A date of the right shape with a month or day that does not exist: say which.
+    let out_of_range = |what: String| FilterError {
+        flag: flag.to_owned(),
+        message: format!(
+            "expected a date like 2025-03-01, 2025-03 or 2025, found \"{input}\": {what}"
+        ),
+    };
+    if let [_, m, rest @ ..] = parts.as_slice() {
+        if let Ok(m) = m.parse::<u8>() {
+            let Ok(month) = time::Month::try_from(m) else {
+                return Err(out_of_range(format!("month {m} is out of range (1–12)")));
+            };
+            if let [d] = rest {
+                if let Ok(d) = d.parse::<u8>() {
+                    let last = time::util::days_in_month(month, year);
+                    if d == 0 || d > last {
+                        return Err(out_of_range(format!(
+                            "day {d} is out of range for {year}-{m:02} (1–{last})"
+                        )));
+                    }
+                }
+            }
+        }
+    }
     let (month, day) = match parts.as_slice() {
         [_] => (if end { 12 } else { 1 }, if end { 31 } else { 1 }),
         [_, m] => {

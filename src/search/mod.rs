@@ -1,5 +1,5 @@
-//! Search above the engines: the request a command makes, the relaxation policy (all words →
-//! typos → any word, written once for every engine), and the plain `Hit`s that come back.
+//! Search above the engines: the request a command makes, the relaxation policy (as written →
+//! typos → fewer words, written once for every engine), and the plain `Hit`s that come back.
 //! Nothing here names an engine's types or formats output; `engine/` and `output/` do.
 
 pub mod facets;
@@ -13,11 +13,11 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-pub use crate::engine::{allowed_typos, MatchMode, MatchedRecord, Restrictions};
+pub use crate::engine::{allowed_typos, Correction, MatchMode, MatchedRecord, Restrictions};
 pub use facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
-pub use filters::{parse_added_since, parse_filter_date, FilterError, Filters};
+pub use filters::{parse_added_since, parse_filter_date, FilterError, Filters, UnmatchedFilter};
 pub use snippet::Marked;
-pub use syntax::{parse_query, Node, QueryError, Scope};
+pub use syntax::{parse_query, parse_query_droppable, Node, QueryError, Scope};
 
 use crate::engine::{Engine, PageRequest, Plan};
 use crate::error::{Error, Result};
@@ -45,7 +45,7 @@ pub struct SearchRequest {
     pub sort: Option<Sort>,
     pub limit: usize,
     pub offset: usize,
-    /// No typo tolerance and no any-word fallback.
+    /// No relaxation at all: no typo tolerance, no word dropped.
     pub exact: bool,
     pub facets: Vec<FacetField>,
     /// Values per facet field, most frequent first; 0 for every value.
@@ -75,10 +75,20 @@ impl Default for SearchRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Relaxation {
-    /// Words matched allowing typos.
+    /// Words the index does not hold were matched allowing typos (`Relaxed::corrections`).
     Typos,
-    /// Any word instead of all words.
-    Any,
+    /// Plain words were left out (`Relaxed::dropped`), typos allowed in the rest.
+    Dropped,
+}
+
+/// What a relaxation did, exactly: each corrected word and each word left out. Empty when the
+/// query as written stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RelaxReport {
+    pub relaxed: Option<Relaxation>,
+    pub corrections: Vec<Correction>,
+    /// Words of the query (as typed) that no longer had to match.
+    pub dropped: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +105,7 @@ pub struct Hit {
 pub struct SearchResults {
     pub total: usize,
     pub took_ms: f64,
-    pub relaxed: Option<Relaxation>,
+    pub relaxed: RelaxReport,
     pub hits: Vec<Hit>,
     pub facets: FacetCounts,
 }
@@ -113,13 +123,8 @@ pub fn search_restricted<E: Engine>(
     restrictions: &Restrictions,
 ) -> Result<SearchResults> {
     let started = Instant::now();
-    let parsed = parse_query(&request.query)?;
-    let plan = Plan {
-        query: parsed.as_ref(),
-        filters: &request.filters,
-        restrictions,
-    };
-    let relaxed = relax(engine, request, &plan)?;
+    let parsed = parse_query_droppable(&request.query)?;
+    let relaxed = relax(engine, request, parsed.as_ref(), restrictions)?;
     let page = engine.page(
         &relaxed.query,
         &PageRequest {
@@ -135,7 +140,7 @@ pub fn search_restricted<E: Engine>(
     Ok(SearchResults {
         total: page.total,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
-        relaxed: relaxed.relaxation,
+        relaxed: relaxed.report,
         hits: page.hits,
         facets: page.facets,
     })
@@ -148,68 +153,187 @@ pub fn matching_records<E: Engine>(
     request: &SearchRequest,
     restrictions: &Restrictions,
 ) -> Result<Vec<MatchedRecord>> {
-    let parsed = parse_query(&request.query)?;
-    let plan = Plan {
-        query: parsed.as_ref(),
-        filters: &request.filters,
-        restrictions,
-    };
-    let relaxed = relax(engine, request, &plan)?;
+    let parsed = parse_query_droppable(&request.query)?;
+    let relaxed = relax(engine, request, parsed.as_ref(), restrictions)?;
     engine.matching(&relaxed.query)
 }
 
 /// The query a request runs, after relaxation, with what it took.
 struct Relaxed<Q> {
     query: Q,
-    relaxation: Option<Relaxation>,
+    report: RelaxReport,
     sort: Sort,
 }
 
-/// The relaxation policy: the words as written; if nothing matches (and the request allows
-/// it), with typos; then any word. The first step that finds something stands; if none does,
-/// the query as written stands and no relaxation is reported.
+/// The relaxation policy, for every engine. The words as written; if nothing matches (and the
+/// request allows relaxing), words no record holds are matched allowing typos; if still
+/// nothing, plain words are left out one at a time — first those matching nothing on their
+/// own, then from the last typed — until something matches. Only plain words of the top-level
+/// implicit AND are ever left out: never a field scope, a phrase, a group, an explicit AND or a
+/// NOT, and never a filter. If nothing helps, the query as written stands, unrelaxed. No
+/// query and no filter lists everything.
 fn relax<E: Engine>(
     engine: &E,
     request: &SearchRequest,
-    plan: &Plan<'_>,
+    parsed: Option<&(Node, Vec<usize>)>,
+    restrictions: &Restrictions,
 ) -> Result<Relaxed<E::Compiled>> {
-    if plan.query.is_none() && request.filters.is_empty() {
-        return Err(Error::Query(QueryError::new(
-            0,
-            "empty query",
-            Some("give words to search for, or filters such as --tag, --author, --since"),
-        )));
+    let root = parsed.map(|(node, _)| node);
+    fn plan<'a>(
+        query: Option<&'a Node>,
+        request: &'a SearchRequest,
+        restrictions: &'a Restrictions,
+    ) -> Plan<'a> {
+        Plan {
+            query,
+            filters: &request.filters,
+            restrictions,
+        }
     }
-    let has_words = plan.query.is_some_and(Node::has_positive);
+    let has_words = root.is_some_and(Node::has_positive);
     let sort = request.sort.unwrap_or(if has_words {
         Sort::Relevance
     } else {
         Sort::Newest
     });
-    let modes: &[MatchMode] = if request.exact || !has_words {
-        &[MatchMode::AllWords]
-    } else {
-        &[MatchMode::AllWords, MatchMode::Typos, MatchMode::AnyWord]
+    let as_written = engine.compile(&plan(root, request, restrictions), MatchMode::AllWords)?;
+    let unrelaxed = |query| Relaxed {
+        query,
+        report: RelaxReport::default(),
+        sort,
     };
-    for &mode in modes {
-        let query = engine.compile(plan, mode)?;
-        let found = engine.any_match(&query)?;
-        if found || mode == modes[modes.len() - 1] {
-            // Report a relaxation only if it found something; else the query as written stands.
-            let relaxation = match mode {
-                _ if !found => None,
-                MatchMode::AllWords => None,
-                MatchMode::Typos => Some(Relaxation::Typos),
-                MatchMode::AnyWord => Some(Relaxation::Any),
-            };
+    if request.exact || !has_words || engine.any_match(&as_written)? {
+        return Ok(unrelaxed(as_written));
+    }
+    let typos = engine.compile(&plan(root, request, restrictions), MatchMode::Typos)?;
+    let corrections = engine.corrections(&typos);
+    if !corrections.is_empty() && engine.any_match(&typos)? {
+        return Ok(Relaxed {
+            query: typos,
+            report: RelaxReport {
+                relaxed: Some(Relaxation::Typos),
+                corrections,
+                dropped: Vec::new(),
+            },
+            sort,
+        });
+    }
+    let Some((Node::And(items), droppable)) = parsed else {
+        return Ok(unrelaxed(as_written));
+    };
+    // The order to leave words out in: those that find nothing even alone, then the rest
+    // from the last typed.
+    let mut order = Vec::new();
+    for &i in droppable {
+        let alone = engine.compile(
+            &plan(Some(&items[i]), request, restrictions),
+            MatchMode::Typos,
+        )?;
+        if !engine.any_match(&alone)? {
+            order.push(i);
+        }
+    }
+    for &i in droppable.iter().rev() {
+        if !order.contains(&i) {
+            order.push(i);
+        }
+    }
+    let mut dropped: Vec<usize> = Vec::new();
+    for i in order {
+        dropped.push(i);
+        let kept: Vec<Node> = (0..items.len())
+            .filter(|k| !dropped.contains(k))
+            .map(|k| items[k].clone())
+            .collect();
+        let node = match kept.len() {
+            0 => break,
+            1 => kept.into_iter().next().unwrap_or(Node::And(Vec::new())),
+            _ => Node::And(kept),
+        };
+        if !node.has_positive() {
+            break;
+        }
+        let query = engine.compile(&plan(Some(&node), request, restrictions), MatchMode::Typos)?;
+        if engine.any_match(&query)? {
+            let corrections = engine.corrections(&query);
+            dropped.sort_unstable();
             return Ok(Relaxed {
+                report: RelaxReport {
+                    relaxed: Some(Relaxation::Dropped),
+                    corrections,
+                    dropped: dropped.iter().map(|&k| word_text(&items[k])).collect(),
+                },
                 query,
-                relaxation,
                 sort,
             });
         }
     }
-    unreachable!("the last mode always returns")
+    Ok(unrelaxed(as_written))
+}
+
+/// A dropped word as the user typed it.
+fn word_text(node: &Node) -> String {
+    match node {
+        Node::Word { text, .. } | Node::Phrase { text, .. } => text.clone(),
+        _ => String::new(),
+    }
+}
+
+/// The `--tag`, `--author` and `--fellow` values that match no record of the whole index, each
+/// with the nearest values it holds: why a filtered search found nothing, and what was meant.
+pub fn unmatched_filters<E: Engine>(engine: &E, filters: &Filters) -> Result<Vec<UnmatchedFilter>> {
+    let mut out = Vec::new();
+    let none = Restrictions::default();
+    let mut values: Option<FacetCounts> = None;
+    for (field, facet, list) in [
+        ("tag", FacetField::Tags, &filters.tags),
+        ("author", FacetField::Authors, &filters.authors),
+        ("fellow", FacetField::Fellows, &filters.fellows),
+    ] {
+        for value in list {
+            let alone = match field {
+                "tag" => Filters {
+                    tags: vec![value.clone()],
+                    ..Filters::default()
+                },
+                "author" => Filters {
+                    authors: vec![value.clone()],
+                    ..Filters::default()
+                },
+                _ => Filters {
+                    fellows: vec![value.clone()],
+                    ..Filters::default()
+                },
+            };
+            let plan = Plan {
+                query: None,
+                filters: &alone,
+                restrictions: &none,
+            };
+            if engine.any_match(&engine.compile(&plan, MatchMode::AllWords)?)? {
+                continue;
+            }
+            let all = match &values {
+                Some(v) => v,
+                None => values.insert(engine.facet_values(&[
+                    FacetField::Tags,
+                    FacetField::Authors,
+                    FacetField::Fellows,
+                ])?),
+            };
+            let candidates = all
+                .iter()
+                .filter(|c| c.field == facet)
+                .flat_map(|c| c.values.iter())
+                .map(|v| (v.value.as_str(), v.count));
+            out.push(UnmatchedFilter {
+                field,
+                value: value.clone(),
+                suggestions: filters::nearest_values(value, candidates, 3),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The error for a query with nothing an engine could look up (only punctuation, say) and no

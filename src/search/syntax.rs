@@ -153,6 +153,14 @@ struct Token {
 
 /// Parses `input`; `Ok(None)` for an empty (or blank) query.
 pub fn parse_query(input: &str) -> Result<Option<Node>, QueryError> {
+    Ok(parse_query_droppable(input)?.map(|(node, _)| node))
+}
+
+/// As `parse_query`, with the items of the top level a relaxation may drop when nothing
+/// matches them all: of `a b c` (an implicit AND) the plain unscoped words, as indexes into
+/// the top `Node::And`. Never a field scope, a phrase, a group, a NOT, nor a word tied to
+/// another by an explicit AND.
+pub fn parse_query_droppable(input: &str) -> Result<Option<(Node, Vec<usize>)>, QueryError> {
     let chars = input.chars().count();
     if chars > MAX_QUERY_CHARS {
         return Err(QueryError::new(
@@ -180,6 +188,7 @@ pub fn parse_query(input: &str) -> Result<Option<Node>, QueryError> {
         tokens,
         pos: 0,
         end_col: chars + 1,
+        top_joined: Vec::new(),
     };
     let node = p.and_expr(None, 0)?;
     if let Some(t) = p.peek() {
@@ -193,7 +202,27 @@ pub fn parse_query(input: &str) -> Result<Option<Node>, QueryError> {
             _ => QueryError::new(col, "unexpected text", None),
         });
     }
-    Ok(Some(node))
+    let droppable = match &node {
+        Node::And(items) => items
+            .iter()
+            .zip(&p.top_joined)
+            .enumerate()
+            .filter(|(_, (item, joined))| {
+                !**joined
+                    && matches!(
+                        item,
+                        Node::Word {
+                            scope: None,
+                            prefix: false,
+                            ..
+                        }
+                    )
+            })
+            .map(|(i, _)| i)
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(Some((node, droppable)))
 }
 
 fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
@@ -369,6 +398,8 @@ struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     end_col: usize,
+    /// Per item of the top-level AND: whether an explicit AND ties it to a neighbour.
+    top_joined: Vec<bool>,
 }
 
 impl Parser {
@@ -382,12 +413,18 @@ impl Parser {
 
     fn and_expr(&mut self, scope: Option<Scope>, depth: usize) -> Result<Node, QueryError> {
         let mut items = Vec::new();
+        let mut joined: Vec<bool> = Vec::new();
+        let mut after_and = false;
         loop {
             match self.peek().map(|t| &t.tok) {
                 None | Some(Tok::RParen) => break,
                 Some(Tok::And) => {
                     let col = self.next_col();
                     self.pos += 1;
+                    if let Some(last) = joined.last_mut() {
+                        *last = true;
+                    }
+                    after_and = true;
                     if items.is_empty()
                         || matches!(
                             self.peek().map(|t| &t.tok),
@@ -408,8 +445,15 @@ impl Parser {
                         Some("write `a OR b`"),
                     ));
                 }
-                _ => items.push(self.or_expr(scope, depth)?),
+                _ => {
+                    items.push(self.or_expr(scope, depth)?);
+                    joined.push(after_and);
+                    after_and = false;
+                }
             }
+        }
+        if depth == 0 {
+            self.top_joined = joined;
         }
         if items.is_empty() {
             return Err(QueryError::new(

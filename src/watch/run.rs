@@ -51,7 +51,7 @@ impl WatchReport {
     }
 }
 
-/// The request a saved search runs: every word as written (no typo or any-word relaxation,
+/// The request a saved search runs: every word as written (no typo correction or word left out,
 /// which would make a watch's matches depend on which records happen to be new).
 pub fn saved_request(query: &str, filters: Filters) -> SearchRequest {
     SearchRequest {

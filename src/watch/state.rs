@@ -145,11 +145,7 @@ impl Watch {
     }
 }
 
-pub fn hex(n: u64) -> String {
-    format!("{n:016x}")
-}
-
-/// `hex` without an allocation.
+/// `record::id_from_number` without an allocation.
 fn hex_in(n: u64, buf: &mut [u8; 16]) -> &str {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for (i, digit) in buf.iter_mut().rev().enumerate() {
@@ -318,7 +314,10 @@ mod tests {
             "{text}"
         );
         let mut buf = [0; 16];
-        assert_eq!(hex_in(u64::MAX - 1, &mut buf), hex(u64::MAX - 1));
+        assert_eq!(
+            hex_in(u64::MAX - 1, &mut buf),
+            crate::record::id_from_number(u64::MAX - 1)
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use super::schema::{name_analyzer, text_analyzer, Fields};
-use crate::engine::{allowed_typos, MatchMode};
+use crate::engine::{allowed_typos, Correction, MatchMode};
 use crate::search::syntax::{Node, Scope};
 
 /// Relative weights: a title match outranks a tag, author or fellow match, which outranks the abstract.
@@ -46,12 +46,36 @@ impl HighlightTerms {
     }
 }
 
+/// Typo corrections in the order the words were typed, each word once.
+#[derive(Debug, Default, Clone)]
+pub struct Corrections(pub Vec<Correction>);
+
+impl Corrections {
+    fn note(&mut self, word: &str, to: &str) {
+        let i = match self.0.iter().position(|c| c.word == word) {
+            Some(i) => i,
+            None => {
+                self.0.push(Correction {
+                    word: word.to_owned(),
+                    to: Vec::new(),
+                });
+                self.0.len() - 1
+            }
+        };
+        if !self.0[i].to.iter().any(|t| t == to) {
+            self.0[i].to.push(to.to_owned());
+        }
+    }
+}
+
 pub struct QueryBuilder<'a> {
     searcher: &'a Searcher,
     fields: Fields,
     text: TextAnalyzer,
     names: TextAnalyzer,
     pub highlights: HighlightTerms,
+    /// The words corrected for typos, with what they were taken for.
+    pub corrections: Corrections,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -62,6 +86,7 @@ impl<'a> QueryBuilder<'a> {
             text: text_analyzer(),
             names: name_analyzer(),
             highlights: HighlightTerms::default(),
+            corrections: Corrections::default(),
         }
     }
 
@@ -106,7 +131,7 @@ impl<'a> QueryBuilder<'a> {
     pub fn build(&mut self, node: &Node, mode: MatchMode) -> Option<Box<dyn Query>> {
         match node {
             Node::And(children) | Node::Or(children) => {
-                let is_and = matches!(node, Node::And(_)) && mode != MatchMode::AnyWord;
+                let is_and = matches!(node, Node::And(_));
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 let mut has_positive = false;
                 for child in children {
@@ -161,6 +186,21 @@ impl<'a> QueryBuilder<'a> {
         }
     }
 
+    /// The field holding a scope's words unstemmed: prefixes and typos are matched there,
+    /// against whole words, so that stemming never shortens what a user typed.
+    fn words_field(&self, scope: Scope) -> Field {
+        match scope {
+            Scope::Title => self.fields.title_words,
+            Scope::Abstract => self.fields.abstract_words,
+            Scope::Tag => self.fields.tag_words,
+            Scope::Author => self.fields.author,
+            Scope::Fellow => self.fields.fellow,
+            // Identifiers are one term each, never stemmed.
+            Scope::Doi => self.fields.doi,
+            Scope::Arxiv => self.fields.arxiv,
+        }
+    }
+
     fn word(
         &mut self,
         scope: Option<Scope>,
@@ -168,6 +208,8 @@ impl<'a> QueryBuilder<'a> {
         prefix: bool,
         mode: MatchMode,
     ) -> Option<Box<dyn Query>> {
+        // Typos are looked for only when the word as written is in no field it may match.
+        let correct = mode == MatchMode::Typos && !prefix && !self.known_word(scope, text);
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (s, weight) in Self::scopes(scope) {
             let field = self.field(s);
@@ -182,31 +224,40 @@ impl<'a> QueryBuilder<'a> {
                 }
                 continue;
             }
+            let words = self.words_field(s);
+            if prefix {
+                // Only words that begin with the prefix, never the prefix's stem; an
+                // identifier is one literal token.
+                let unstemmed = if s.is_identifier() {
+                    token_of(&tokens)
+                } else {
+                    self.analyze_unstemmed(text)
+                };
+                let expanded = self.expand_prefix(words, &unstemmed);
+                if expanded.is_empty() {
+                    // Matches nothing, yet is a query: a word no record begins with.
+                    alternatives.push((Occur::Should, term_query(words, &unstemmed)));
+                }
+                for w in expanded {
+                    self.highlight_word(s, &w);
+                    alternatives.push((Occur::Should, boost(term_query(words, &w), weight)));
+                }
+                continue;
+            }
             let token = &tokens[0];
             alternatives.push((Occur::Should, boost(term_query(field, token), weight)));
             self.highlights.add(s, token);
-            if prefix {
-                let stem_free = self.analyze_unstemmed(text);
-                for t in self.expand_prefix(field, &stem_free) {
-                    self.highlights.add(s, &t);
-                    alternatives.push((
-                        Occur::Should,
-                        boost(term_query(field, &t), weight * EXPANSION_WEIGHT),
-                    ));
-                }
-            }
-            if mode == MatchMode::Typos {
-                let typos = allowed_typos(text);
+            if correct && !s.is_identifier() {
+                let unstemmed = self.analyze_unstemmed(text);
+                let typos = allowed_typos(&unstemmed);
                 if typos > 0 {
-                    let unstemmed = self.analyze_unstemmed(text);
-                    for t in self.expand_typos(field, token, &unstemmed, typos) {
-                        if &t != token {
-                            self.highlights.add(s, &t);
-                            alternatives.push((
-                                Occur::Should,
-                                boost(term_query(field, &t), weight * EXPANSION_WEIGHT),
-                            ));
-                        }
+                    for w in self.expand_fuzzy(words, &unstemmed, typos) {
+                        self.highlight_word(s, &w);
+                        self.corrections.note(&unstemmed, &w);
+                        alternatives.push((
+                            Occur::Should,
+                            boost(term_query(words, &w), weight * EXPANSION_WEIGHT),
+                        ));
                     }
                 }
             }
@@ -215,6 +266,28 @@ impl<'a> QueryBuilder<'a> {
             return None;
         }
         Some(Box::new(BooleanQuery::new(alternatives)))
+    }
+
+    /// Whether the word as written (analyzed per field) is in any field it may match.
+    fn known_word(&mut self, scope: Option<Scope>, text: &str) -> bool {
+        for (s, _) in Self::scopes(scope) {
+            let field = self.field(s);
+            for token in self.analyze(s, text) {
+                let term = Term::from_field_text(field, &token);
+                if self.searcher.doc_freq(&term).is_ok_and(|n| n > 0) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Highlights an expansion found among a field's unstemmed words: prose is highlighted by
+    /// its stems.
+    fn highlight_word(&mut self, scope: Scope, word: &str) {
+        for token in self.analyze(scope, word) {
+            self.highlights.add(scope, &token);
+        }
     }
 
     fn analyze_unstemmed(&mut self, text: &str) -> String {
@@ -262,32 +335,17 @@ impl<'a> QueryBuilder<'a> {
         Some(Box::new(PhraseQuery::new_with_offset(terms)))
     }
 
-    /// Terms of `field` that start with `prefix`, plus stems the prefix runs past
-    /// (`interpretab*` finds `interpret`, the stem of "interpretability").
+    /// Words of `field` (an unstemmed one) that begin with `prefix`, at most `MAX_EXPANSIONS`.
     fn expand_prefix(&self, field: Field, prefix: &str) -> Vec<String> {
         if prefix.is_empty() {
             return Vec::new();
         }
-        // Stems may be up to 3 characters shorter than the prefix, never under 4; cut on a
-        // character boundary (found by the query fuzzer: a byte cut split `ῠ`).
-        let chars = prefix.chars().count();
-        let keep = if chars > 6 { (chars - 3).max(4) } else { chars };
-        let end = prefix
-            .char_indices()
-            .nth(keep)
-            .map(|(i, _)| i)
-            .unwrap_or(prefix.len());
-        let shortest = &prefix[..end];
         let mut out = BTreeSet::new();
         for segment in self.searcher.segment_readers() {
             let Ok(inverted) = segment.inverted_index(field) else {
                 continue;
             };
-            let Ok(mut stream) = inverted
-                .terms()
-                .range()
-                .ge(shortest.as_bytes())
-                .into_stream()
+            let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).into_stream()
             else {
                 continue;
             };
@@ -295,38 +353,16 @@ impl<'a> QueryBuilder<'a> {
                 let Ok(term) = std::str::from_utf8(stream.key()) else {
                     continue;
                 };
-                if !term.starts_with(shortest) {
+                if !term.starts_with(prefix) {
                     break;
                 }
-                if term.starts_with(prefix) || prefix.starts_with(term) {
-                    out.insert(term.to_owned());
-                    if out.len() >= MAX_EXPANSIONS {
-                        return out.into_iter().collect();
-                    }
+                out.insert(term.to_owned());
+                if out.len() >= MAX_EXPANSIONS {
+                    return out.into_iter().collect();
                 }
             }
         }
         out.into_iter().collect()
-    }
-
-    /// Dictionary terms a misspelt word may have meant. The dictionary of a stemmed field holds
-    /// stems, and a typo derails the stemmer (`sycophnacy` → `sycophnaci`, but `sycophancy` →
-    /// `sycoph`), so besides the stemmed token, the word's longer prefixes are matched too:
-    /// a stem is a prefix of the word it came from.
-    fn expand_typos(&self, field: Field, token: &str, unstemmed: &str, typos: u8) -> Vec<String> {
-        let mut out: BTreeSet<String> =
-            self.expand_fuzzy(field, token, typos).into_iter().collect();
-        let chars: Vec<char> = unstemmed.chars().collect();
-        let shortest = 5.max(chars.len().saturating_sub(4));
-        for len in shortest..chars.len() {
-            let prefix: String = chars[..len].iter().collect();
-            let allowed = allowed_typos(&prefix).min(typos);
-            out.extend(self.expand_fuzzy(field, &prefix, allowed));
-            if out.len() >= MAX_EXPANSIONS {
-                break;
-            }
-        }
-        out.into_iter().take(MAX_EXPANSIONS).collect()
     }
 
     /// Terms of `field` within `typos` edits of `token` (a transposition counts as one).
@@ -354,6 +390,11 @@ impl<'a> QueryBuilder<'a> {
         }
         out.into_iter().collect()
     }
+}
+
+/// The one token of a single-token analysis.
+fn token_of(tokens: &[String]) -> String {
+    tokens.first().cloned().unwrap_or_default()
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {

@@ -12,9 +12,12 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     doc.add_text(f.id, &r.id);
     doc.add_u64(f.id_num, id_to_number(&r.id).unwrap_or_default());
     doc.add_u64(f.hash, hash);
+    doc.add_u64(f.source_hash, source_hash(&r.source));
     doc.add_i64(f.first_seen, first_seen);
     doc.add_text(f.title, &r.title);
     doc.add_text(f.abstract_text, &r.abstract_text);
+    doc.add_text(f.title_words, &r.title);
+    doc.add_text(f.abstract_words, &r.abstract_text);
     for (names, text, facet) in [
         (&r.authors, f.author, f.author_facet),
         (&r.fellows, f.fellow, f.fellow_facet),
@@ -26,6 +29,7 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     }
     for tag in &r.tags {
         doc.add_text(f.tag, tag);
+        doc.add_text(f.tag_words, tag);
         doc.add_text(f.tag_key, fold_key(tag));
         doc.add_text(f.tag_facet, tag);
     }
@@ -42,6 +46,14 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
         }
     }
     doc
+}
+
+/// Where a record was read from, as one number: ingest compares it to see a record move.
+pub fn source_hash(source: &Source) -> u64 {
+    let mut bytes = source.file.as_bytes().to_vec();
+    bytes.push(0);
+    bytes.extend_from_slice(&source.line.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 pub fn from_document(f: &Fields, doc: &TantivyDocument) -> StoredRecord {

@@ -1,5 +1,5 @@
-//! Filters as tantivy queries: exact, constant-scored constraints that narrow a search
-//! without changing its ranking.
+//! Filters as tantivy queries: constant-scored constraints that narrow a search without
+//! changing its ranking, matching words as the field scopes do (`--tag scheming` as `tag:scheming`).
 
 use std::ops::Bound;
 
@@ -9,18 +9,32 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
-use super::schema::{days_from_iso, name_analyzer, Fields};
+use super::schema::{days_from_iso, name_analyzer, text_analyzer, Fields};
 use crate::search::Filters;
-use crate::text::fold_key;
 
 /// One query per filter, each scoring 0, all to be required.
 pub fn filter_queries(filters: &Filters, f: &Fields) -> Vec<Box<dyn Query>> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
+    // A tag by its words, as `tag:(…)` matches: stemmed, case- and accent-insensitive, every
+    // word in the tags (`--tag scheming` finds "Scheming and Deception").
+    let mut prose = text_analyzer();
     for tag in &filters.tags {
-        out.push(Box::new(TermQuery::new(
-            Term::from_field_text(f.tag_key, &fold_key(tag)),
-            IndexRecordOption::Basic,
-        )));
+        let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut stream = prose.token_stream(tag);
+        while let Some(t) = stream.next() {
+            words.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.tag, &t.text),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        out.push(if words.is_empty() {
+            Box::new(tantivy::query::EmptyQuery)
+        } else {
+            Box::new(BooleanQuery::new(words))
+        });
     }
     for (names, field) in [(&filters.authors, f.author), (&filters.fellows, f.fellow)] {
         for name in names {

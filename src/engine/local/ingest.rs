@@ -3,26 +3,31 @@
 //! with guards against exports that would wipe the index.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tantivy::indexer::NoMergePolicy;
-use tantivy::{Index, IndexWriter, Term};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-use super::docs::to_document;
-use super::schema::{build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM};
+use super::docs::{source_hash, to_document};
+use super::schema::{
+    build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM, SOURCE_HASH,
+};
 use super::store::{IndexRoot, OpenIndex};
+use super::writer_dir::{WriteFailure, WriterDirectory};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
 use crate::error::{Error, Result};
 use crate::inputs::{collect_inputs, read_records, ReadError, ReadStats, RecordSink};
 use crate::lock::DirLock;
-use crate::record::{id_to_number, Record};
+use crate::record::{id_from_number, id_to_number, Record};
 
 /// Per-record state remembered from the index being synced.
 #[derive(Clone, Copy)]
 struct Known {
     hash: u64,
+    /// `docs::source_hash`: where the record was read from last time.
+    source: u64,
     first_seen: i64,
     seen: bool,
 }
@@ -44,8 +49,12 @@ pub fn ingest(
             dir: root.dir.clone(),
         });
     }
+    root.check_holds_only_an_index()?;
     std::fs::create_dir_all(&root.dir).map_err(|e| Error::io(&root.dir, e))?;
     let _lock = DirLock::acquire(&root.dir, "ingest.lock", "ingest", opts.wait)?;
+    // From here a SIGTERM (cron stopped, machine shutting down) stops the sync cleanly.
+    crate::interrupt::catch_termination();
+    crate::interrupt::stop_here_for_tests();
     root.remove_stale_generations()?;
 
     let mut live = None;
@@ -131,38 +140,28 @@ pub fn ingest(
             }
         }
     }
-    let (index, generation) = match &live {
-        Some(open) => (open.index.clone(), None),
-        None => {
-            let dir = root.new_generation_dir()?;
-            let index = Index::create_in_dir(&dir, build_schema())?;
-            register_tokenizers(&index);
-            (index, Some(dir))
-        }
-    };
-    let result = sync(
-        &index,
-        &inputs,
-        known,
-        rebuilding,
-        opts,
-        notes.len() as u64,
-        observer,
-    );
-    let mut summary = match result {
-        Ok(s) => s,
-        Err(e) => {
-            if let Some(dir) = &generation {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            return Err(e);
-        }
-    };
-    if summary.warnings == 0 {
-        let target = generation
-            .clone()
-            .or_else(|| live.as_ref().map(|o| o.generation.clone()));
-        if let Some(dir) = target {
+    // Everything this sync writes goes to a staging generation (the live one's files hard-linked
+    // in, or nothing for a rebuild) made live by the flip of CURRENT: a refusal, an error, a full
+    // disk or a signal before the flip removes the staging directory and leaves the index
+    // directory exactly as it was found.
+    stop_if_signalled()?;
+    let staging = root
+        .new_generation_dir()
+        .map_err(|e| index_write_error(e, root, None))?;
+    let failure: WriteFailure = Default::default();
+    let mut departed = Departed::load(root);
+    let outcome = stage(&staging, live.as_ref(), &failure).and_then(|index| {
+        let summary = sync(
+            &index,
+            &inputs,
+            known,
+            rebuilding,
+            opts,
+            notes.len() as u64,
+            observer,
+            &mut departed,
+        )?;
+        if summary.warnings == 0 {
             let mark = SyncMark {
                 inputs: fingerprint,
                 opstamp: index.load_metas()?.opstamp,
@@ -170,16 +169,104 @@ pub fn ingest(
                 merged: summary.merged,
             };
             let json = serde_json::to_vec(&mark).expect("mark serializes");
-            crate::atomic_write::write_atomically(&dir.join(SYNC_MARK), &json)?;
+            crate::atomic_write::write_atomically(&staging.join(SYNC_MARK), &json)?;
+        } else {
+            // The live generation's mark (linked in) describes another export.
+            let _ = std::fs::remove_file(staging.join(SYNC_MARK));
         }
+        drop(index);
+        stop_if_signalled()?;
+        root.publish(&staging)?;
+        Ok(summary)
+    });
+    // Only a sync that went live changes what is remembered of departed papers.
+    if outcome.is_ok() {
+        departed.save(root)?;
     }
-    if let Some(dir) = &generation {
-        root.publish(dir)?;
-        root.remove_stale_generations()?;
-    }
+    let mut summary = match outcome {
+        Ok(summary) => summary,
+        Err(e) => {
+            discard(&staging);
+            return Err(index_write_error(e, root, Some(&failure)));
+        }
+    };
+    root.remove_stale_generations()?;
     summary.rebuilt = rebuilding;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Opens the staging generation for writing: the live generation's files hard-linked in (tantivy
+/// never rewrites a file, it writes new ones and renames its metadata over), or a new index.
+fn stage(staging: &Path, live: Option<&OpenIndex>, failure: &WriteFailure) -> Result<Index> {
+    if let Some(open) = live {
+        link_files(&open.generation, staging)?;
+    }
+    let dir = WriterDirectory::open(staging, failure.clone())
+        .map_err(|e| Error::Engine(e.to_string()))?;
+    let index = match live {
+        Some(_) => Index::open(dir)?,
+        None => Index::create(dir, build_schema(), tantivy::IndexSettings::default())?,
+    };
+    register_tokenizers(&index);
+    Ok(index)
+}
+
+/// Hard-links every file of `from` into `to` (a copy where the filesystem has no hard links),
+/// except tantivy's lock files, which belong to their directory.
+fn link_files(from: &Path, to: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(from).map_err(|e| Error::io(from, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(from, e))?;
+        let name = entry.file_name();
+        let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
+        if !is_file || name.to_string_lossy().starts_with(".tantivy-") {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(&name));
+        if std::fs::hard_link(&src, &dst).is_err() {
+            std::fs::copy(&src, &dst).map_err(|e| Error::io(&dst, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a staging generation. A merge thread tantivy did not join may still be closing a
+/// file in it, so the removal is retried; what is left, the next ingest removes.
+fn discard(staging: &Path) {
+    for attempt in 0..5 {
+        match std::fs::remove_dir_all(staging) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound && attempt < 4 => {
+                std::thread::sleep(std::time::Duration::from_millis(20 << attempt));
+            }
+            _ => return,
+        }
+    }
+}
+
+/// A failure to write the index, with the file and the OS error (tantivy's own message for a
+/// failed segment write hides both); other errors pass unchanged.
+fn index_write_error(e: Error, root: &IndexRoot, failure: Option<&WriteFailure>) -> Error {
+    match e {
+        Error::Refused { .. } | Error::Interrupted { .. } | Error::Input(_) => e,
+        Error::Io { path, source } if path.starts_with(&root.dir) => {
+            Error::IndexWrite { path, source }
+        }
+        other => match failure.and_then(|f| f.lock().ok()?.take()) {
+            Some((path, source)) => Error::IndexWrite { path, source },
+            None => other,
+        },
+    }
+}
+
+fn stop_if_signalled() -> Result<()> {
+    match crate::interrupt::received() {
+        Some(signal) => Err(Error::Interrupted {
+            signal,
+            signal_name: crate::interrupt::name(signal).to_owned(),
+        }),
+        None => Ok(()),
+    }
 }
 
 struct SyncSink<'a> {
@@ -193,7 +280,23 @@ struct SyncSink<'a> {
     rebuilding: bool,
     opts: &'a IngestOptions,
     observer: &'a mut dyn IngestObserver,
+    departed: &'a mut Departed,
+    /// Changes held back from the writer while they fit in `pending_limit` bytes, so that a
+    /// guard refusing the sync usually decides before a segment is written at all.
+    pending: Vec<Change>,
+    pending_bytes: usize,
+    pending_limit: usize,
+    /// `--strict` saw a warning: the sync will be refused, nothing more is indexed.
+    doomed: bool,
 }
+
+enum Change {
+    Delete(Term),
+    Add(TantivyDocument),
+}
+
+/// Bytes of changed records held back before the writer starts (when a guard may refuse).
+const PENDING_LIMIT: usize = 32 * 1024 * 1024;
 
 impl SyncSink<'_> {
     fn writer(&mut self) -> Result<&mut IndexWriter> {
@@ -212,6 +315,43 @@ impl SyncSink<'_> {
         Ok(self.writer.as_mut().expect("just set"))
     }
 
+    /// Replaces (or adds) a record: held back while the pending changes fit, else written.
+    fn change(&mut self, replaces: Option<Term>, doc: TantivyDocument, bytes: usize) -> Result<()> {
+        if self.doomed {
+            return Ok(());
+        }
+        if self.writer.is_none() && self.pending_bytes + bytes <= self.pending_limit {
+            self.pending.extend(replaces.map(Change::Delete));
+            self.pending.push(Change::Add(doc));
+            self.pending_bytes += bytes;
+            return Ok(());
+        }
+        let w = self.flush_pending()?;
+        if let Some(term) = replaces {
+            w.delete_term(term);
+        }
+        w.add_document(doc)?;
+        Ok(())
+    }
+
+    /// The writer, with the held-back changes handed to it in order.
+    fn flush_pending(&mut self) -> Result<&mut IndexWriter> {
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        let w = self.writer()?;
+        for change in pending {
+            match change {
+                Change::Delete(term) => {
+                    w.delete_term(term);
+                }
+                Change::Add(doc) => {
+                    w.add_document(doc)?;
+                }
+            }
+        }
+        Ok(w)
+    }
+
     fn id_term(&self, id: &str) -> Term {
         Term::from_field_text(self.fields.id, id)
     }
@@ -221,23 +361,33 @@ impl RecordSink for SyncSink<'_> {
     type Error = Error;
 
     fn record(&mut self, record: Record) -> Result<()> {
+        stop_if_signalled()?;
         let key = id_to_number(&record.id).unwrap_or_default();
         let hash = record.content_hash();
         let now = self.opts.now;
         let fields = self.fields;
+        let bytes = approximate_size(&record);
         if self.written.contains_key(&key) {
             let term = self.id_term(&record.id);
             let first_seen = self.known.get(&key).map(|k| k.first_seen).unwrap_or(now);
-            let w = self.writer()?;
-            w.delete_term(term);
-            w.add_document(to_document(&fields, &record, hash, first_seen))?;
-            return Ok(());
+            let doc = to_document(&fields, &record, hash, first_seen);
+            return self.change(Some(term), doc, bytes);
         }
         match self.known.get_mut(&key) {
             Some(k) if k.hash == hash && !k.seen && !self.rebuilding => {
                 k.seen = true;
-                self.summary.unchanged += 1;
-                return Ok(());
+                if k.source == source_hash(&record.source) {
+                    self.summary.unchanged += 1;
+                    return Ok(());
+                }
+                // Same content, another place in the exports: rewritten so that `show`, `query`
+                // and `export` give the true file:line, but not counted as a change.
+                self.summary.moved += 1;
+                let first_seen = k.first_seen;
+                let term = self.id_term(&record.id);
+                let w = self.writer()?;
+                w.delete_term(term);
+                w.add_document(to_document(&fields, &record, hash, first_seen))?;
             }
             Some(k) => {
                 k.seen = true;
@@ -248,14 +398,16 @@ impl RecordSink for SyncSink<'_> {
                     self.summary.updated += 1;
                 }
                 let term = self.id_term(&record.id);
-                let w = self.writer()?;
-                w.delete_term(term);
-                w.add_document(to_document(&fields, &record, hash, first_seen))?;
+                let doc = to_document(&fields, &record, hash, first_seen);
+                self.change(Some(term), doc, bytes)?;
             }
             None => {
                 self.summary.added += 1;
-                self.writer()?
-                    .add_document(to_document(&fields, &record, hash, now))?;
+                // A paper removed earlier and now back keeps when it first entered the index,
+                // so `--added-since` and `watch` agree that it is not new.
+                let first_seen = self.departed.returning(key).unwrap_or(now);
+                let doc = to_document(&fields, &record, hash, first_seen);
+                self.change(None, doc, bytes)?;
             }
         }
         self.written.insert(key, ());
@@ -263,6 +415,10 @@ impl RecordSink for SyncSink<'_> {
     }
 
     fn diagnostic(&mut self, diagnostic: &Diagnostic) {
+        if self.opts.strict {
+            self.doomed = true;
+            self.pending.clear();
+        }
         self.observer.diagnostic(diagnostic);
     }
 
@@ -271,6 +427,8 @@ impl RecordSink for SyncSink<'_> {
     }
 }
 
+// One call site, each argument a different part of the sync's state.
+#[allow(clippy::too_many_arguments)]
 fn sync(
     index: &Index,
     inputs: &[crate::inputs::Input],
@@ -279,6 +437,7 @@ fn sync(
     opts: &IngestOptions,
     input_notes: u64,
     observer: &mut dyn IngestObserver,
+    departed: &mut Departed,
 ) -> Result<SyncSummary> {
     let fields = Fields::resolve(&index.schema())?;
     let known_before = known.len() as u64;
@@ -293,16 +452,20 @@ fn sync(
         rebuilding,
         opts,
         observer,
+        departed,
+        pending: Vec::new(),
+        pending_bytes: 0,
+        // Only when a guard can refuse: a first build or a forced sync writes straight away.
+        pending_limit: if (known_before > 0 && !opts.force) || opts.strict {
+            PENDING_LIMIT
+        } else {
+            0
+        },
+        doomed: opts.strict && input_notes > 0,
     };
     let read = read_records(inputs, &mut sink).map_err(ReadError::flatten);
     sink.observer.finish();
-    let stats: ReadStats = match read {
-        Ok(s) => s,
-        Err(e) => {
-            rollback(sink.writer.take());
-            return Err(e);
-        }
-    };
+    let stats: ReadStats = read?;
     let mut summary = std::mem::take(&mut sink.summary);
     summary.entries = stats.entries;
     summary.skipped = stats.skipped;
@@ -345,16 +508,24 @@ fn sync(
         None
     };
     if let Some(reason) = refusal {
-        rollback(sink.writer.take());
         return Err(Error::Refused { reason });
     }
     if !opts.keep_missing && !rebuilding && !vanished.is_empty() {
-        let w = sink.writer()?;
+        let w = sink.flush_pending()?;
         for (id, _) in &vanished {
-            w.delete_term(Term::from_field_text(fields.id, &format!("{id:016x}")));
+            w.delete_term(Term::from_field_text(fields.id, &id_from_number(*id)));
         }
     }
     summary.removed = would_remove;
+    if would_remove > 0 {
+        for (id, k) in &vanished {
+            sink.departed.left(*id, k.first_seen);
+        }
+    }
+    if !sink.pending.is_empty() {
+        sink.flush_pending()?;
+    }
+    stop_if_signalled()?;
     if let Some(mut writer) = sink.writer.take() {
         writer.commit()?;
         writer.wait_merging_threads()?;
@@ -367,6 +538,59 @@ fn sync(
     let reader = index.reader()?;
     summary.records = reader.searcher().num_docs();
     Ok(summary)
+}
+
+/// When each paper removed from the index had first entered it (`index/departed.json`, kept
+/// outside the generations so rebuilds keep it): a paper that comes back keeps its first_seen.
+#[derive(Default)]
+pub struct Departed {
+    first_seen: HashMap<u64, i64>,
+    changed: bool,
+}
+
+const DEPARTED: &str = "departed.json";
+
+impl Departed {
+    /// Best effort: an unreadable file only means returning papers count as new.
+    fn load(root: &IndexRoot) -> Departed {
+        let first_seen = std::fs::read(root.dir.join(DEPARTED))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<HashMap<String, i64>>(&b).ok())
+            .map(|m| {
+                m.into_iter()
+                    .filter_map(|(id, t)| Some((u64::from_str_radix(&id, 16).ok()?, t)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Departed {
+            first_seen,
+            changed: false,
+        }
+    }
+
+    fn returning(&mut self, id: u64) -> Option<i64> {
+        let t = self.first_seen.remove(&id)?;
+        self.changed = true;
+        Some(t)
+    }
+
+    fn left(&mut self, id: u64, first_seen: i64) {
+        self.first_seen.insert(id, first_seen);
+        self.changed = true;
+    }
+
+    fn save(&self, root: &IndexRoot) -> Result<()> {
+        if !self.changed {
+            return Ok(());
+        }
+        let by_hex: std::collections::BTreeMap<String, i64> = self
+            .first_seen
+            .iter()
+            .map(|(id, t)| (format!("{id:016x}"), *t))
+            .collect();
+        let json = serde_json::to_vec(&by_hex).expect("map serializes");
+        crate::atomic_write::write_atomically(&root.dir.join(DEPARTED), &json)
+    }
 }
 
 /// What the last clean sync of a generation read: an identical export at the same commit is a
@@ -416,10 +640,15 @@ fn note_rebuild(root: &IndexRoot, observer: &mut dyn IngestObserver, why: &str) 
     ));
 }
 
-fn rollback(writer: Option<IndexWriter>) {
-    if let Some(mut w) = writer {
-        let _ = w.rollback();
-    }
+/// About what a record weighs in memory as a document, to bound the held-back changes.
+fn approximate_size(record: &Record) -> usize {
+    let lists = [&record.authors, &record.fellows, &record.tags];
+    let listed: usize = lists
+        .iter()
+        .flat_map(|l| l.iter())
+        .map(|s| s.len() + 32)
+        .sum();
+    record.title.len() + record.abstract_text.len() + listed + 256
 }
 
 /// Id number → (hash, first_seen) of every live record.
@@ -430,6 +659,7 @@ fn known_records(open: &OpenIndex) -> Result<HashMap<u64, Known>> {
         let ff = segment.fast_fields();
         let ids = ff.u64(ID_NUM)?;
         let hashes = ff.u64(HASH)?;
+        let sources = ff.u64(SOURCE_HASH)?;
         let first = ff.i64(FIRST_SEEN)?;
         for doc in segment.doc_ids_alive() {
             let id = ids.first(doc).unwrap_or_default();
@@ -437,6 +667,7 @@ fn known_records(open: &OpenIndex) -> Result<HashMap<u64, Known>> {
                 id,
                 Known {
                     hash: hashes.first(doc).unwrap_or_default(),
+                    source: sources.first(doc).unwrap_or_default(),
                     first_seen: first.first(doc).unwrap_or_default(),
                     seen: false,
                 },
@@ -475,6 +706,7 @@ fn read_previous_records(root: &IndexRoot) -> HashMap<u64, Known> {
                     id,
                     Known {
                         hash: 0,
+                        source: 0,
                         first_seen: first.first(doc).unwrap_or_default(),
                         seen: false,
                     },

@@ -15,6 +15,7 @@ mod similar;
 mod snippet;
 pub mod store;
 mod top;
+mod writer_dir;
 
 pub use docs::from_document;
 pub use ingest::ingest;
@@ -30,9 +31,9 @@ use tantivy::collector::Count;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query};
 use tantivy::{DocId, DocSet, TantivyDocument, TERMINATED};
 
-use crate::engine::{Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
+use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
 use crate::error::{Error, Result};
-use crate::record::Record;
+use crate::record::{id_from_number, Record};
 use crate::search::facets::{FacetCounts, FacetField};
 use crate::search::similar::SimilarResults;
 use crate::search::{nothing_to_search, Hit, Scope};
@@ -40,8 +41,23 @@ use compile::{HighlightTerms, QueryBuilder};
 use schema::{text_analyzer, FIRST_SEEN, HASH, ID_NUM};
 
 impl From<tantivy::TantivyError> for Error {
+    /// An OS error keeps its file and words (a full disk is a full disk, not "damaged"); the
+    /// rest keeps tantivy's words and the advice to rebuild.
     fn from(e: tantivy::TantivyError) -> Self {
-        Error::Engine(e.to_string())
+        use tantivy::directory::error::{OpenReadError, OpenWriteError};
+        use tantivy::TantivyError as T;
+        match e {
+            T::OpenWriteError(OpenWriteError::IoError { io_error, filepath })
+            | T::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+                Error::io(filepath, writer_dir::copy_io_error(&io_error))
+            }
+            // An OS error (disk full, permissions) is not damage; tantivy also reports bytes
+            // that do not decode as io errors, without an OS error code: those are damage.
+            T::IoError(io_error) if io_error.raw_os_error().is_some() => {
+                Error::EngineIo(io_error.to_string())
+            }
+            other => Error::Engine(other.to_string()),
+        }
     }
 }
 
@@ -49,6 +65,7 @@ impl From<tantivy::TantivyError> for Error {
 pub struct Compiled {
     query: Box<dyn Query>,
     highlights: HighlightTerms,
+    corrections: Vec<Correction>,
 }
 
 impl Engine for OpenIndex {
@@ -75,6 +92,7 @@ impl Engine for OpenIndex {
         Ok(Compiled {
             query: combine(main, filters),
             highlights: builder.highlights,
+            corrections: builder.corrections.0,
         })
     }
 
@@ -95,6 +113,10 @@ impl Engine for OpenIndex {
             }
         }
         Ok(false)
+    }
+
+    fn corrections(&self, compiled: &Compiled) -> Vec<Correction> {
+        compiled.corrections.clone()
     }
 
     fn page(&self, compiled: &Compiled, request: &PageRequest) -> Result<Page> {
@@ -237,7 +259,7 @@ impl Engine for OpenIndex {
 fn ids_query(index: &OpenIndex, ids: impl IntoIterator<Item = u64>) -> Box<dyn Query> {
     let terms: Vec<tantivy::Term> = ids
         .into_iter()
-        .map(|id| tantivy::Term::from_field_text(index.fields.id, &format!("{id:016x}")))
+        .map(|id| tantivy::Term::from_field_text(index.fields.id, &id_from_number(id)))
         .collect();
     // A term set builds an FST (a fixed cost of a few hundred microseconds); a handful of
     // term lookups is cheaper.

@@ -16,7 +16,10 @@ use super::memo_stem::MemoStemmer;
 /// 3: fast-column dictionaries uncompressed (tantivy without `columnar-zstd-compression`,
 ///    which could not read a version-2 index's).
 /// 4: `doi`, `url`, `arxiv` (stored; `doi` and `arxiv` indexed whole, lowercased).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: `title_words`, `abstract_words`, `tag_words`: the prose fields' words unstemmed, so that
+///    prefixes and typos are matched against whole words, never against shortened stems;
+///    `source_hash`, so that ingest sees a record that only moved in its file.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// English prose: lowercased, accent-folded, stemmed.
 pub const TOKENIZER_TEXT: &str = "litsearch_en";
@@ -28,6 +31,8 @@ pub const TOKENIZER_ID: &str = "litsearch_id";
 pub const ID: &str = "id";
 pub const ID_NUM: &str = "id_num";
 pub const HASH: &str = "content_hash";
+/// A hash of the record's source file and line: not content, but kept true by every ingest.
+pub const SOURCE_HASH: &str = "source_hash";
 pub const FIRST_SEEN: &str = "first_seen";
 pub const TITLE: &str = "title";
 pub const ABSTRACT: &str = "abstract";
@@ -35,6 +40,9 @@ pub const AUTHOR: &str = "author";
 pub const FELLOW: &str = "fellow";
 pub const TAG: &str = "tag";
 pub const TAG_KEY: &str = "tag_key";
+pub const TITLE_WORDS: &str = "title_words";
+pub const ABSTRACT_WORDS: &str = "abstract_words";
+pub const TAG_WORDS: &str = "tag_words";
 pub const AUTHOR_FACET: &str = "author_facet";
 pub const FELLOW_FACET: &str = "fellow_facet";
 pub const TAG_FACET: &str = "tag_facet";
@@ -54,6 +62,7 @@ pub struct Fields {
     pub id: Field,
     pub id_num: Field,
     pub hash: Field,
+    pub source_hash: Field,
     pub first_seen: Field,
     pub title: Field,
     pub abstract_text: Field,
@@ -61,6 +70,9 @@ pub struct Fields {
     pub fellow: Field,
     pub tag: Field,
     pub tag_key: Field,
+    pub title_words: Field,
+    pub abstract_words: Field,
+    pub tag_words: Field,
     pub author_facet: Field,
     pub fellow_facet: Field,
     pub tag_facet: Field,
@@ -87,11 +99,19 @@ pub fn build_schema() -> Schema {
             .set_tokenizer(TOKENIZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    // The words as written (folded, not stemmed), for prefix and typo expansion only: no
+    // positions, nothing stored.
+    let words = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let facet = TextOptions::default().set_fast("raw");
     // Raw and stored for delete-by-id and display; sorting and sync use the numeric `id_num`.
     b.add_text_field(ID, STRING | STORED);
     b.add_u64_field(ID_NUM, FAST);
     b.add_u64_field(HASH, FAST);
+    b.add_u64_field(SOURCE_HASH, FAST);
     b.add_i64_field(
         FIRST_SEEN,
         NumericOptions::default()
@@ -105,6 +125,9 @@ pub fn build_schema() -> Schema {
     b.add_text_field(FELLOW, names);
     b.add_text_field(TAG, prose);
     b.add_text_field(TAG_KEY, STRING);
+    b.add_text_field(TITLE_WORDS, words.clone());
+    b.add_text_field(ABSTRACT_WORDS, words.clone());
+    b.add_text_field(TAG_WORDS, words);
     b.add_text_field(AUTHOR_FACET, facet.clone());
     b.add_text_field(FELLOW_FACET, facet.clone());
     b.add_text_field(TAG_FACET, facet);
@@ -132,6 +155,7 @@ impl Fields {
             id: f(ID)?,
             id_num: f(ID_NUM)?,
             hash: f(HASH)?,
+            source_hash: f(SOURCE_HASH)?,
             first_seen: f(FIRST_SEEN)?,
             title: f(TITLE)?,
             abstract_text: f(ABSTRACT)?,
@@ -139,6 +163,9 @@ impl Fields {
             fellow: f(FELLOW)?,
             tag: f(TAG)?,
             tag_key: f(TAG_KEY)?,
+            title_words: f(TITLE_WORDS)?,
+            abstract_words: f(ABSTRACT_WORDS)?,
+            tag_words: f(TAG_WORDS)?,
             author_facet: f(AUTHOR_FACET)?,
             fellow_facet: f(FELLOW_FACET)?,
             tag_facet: f(TAG_FACET)?,
@@ -186,12 +213,4 @@ pub fn register_tokenizers(index: &Index) {
 /// of `date`.
 pub fn days_from_iso(date: &str) -> Option<i64> {
     crate::date::days_since_epoch(date)
-}
-
-pub fn iso_from_days(days: i64) -> String {
-    let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).expect("valid date");
-    epoch
-        .checked_add(time::Duration::days(days))
-        .map(crate::date::iso)
-        .unwrap_or_default()
 }

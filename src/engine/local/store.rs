@@ -6,10 +6,12 @@
 //!   gen-<n>/         a tantivy index + litsearch.json (schema version)
 //!   ingest.lock      writer lock (see lock.rs)
 //!   watches.json     saved searches (`watch`), outside the generations so rebuilds keep it
+//!   departed.json    first_seen of papers removed from the index, kept for their return
 //!   watch.lock       held by `watch add|rm|run`
 //! ```
-//! Incremental ingests commit into the live generation (tantivy commits are atomic); a rebuild
-//! writes a new generation and flips CURRENT, so readers see the old index or the new, never a mix.
+//! Every ingest that writes builds a new generation (an incremental one from hard links to the
+//! live one's files) and flips CURRENT, so readers see the old index or the new, never a mix,
+//! and a failed ingest only has its own directory to remove.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -144,6 +146,32 @@ impl IndexRoot {
 
     /// Removes generations other than the live one (left by rebuilds or crashed ingests).
     /// Call only while holding the ingest lock.
+    /// Refuses a directory that holds anything but an index (an export directory, a home
+    /// directory given by mistake): an index is written only into a new or empty directory
+    /// or one holding an index, so it never mixes with other files.
+    pub fn check_holds_only_an_index(&self) -> Result<()> {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Ok(());
+        };
+        let mut foreign: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| !is_index_entry(name))
+            .collect();
+        if foreign.is_empty() {
+            return Ok(());
+        }
+        foreign.sort();
+        let found = match foreign.len() {
+            1 => foreign[0].clone(),
+            n => format!("{} and {} more", foreign[0], n - 1),
+        };
+        Err(Error::NotAnIndex {
+            dir: self.dir.clone(),
+            found,
+        })
+    }
+
     pub fn remove_stale_generations(&self) -> Result<()> {
         let live = self.current_generation()?;
         let Ok(entries) = fs::read_dir(&self.dir) else {
@@ -158,6 +186,17 @@ impl IndexRoot {
         }
         Ok(())
     }
+}
+
+/// What litsearch itself keeps in an index directory (`write_atomically`'s temp files included).
+fn is_index_entry(name: &str) -> bool {
+    name == CURRENT
+        || name.starts_with(GEN_PREFIX)
+        || name.starts_with(".tmp")
+        || matches!(
+            name,
+            "ingest.lock" | "watch.lock" | "watches.json" | "departed.json" | ".DS_Store"
+        )
 }
 
 fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
@@ -213,7 +252,7 @@ fn one_line(s: &str) -> String {
     if s.contains("Footer magic") || s.contains("corrupted") {
         return "a file of the index is truncated or corrupt".to_owned();
     }
-    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = crate::text::squash_spaces(s);
     match flat.char_indices().nth(160) {
         Some((i, _)) => format!("{}…", &flat[..i]),
         None => flat,

@@ -5,7 +5,7 @@ mod parser;
 mod render;
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 pub use parser::ExportParser;
@@ -14,13 +14,34 @@ pub use render::{render_entry, render_export};
 use super::{Diagnostic, Event, Merger};
 use crate::record::Record;
 
+/// A page export's bytes as UTF-8: as they are, or transcoded from UTF-16 when the file starts
+/// with a UTF-16 byte-order mark (a page saved as "Unicode text" on Windows).
+pub type PageBytes = BufReader<Box<dyn Read + Send>>;
+
 /// Opens a page export as a streaming parser.
-pub fn open(path: &Path) -> std::io::Result<ExportParser<BufReader<File>>> {
-    let file = File::open(path)?;
+pub fn open(path: &Path) -> std::io::Result<ExportParser<PageBytes>> {
+    let mut file = File::open(path)?;
+    let mut bom = [0u8; 2];
+    let n = file.read(&mut bom)?;
+    let head = std::io::Cursor::new(bom[..n].to_vec());
+    let inner: Box<dyn Read + Send> = if is_utf16_bom(&bom[..n]) {
+        Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .bom_sniffing(true)
+                .build(head.chain(file)),
+        )
+    } else {
+        Box::new(head.chain(file))
+    };
     Ok(ExportParser::new(
         path.display().to_string(),
-        BufReader::with_capacity(256 * 1024, file),
+        BufReader::with_capacity(256 * 1024, inner),
     ))
+}
+
+/// Whether `head` starts with a UTF-16 (little- or big-endian) byte-order mark.
+pub fn is_utf16_bom(head: &[u8]) -> bool {
+    head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")
 }
 
 /// Parses a whole page export held in a string (tests, small inputs), merging as ingest does.

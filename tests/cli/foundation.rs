@@ -1,8 +1,6 @@
 //! Day-one path from a fresh clone: ingest, ranked query with snippets, JSON, stemming, accents.
 
-mod common;
-
-use common::{titles_of, Workdir};
+use crate::common::{titles_of, Workdir};
 
 #[test]
 fn ingest_then_sparse_autoencoder_query_ranks_sae_papers_first() {
@@ -136,6 +134,35 @@ fn parse_prints_json_lines_with_the_record_keys() {
     );
     assert_eq!(lines[0]["source"]["file"], "corpus/mats-research.txt");
     assert!(!w.path("index").exists(), "parse must not touch an index");
+
+    // In file order: the featured papers (held back to merge with their full-list copies)
+    // first, as on the page, then the full list; and again with two files.
+    let order = |stdout: &str| -> Vec<(String, u64)> {
+        stdout
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .map(|v| {
+                let s = &v["source"];
+                (
+                    s["file"].as_str().unwrap().to_owned(),
+                    s["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let places = order(&r.stdout);
+    assert!(places.windows(2).all(|p| p[0] < p[1]), "{places:?}");
+    let featured = lines.iter().filter(|l| l["featured"] == true).count();
+    assert!(featured > 0);
+    assert!(lines[..featured].iter().all(|l| l["featured"] == true));
+    w.write(
+        "corpus/second.txt",
+        crate::common::CORPUS.replace("Sparse", "Dense"),
+    );
+    let r = w.run(&["parse"]);
+    let places = order(&r.stdout);
+    assert!(places.len() > 25);
+    assert!(places.windows(2).all(|p| p[0] < p[1]), "{places:?}");
 }
 
 #[test]

@@ -1,12 +1,10 @@
 //! `litsearch ingest` from cron: sync semantics, guards against broken exports, overlap,
 //! crashes at random moments, queries during ingest, schema versions and quiet output.
 
-mod common;
-
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{entry, synthetic_export, Workdir, CORPUS};
+use crate::common::{entry, synthetic_export, Workdir, CORPUS};
 
 fn summary(w: &Workdir, args: &[&str]) -> (i32, serde_json::Value, String) {
     let mut all = vec!["ingest", "--json"];
@@ -261,6 +259,31 @@ fn version_mismatch_is_explained_to_queries_and_rebuilt_by_ingest() {
     );
 }
 
+/// An index built by cron under one account is read by another: every file of a generation,
+/// tantivy's `meta.json` and `.managed.json` included, is readable by all (after a rebuild and
+/// after an incremental sync alike).
+#[test]
+fn index_files_are_readable_by_everyone() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Workdir::with_corpus();
+    let check = |when: &str| {
+        let generation = w.read("index/CURRENT");
+        let dir = w.path(&format!("index/{}", generation.trim()));
+        for name in ["meta.json", ".managed.json", "litsearch.json"] {
+            let mode = std::fs::metadata(dir.join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o044, 0o044, "{when}: {name} is {:o}", mode & 0o777);
+        }
+    };
+    w.ingest();
+    check("rebuild");
+    w.write("corpus/mats-research.txt", edited_corpus());
+    w.ingest();
+    check("incremental sync");
+}
+
 #[test]
 fn quiet_prints_nothing_and_no_terminal_means_no_progress() {
     let w = Workdir::with_corpus();
@@ -297,23 +320,40 @@ fn spawn(w: &Workdir, args: &[&str]) -> Child {
         .unwrap()
 }
 
+/// The state letter of a process (`T` when stopped), from /proc.
+fn process_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+fn signal(pid: u32, name: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{name} {pid}");
+}
+
 #[test]
 fn second_ingest_exits_75_naming_the_holder_or_waits() {
+    // The holder stops itself (SIGSTOP) once it holds the lock, and goes on at SIGCONT: the
+    // overlap does not depend on how long an ingest takes.
     let w = big_workdir(6000);
-    let mut first = spawn(&w, &["ingest"]);
-    let lock = w.path("index/ingest.lock");
+    let mut first = w
+        .cmd()
+        .args(["ingest"])
+        .env("LITSEARCH_TEST_STOP_HOLDING_LOCK", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while std::fs::read_to_string(&lock)
-        .map(|s| s.is_empty())
-        .unwrap_or(true)
-    {
-        assert!(
-            Instant::now() < deadline,
-            "first ingest never took the lock"
-        );
+    while process_state(first.id()) != Some('T') {
+        assert!(Instant::now() < deadline, "first ingest never stopped");
         assert!(
             first.try_wait().unwrap().is_none(),
-            "first ingest ended before the test could overlap it"
+            "first ingest ended without stopping"
         );
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -326,7 +366,15 @@ fn second_ingest_exits_75_naming_the_holder_or_waits() {
         r.stderr
     );
     assert_eq!(r.stderr.lines().count(), 1);
-    let r = w.run(&["ingest", "--wait", "120", "--json"]);
+    let waiting = w
+        .cmd()
+        .args(["ingest", "--wait", "120", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    signal(first.id(), "CONT");
+    let r = crate::common::Run::from(waiting.wait_with_output().unwrap());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(first.wait().unwrap().success());
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();

@@ -1,9 +1,7 @@
 //! Other people's listings: BibTeX, RIS and the arXiv metadata snapshot, each on fixtures
 //! written here, alone, hostile, and mixed with the shipped page export in one directory.
 
-mod common;
-
-use common::{Workdir, CORPUS};
+use crate::common::{Workdir, CORPUS};
 use serde_json::Value;
 
 /// `parse PATH` → records (JSON lines) and stderr.

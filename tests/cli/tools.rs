@@ -1,9 +1,7 @@
 //! What people do right after a search: related papers, one record in full, records out and
 //! back in, and shell integration — each driven through the binary on the shipped corpus.
 
-mod common;
-
-use common::{corpus_records, Workdir};
+use crate::common::{corpus_records, Workdir};
 use serde_json::Value;
 
 /// The record keys of `parse`, `export` and `show --json`, read back strictly.

@@ -1,12 +1,10 @@
 //! `litsearch watch`: saved searches reporting new papers once, at least once, as a digest,
 //! JSON or Atom; `first_seen` and `--added-since`; the errors that must change nothing.
 
-mod common;
-
 use std::io::BufReader;
 use std::process::Stdio;
 
-use common::{Run, Workdir, CORPUS};
+use crate::common::{Run, Workdir, CORPUS};
 use serde_json::Value;
 
 const EXPORT: &str = "corpus/mats-research.txt";
@@ -86,7 +84,7 @@ fn sorted(titles: &[&str]) -> Vec<String> {
 }
 
 /// Ingest, save `sae`, ingest the export with two new SAE papers and one other.
-fn two_new_sae_papers() -> Workdir {
+pub(crate) fn two_new_sae_papers() -> Workdir {
     let w = Workdir::with_corpus();
     w.ingest();
     let r = w.run(&["watch", "add", "sae", "sparse autoencoder"]);
@@ -166,7 +164,7 @@ fn backfill_reports_the_existing_matches_at_the_next_run() {
     let w = Workdir::with_corpus();
     w.ingest();
     let expected =
-        common::titles_of(&w.query_json(&["sparse autoencoder", "--exact", "-n", "100"]));
+        crate::common::titles_of(&w.query_json(&["sparse autoencoder", "--exact", "-n", "100"]));
     let r = w.run(&["watch", "add", "sae", "sparse", "autoencoder", "--backfill"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (code, v) = run_json(&w, &[]);

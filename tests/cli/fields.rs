@@ -1,9 +1,7 @@
 //! The identifier fields (`doi`, `url`, `arxiv`) and dates of reduced precision, end to end:
 //! read from a records file, stored, searched by `doi:`/`arxiv:`, shown, written and read back.
 
-mod common;
-
-use common::Workdir;
+use crate::common::Workdir;
 
 /// Two publications alike in title and year (a journal's "Editorial"s), one with identifiers.
 const RECORDS: &str = r#"{"title":"Editorial","date":"2020","authors":[],"doi":"https://doi.org/10.1000/ED.2020.1"}

@@ -1,0 +1,320 @@
+//! Counting by ordinal: one segment's matches counted from the fast columns, per field, into
+//! counts by ordinal (`OrdCounts`) that only the `top` phase turns into names.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocId, SegmentReader};
+
+use super::column;
+use crate::search::facets::FacetField;
+
+/// Counts one field of one segment while its matches are collected.
+pub(super) enum FieldCounter {
+    Str {
+        column: StrColumn,
+        tally: OrdTally,
+    },
+    /// Years are few and close together: counted in an array indexed from the column's minimum.
+    Year {
+        column: Column<u64>,
+        min: u64,
+        counts: Vec<u32>,
+    },
+    Missing,
+}
+
+/// Years spanning more than this are counted in a map (no real listing does).
+pub(super) const DENSE_YEAR_SPAN: u64 = 1 << 16;
+
+/// One segment's counts by ordinal, read from the fast columns.
+pub(super) struct SegmentCounter {
+    counters: Vec<FieldCounter>,
+    /// Years outside the dense array (see `DENSE_YEAR_SPAN`).
+    sparse_years: HashMap<u64, u32>,
+    values: Vec<u64>,
+    firsts: Vec<Option<u64>>,
+}
+
+/// A segment's counts of one string field by ordinal.
+///
+/// A few matches' ordinals are listed, then sorted and counted (`Sparse`): an array with a
+/// slot per distinct author would take a page fault per value counted (two, with a TLB
+/// shootdown across the search threads, on the allocator's zero pages) and a scan of every
+/// slot to find the counted ones. Past `sparse_cap` ordinals, an array written full of zeros
+/// up front takes over (`Dense`).
+#[derive(Debug)]
+pub(super) enum OrdTally {
+    Sparse(Vec<u32>),
+    Dense(Vec<u32>),
+}
+
+/// Ordinals listed before a segment's counts move to an array of `num_terms` slots.
+pub(super) fn sparse_cap(num_terms: usize) -> usize {
+    (num_terms / 8).max(4_096)
+}
+
+impl OrdTally {
+    pub(super) fn add(&mut self, ords: &[u64], num_terms: usize) {
+        if let OrdTally::Sparse(list) = self {
+            if list.len() + ords.len() <= sparse_cap(num_terms) {
+                list.extend(ords.iter().map(|&ord| ord as u32));
+                return;
+            }
+            // `resize` writes the zeros (unlike `vec![0; n]`'s untouched fresh pages), so
+            // each page faults once, here, and never again while counting.
+            #[allow(clippy::slow_vector_initialization)]
+            let mut counts = {
+                let mut v = Vec::with_capacity(num_terms);
+                v.resize(num_terms, 0u32);
+                v
+            };
+            for &ord in list.iter() {
+                counts[ord as usize] += 1;
+            }
+            *self = OrdTally::Dense(counts);
+        }
+        if let OrdTally::Dense(counts) = self {
+            for &ord in ords {
+                if let Some(slot) = counts.get_mut(ord as usize) {
+                    *slot += 1;
+                }
+            }
+        }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        match self {
+            OrdTally::Sparse(list) => list.is_empty(),
+            OrdTally::Dense(_) => false,
+        }
+    }
+
+    pub(super) fn finish(self) -> OrdCounts {
+        match self {
+            OrdTally::Sparse(mut list) => {
+                list.sort_unstable();
+                let mut ords = Vec::new();
+                let mut counts: Vec<u32> = Vec::new();
+                for ord in list {
+                    if ords.last() == Some(&u64::from(ord)) {
+                        *counts.last_mut().expect("parallel to ords") += 1;
+                    } else {
+                        ords.push(u64::from(ord));
+                        counts.push(1);
+                    }
+                }
+                OrdCounts::Listed { ords, counts }
+            }
+            OrdTally::Dense(counts) => {
+                let present = counts.iter().filter(|&&c| c > 0).count();
+                OrdCounts::Array { counts, present }
+            }
+        }
+    }
+}
+
+/// A segment's final counts of one string field.
+#[derive(Debug)]
+pub(super) enum OrdCounts {
+    /// The ordinals with a count, ascending, and their counts.
+    Listed { ords: Vec<u64>, counts: Vec<u32> },
+    /// A count per ordinal (most of them zero: only the scan for the top values reads them
+    /// all), and how many are not zero.
+    Array { counts: Vec<u32>, present: usize },
+}
+
+impl OrdCounts {
+    /// How many ordinals have a count.
+    pub(super) fn present(&self) -> usize {
+        match self {
+            OrdCounts::Listed { ords, .. } => ords.len(),
+            OrdCounts::Array { present, .. } => *present,
+        }
+    }
+
+    pub(super) fn count_of(&self, ord: u64) -> u32 {
+        match self {
+            OrdCounts::Listed { ords, counts } => ords.binary_search(&ord).map_or(0, |i| counts[i]),
+            OrdCounts::Array { counts, .. } => counts.get(ord as usize).copied().unwrap_or(0),
+        }
+    }
+
+    /// (ordinal, count) for every ordinal with a count, ascending.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        let (listed, array) = match self {
+            OrdCounts::Listed { ords, counts } => {
+                (Some(ords.iter().copied().zip(counts.iter().copied())), None)
+            }
+            OrdCounts::Array { counts, .. } => (
+                None,
+                Some(
+                    counts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &c)| c > 0)
+                        .map(|(ord, &c)| (ord as u64, c)),
+                ),
+            ),
+        };
+        listed
+            .into_iter()
+            .flatten()
+            .chain(array.into_iter().flatten())
+    }
+}
+
+/// What a segment found for one field: counts by ordinal and the column to name them.
+pub enum FieldOrdCounts {
+    Str(StrOrdCounts),
+    Year(BTreeMap<u64, u64>),
+    Missing,
+}
+
+/// One segment's counts of a string field, and the column to name them.
+pub struct StrOrdCounts {
+    pub(super) column: StrColumn,
+    pub(super) counted: OrdCounts,
+}
+
+impl SegmentCounter {
+    pub(super) fn open(
+        fields: &[FacetField],
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentCounter> {
+        let ff = segment.fast_fields();
+        let mut counters = Vec::new();
+        for &field in fields {
+            let counter = if field == FacetField::Year {
+                match ff.u64(column(field)) {
+                    Ok(column) => {
+                        let (min, max) = (column.min_value(), column.max_value());
+                        let span = max.saturating_sub(min);
+                        let size = if span < DENSE_YEAR_SPAN { span + 1 } else { 0 };
+                        FieldCounter::Year {
+                            column,
+                            min,
+                            counts: vec![0; size as usize],
+                        }
+                    }
+                    Err(_) => FieldCounter::Missing,
+                }
+            } else {
+                match ff.str(column(field))? {
+                    Some(column) => FieldCounter::Str {
+                        column,
+                        tally: OrdTally::Sparse(Vec::new()),
+                    },
+                    None => FieldCounter::Missing,
+                }
+            };
+            counters.push(counter);
+        }
+        Ok(SegmentCounter {
+            counters,
+            sparse_years: HashMap::new(),
+            values: vec![0; 256],
+            firsts: Vec::new(),
+        })
+    }
+
+    pub(super) fn count(&mut self, docs: &[DocId]) {
+        for counter in &mut self.counters {
+            match counter {
+                FieldCounter::Str { column, tally } => {
+                    let num_terms = column.num_terms();
+                    let ords = column.ords();
+                    // A common word matches runs of consecutive records, whose values are
+                    // stored back to back: one row range per run of documents (two index
+                    // lookups) instead of one per document, one decode per run of rows.
+                    let mut rows = 0..0;
+                    let mut rest = docs;
+                    while let Some(&first) = rest.first() {
+                        let len = rest
+                            .iter()
+                            .enumerate()
+                            .take_while(|&(i, &d)| d == first + i as u32)
+                            .count();
+                        let run = ords.index.docid_range_to_rowids(first..first + len as u32);
+                        if run.start == rows.end {
+                            rows.end = run.end;
+                        } else {
+                            count_rows(ords, rows, &mut self.values, tally, num_terms);
+                            rows = run;
+                        }
+                        rest = &rest[len..];
+                    }
+                    count_rows(ords, rows, &mut self.values, tally, num_terms);
+                }
+                FieldCounter::Year {
+                    column,
+                    min,
+                    counts,
+                } => {
+                    self.firsts.clear();
+                    self.firsts.resize(docs.len(), None);
+                    column.first_vals(docs, &mut self.firsts);
+                    for year in self.firsts.iter().flatten() {
+                        // 0 is "no date".
+                        if *year == 0 {
+                            continue;
+                        }
+                        match counts.get_mut((*year - *min) as usize) {
+                            Some(slot) => *slot += 1,
+                            None => *self.sparse_years.entry(*year).or_insert(0) += 1,
+                        }
+                    }
+                }
+                FieldCounter::Missing => {}
+            }
+        }
+    }
+
+    pub(super) fn finish(self) -> Vec<FieldOrdCounts> {
+        let sparse = self.sparse_years;
+        let counts = self
+            .counters
+            .into_iter()
+            .map(|counter| match counter {
+                FieldCounter::Str { tally, .. } if tally.is_empty() => FieldOrdCounts::Missing,
+                FieldCounter::Str { column, tally } => FieldOrdCounts::Str(StrOrdCounts {
+                    column,
+                    counted: tally.finish(),
+                }),
+                FieldCounter::Year { min, counts, .. } => {
+                    let mut years: BTreeMap<u64, u64> = counts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &c)| c > 0)
+                        .map(|(i, &c)| (min + i as u64, u64::from(c)))
+                        .collect();
+                    for (&year, &c) in &sparse {
+                        *years.entry(year).or_insert(0) += u64::from(c);
+                    }
+                    FieldOrdCounts::Year(years)
+                }
+                FieldCounter::Missing => FieldOrdCounts::Missing,
+            })
+            .collect();
+        counts
+    }
+}
+
+/// Counts every ordinal stored in `rows`.
+pub(super) fn count_rows(
+    ords: &Column<u64>,
+    rows: Range<u32>,
+    buffer: &mut [u64],
+    tally: &mut OrdTally,
+    num_terms: usize,
+) {
+    let mut start = rows.start;
+    while start < rows.end {
+        let n = (rows.end - start).min(buffer.len() as u32);
+        let chunk = &mut buffer[..n as usize];
+        ords.values.get_range(u64::from(start), chunk);
+        tally.add(chunk, num_terms);
+        start += n;
+    }
+}

@@ -1,0 +1,289 @@
+//! The facet phases checked against each other: by ordinal and from stored records, few- and
+//! many-match segments together, candidate top lists against the full list, both tallies.
+
+use std::collections::BTreeMap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::DocId;
+
+use super::super::schema::Fields;
+use super::merge::ranked_and_cut;
+use super::ordinals::{sparse_cap, OrdCounts, OrdTally, SegmentCounter, StrOrdCounts};
+use super::segment::STORED_PER_SEGMENT;
+use super::stored::{count_stored, merge_stored, ValueCounts};
+use super::top::{top_by_candidates, top_ords, top_strings};
+use super::*;
+use crate::engine::local::schema::build_schema;
+use crate::search::facets::FacetCount;
+use tantivy::{Index, TantivyDocument};
+
+/// Per-segment counts of `author_facet` over the documents `matches` keeps, from an index
+/// of `segments` segments whose documents carry the values `value(segment, doc)`.
+fn segment_counts(
+    segments: u32,
+    docs: u32,
+    value: impl Fn(u32, u32) -> Vec<String>,
+    matches: impl Fn(u32) -> bool,
+) -> Vec<StrOrdCounts> {
+    let schema = build_schema();
+    let field = schema.get_field(AUTHOR_FACET).unwrap();
+    let index = Index::create_in_ram(schema);
+    crate::engine::local::schema::register_tokenizers(&index);
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    for s in 0..segments {
+        for d in 0..docs {
+            let mut doc = TantivyDocument::new();
+            for v in value(s, d) {
+                doc.add_text(field, &v);
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    let searcher = index.reader().unwrap().searcher();
+    assert_eq!(searcher.segment_readers().len(), segments as usize);
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|reader| {
+            let column = reader.fast_fields().str(AUTHOR_FACET).unwrap().unwrap();
+            let mut tally = OrdTally::Sparse(Vec::new());
+            for doc in 0..reader.max_doc() {
+                if matches(doc) {
+                    let ords: Vec<u64> = column.term_ords(doc).collect();
+                    tally.add(&ords, column.num_terms());
+                }
+            }
+            StrOrdCounts {
+                column,
+                counted: tally.finish(),
+            }
+        })
+        .collect()
+}
+
+/// An index of records with facet values (repeated names, accents, case variants, undated
+/// records), one segment per entry of `segment_sizes`.
+fn facet_index(segment_sizes: &[usize]) -> Index {
+    let schema = build_schema();
+    let fields = Fields::resolve(&schema).unwrap();
+    let index = Index::create_in_ram(schema);
+    crate::engine::local::schema::register_tokenizers(&index);
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    let names = ["Zoë Ångström", "Neel Nanda", "Ana", "ana", "Łukasz"];
+    let mut i = 0usize;
+    for &size in segment_sizes {
+        for _ in 0..size {
+            let pick = |n: usize| names[(i * 7 + n * 3) % names.len()].to_owned();
+            let record = crate::record::Record {
+                id: crate::record::id_from_number(i as u64),
+                title: format!("paper {i}"),
+                // A repeated name, an undated record.
+                authors: vec![pick(0), pick(1), pick(0)],
+                fellows: if i.is_multiple_of(4) {
+                    vec![]
+                } else {
+                    vec![pick(2)]
+                },
+                tags: (0..i % 3).map(|t| format!("Tag {t}")).collect(),
+                date: if i.is_multiple_of(9) {
+                    String::new()
+                } else {
+                    format!("20{}-01-02", 19 + i % 7)
+                },
+                abstract_text: String::new(),
+                featured: false,
+                doi: String::new(),
+                url: String::new(),
+                arxiv: String::new(),
+                source: Default::default(),
+            };
+            writer
+                .add_document(crate::engine::local::docs::to_document(
+                    &fields, &record, 0, 0,
+                ))
+                .unwrap();
+            i += 1;
+        }
+        writer.commit().unwrap();
+    }
+    index
+}
+
+/// Every match of every segment through the collector, as tantivy would run it.
+fn collect_all(collector: &FacetCollector, searcher: &tantivy::Searcher) -> Vec<SegmentFruit> {
+    searcher
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .map(|(ord, reader)| {
+            let mut segment = collector.for_segment(ord as u32, reader).unwrap();
+            let docs: Vec<DocId> = (0..reader.max_doc()).collect();
+            for block in docs.chunks(64) {
+                segment.collect_block(block);
+            }
+            segment.harvest()
+        })
+        .collect()
+}
+
+/// Both ways of counting a few matches, over the same segments: by ordinal with the
+/// dictionaries naming the values, and from the stored records.
+#[test]
+fn stored_counts_equal_column_counts() {
+    let index = facet_index(&[30, 30]);
+    let searcher = index.reader().unwrap().searcher();
+    assert_eq!(searcher.segment_readers().len(), 2);
+    for limit in [0, 2, 10] {
+        let collector = FacetCollector {
+            fields: FacetField::ALL.to_vec(),
+            limit,
+        };
+        let stored = collect_all(&collector, &searcher);
+        let by_columns: Vec<SegmentFruit> = collect_all(&collector, &searcher)
+            .into_iter()
+            .map(|fruit| {
+                let SegmentFruit::ByValue { segment, docs, .. } = fruit else {
+                    panic!("30 matches per segment are counted from the stored records");
+                };
+                let mut counting = SegmentCounter::open(&collector.fields, &segment).unwrap();
+                counting.count(&docs);
+                SegmentFruit::ByOrdinal(counting.finish())
+            })
+            .collect();
+        let from_store = collector.merge_fruits(stored).unwrap();
+        let from_columns = collector.merge_fruits(by_columns).unwrap();
+        assert_eq!(from_store, from_columns, "limit {limit}");
+        assert!(from_store.iter().all(|f| !f.values.is_empty()));
+    }
+}
+
+/// Segments with few matches and one with many: the few are counted by ordinal as well,
+/// and the totals are those of every stored record.
+#[test]
+fn few_and_many_match_segments_count_together() {
+    let index = facet_index(&[20, STORED_PER_SEGMENT + 170, 5]);
+    let searcher = index.reader().unwrap().searcher();
+    let collector = FacetCollector {
+        fields: FacetField::ALL.to_vec(),
+        limit: 0,
+    };
+    let fruits = collect_all(&collector, &searcher);
+    let few = fruits
+        .iter()
+        .filter(|f| matches!(f, SegmentFruit::ByValue { .. }))
+        .count();
+    assert_eq!((few, fruits.len()), (2, 3));
+    let counted = collector.merge_fruits(fruits).unwrap();
+
+    let mut expected: ValueCounts = FacetField::ALL.iter().map(|_| BTreeMap::new()).collect();
+    for reader in searcher.segment_readers() {
+        let docs: Vec<DocId> = (0..reader.max_doc()).collect();
+        let counts = count_stored(reader, &FacetField::ALL, &docs).unwrap();
+        for (total, part) in expected.iter_mut().zip(counts) {
+            for (value, count) in part {
+                *total.entry(value).or_insert(0) += count;
+            }
+        }
+    }
+    assert_eq!(counted, merge_stored(&FacetField::ALL, vec![expected], 0));
+    assert!(counted.iter().all(|f| !f.values.is_empty()));
+}
+
+#[test]
+fn candidate_top_lists_equal_the_head_of_the_full_list() {
+    // Skewed (Zipf-like), and flat but with a few heavy values, over segments that
+    // disagree on their local favourites.
+    let skewed = |s: u32, d: u32| {
+        let x = d.wrapping_mul(2_654_435_761).wrapping_add(s * 7919) % 10_000;
+        vec![
+            format!("name {}", 10_000 / (x + 1)),
+            format!("solo {s} {d}"),
+        ]
+    };
+    let segments = segment_counts(4, 3_000, skewed, |d| d % 3 != 1);
+    let (all, _) = top_strings(&segments, 0, usize::MAX).unwrap();
+    let mut proven = 0;
+    for limit in [1, 2, 5, 10, 25] {
+        let Some((top, more)) = top_by_candidates(&segments, limit).unwrap() else {
+            continue;
+        };
+        proven += 1;
+        assert_eq!(top, all[..limit], "limit {limit}");
+        assert!(more);
+        assert_eq!(top_strings(&segments, limit, 0).unwrap().0, top);
+    }
+    assert!(
+        proven >= 3,
+        "the candidate path proved only {proven} limits"
+    );
+
+    // Flat counts cannot be proven from the offers: the full naming takes over.
+    let flat = |s: u32, d: u32| vec![format!("flat {s} {d}")];
+    let segments = segment_counts(3, 500, flat, |_| true);
+    assert!(top_by_candidates(&segments, 5).unwrap().is_none());
+    let (top, more) = top_strings(&segments, 5, 0).unwrap();
+    assert_eq!(top.len(), 5);
+    assert!(more);
+    assert_eq!(top[0].value, "flat 0 0");
+}
+
+#[test]
+fn top_ords_breaks_ties_by_ordinal() {
+    let ords = [1, 2, 3, 5, 6];
+    let counts = [3, 5, 3, 1, 5];
+    let pairs = || ords.iter().copied().zip(counts.iter().copied());
+    assert_eq!(top_ords(pairs(), 3), vec![(2, 5), (6, 5), (1, 3)]);
+    let all: Vec<u64> = top_ords(pairs(), 10).iter().map(|p| p.0).collect();
+    assert_eq!(all, vec![2, 6, 1, 3, 5]);
+}
+
+/// A listed tally and one that moved to an array part way count the same.
+#[test]
+fn sparse_and_dense_tallies_agree() {
+    let num_terms = 100_000;
+    let cap = sparse_cap(num_terms);
+    let batch: Vec<u64> = (0..1_000u64).map(|i| i * 7_919 % 997 * 31).collect();
+    let mut listed = OrdTally::Sparse(Vec::new());
+    let mut moved = OrdTally::Sparse(Vec::new());
+    let mut added = 0;
+    while added + batch.len() <= cap {
+        listed.add(&batch, num_terms);
+        moved.add(&batch, num_terms);
+        added += batch.len();
+    }
+    assert!(matches!(listed, OrdTally::Sparse(_)));
+    // Past the cap with the same ordinals as one batch more: `moved` goes dense.
+    moved.add(&batch, num_terms);
+    assert!(matches!(moved, OrdTally::Dense(_)));
+    let mut extra = OrdTally::Sparse(batch.iter().map(|&o| o as u32).collect());
+    if let (OrdTally::Sparse(a), OrdTally::Sparse(b)) = (&mut listed, &mut extra) {
+        a.append(b);
+    }
+    let (listed, moved) = (listed.finish(), moved.finish());
+    assert!(matches!(listed, OrdCounts::Listed { .. }));
+    assert!(matches!(moved, OrdCounts::Array { .. }));
+    let pairs: Vec<(u64, u32)> = listed.iter().collect();
+    assert_eq!(moved.iter().collect::<Vec<_>>(), pairs);
+    assert_eq!((listed.present(), moved.present()), (997, 997));
+    assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0));
+    let total: usize = pairs.iter().map(|&(_, c)| c as usize).sum();
+    assert_eq!(total, added + batch.len());
+    for ord in [0, 31, 32, 996 * 31, 99_999] {
+        assert_eq!(listed.count_of(ord), moved.count_of(ord), "ordinal {ord}");
+    }
+}
+
+#[test]
+fn ranked_and_cut_orders_by_count_then_value() {
+    let v = |s: &str, c| FacetCount {
+        value: s.into(),
+        count: c,
+    };
+    let (kept, more) = ranked_and_cut(vec![v("b", 2), v("a", 2), v("c", 5)], 2);
+    assert_eq!(kept, vec![v("c", 5), v("a", 2)]);
+    assert!(more);
+    let (kept, more) = ranked_and_cut(vec![v("b", 2)], 0);
+    assert_eq!(kept, vec![v("b", 2)]);
+    assert!(!more);
+}

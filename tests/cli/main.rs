@@ -1,0 +1,17 @@
+//! The CLI tests, one binary with a module per area: one link instead of six, each module
+//! driving the built `litsearch` through the shared harness in `tests/common`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod failed_ingest;
+mod fields;
+mod formats;
+mod foundation;
+mod hostile;
+mod ingest;
+mod query;
+mod snapshots;
+mod tools;
+mod trust;
+mod watch;

@@ -1,0 +1,692 @@
+//! Issue 16, "what people read and trust": prefixes that only match words beginning with them,
+//! relaxation that never widens silently, bare queries, and pages that say what they left out.
+
+use crate::common;
+use crate::common::{titles_of, Workdir};
+
+fn corpus() -> Workdir {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    w
+}
+
+// ---- 2. prefixes ----
+
+#[test]
+fn prefix_matches_only_words_that_begin_with_it() {
+    let w = corpus();
+    let v = w.query_json(&["crosscod*"]);
+    let titles = titles_of(&v);
+    assert!(!titles.is_empty(), "crosscod* finds the crosscoder paper");
+    // Every hit holds a word beginning with "crosscod" (case-folded); "Cross-cluster",
+    // "cross-benchmark" and "Cross-Attention" papers do not.
+    for hit in v["hits"].as_array().unwrap() {
+        let text = format!(
+            "{} {}",
+            hit["title"].as_str().unwrap(),
+            hit["snippet"].as_str().unwrap()
+        )
+        .to_lowercase();
+        let full = w.run(&["show", hit["id"].as_str().unwrap(), "--json"]);
+        let abstract_text = full.stdout.to_lowercase();
+        assert!(
+            text.contains("crosscod") || abstract_text.contains("crosscod"),
+            "{} has no word beginning with crosscod",
+            hit["title"]
+        );
+    }
+    assert!(
+        !titles.iter().any(|t| t.contains("Cross-cluster")),
+        "{titles:?}"
+    );
+}
+
+#[test]
+fn prefix_is_not_shortened_by_stemming() {
+    let w = corpus();
+    // "models*" must not match the stem "model" of "model" alone.
+    let v = w.query_json(&["title:models*"]);
+    for t in titles_of(&v) {
+        assert!(
+            t.to_lowercase().contains("models"),
+            "{t} has no word beginning with models"
+        );
+    }
+    // And a prefix past the stem still finds the words it begins (interpretab → interpretability).
+    let v = w.query_json(&["interpretab*"]);
+    assert!(v["total"].as_u64().unwrap() > 0);
+}
+
+// ---- 3. relaxation never widens silently ----
+
+#[test]
+fn scoped_query_that_matches_nothing_is_not_relaxed() {
+    let w = corpus();
+    let r = w.run(&[
+        "query",
+        "--json",
+        r#"tag:"Scheming and Deception" author:nanda title:(sparse OR sae)"#,
+    ]);
+    assert_eq!(r.code, 1, "nothing matches, exit 1: {}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["total"], 0);
+    assert_eq!(v["relaxed"], serde_json::Value::Null);
+}
+
+#[test]
+fn explicit_and_phrase_and_not_are_never_dropped() {
+    let w = corpus();
+    for q in [
+        "gated AND sparse",
+        r#""sparse probing" zzzunknownword"#,
+        "title:sparse zzzunknownword",
+    ] {
+        let v = w.query_json(&[q]);
+        if q.contains("zzzunknownword") {
+            // the plain unknown word may be left out, the phrase or scope stays
+            for hit in v["hits"].as_array().unwrap() {
+                let t = hit["title"].as_str().unwrap().to_lowercase();
+                let s = hit["snippet"].as_str().unwrap().to_lowercase();
+                if q.starts_with("title:") {
+                    assert!(t.contains("sparse"), "{q}: {t}");
+                } else {
+                    assert!(
+                        t.contains("sparse probing") || s.contains("sparse"),
+                        "{q}: {t}"
+                    );
+                }
+            }
+            assert_eq!(v["dropped"], serde_json::json!(["zzzunknownword"]), "{q}");
+        } else {
+            assert_eq!(v["total"], 0, "{q} must not be relaxed: {v}");
+        }
+    }
+    // A NOT is kept: relaxing `sycophnacy -sycophancy` cannot bring back what it excludes.
+    let v = w.query_json(&["sycophnacy NOT sycophancy"]);
+    assert_eq!(v["total"], 0, "{v}");
+}
+
+#[test]
+fn typos_count_against_the_whole_word() {
+    let w = corpus();
+    let v = w.query_json(&["gated", "latents"]);
+    let titles = titles_of(&v);
+    assert!(
+        !titles.iter().any(|t| t.starts_with("Too Late to Recall")),
+        "\"latents\" is not a typo of \"late\": {titles:?}"
+    );
+    assert!(
+        v["corrected"].as_array().unwrap().is_empty(),
+        "no word of `gated latents` is within the typo distance of an indexed word: {v}"
+    );
+}
+
+#[test]
+fn every_correction_is_reported_on_stderr_and_in_json() {
+    let w = corpus();
+    let r = w.run(&["query", "sycophnacy"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stderr,
+        "note: nothing matches the query as written; corrected sycophnacy → sycophancy \
+         (--exact to turn this off)\n"
+    );
+    let v = w.query_json(&["sycophnacy"]);
+    assert_eq!(v["relaxed"], "typos");
+    assert_eq!(
+        v["corrected"],
+        serde_json::json!([{"word": "sycophnacy", "to": ["sycophancy"]}])
+    );
+    assert_eq!(v["dropped"], serde_json::json!([]));
+    // and in JSON mode the note is on stderr too
+    let r = w.run(&["query", "--json", "sycophnacy"]);
+    assert!(
+        r.stderr.contains("corrected sycophnacy → sycophancy"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn every_dropped_word_is_reported() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "zzzunknownword"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stderr,
+        "note: nothing matches the query as written; left out zzzunknownword \
+         (--exact to turn this off)\n"
+    );
+    let v = w.query_json(&["sparse", "zzzunknownword"]);
+    assert_eq!(v["relaxed"], "dropped");
+    assert_eq!(v["dropped"], serde_json::json!(["zzzunknownword"]));
+    // Every hit still holds the word that was kept: dropping is not any-word.
+    assert_eq!(v["total"], w.query_json(&["sparse"])["total"]);
+}
+
+#[test]
+fn export_never_relaxes() {
+    let w = corpus();
+    let r = w.run(&["export", "sycophnacy"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    let r = w.run(&["export", "sparse", "zzzunknownword"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+}
+
+// ---- 6. listing everything; --limit 0 ----
+
+#[test]
+fn bare_query_lists_everything_newest_first() {
+    let w = corpus();
+    let all = crate::common::corpus_records().len() as u64;
+    for args in [vec![], vec!["--sort", "newest"]] {
+        let mut a = vec!["query", "--json"];
+        a.extend(args.iter());
+        let r = w.run(&a);
+        assert_eq!(r.code, 0, "{a:?}: {}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["total"].as_u64().unwrap(), all);
+        let dates: Vec<&str> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["date"].as_str().unwrap())
+            .collect();
+        let mut sorted = dates.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(dates, sorted, "newest first");
+    }
+}
+
+#[test]
+fn limit_zero_prints_total_and_facets() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--limit", "0", "--color", "never"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let total = w.query_json(&["sparse"])["total"].as_u64().unwrap();
+    assert!(!r.stdout.contains("past the end"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("\nTags: ") || r.stdout.starts_with("Tags: "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains(&format!("{total} results (none shown: --limit 0)")),
+        "{}",
+        r.stdout
+    );
+    let v = w.query_json(&["sparse", "--limit", "0"]);
+    assert_eq!(v["total"].as_u64().unwrap(), total);
+    assert!(v["facets"]["tags"]
+        .as_object()
+        .is_some_and(|m| !m.is_empty()));
+}
+
+// ---- 7. CSV and NDJSON say what they left out ----
+
+#[test]
+fn csv_and_ndjson_say_how_many_were_left_out() {
+    let w = corpus();
+    let all = crate::common::corpus_records().len();
+    for format in ["csv", "ndjson"] {
+        let r = w.run(&["query", "--format", format]);
+        assert_eq!(r.code, 0);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "note: 10 of {all} hits written, {} left out: --limit {all} or --all for every one\n",
+                all - 10
+            ),
+            "{format}"
+        );
+        let r = w.run(&["query", "--format", format, "--all"]);
+        assert_eq!(r.stderr, "", "{format}");
+        let rows = r.stdout.lines().count() - usize::from(format == "csv");
+        assert_eq!(rows, all, "{format} --all");
+    }
+}
+
+// ---- 5. filters forgive like field scopes; a filter matching nothing names the nearest ----
+
+#[test]
+fn tag_filter_matches_by_words_like_the_tag_scope() {
+    let w = corpus();
+    for (filter, scope) in [
+        ("scheming", "tag:scheming"),
+        ("SCHEMING and deception", r#"tag:"Scheming and Deception""#),
+        ("interpretability", "tag:interpretability"),
+    ] {
+        let by_filter = w.query_json(&["--tag", filter, "--limit", "100"]);
+        let by_scope = w.query_json(&[scope, "--limit", "100", "--exact"]);
+        assert!(by_scope["total"].as_u64().unwrap() > 0, "{scope}");
+        assert_eq!(
+            titles_of(&by_filter).len(),
+            titles_of(&by_scope).len(),
+            "--tag {filter:?} vs {scope}"
+        );
+    }
+}
+
+#[test]
+fn filters_fold_case_and_accents() {
+    let w = corpus();
+    let plain = w.query_json(&["--author", "Ivan Arcuschin"]);
+    assert!(plain["total"].as_u64().unwrap() > 0);
+    assert_eq!(
+        w.query_json(&["--author", "IVÁN arcuschin"])["total"],
+        plain["total"]
+    );
+}
+
+#[test]
+fn a_filter_matching_nothing_names_the_nearest_values() {
+    let w = corpus();
+    for (args, note) in [
+        (
+            vec!["--tag", "Interp"],
+            r#"note: no tag "Interp"; did you mean "Interpretability"?"#,
+        ),
+        (
+            vec!["--fellow", "Bussman"],
+            r#"note: no fellow "Bussman"; did you mean "Bart Bussmann"?"#,
+        ),
+        (
+            vec!["--author", "Neel Nanada"],
+            r#"note: no author "Neel Nanada"; did you mean "Neel Nanda"?"#,
+        ),
+        (
+            vec!["--tag", "Zzyzx"],
+            r#"note: no tag "Zzyzx" in the index"#,
+        ),
+    ] {
+        let mut a = vec!["query"];
+        a.extend(args.iter());
+        let r = w.run(&a);
+        assert_eq!(r.code, 1, "{args:?}");
+        assert_eq!(r.stderr, format!("{note}\n"), "{args:?}");
+    }
+    // A filter that exists but excludes the query's matches is not "unknown".
+    let r = w.run(&[
+        "query",
+        "sycophancy",
+        "--tag",
+        "Interpretability",
+        "--exact",
+    ]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stderr, "");
+}
+
+// ---- 4. an index is never written into the wrong place ----
+
+fn listing(w: &Workdir, rel: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(w.path(rel))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn no_index_is_written_into_a_data_directory() {
+    let w = Workdir::with_corpus();
+    let r = w.run(&["query", "sparse", "--index", "corpus"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no index at corpus"), "{}", r.stderr);
+    assert_eq!(listing(&w, "corpus"), ["mats-research.txt"]);
+    let r = w.run(&["ingest", "--index", "corpus"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "litsearch: corpus is not an index directory: it holds mats-research.txt; litsearch \
+         writes an index only into a new or empty directory or one holding an index (point \
+         --index at another path)\n"
+    );
+    assert_eq!(listing(&w, "corpus"), ["mats-research.txt"]);
+    // and ingest still works afterwards, with no "corpus/CURRENT" to trip over
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_mistyped_index_path_is_an_error_not_a_second_index() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--index", "indx"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no index at indx"), "{}", r.stderr);
+    assert!(!w.path("indx").exists());
+    let r = w.run(&["query", "sparse"]);
+    assert_eq!(r.code, 0);
+    // An explicit ingest into a new directory still creates it.
+    assert_eq!(w.run(&["ingest", "--index", "other"]).code, 0);
+    assert_eq!(w.run(&["query", "sparse", "--index", "other"]).code, 0);
+}
+
+#[test]
+fn first_query_still_builds_the_default_index() {
+    let w = Workdir::with_corpus();
+    let r = w.run(&["query", "sparse", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(w.path("index/CURRENT").exists());
+}
+
+// ---- 1. sources stay true ----
+
+/// The 1-based line of the first line equal to `title` in `text`.
+fn line_of(text: &str, title: &str) -> u64 {
+    text.lines()
+        .position(|l| l == title)
+        .expect("title in export") as u64
+        + 1
+}
+
+#[test]
+fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
+    let w = corpus();
+    let title = "BatchTopK Sparse Autoencoders";
+    let before = line_of(crate::common::CORPUS, title);
+    let show = |w: &Workdir| -> serde_json::Value {
+        serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap()
+    };
+    assert_eq!(show(&w)["source"]["line"].as_u64().unwrap(), before);
+    // One entry inserted above all the others.
+    let new_entry = crate::common::entry(
+        "A Brand New Paper",
+        "Something entirely new about probes.",
+        &["Interpretability"],
+        "Ana Perez",
+        "Ana Perez",
+        "May 1, 2025",
+    );
+    let at = crate::common::CORPUS
+        .find("\nOvercoming Sparsity Artifacts")
+        .unwrap()
+        + 1;
+    let text = format!(
+        "{}{new_entry}{}",
+        &crate::common::CORPUS[..at],
+        &crate::common::CORPUS[at..]
+    );
+    w.write("corpus/mats-research.txt", &text);
+    let after = line_of(&text, title);
+    assert_ne!(before, after);
+
+    let r = w.run(&["ingest", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let records = crate::common::corpus_records().len() as u64;
+    assert_eq!(s["added"], 1);
+    assert_eq!(s["updated"], 0, "a move is not a change of content");
+    assert_eq!(
+        s["moved"].as_u64().unwrap() + s["unchanged"].as_u64().unwrap(),
+        records
+    );
+    assert!(s["moved"].as_u64().unwrap() > 0);
+
+    assert_eq!(show(&w)["source"]["line"].as_u64().unwrap(), after);
+    let q = w.query_json(&["batchtopk", "--exact"]);
+    let hit = q["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["title"] == title)
+        .unwrap();
+    assert_eq!(hit["source"]["line"].as_u64().unwrap(), after);
+    let csv = w.run(&[
+        "query",
+        "--format",
+        "csv",
+        "--exact",
+        &format!("title:\"{title}\""),
+    ]);
+    assert!(
+        csv.stdout
+            .contains(&format!("corpus/mats-research.txt:{after}")),
+        "{}",
+        csv.stdout
+    );
+    let exported = w.run(&["export", &format!("title:\"{title}\""), "--format", "csv"]);
+    assert!(
+        exported
+            .stdout
+            .contains(&format!("corpus/mats-research.txt,{after}")),
+        "{}",
+        exported.stdout
+    );
+    // Nothing moves on the next ingest, and the summary line says so.
+    let r = w.run(&["ingest"]);
+    assert!(
+        r.stdout
+            .starts_with("added 0, updated 0, removed 0, unchanged "),
+        "{}",
+        r.stdout
+    );
+    // A move alone is shown in the text summary.
+    w.write("corpus/mats-research.txt", format!("\n\n{text}"));
+    let r = w.run(&["ingest"]);
+    assert!(
+        r.stdout.starts_with(&format!(
+            "added 0, updated 0, removed 0, moved {}, unchanged 0",
+            records + 1
+        )),
+        "{}",
+        r.stdout
+    );
+}
+
+// ---- 11. small things people read ----
+
+#[test]
+fn coloured_title_stays_bold_after_a_highlight() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--color", "always", "--limit", "1"]);
+    let title = r.stdout.lines().next().unwrap();
+    // Every reset inside the title (after a highlighted word) takes the bold up again.
+    let inner = &title[..title.len() - "\x1b[0m".len()];
+    assert!(inner.contains("\x1b[1;33m"), "a highlight: {title:?}");
+    for (i, _) in inner.match_indices("\x1b[0m") {
+        assert!(
+            inner[i + 4..].starts_with("\x1b[1m"),
+            "bold lost after a highlight: {title:?}"
+        );
+    }
+}
+
+#[test]
+fn ingest_summary_adds_up() {
+    let w = Workdir::with_corpus();
+    let bad = common::entry(
+        "Broken Paper",
+        "Something.",
+        &["Interpretability"],
+        "Ana Perez",
+        "Ana Perez",
+        "Feb 30, 2025",
+    );
+    let at = common::CORPUS
+        .find("\nOvercoming Sparsity Artifacts")
+        .unwrap()
+        + 1;
+    w.write(
+        "corpus/mats-research.txt",
+        format!("{}{bad}{}", &common::CORPUS[..at], &common::CORPUS[at..]),
+    );
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 1);
+    let j: serde_json::Value = serde_json::from_str(&w.run(&["ingest", "--json"]).stdout).unwrap();
+    let (records, merged, skipped) = (
+        j["records"].as_u64().unwrap(),
+        j["merged"].as_u64().unwrap(),
+        j["skipped"].as_u64().unwrap(),
+    );
+    assert_eq!(skipped, 1);
+    let entries = records + merged + skipped;
+    assert!(
+        r.stdout.contains(&format!(
+            "; {records} records indexed from {entries} entries, {merged} merged, 1 skipped, 1 warning,"
+        )),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn out_of_range_dates_and_negative_limits_say_what_is_wrong() {
+    let w = corpus();
+    let r = w.run(&["query", "x", "--since", "2025-13-01"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "litsearch: --since: expected a date like 2025-03-01, 2025-03 or 2025, found \
+         \"2025-13-01\": month 13 is out of range (1–12)\n"
+    );
+    let r = w.run(&["query", "x", "--until", "2025-02-30"]);
+    assert!(
+        r.stderr
+            .contains("day 30 is out of range for 2025-02 (1–28)"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["query", "x", "--limit", "-1"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        !r.stderr.contains("-- -1"),
+        "no advice to pass -1 as a value: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("expected a whole number of hits, 0 or more"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn utf16_exports_are_read() {
+    for big_endian in [false, true] {
+        let w = Workdir::empty();
+        let mut bytes: Vec<u8> = if big_endian {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for unit in common::CORPUS.encode_utf16() {
+            let b = if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            };
+            bytes.extend_from_slice(&b);
+        }
+        w.write("corpus/listing.txt", &bytes);
+        let r = w.run(&["ingest", "--json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(
+            j["records"].as_u64().unwrap() as usize,
+            common::corpus_records().len()
+        );
+        let show: serde_json::Value =
+            serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap();
+        assert_eq!(
+            show["source"]["line"].as_u64().unwrap(),
+            line_of(common::CORPUS, "BatchTopK Sparse Autoencoders")
+        );
+    }
+}
+
+// ---- 12. alerts survive a failing mailer; watch add warns; first_seen on return ----
+
+#[test]
+fn watch_run_deliver_records_only_when_the_command_succeeds() {
+    let w = corpus();
+    assert_eq!(
+        w.run(&["watch", "add", "sae", "sparse autoencoder", "--backfill"])
+            .code,
+        0
+    );
+    // A mailer that reads the whole digest and then fails: nothing recorded.
+    let r = w.run(&["watch", "run", "--deliver", "cat > got.txt; exit 1"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("exited with status 1") && r.stderr.contains("nothing was recorded"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        w.read("got.txt").contains("sae"),
+        "the digest reached the command"
+    );
+    // The next delivery gets the same papers, and succeeds.
+    let r = w.run(&["watch", "run", "--deliver", "cat > got2.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "the digest went to the command, not stdout");
+    assert_eq!(w.read("got.txt"), w.read("got2.txt"));
+    assert!(
+        !w.read("got2.txt").contains('\x1b'),
+        "no colour for a mailer"
+    );
+    // Then nothing is new: the command is not run at all.
+    let r = w.run(&["watch", "run", "--deliver", "cat > got3.txt"]);
+    assert_eq!(r.code, 1);
+    assert!(!w.path("got3.txt").exists());
+}
+
+#[test]
+fn watch_add_warns_when_the_search_matches_nothing_today() {
+    let w = corpus();
+    let r = w.run(&["watch", "add", "syc", "sycophnacy"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "litsearch: warning: \"syc\" matches no paper today (sycophnacy → sycophancy); check it \
+         for typos, or it may never report anything\n"
+    );
+    let r = w.run(&["watch", "add", "interp", "--tag", "Interp"]);
+    assert!(
+        r.stderr
+            .contains(r#"no tag "Interp"; did you mean "Interpretability"?"#),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["watch", "add", "fine", "sycophancy"]);
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn a_paper_removed_and_added_back_keeps_its_first_seen() {
+    let w = corpus();
+    let first = |w: &Workdir| -> String {
+        let v: serde_json::Value =
+            serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap();
+        v["first_seen"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string())
+    };
+    let q = w.query_json(&["title:batchtopk", "--exact"]);
+    let before = q["hits"][0]["first_seen"].as_str().unwrap().to_owned();
+    let title = "BatchTopK Sparse Autoencoders";
+    let start = common::CORPUS.find(&format!("\n{title}\n")).unwrap() + 1;
+    let end = start + common::CORPUS[start..].find("Date:").unwrap();
+    let end = end + common::CORPUS[end..].find("\n\n").unwrap() + 2;
+    let end = end + common::CORPUS[end..].find("\n\n").unwrap_or(0) + 2;
+    let without = format!("{}{}", &common::CORPUS[..start], &common::CORPUS[end..]);
+    w.write("corpus/mats-research.txt", &without);
+    let r = w.run(&["ingest", "--json"]);
+    let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(s["removed"], 1, "{}", r.stdout);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    w.write("corpus/mats-research.txt", common::CORPUS);
+    assert_eq!(w.run(&["ingest"]).code, 0);
+    let q = w.query_json(&["title:batchtopk", "--exact"]);
+    assert_eq!(q["hits"][0]["first_seen"].as_str().unwrap(), before);
+    // so --added-since agrees with watch: the paper is not new
+    let recent = w.query_json(&["title:batchtopk", "--exact", "--added-since", "1s"]);
+    assert_eq!(recent["total"], 0, "{}", first(&w));
+}
