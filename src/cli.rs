@@ -71,6 +71,9 @@ pub enum Command {
     /// Saved searches that report new papers: for cron, e-mail digests and Atom feeds
     #[command(subcommand)]
     Watch(WatchCommand),
+    /// Serve the index read-only over HTTP: a search page and a JSON API
+    #[command(long_about = SERVE_HELP)]
+    Serve(ServeArgs),
 }
 
 pub const QUERY_HELP: &str = "Search the index.
@@ -253,6 +256,28 @@ pub struct ExportArgs {
     /// Accepted for compatibility: export never relaxes a query
     #[arg(long, hide = true)]
     pub exact: bool,
+}
+
+pub const SERVE_HELP: &str = "Serve the index read-only over HTTP: a search page at / and a JSON \
+API under /api/ (the objects of `query`, `show`, `similar` and `facets` with --json; described \
+by /api/openapi.json).
+
+The server answers from the same index as the commands and picks up what an `ingest` changed \
+without a restart. It binds to loopback unless --bind says otherwise; put a reverse proxy in \
+front to share it (see the README). One access-log line per request goes to stderr (--quiet \
+silences it). SIGINT or SIGTERM stops it after the requests in flight, with status 0.";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port, printed at start)
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7700")]
+    pub bind: std::net::SocketAddr,
+    /// Searches run at once; more are answered 503 (busy)
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub max_concurrent: usize,
+    /// Seconds a search may take before it is answered 503
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
 }
 
 #[derive(Debug, Args)]

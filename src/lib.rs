@@ -17,7 +17,9 @@ pub mod interrupt;
 pub mod lock;
 pub mod output;
 pub mod record;
+pub mod request;
 pub mod search;
+pub mod serve;
 pub mod text;
 pub mod watch;
 

@@ -7,6 +7,7 @@ mod ingest;
 mod man;
 mod parse;
 mod query;
+mod serve;
 mod show;
 mod similar;
 mod watch;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Completions(args) => completions::run(args),
         Command::Man => man::run(),
         Command::Watch(cmd) => watch::run(&ctx, cmd),
+        Command::Serve(args) => serve::run(&ctx, args),
     }
 }
 

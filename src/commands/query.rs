@@ -3,56 +3,12 @@
 use std::io::Write;
 
 use super::{out_err, stdout, Context};
-use crate::cli::{FilterArgs, QueryArgs};
-use crate::error::{exit, Error, Result};
+use crate::cli::QueryArgs;
+use crate::error::{exit, Result};
 use crate::output::{csv_out, json, text, Format, Style};
-use crate::search::{
-    parse_added_since, parse_filter_date, search, unmatched_filters, FacetField, Filters,
-    SearchRequest,
-};
-
-/// The filter flags as library filters, dates checked.
-pub fn filters_from_args(args: &FilterArgs) -> Result<Filters> {
-    let date = |flag: &str, v: &Option<String>, end: bool| -> Result<Option<String>> {
-        v.as_deref()
-            .map(|s| parse_filter_date(flag, s, end).map_err(|e| Error::Usage(e.to_string())))
-            .transpose()
-    };
-    Ok(Filters {
-        tags: args.tags.clone(),
-        authors: args.authors.clone(),
-        fellows: args.fellows.clone(),
-        since: date("--since", &args.since, false)?,
-        until: date("--until", &args.until, true)?,
-        years: args.years.clone(),
-        featured: args.featured,
-        added_since: args
-            .added_since
-            .as_deref()
-            .map(|s| parse_added_since(s, crate::clock::now_unix()))
-            .transpose()
-            .map_err(|e| Error::Usage(e.to_string()))?,
-    })
-}
-
-pub fn parse_facets(list: &str) -> Result<Vec<FacetField>> {
-    if list.trim().eq_ignore_ascii_case("none") || list.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for part in list.split(',') {
-        let f: FacetField = part
-            .parse()
-            .map_err(|e: String| Error::Usage(format!("--facets: {e}")))?;
-        if !out.contains(&f) {
-            out.push(f);
-        }
-    }
-    Ok(out)
-}
-
-/// Hits beyond this are not fetched at once; deeper pages need --offset.
-const MAX_LIMIT: usize = 10_000;
+use crate::request::request_from_args;
+pub use crate::request::{filters_from_args, parse_facets};
+use crate::search::{search, unmatched_filters};
 
 pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
     let query = args.query.join(" ");
@@ -61,26 +17,7 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
     } else {
         args.format.unwrap_or(Format::Text)
     };
-    let request = SearchRequest {
-        query: query.clone(),
-        filters: filters_from_args(&args.filters)?,
-        sort: args.sort,
-        limit: if args.all {
-            usize::MAX
-        } else {
-            args.limit.min(MAX_LIMIT)
-        },
-        offset: args.offset,
-        exact: args.exact,
-        facets: if format == Format::Ndjson || format == Format::Csv {
-            Vec::new()
-        } else {
-            parse_facets(&args.facets)?
-        },
-        facet_limit: args.facet_limit,
-        explain: args.explain,
-        snippet_chars: 200,
-    };
+    let request = request_from_args(&args, !matches!(format, Format::Ndjson | Format::Csv))?;
     let engine = ctx.open_engine()?;
     let results = search(&engine, &request)?;
     // Said whatever the format: a script reading JSON gets it in `corrected`/`dropped` too,

@@ -183,6 +183,19 @@ pub enum AnyEngine {
     Local(local::OpenIndex),
 }
 
+impl AnyEngine {
+    /// Whether an ingest has changed what this engine answers from since it was opened, so
+    /// that a long-lived reader (`serve`) should open it afresh. A remote engine always
+    /// answers from its live index and is never stale.
+    pub fn is_stale(&self) -> bool {
+        #[allow(unreachable_patterns)]
+        match self {
+            AnyEngine::Local(e) => e.is_stale(),
+            _ => false,
+        }
+    }
+}
+
 /// A plan compiled by whichever engine runs.
 pub enum AnyCompiled {
     Local(<local::OpenIndex as Engine>::Compiled),

@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 
 use atom_syndication::{Category, Entry, Feed, FixedDateTime, Generator, Person, Text};
 
-use super::run::{Change, WatchReport};
-use crate::clock::unix_to_rfc3339;
+use super::run::{saved_request, Change, Reported, WatchReport};
+use super::state::Watch;
+use crate::clock::{now_unix, unix_to_rfc3339};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::search::search;
 
 /// The feed file of a saved search.
 pub fn feed_path(dir: &Path, name: &str) -> PathBuf {
@@ -47,6 +50,45 @@ pub fn updated_feed(
             entries.insert(entry.id.clone(), entry);
         }
     }
+    let feed = assemble(report, entries, cap, now);
+    let update = FeedUpdate {
+        added: report.hits.len(),
+        entries: feed.entries.len(),
+    };
+    Ok((feed, update))
+}
+
+/// The feed of a saved search as it stands: the `cap` papers it matches now, most recently
+/// added first, each as a new entry. Reads the index only; what the search reported is
+/// untouched (`serve` answers `/api/watch/NAME.xml` with it).
+pub fn current_feed<E: Engine>(engine: &E, watch: &Watch, cap: usize) -> Result<Feed> {
+    let mut request = saved_request(&watch.query, watch.filters.clone());
+    request.limit = cap;
+    let results = search(engine, &request)?;
+    let report = WatchReport {
+        name: watch.name.clone(),
+        query: watch.query.clone(),
+        filters: watch.filters.clone(),
+        hits: results
+            .hits
+            .into_iter()
+            .map(|hit| Reported {
+                content_hash: hit.record.content_hash(),
+                hit,
+                change: Change::New,
+            })
+            .collect(),
+    };
+    Ok(assemble(&report, BTreeMap::new(), cap, now_unix()))
+}
+
+/// The feed of `entries` (by id) plus the report's, newest first, at most `cap`.
+fn assemble(
+    report: &WatchReport,
+    mut entries: BTreeMap<String, Entry>,
+    cap: usize,
+    now: i64,
+) -> Feed {
     for r in &report.hits {
         let entry = entry_for(r, now);
         entries.insert(entry.id.clone(), entry);
@@ -65,7 +107,7 @@ pub fn updated_feed(
         subtitle.push(' ');
         subtitle.push_str(&flags);
     }
-    let feed = Feed {
+    Feed {
         title: Text::plain(format!("New papers: {}", report.name)),
         id: format!("urn:litsearch:watch:{}", report.name),
         updated,
@@ -78,12 +120,7 @@ pub fn updated_feed(
         subtitle: Some(Text::plain(subtitle.trim().to_owned())),
         entries,
         ..Feed::default()
-    };
-    let update = FeedUpdate {
-        added: report.hits.len(),
-        entries: feed.entries.len(),
-    };
-    Ok((feed, update))
+    }
 }
 
 /// Writes a feed atomically.

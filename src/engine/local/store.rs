@@ -49,11 +49,56 @@ pub struct OpenIndex {
     pub reader: IndexReader,
     pub fields: Fields,
     pub generation: PathBuf,
+    /// The generation's `meta.json` as it was just before opening (see `is_stale`).
+    stamp: Option<FileStamp>,
+}
+
+/// What tells one `meta.json` from the next: tantivy replaces it by rename at every commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let meta = fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(FileStamp {
+            inode,
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
 }
 
 impl OpenIndex {
     pub fn searcher(&self) -> tantivy::Searcher {
         self.reader.searcher()
+    }
+
+    /// Whether an ingest has changed the index since it was opened: `CURRENT` names another
+    /// generation (a rebuild), or the generation's commit changed (an incremental sync).
+    /// Costs a small read and a stat, so a long-lived server can ask before every request.
+    /// The stamp was taken before opening, so a commit racing the open reads as stale (one
+    /// needless reopen), never as fresh.
+    pub fn is_stale(&self) -> bool {
+        let Some(root) = self.generation.parent() else {
+            return false;
+        };
+        match IndexRoot::new(root).current_generation() {
+            Ok(Some(live)) if live == self.generation => {
+                FileStamp::of(&self.generation.join("meta.json")) != self.stamp
+            }
+            // Another generation is live; or CURRENT is unreadable right now, in which case the
+            // open index keeps answering and the next request asks again.
+            Ok(Some(_)) => true,
+            Ok(None) | Err(_) => false,
+        }
     }
 }
 
@@ -222,6 +267,7 @@ fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
             built_by: format!("{built_by} ({})", meta.litsearch_version),
         });
     }
+    let stamp = FileStamp::of(&generation.join("meta.json"));
     let directory = super::reader_dir::ReaderDirectory::open(generation)
         .map_err(|e| corrupt(one_line(&e.to_string())))?;
     let mut index = Index::open(directory).map_err(|e| corrupt(one_line(&e.to_string())))?;
@@ -244,6 +290,7 @@ fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
         reader,
         fields,
         generation: generation.to_path_buf(),
+        stamp,
     })
 }
 
