@@ -8,7 +8,7 @@
 //! parent (kept when it is a book or proceedings) to the parser with the child, children whose
 //! parent comes later waiting until the end of the file.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
 use std::io::{self, BufReader};
 
@@ -74,7 +74,8 @@ pub struct BibReader {
     file: String,
     lines: LineReader<BufReader<File>>,
     current: Option<Splitting>,
-    /// `@string` name (lowercase) → its definition's text and the names it uses.
+    /// `@string` name (lowercase: BibTeX matches them ignoring case) → its value as BibTeX
+    /// source (`{…} # name`) and the names that value uses, as written.
     strings: HashMap<String, (String, Vec<String>)>,
     /// Crossref parents by key (lowercase).
     parents: HashMap<String, String>,
@@ -240,12 +241,8 @@ impl BibReader {
                         continue;
                     }
                     self.kept_bytes += raw.text.len();
-                    let definition = format!(
-                        "@string{{{} = {}}}\n",
-                        pair.key.v,
-                        field_source(&pair.value.v)
-                    );
-                    self.strings.insert(name, (definition, uses));
+                    self.strings
+                        .insert(name, (field_source(&pair.value.v), uses));
                 }
             }
             Err(e) => {
@@ -259,6 +256,9 @@ impl BibReader {
     }
 
     fn read_entry(&mut self, raw: RawText, kind: &str) {
+        if citation_key(&raw.text).is_some_and(|k| k.trim().is_empty()) {
+            return self.skip(raw.line, "the entry has no citation key (`@type{key, …}`)");
+        }
         let parsed = match RawBibliography::parse(&raw.text) {
             Ok(p) => p,
             Err(e) => {
@@ -303,6 +303,7 @@ impl BibReader {
                 && self.kept_bytes + raw.text.len() <= MAX_KEPT_BYTES
             {
                 self.kept_bytes += raw.text.len();
+                drop(parsed);
                 self.waiting.push((raw, parent_key));
                 return;
             }
@@ -315,36 +316,59 @@ impl BibReader {
                     ),
                 );
             }
-            return self.resolve(&raw, &key, parent.as_deref());
+            return self.resolve(&raw, parsed, &key, parent.as_deref());
         }
-        self.resolve(&raw, &key, None)
+        self.resolve(&raw, parsed, &key, None)
     }
 
-    /// Parses the entry (with the `@string`s it uses and its crossref parent) into a record.
-    fn resolve(&mut self, raw: &RawText, key: &str, parent: Option<&str>) {
+    /// Resolves the entry (parsed once, by `read_entry`) with the `@string`s it uses and its
+    /// crossref parent into a record. The `@string`s are parsed from their own small text and
+    /// joined to the entry's parse: parsing the entry again with them in front cost as much as
+    /// everything else the reader does.
+    fn resolve(
+        &mut self,
+        raw: &RawText,
+        parsed: RawBibliography<'_>,
+        key: &str,
+        parent: Option<&str>,
+    ) {
+        let mut parsed = parsed;
+        // The parent was read whole when it was kept, so it parses.
+        let parent = parent.and_then(|p| RawBibliography::parse(p).ok());
         let mut source = String::new();
-        self.macros_for(&raw.text, &mut source, 0);
-        if let Some(parent) = parent {
-            self.macros_for(parent, &mut source, 0);
+        if !self.strings.is_empty() {
+            let mut names = Vec::new();
+            let entries = parsed
+                .entries
+                .iter()
+                .chain(parent.iter().flat_map(|p| &p.entries));
+            for pair in entries.flat_map(|e| e.v.fields.iter()) {
+                names.extend(abbreviations(&pair.value.v));
+            }
+            self.definitions(&names, &mut source, &mut HashSet::new(), 0);
         }
-        let mut prefix = source.clone();
-        if let Some(parent) = parent {
-            prefix.push_str(parent);
-            prefix.push('\n');
-        }
-        let without_crossref;
-        let body = if parent.is_none() {
-            without_crossref = drop_crossref(&raw.text);
-            without_crossref.as_str()
-        } else {
-            raw.text.as_str()
+        let definitions = match RawBibliography::parse(&source) {
+            Ok(d) => d,
+            Err(e) => {
+                return self.skip(raw.line, format!("cannot read the entry: {}", e.kind));
+            }
         };
-        let full = format!("{prefix}{body}");
-        let bib = match Bibliography::parse(&full) {
+        parsed.abbreviations.extend(definitions.abbreviations);
+        match parent {
+            Some(p) => parsed.entries.extend(p.entries),
+            // Without its parent, a crossref would make the crate refuse the entry.
+            None => {
+                for e in &mut parsed.entries {
+                    e.v.fields
+                        .retain(|f| !f.key.v.eq_ignore_ascii_case("crossref"));
+                }
+            }
+        }
+        let bib = match Bibliography::from_raw(parsed) {
             Ok(b) => b,
             Err(e) => {
-                let at = e.span.start.saturating_sub(prefix.len());
-                let line = raw.line + line_of(body, at);
+                // Spans are the entry's own (an unknown `@string` in one of its fields).
+                let line = raw.line + line_of(&raw.text, e.span.start);
                 return self.skip(line, format!("cannot read the entry: {}", e.kind));
             }
         };
@@ -363,31 +387,27 @@ impl BibReader {
         }
     }
 
-    /// Appends the `@string` definitions `text` uses (and those they use) to `out`.
-    fn macros_for(&self, text: &str, out: &mut String, depth: usize) {
-        if self.strings.is_empty() {
-            return;
-        }
-        let Ok(parsed) = RawBibliography::parse(text) else {
-            return;
-        };
-        let mut names = Vec::new();
-        for pair in parsed.entries.iter().flat_map(|e| e.v.fields.iter()) {
-            names.extend(abbreviations(&pair.value.v));
-        }
-        self.definitions(&names, out, depth);
-    }
-
-    fn definitions(&self, names: &[String], out: &mut String, depth: usize) {
+    /// Appends the `@string` definitions `names` need (and those they use) to `out`, each
+    /// under the spelling its user wrote: the `biblatex` crate matches names by case, BibTeX
+    /// does not.
+    fn definitions(
+        &self,
+        names: &[String],
+        out: &mut String,
+        emitted: &mut HashSet<String>,
+        depth: usize,
+    ) {
         if depth > MAX_MACRO_DEPTH {
             return;
         }
         for name in names {
-            if let Some((def, uses)) = self.strings.get(name) {
-                if !out.contains(def.as_str()) {
-                    self.definitions(uses, out, depth + 1);
-                    out.push_str(def);
-                }
+            if emitted.contains(name) {
+                continue;
+            }
+            if let Some((value, uses)) = self.strings.get(&name.to_ascii_lowercase()) {
+                emitted.insert(name.clone());
+                self.definitions(uses, out, emitted, depth + 1);
+                out.push_str(&format!("@string{{{name} = {value}}}\n"));
             }
         }
     }
@@ -398,21 +418,22 @@ impl BibReader {
             return true;
         }
         uses.iter().any(|u| {
+            let u = u.to_ascii_lowercase();
             u == name
                 || self
                     .strings
-                    .get(u)
+                    .get(&u)
                     .is_some_and(|(_, next)| self.reaches(next, name, depth + 1))
         })
     }
 }
 
-/// The macro names a raw field value uses, lowercased.
+/// The macro names a raw field value uses, as written.
 fn abbreviations(chunks: &[biblatex::Spanned<RawChunk<'_>>]) -> Vec<String> {
     chunks
         .iter()
         .filter_map(|c| match c.v {
-            RawChunk::Abbreviation(name) => Some(name.to_ascii_lowercase()),
+            RawChunk::Abbreviation(name) => Some(name.to_owned()),
             RawChunk::Normal(_) => None,
         })
         .collect()
@@ -430,12 +451,12 @@ fn field_source(chunks: &[biblatex::Spanned<RawChunk<'_>>]) -> String {
         .join(" # ")
 }
 
-/// An entry's text without its `crossref` field, for when the parent is not known.
-fn drop_crossref(text: &str) -> String {
-    text.lines()
-        .filter(|l| !l.trim_start().to_ascii_lowercase().starts_with("crossref"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The citation key as written: what lies between the entry's `{` (or `(`) and the first
+/// comma; `None` when there is no comma (the parser reports what is wrong then).
+fn citation_key(text: &str) -> Option<&str> {
+    let open = text.find(['{', '('])?;
+    let rest = &text[open + 1..];
+    rest.find(',').map(|comma| &rest[..comma])
 }
 
 /// Lines before byte `at` of `text` (0 for its first line); the end of the text counts as its
@@ -455,7 +476,7 @@ fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
             .map(|c| latex_to_text(&c.format_verbatim()))
             .unwrap_or_default()
     };
-    let authors = entry
+    let authors: Vec<String> = entry
         .author()
         .map(|people| {
             people
@@ -503,23 +524,31 @@ fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
         .filter(|k| !k.is_empty())
         .collect();
     let mut arxiv = String::new();
-    let eprint_type = text("eprinttype") + &text("archiveprefix");
-    if eprint_type.to_ascii_lowercase().contains("arxiv") || text("eprint").contains('.') {
-        arxiv = text("eprint");
+    if entry.get("eprint").is_some() {
+        let eprint = text("eprint");
+        let eprint_type = text("eprinttype") + &text("archiveprefix");
+        if eprint_type.to_ascii_lowercase().contains("arxiv") || eprint.contains('.') {
+            arxiv = eprint;
+        }
     }
-    let venue = [
-        "journal",
-        "journaltitle",
-        "booktitle",
-        "volume",
-        "number",
-        "pages",
-    ]
-    .iter()
-    .map(|f| text(f))
-    .filter(|v| !v.is_empty())
-    .collect::<Vec<_>>()
-    .join(" ");
+    // Only an entry without authors is told apart by its venue (`record::bibliographic_id`).
+    let venue = if authors.iter().all(|a| a.trim().is_empty()) {
+        [
+            "journal",
+            "journaltitle",
+            "booktitle",
+            "volume",
+            "number",
+            "pages",
+        ]
+        .iter()
+        .map(|f| text(f))
+        .filter(|v| !v.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+    } else {
+        String::new()
+    };
     Draft {
         title: text("title"),
         abstract_text: text("abstract"),

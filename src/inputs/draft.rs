@@ -139,7 +139,7 @@ impl Draft {
                 ),
             ));
         }
-        let arxiv = normalize_arxiv(&self.arxiv);
+        let mut arxiv = normalize_arxiv(&self.arxiv);
         if arxiv.is_empty() && !self.arxiv.trim().is_empty() {
             warnings.push((
                 Part::Identifier,
@@ -149,13 +149,21 @@ impl Draft {
                 ),
             ));
         }
-        // Identity, strongest first: an id the input carries (an export read back), the DOI,
-        // the arXiv id, then what the format gives (see ARCHITECTURE.md).
+        // arXiv's own DOIs (10.48550/arXiv.2309.08600) name the preprint: its arXiv id.
+        if arxiv.is_empty() {
+            if let Some(id) = arxiv_doi(&doi) {
+                arxiv = id;
+            }
+        }
+        // Identity, strongest first: an id the input carries (an export read back), the arXiv
+        // id (a preprint and its journal version are one publication: the snapshot lists the
+        // journal's DOI on the preprint's own line), the DOI, then what the format gives (see
+        // ARCHITECTURE.md).
         let computed = || {
-            if !doi.is_empty() {
-                identifier_id("doi", &doi)
-            } else if !arxiv.is_empty() {
+            if !arxiv.is_empty() {
                 identifier_id("arxiv", &arxiv)
+            } else if !doi.is_empty() {
+                identifier_id("doi", &doi)
             } else if let Some(c) = &self.citation {
                 bibliographic_id(&title, &date, &authors, &c.key, &c.venue)
             } else {
@@ -220,6 +228,16 @@ fn capped_names(
         out.push(name.to_owned());
     }
     out
+}
+
+/// The arXiv id inside one of arXiv's DataCite DOIs (`10.48550/arXiv.2309.08600`).
+fn arxiv_doi(doi: &str) -> Option<String> {
+    const PREFIX: &str = "10.48550/arxiv.";
+    let head = doi.get(..PREFIX.len())?;
+    if !head.eq_ignore_ascii_case(PREFIX) {
+        return None;
+    }
+    Some(normalize_arxiv(&doi[PREFIX.len()..])).filter(|id| !id.is_empty())
 }
 
 fn short(s: &str) -> String {

@@ -18,6 +18,9 @@ struct Seen {
     file: u32,
     /// Index into `held` while the record waits there, else `NOT_HELD`.
     held: u32,
+    /// 16 bits of the DOI's hash (0: none), to tell when two copies of one arXiv paper name
+    /// different DOIs; it fits in what would be padding.
+    doi_key: u16,
     featured: bool,
     has_tags: bool,
 }
@@ -41,8 +44,25 @@ impl Merger {
     pub fn push(&mut self, record: Record) -> Option<Record> {
         let key = id_to_number(&record.id).unwrap_or_default();
         let authors_key = authors_key(&record.authors);
+        let doi_key = doi_key(&record.doi);
         if let Some(seen) = self.seen.get_mut(&key) {
             self.merged += 1;
+            if seen.doi_key != 0 && doi_key != 0 && seen.doi_key != doi_key {
+                self.diagnostics.push(Diagnostic::new(
+                    &record.source.file,
+                    record.source.line,
+                    format!(
+                        "\"{}\" (arXiv {}) is listed again (first at {}:{}) with another DOI, {}; kept as one record, the DOI first read",
+                        record.title,
+                        record.arxiv,
+                        self.files.get(seen.file as usize).map_or("", String::as_str),
+                        seen.line,
+                        record.doi,
+                    ),
+                ));
+            } else if seen.doi_key == 0 {
+                seen.doi_key = doi_key;
+            }
             if seen.authors_key != authors_key {
                 self.diagnostics.push(Diagnostic::new(
                     &record.source.file,
@@ -81,6 +101,7 @@ impl Merger {
             file: u32::try_from(file).unwrap_or(u32::MAX),
             line: u32::try_from(record.source.line).unwrap_or(u32::MAX),
             authors_key,
+            doi_key,
             held: NOT_HELD,
             featured: record.featured,
             has_tags: !record.tags.is_empty(),
@@ -120,6 +141,19 @@ impl Merger {
 fn authors_key(authors: &[String]) -> u64 {
     let joined: Vec<String> = authors.iter().map(|a| fold_key(a)).collect();
     xxhash_rust::xxh3::xxh3_64(joined.join("|").as_bytes())
+}
+
+/// arXiv's own DOIs (`10.48550/arXiv.…`, which Zotero writes for every preprint) name the
+/// preprint, not another version: they never disagree with a journal's.
+fn doi_key(doi: &str) -> u16 {
+    let arxiv = doi
+        .get(..15)
+        .is_some_and(|p| p.eq_ignore_ascii_case("10.48550/arxiv."));
+    if doi.is_empty() || arxiv {
+        return 0;
+    }
+    let h = xxhash_rust::xxh3::xxh3_64(doi.to_ascii_lowercase().as_bytes()) as u16;
+    h.max(1)
 }
 
 fn merge_into(kept: &mut Record, other: Record) {

@@ -309,22 +309,17 @@ fn a_directory_of_every_format_ingests_into_one_index() {
     assert_eq!(r.code, 1, "the broken BibTeX entry warns: {}", r.stderr);
     let summary: Value = serde_json::from_str(&r.stdout).unwrap();
     let page = litsearch::inputs::parse_str("x", CORPUS).0.len() as u64;
-    // 8 BibTeX records (9 entries, one broken), 3 RIS, 1 arXiv, 1 CSV.
+    // 8 BibTeX records (9 entries, one broken), 3 RIS, 1 arXiv, 1 CSV; the RIS record links
+    // the arXiv record's id (its URL is the preprint's page): one publication, one record.
     assert_eq!(
         summary["records"].as_u64().unwrap(),
-        page + 8 + 3 + 1 + 1,
+        page + 8 + 3 + 1 + 1 - 1,
         "{summary}"
     );
-    // The arXiv record, and the RIS record that links the same arXiv id (but has its own DOI,
-    // which decides its identity: two records).
-    let mut by_arxiv = w.titles(&["arxiv:2309.08600"]);
-    by_arxiv.sort();
+    assert_eq!(summary["merged"].as_u64().unwrap(), 2, "{summary}");
     assert_eq!(
-        by_arxiv,
-        [
-            "Sparse Autoencoders Find Highly Interpretable Features",
-            "Sparse Autoencoders in RIS"
-        ]
+        w.titles(&["arxiv:2309.08600"]),
+        ["Sparse Autoencoders Find Highly Interpretable Features"]
     );
     assert_eq!(w.titles(&["doi:10.1234/CAT.2023"]).len(), 1);
     assert_eq!(w.titles(&["--tag", "Machine Learning"]).len(), 1);
@@ -347,4 +342,109 @@ fn a_directory_of_every_format_ingests_into_one_index() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn string_macros_match_whatever_their_case_as_bibtex_does() {
+    let w = Workdir::empty();
+    w.write(
+        "m.bib",
+        "@STRING{Base = {Sparse}}\n\
+         @string{FULL = base # { Autoencoders}}\n\
+         @article{a, title = full # { at Scale}, author = {Doe, Jane}, year = 2023}\n\
+         @article{b, title = BASE # { Probes}, author = {Roe, Rick}, year = 2022}\n",
+    );
+    let (records, stderr, code) = parse(&w, "m.bib");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "");
+    by_title(&records, "Sparse Autoencoders at Scale");
+    by_title(&records, "Sparse Probes");
+}
+
+#[test]
+fn an_entry_without_a_citation_key_is_one_line_and_skipped() {
+    let w = Workdir::empty();
+    w.write(
+        "k.bib",
+        "@article{good, title = {Kept}, year = 2020}\n\
+         \n\
+         @article{, title = {No Key}, year = 2020}\n\
+         @article{  ,\n  title = {No Key Either}, year = 2021}\n\
+         @article{after, title = {Also Kept}, year = 2020}\n",
+    );
+    let (records, stderr, code) = parse(&w, "k.bib");
+    assert_eq!(code, 1, "{stderr}");
+    let titles: Vec<&str> = records
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Kept", "Also Kept"], "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].starts_with("k.bib:3: "), "{stderr}");
+    assert!(lines[1].starts_with("k.bib:4: "), "{stderr}");
+    assert!(
+        lines.iter().all(|l| l.contains("no citation key")),
+        "{stderr}"
+    );
+}
+
+/// An arXiv snapshot line for a preprint later published in a journal.
+fn arxiv_journal_line(id: &str, doi: &str) -> String {
+    let mut v: Value = serde_json::from_str(&arxiv_line(id, "Preprint Title", "cs.LG")).unwrap();
+    v["doi"] = doi.into();
+    v["journal-ref"] = "J. Mach. Learn. 12, 34 (2008)".into();
+    v.to_string()
+}
+
+#[test]
+fn a_preprint_and_its_journal_version_are_one_record_by_arxiv_id() {
+    let w = Workdir::empty();
+    w.write(
+        "in/arxiv.jsonl",
+        arxiv_journal_line("0704.0001", "10.1103/journal.1"),
+    );
+    // The journal version citing its preprint, the preprint itself (no DOI), and the preprint
+    // under arXiv's own DOI: the same publication three more times.
+    w.write(
+        "in/lib.bib",
+        "@article{journal, title = {Journal Title}, author = {Lovelace, Ada and Babbage, Jr, Charles}, \
+         year = 2008, doi = {10.1103/journal.1}, eprint = {0704.0001}, archiveprefix = {arXiv}}\n\
+         @misc{preprint, title = {Preprint Title}, author = {Lovelace, Ada and Babbage, Jr, Charles}, \
+         year = 2007, eprint = {arXiv:0704.0001v2}}\n\
+         @misc{datacite, title = {Preprint Title}, author = {Lovelace, Ada and Babbage, Jr, Charles}, \
+         year = 2007, doi = {10.48550/arXiv.0704.0001}}\n\
+         @inproceedings{conference, title = {Conference Title}, author = {Lovelace, Ada and Babbage, Jr, Charles}, \
+         year = 2007, doi = {10.5555/conf.7}, eprint = {0704.0001}}\n",
+    );
+    let (records, stderr, code) = parse(&w, "in");
+    assert_eq!(records.len(), 1, "{records:#?}\n{stderr}");
+    assert_eq!(records[0]["arxiv"], "0704.0001");
+    assert_eq!(records[0]["doi"], "10.1103/journal.1");
+    // A conference version claiming the same preprint under its own DOI: one record (the arXiv
+    // id decides), and the disagreement reported on its line. arXiv's own DOI is no
+    // disagreement: it names the preprint.
+    assert_eq!(code, 1, "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].starts_with("in/lib.bib:4: "), "{stderr}");
+    assert!(lines[0].contains("another DOI, 10.5555/conf.7"), "{stderr}");
+}
+
+#[test]
+fn two_dois_without_an_arxiv_id_are_two_publications() {
+    let w = Workdir::empty();
+    w.write(
+        "in/a.bib",
+        "@article{x, title = {Editorial}, author = {Board}, year = 2020, doi = {10.1/ed.1}}\n\
+         @article{y, title = {Editorial}, author = {Board}, year = 2020, doi = {10.1/ed.2}}\n",
+    );
+    w.write(
+        "in/b.ris",
+        "TY  - JOUR\nTI  - Editorial\nAU  - Board\nPY  - 2020\nDO  - https://doi.org/10.1/ED.1\nER  - \n",
+    );
+    let (records, stderr, code) = parse(&w, "in");
+    assert_eq!(code, 0, "{stderr}");
+    // Two publications; the RIS copy of the first (same DOI, written differently) merges.
+    assert_eq!(records.len(), 2, "{records:#?}");
 }
