@@ -234,32 +234,8 @@ impl Diff {
         } else {
             vanished.len() as u64
         };
-        let known_before = self.known_before;
-        let refusal = if opts.strict && summary.warnings > 0 {
-            Some(format!(
-                "--strict and {} warning(s) while reading the exports",
-                summary.warnings
-            ))
-        } else if stats.records == 0 && !opts.force {
-            Some(if known_before > 0 {
-                format!("the exports hold no records, and the index has {known_before}")
-            } else {
-                "the exports hold no records (expected entries with `Authors:`, `Fellows:` and `Date:`)"
-                    .to_owned()
-            })
-        } else if !opts.force
-            && known_before > 0
-            && (would_remove as f64) * 100.0 > opts.max_remove_pct * known_before as f64
-        {
-            Some(format!(
-                "the exports would remove {would_remove} of {known_before} indexed records (more than --max-remove {}%)",
-                opts.max_remove_pct
-            ))
-        } else {
-            None
-        };
-        if let Some(reason) = refusal {
-            return Err(crate::error::Error::Refused { reason });
+        if let Some(refusal) = refusal(&summary, stats, self.known_before, would_remove, opts) {
+            return Err(refusal);
         }
         summary.removed = would_remove;
         // What the engine must delete: nothing when keeping the missing, or when a rebuild's
@@ -268,5 +244,44 @@ impl Diff {
             vanished.clear();
         }
         Ok((summary, vanished))
+    }
+}
+
+/// The guards every engine applies before keeping a sync: `--strict` with warnings, exports
+/// holding no records, more removed than `--max-remove` (the last two lifted by `--force`).
+pub fn refusal(
+    summary: &SyncSummary,
+    stats: &crate::inputs::ReadStats,
+    known_before: u64,
+    would_remove: u64,
+    opts: &IngestOptions,
+) -> Option<crate::error::Error> {
+    let reason = if opts.strict && summary.warnings > 0 {
+        return Some(strict_refusal(summary.warnings));
+    } else if stats.records == 0 && !opts.force {
+        if known_before > 0 {
+            format!("the exports hold no records, and the index has {known_before}")
+        } else {
+            "the exports hold no records (expected entries with `Authors:`, `Fellows:` and `Date:`)"
+                .to_owned()
+        }
+    } else if !opts.force
+        && known_before > 0
+        && (would_remove as f64) * 100.0 > opts.max_remove_pct * known_before as f64
+    {
+        format!(
+            "the exports would remove {would_remove} of {known_before} indexed records (more than --max-remove {}%)",
+            opts.max_remove_pct
+        )
+    } else {
+        return None;
+    };
+    Some(crate::error::Error::Refused { reason })
+}
+
+/// `--strict` refuses a sync that met any warning.
+pub fn strict_refusal(warnings: u64) -> crate::error::Error {
+    crate::error::Error::Refused {
+        reason: format!("--strict and {warnings} warning(s) while reading the exports"),
     }
 }

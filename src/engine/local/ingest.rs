@@ -134,7 +134,7 @@ pub fn ingest(
                 }
                 let warnings = mark.warnings + notes.len() as u64;
                 if opts.strict && warnings > 0 {
-                    return Err(strict_refusal(warnings));
+                    return Err(crate::engine::sync::strict_refusal(warnings));
                 }
                 let records = known.len() as u64;
                 return Ok(SyncSummary {
@@ -521,28 +521,10 @@ fn sync(
     } else {
         vanished.len() as u64
     };
-    let refusal = if opts.strict && summary.warnings > 0 {
-        return Err(strict_refusal(summary.warnings));
-    } else if stats.records == 0 && !opts.force {
-        Some(if known_before > 0 {
-            format!("the exports hold no records, and the index has {known_before}")
-        } else {
-            "the exports hold no records (expected entries with `Authors:`, `Fellows:` and `Date:`)"
-                .to_owned()
-        })
-    } else if !opts.force
-        && known_before > 0
-        && (would_remove as f64) * 100.0 > opts.max_remove_pct * known_before as f64
+    if let Some(refusal) =
+        crate::engine::sync::refusal(&summary, &stats, known_before, would_remove, opts)
     {
-        Some(format!(
-            "the exports would remove {would_remove} of {known_before} indexed records (more than --max-remove {}%)",
-            opts.max_remove_pct
-        ))
-    } else {
-        None
-    };
-    if let Some(reason) = refusal {
-        return Err(Error::Refused { reason });
+        return Err(refusal);
     }
     if !opts.keep_missing && !rebuilding && !vanished.is_empty() {
         let w = sink.flush_pending()?;
@@ -592,7 +574,7 @@ impl Departed {
             .and_then(|b| serde_json::from_slice::<HashMap<String, i64>>(&b).ok())
             .map(|m| {
                 m.into_iter()
-                    .filter_map(|(id, t)| Some((u64::from_str_radix(&id, 16).ok()?, t)))
+                    .filter_map(|(id, t)| Some((id_to_number(&id)?, t)))
                     .collect()
             })
             .unwrap_or_default();
@@ -620,16 +602,10 @@ impl Departed {
         let by_hex: std::collections::BTreeMap<String, i64> = self
             .first_seen
             .iter()
-            .map(|(id, t)| (format!("{id:016x}"), *t))
+            .map(|(id, t)| (id_from_number(*id), *t))
             .collect();
         let json = serde_json::to_vec(&by_hex).expect("map serializes");
         crate::atomic_write::write_atomically(&root.dir.join(DEPARTED), &json)
-    }
-}
-
-fn strict_refusal(warnings: u64) -> Error {
-    Error::Refused {
-        reason: format!("--strict and {warnings} warning(s) while reading the exports"),
     }
 }
 
