@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use crate::clock::unix_to_rfc3339;
 use crate::record::{Record, Source};
-use crate::search::{Correction, FacetCounts, Hit, Relaxation, SearchResults};
+use crate::search::{
+    Correction, FacetCounts, Hit, MatchKind, Relaxation, ScorePart, SearchResults,
+};
 
 /// The keys every kind of hit starts with (a query's, a watch's, a related paper's).
 #[derive(Debug, Serialize)]
@@ -54,8 +56,12 @@ pub struct HitJson<'a> {
     /// When the record first entered this index (RFC 3339, UTC).
     pub first_seen: String,
     pub source: &'a Source,
+    /// With `--explain`: the engine's own explanation tree (tantivy's or Lucene's).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub explain: Option<serde_json::Value>,
+    pub explain: Option<&'a serde_json::Value>,
+    /// With `--explain`: the score in parts, largest first; they add up to `score`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score_parts: Option<Vec<ScorePartJson<'a>>>,
     /// Set by `watch run`: the saved search that found the hit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watch: Option<&'a str>,
@@ -70,11 +76,38 @@ impl<'a> HitJson<'a> {
             title_highlighted: hit.title.to_mark_tags(),
             first_seen: unix_to_rfc3339(hit.first_seen),
             source: &r.source,
-            explain: hit
+            explain: hit.explanation.as_ref().map(|e| &e.raw),
+            score_parts: hit
                 .explanation
-                .as_deref()
-                .and_then(|e| serde_json::from_str(e).ok()),
+                .as_ref()
+                .map(|e| e.parts.iter().map(ScorePartJson::new).collect()),
             watch: None,
+        }
+    }
+}
+
+/// One part of a hit's score: `{field, typed, term, match, weight, score}`; `match` is `word`,
+/// `phrase`, `prefix` or `typo`.
+#[derive(Debug, Serialize)]
+pub struct ScorePartJson<'a> {
+    pub field: &'static str,
+    pub typed: &'a str,
+    pub term: &'a str,
+    #[serde(rename = "match")]
+    pub kind: MatchKind,
+    pub weight: f32,
+    pub score: f32,
+}
+
+impl<'a> ScorePartJson<'a> {
+    fn new(part: &'a ScorePart) -> Self {
+        ScorePartJson {
+            field: part.field.name(),
+            typed: &part.typed,
+            term: &part.term,
+            kind: part.kind,
+            weight: (part.weight * 10_000.0).round() / 10_000.0,
+            score: (part.score * 10_000.0).round() / 10_000.0,
         }
     }
 }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::sanitize::for_terminal;
 use super::{wrapped, Style};
-use crate::search::{FacetCounts, Hit, Marked, RelaxReport, SearchResults};
+use crate::search::{Explanation, FacetCounts, Hit, Marked, MatchKind, RelaxReport, SearchResults};
 
 pub fn write_results<W: Write>(
     out: &mut W,
@@ -73,12 +73,96 @@ pub fn write_results<W: Write>(
 pub fn write_hit<W: Write>(out: &mut W, style: Style, number: usize, hit: &Hit) -> io::Result<()> {
     write_hit_lines(out, style, number, hit, &|m| marked(style, m))?;
     if let Some(explanation) = &hit.explanation {
-        writeln!(out, "   score {:.4}:", hit.score)?;
-        for line in explanation.lines() {
-            writeln!(out, "     {}", for_terminal(line))?;
-        }
+        write_explanation(out, style, hit.score, explanation)?;
     }
     Ok(())
+}
+
+/// `--explain`: the score as a sum, one aligned line per matched term (largest first) with its
+/// field, the word as typed, the term it matched and its weight. The engine's raw tree is
+/// left to `--json`.
+///
+/// ```text
+///    score 6.704 =
+///        3.712  title     sparse      → spars       weight 3
+///      + 2.011  abstract  sparse      → spars       weight 1
+///      + 0.981  abstract  sycophnacy  → sycophancy  weight 0.7 (typo)
+/// ```
+fn write_explanation<W: Write>(
+    out: &mut W,
+    style: Style,
+    score: f32,
+    explanation: &Explanation,
+) -> io::Result<()> {
+    let rest = explanation.rest(score);
+    if explanation.parts.is_empty() {
+        let why = if rest == 0.0 {
+            "no word of the query scored"
+        } else {
+            "every match scores alike"
+        };
+        return writeln!(
+            out,
+            "   {}",
+            style.dim(&format!("score {score:.3} ({why})"))
+        );
+    }
+    writeln!(out, "   {}", style.dim(&format!("score {score:.3} =")))?;
+    let rows: Vec<[String; 5]> = explanation
+        .parts
+        .iter()
+        .map(|p| {
+            let kind = match p.kind {
+                MatchKind::Word => "",
+                MatchKind::Phrase => " (phrase)",
+                MatchKind::Prefix => " (prefix)",
+                MatchKind::Typo => " (typo)",
+            };
+            [
+                format!("{:.3}", p.score),
+                p.field.name().to_owned(),
+                for_terminal(&p.typed),
+                format!("→ {}", for_terminal(&p.term)),
+                format!("weight {}{kind}", short_number(p.weight)),
+            ]
+        })
+        .collect();
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let widths = [width(0), width(1), width(2), width(3)];
+    for (n, row) in rows.iter().enumerate() {
+        let sign = if n == 0 { ' ' } else { '+' };
+        let line = format!(
+            "{:>w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+        );
+        writeln!(out, "     {sign} {}", line.trim_end())?;
+    }
+    if rest != 0.0 {
+        let sign = if rest < 0.0 { '-' } else { '+' };
+        writeln!(
+            out,
+            "     {sign} {:>w0$}  {}",
+            format!("{:.3}", rest.abs()),
+            style.dim("(the rest of the query: clauses that score every match alike)"),
+            w0 = widths[0],
+        )?;
+    }
+    Ok(())
+}
+
+/// A weight as people write it: `3`, `0.7`, `1.4` (no float noise).
+fn short_number(x: f32) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_owned()
 }
 
 /// The lines every printed hit has: numbered title, date · tags, authors, snippet, id.

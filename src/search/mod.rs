@@ -2,6 +2,7 @@
 //! typos → fewer words, written once for every engine), and the plain `Hit`s that come back.
 //! Nothing here names an engine's types or formats output; `engine/` and `output/` do.
 
+pub mod explain;
 pub mod facets;
 pub mod filters;
 pub mod lookup;
@@ -14,6 +15,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 pub use crate::engine::{allowed_typos, Correction, MatchMode, MatchedRecord, Restrictions};
+pub use explain::{Explanation, MatchKind, ScorePart};
 pub use facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
 pub use filters::{parse_added_since, parse_filter_date, FilterError, Filters, UnmatchedFilter};
 pub use snippet::Marked;
@@ -98,7 +100,8 @@ pub struct Hit {
     pub first_seen: i64,
     pub snippet: Marked,
     pub title: Marked,
-    pub explanation: Option<String>,
+    /// With `--explain`: the score's parts and the engine's own explanation.
+    pub explanation: Option<Explanation>,
     /// Positions in `record.authors` / `record.fellows` of the names the query or a filter
     /// matched, so printers can show them wherever they sit in a long list.
     pub matched_authors: Vec<usize>,

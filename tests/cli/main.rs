@@ -11,6 +11,7 @@ mod foundation;
 mod hostile;
 mod ingest;
 mod query;
+mod readme;
 mod serve;
 mod snapshots;
 mod tools;

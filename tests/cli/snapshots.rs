@@ -137,6 +137,10 @@ fn query_text_output() {
         ("query-typo-relaxed", &["query", "interpretabilty"][..]),
         ("query-any-word-relaxed", &["query", "sycophancy zebra"][..]),
         ("query-nothing", &["query", "zebra"][..]),
+        (
+            "query-explain",
+            &["query", "sparse autoencoder", "--explain", "-n", "2"][..],
+        ),
         ("query-syntax-error", &["query", "\"unclosed phrase"][..]),
     ] {
         insta::assert_snapshot!(name, shown(&fixed(&w, args)));

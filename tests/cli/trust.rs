@@ -916,3 +916,150 @@ fn text_output_wraps_to_the_width_with_a_hanging_indent() {
         assert!(line.chars().count() <= 60, "{line:?}");
     }
 }
+
+// ---- 10. --explain: a short breakdown people can read; the raw tree only in JSON ----
+
+/// One hit's `--explain` block in text: its score and its parts as (contribution, line).
+fn explain_block(hit: &str) -> (f64, Vec<(f64, String)>) {
+    let mut lines = hit
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("score "));
+    let head = lines
+        .next()
+        .unwrap_or_else(|| panic!("no score line in {hit}"));
+    let score: f64 = head
+        .trim()
+        .trim_start_matches("score ")
+        .trim_end_matches(" =")
+        .parse()
+        .unwrap_or_else(|e| panic!("{head:?}: {e}"));
+    let parts = lines
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| {
+            let t = l.trim_start().trim_start_matches('+').trim_start();
+            let n = t.split_whitespace().next().unwrap_or("");
+            let n: f64 = n.parse().unwrap_or_else(|e| panic!("{l:?}: {e}"));
+            (n, t.to_owned())
+        })
+        .collect();
+    (score, parts)
+}
+
+#[test]
+fn explain_text_is_a_short_breakdown_by_field_and_typed_word() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse autoencoder", "--explain", "-n", "3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains("Term("),
+        "raw engine tree in text:\n{}",
+        r.stdout
+    );
+    let hits: Vec<&str> = r.stdout.split("\n\n").take(3).collect();
+    for hit in hits {
+        let (score, parts) = explain_block(hit);
+        assert!(
+            !parts.is_empty() && parts.len() <= 10,
+            "{} parts:\n{hit}",
+            parts.len()
+        );
+        // Every part names its field, the word as typed and the term it matched.
+        for (_, line) in &parts {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert!(
+                ["title", "abstract", "tag", "author", "fellow"].contains(&words[1]),
+                "{line:?}"
+            );
+            assert!(["sparse", "autoencoder"].contains(&words[2]), "{line:?}");
+            assert_eq!(words[3], "→", "{line:?}");
+            assert!(line.contains("weight "), "{line:?}");
+        }
+        // The parts add up to the score (each printed to 3 decimals).
+        let sum: f64 = parts.iter().map(|(n, _)| n).sum();
+        assert!(
+            (sum - score).abs() <= 0.0005 * (parts.len() as f64 + 1.0),
+            "{sum} ≠ {score}:\n{hit}"
+        );
+    }
+    // The first hit has "sparse" in its title, which weighs 3.
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.contains("title") && l.contains("sparse") && l.contains("weight 3")),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn explain_names_corrections_and_prefix_expansions() {
+    let w = corpus();
+    let r = w.run(&["query", "sycophnacy", "--explain", "-n", "1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (score, parts) = explain_block(&r.stdout);
+    assert!(
+        parts.iter().any(|(_, l)| l.contains("sycophnacy")
+            && l.contains("→ sycophancy")
+            && l.contains("(typo)")),
+        "{}",
+        r.stdout
+    );
+    // A typo weighs 0.7 of its field's weight.
+    assert!(r.stdout.contains("weight 2.1 (typo)") || r.stdout.contains("weight 0.7 (typo)"));
+    let sum: f64 = parts.iter().map(|(n, _)| n).sum();
+    assert!((sum - score).abs() < 0.003, "{sum} ≠ {score}");
+
+    let r = w.run(&["query", "crosscod*", "--explain", "-n", "1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (_, parts) = explain_block(&r.stdout);
+    assert!(
+        parts.iter().any(|(_, l)| l.contains("crosscod*")
+            && l.contains("→ crosscod")
+            && l.contains("(prefix)")),
+        "{}",
+        r.stdout
+    );
+
+    let r = w.run(&["query", "\"sparse autoencoders\"", "--explain", "-n", "1"]);
+    let (_, parts) = explain_block(&r.stdout);
+    assert!(
+        parts
+            .iter()
+            .any(|(_, l)| l.contains("\"sparse autoencoders\"")
+                && l.contains("→ spars autoencod")
+                && l.contains("(phrase)")),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn explain_json_keeps_the_raw_tree_and_adds_the_parts() {
+    let w = corpus();
+    let v = w.query_json(&["sparse autoencoder", "--explain", "-n", "3"]);
+    for hit in v["hits"].as_array().unwrap() {
+        // The engine's own tree, whole.
+        let raw = &hit["explain"];
+        assert!(
+            raw["value"].is_number() && raw["details"].is_array(),
+            "{raw}"
+        );
+        let parts = hit["score_parts"].as_array().expect("score_parts");
+        assert!(!parts.is_empty());
+        let mut sum = 0.0;
+        for p in parts {
+            let keys: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys.len(), 6, "{p}");
+            for k in ["field", "typed", "term", "match", "weight", "score"] {
+                assert!(keys.contains(&k), "{p}");
+            }
+            assert!(["sparse", "autoencoder"].contains(&p["typed"].as_str().unwrap()));
+            sum += p["score"].as_f64().unwrap();
+        }
+        let score = hit["score"].as_f64().unwrap();
+        assert!((sum - score).abs() < 0.001, "{sum} ≠ {score}");
+    }
+    // Without --explain, neither key.
+    let v = w.query_json(&["sparse autoencoder", "-n", "1"]);
+    assert!(v["hits"][0].get("explain").is_none() && v["hits"][0].get("score_parts").is_none());
+}

@@ -13,6 +13,7 @@ use tantivy::{Searcher, Term};
 
 use super::schema::{name_analyzer, text_analyzer, Fields};
 use crate::engine::{allowed_typos, Correction, MatchMode};
+use crate::search::explain::{typed_phrase, typed_word, MatchKind, ScorePart};
 use crate::search::syntax::{Node, Scope};
 
 use crate::engine::fields::{EXPANSION_WEIGHT, MAX_EXPANSIONS, SEARCH_FIELDS};
@@ -58,6 +59,15 @@ impl Corrections {
     }
 }
 
+/// One scored clause of the query (a term or phrase in one field, boosted), with what the user
+/// typed to get it: its score on a hit is that hit's part for `--explain`, since every group
+/// above it sums its clauses' scores.
+pub struct ScoredClause {
+    /// The part, its score still 0.
+    pub part: ScorePart,
+    pub query: Box<dyn Query>,
+}
+
 pub struct QueryBuilder<'a> {
     searcher: &'a Searcher,
     fields: Fields,
@@ -66,6 +76,8 @@ pub struct QueryBuilder<'a> {
     pub highlights: HighlightTerms,
     /// The words corrected for typos, with what they were taken for.
     pub corrections: Corrections,
+    /// Every scored clause built, for `--explain`.
+    pub scored: Vec<ScoredClause>,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -77,6 +89,7 @@ impl<'a> QueryBuilder<'a> {
             names: name_analyzer(),
             highlights: HighlightTerms::default(),
             corrections: Corrections::default(),
+            scored: Vec::new(),
         }
     }
 
@@ -161,11 +174,36 @@ impl<'a> QueryBuilder<'a> {
         }
     }
 
-    /// Excluded terms are matched exactly and never highlighted.
+    /// Excluded terms are matched exactly, never highlighted, and score nothing.
     fn build_negated(&mut self, node: &Node) -> Option<Box<dyn Query>> {
         let saved = self.highlights.clone();
+        let scored = self.scored.len();
         let q = self.build(node, MatchMode::AllWords);
         self.highlights = saved;
+        self.scored.truncate(scored);
+        q
+    }
+
+    /// A clause weighted `weight`, noted with what was typed for `--explain`.
+    fn scored(
+        &mut self,
+        q: Box<dyn Query>,
+        (field, typed, term): (Scope, &str, &str),
+        kind: MatchKind,
+        weight: f32,
+    ) -> Box<dyn Query> {
+        let q = boost(q, weight);
+        self.scored.push(ScoredClause {
+            part: ScorePart {
+                field,
+                typed: typed.to_owned(),
+                term: term.to_owned(),
+                kind,
+                weight,
+                score: 0.0,
+            },
+            query: q.box_clone(),
+        });
         q
     }
 
@@ -200,6 +238,7 @@ impl<'a> QueryBuilder<'a> {
     ) -> Option<Box<dyn Query>> {
         // Typos are looked for only when the word as written is in no field it may match.
         let correct = mode == MatchMode::Typos && !prefix && !self.known_word(scope, text);
+        let typed = typed_word(text, prefix);
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (s, weight) in Self::scopes(scope) {
             let field = self.field(s);
@@ -210,7 +249,9 @@ impl<'a> QueryBuilder<'a> {
             if tokens.len() > 1 {
                 // `chain-of-thought`, `GPT-4o`: one word to the user, a phrase to the index.
                 if let Some(q) = self.phrase_in(s, &tokens) {
-                    alternatives.push((Occur::Should, boost(q, weight)));
+                    let q =
+                        self.scored(q, (s, &typed, &tokens.join(" ")), MatchKind::Phrase, weight);
+                    alternatives.push((Occur::Should, q));
                 }
                 continue;
             }
@@ -230,12 +271,16 @@ impl<'a> QueryBuilder<'a> {
                 }
                 for w in expanded {
                     self.highlight_word(s, &w);
-                    alternatives.push((Occur::Should, boost(term_query(words, &w), weight)));
+                    let q = term_query(words, &w);
+                    let q = self.scored(q, (s, &typed, &w), MatchKind::Prefix, weight);
+                    alternatives.push((Occur::Should, q));
                 }
                 continue;
             }
             let token = &tokens[0];
-            alternatives.push((Occur::Should, boost(term_query(field, token), weight)));
+            let q = term_query(field, token);
+            let q = self.scored(q, (s, &typed, token), MatchKind::Word, weight);
+            alternatives.push((Occur::Should, q));
             self.highlights.add(s, token);
             if correct && !s.is_identifier() {
                 let unstemmed = self.analyze_unstemmed(text);
@@ -244,10 +289,10 @@ impl<'a> QueryBuilder<'a> {
                     for w in self.expand_fuzzy(words, &unstemmed, typos) {
                         self.highlight_word(s, &w);
                         self.corrections.note(&unstemmed, &w);
-                        alternatives.push((
-                            Occur::Should,
-                            boost(term_query(words, &w), weight * EXPANSION_WEIGHT),
-                        ));
+                        let q = term_query(words, &w);
+                        let weight = weight * EXPANSION_WEIGHT;
+                        let q = self.scored(q, (s, &typed, &w), MatchKind::Typo, weight);
+                        alternatives.push((Occur::Should, q));
                     }
                 }
             }
@@ -297,20 +342,22 @@ impl<'a> QueryBuilder<'a> {
     }
 
     fn phrase(&mut self, scope: Option<Scope>, text: &str) -> Option<Box<dyn Query>> {
+        let typed = typed_phrase(text);
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (s, weight) in Self::scopes(scope) {
             let tokens = self.analyze(s, text);
             if tokens.is_empty() {
                 continue;
             }
-            let q = if tokens.len() == 1 {
+            let (q, kind) = if tokens.len() == 1 {
                 self.highlights.add(s, &tokens[0]);
-                Some(term_query(self.field(s), &tokens[0]))
+                (Some(term_query(self.field(s), &tokens[0])), MatchKind::Word)
             } else {
-                self.phrase_in(s, &tokens)
+                (self.phrase_in(s, &tokens), MatchKind::Phrase)
             };
             if let Some(q) = q {
-                alternatives.push((Occur::Should, boost(q, weight)));
+                let q = self.scored(q, (s, &typed, &tokens.join(" ")), kind, weight);
+                alternatives.push((Occur::Should, q));
             }
         }
         if alternatives.is_empty() {

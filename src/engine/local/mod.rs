@@ -37,7 +37,7 @@ use crate::record::{id_from_number, Record};
 use crate::search::facets::{FacetCounts, FacetField};
 use crate::search::similar::SimilarResults;
 use crate::search::{nothing_to_search, Hit, Scope};
-use compile::{HighlightTerms, QueryBuilder};
+use compile::{HighlightTerms, QueryBuilder, ScoredClause};
 use schema::{text_analyzer, FIRST_SEEN, HASH, ID_NUM};
 
 impl From<tantivy::TantivyError> for Error {
@@ -66,6 +66,8 @@ pub struct Compiled {
     query: Box<dyn Query>,
     highlights: HighlightTerms,
     corrections: Vec<Correction>,
+    /// The query's scored clauses with what was typed for each (`--explain`).
+    scored: Vec<ScoredClause>,
 }
 
 impl Engine for OpenIndex {
@@ -102,6 +104,7 @@ impl Engine for OpenIndex {
             query: combine(main, filters),
             highlights: builder.highlights,
             corrections: builder.corrections.0,
+            scored: builder.scored,
         })
     }
 
@@ -156,6 +159,11 @@ impl Engine for OpenIndex {
         } else {
             top::top_docs(&searcher, query, request.sort, window)?
         };
+        let explainer = if request.explain {
+            Some(Explainer::new(&searcher, &compiled.scored)?)
+        } else {
+            None
+        };
         let mut hits = Vec::new();
         let mut text = text_analyzer();
         let empty = Default::default();
@@ -177,10 +185,9 @@ impl Engine for OpenIndex {
                 request.snippet_chars,
             );
             let title = snippet::highlight_all(&mut text, &stored.record.title, title_terms);
-            let explanation = if request.explain {
-                Some(query.explain(&searcher, address)?.to_pretty_json())
-            } else {
-                None
+            let explanation = match &explainer {
+                Some(explainer) => Some(explainer.explain(&searcher, query, address)?),
+                None => None,
             };
             let matched = |names: &[String], scope| match compiled.highlights.for_scope(scope) {
                 Some(terms) => matched_names(names, terms),
@@ -269,6 +276,47 @@ impl Engine for OpenIndex {
             newest = newest.max(Some(column.max_value()));
         }
         Ok(newest)
+    }
+}
+
+/// A hit's score in parts: each scored clause's own score on the hit (the groups above the
+/// clauses add their scores, so the parts add up to the hit's), and tantivy's whole tree.
+struct Explainer<'a> {
+    clauses: Vec<(&'a ScoredClause, Box<dyn tantivy::query::Weight>)>,
+}
+
+impl<'a> Explainer<'a> {
+    fn new(searcher: &tantivy::Searcher, scored: &'a [ScoredClause]) -> Result<Self> {
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let mut clauses = Vec::with_capacity(scored.len());
+        for clause in scored {
+            clauses.push((clause, clause.query.weight(scoring)?));
+        }
+        Ok(Explainer { clauses })
+    }
+
+    fn explain(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        address: tantivy::DocAddress,
+    ) -> Result<crate::search::Explanation> {
+        let reader = searcher.segment_reader(address.segment_ord);
+        let doc = address.doc_id;
+        let mut parts = Vec::new();
+        for (clause, weight) in &self.clauses {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            // A fresh scorer sits on its first match, which may already be past the hit.
+            if scorer.doc() > doc || scorer.seek(doc) != doc {
+                continue;
+            }
+            let mut part = clause.part.clone();
+            part.score = scorer.score();
+            parts.push(part);
+        }
+        let raw = serde_json::from_str(&query.explain(searcher, address)?.to_pretty_json())
+            .unwrap_or(serde_json::Value::Null);
+        Ok(crate::search::Explanation::new(parts, raw))
     }
 }
 

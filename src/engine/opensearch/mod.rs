@@ -2,6 +2,7 @@
 //! an OpenSearch cluster over HTTP. All of litsearch's HTTP to the engine lives in this folder.
 
 mod client;
+mod explain;
 mod ingest;
 mod query;
 pub mod schema;
@@ -81,6 +82,8 @@ pub struct Compiled {
     query: Value,
     highlight: Option<Value>,
     corrections: Vec<Correction>,
+    /// What each scored clause's terms were typed as (`--explain`).
+    origins: Vec<explain::TermOrigin>,
 }
 
 impl query::Dictionary for OpenSearchEngine {
@@ -504,6 +507,7 @@ impl Engine for OpenSearchEngine {
             query: query::with_filters(main.clone(), plan),
             highlight: main,
             corrections: builder.corrections,
+            origins: builder.origins,
         })
     }
 
@@ -614,11 +618,12 @@ impl Engine for OpenSearchEngine {
                 first_seen: stored.first_seen,
                 snippet,
                 title,
-                explanation: if request.explain {
-                    hit.get("_explanation")
-                        .map(|e| serde_json::to_string_pretty(e).unwrap_or_default())
-                } else {
-                    None
+                explanation: match hit.get("_explanation") {
+                    Some(raw) if request.explain => Some(crate::search::Explanation::new(
+                        explain::score_parts(raw, &compiled.origins),
+                        raw.clone(),
+                    )),
+                    _ => None,
                 },
             });
         }

@@ -4,12 +4,14 @@
 
 use serde_json::{json, Value};
 
+use super::explain::TermOrigin;
 use crate::engine::fields::{
     search_field, Analysis, EXPANSION_WEIGHT, MAX_EXPANSIONS, SEARCH_FIELDS,
 };
 use crate::engine::local::analyze;
 use crate::engine::{allowed_typos, Correction, MatchMode, Plan};
 use crate::error::Result;
+use crate::search::explain::{typed_phrase, typed_word, MatchKind};
 use crate::search::syntax::{Node, Scope};
 use crate::search::Filters;
 
@@ -24,6 +26,8 @@ pub trait Dictionary {
 pub struct QueryBuilder<'a> {
     dictionary: &'a dyn Dictionary,
     pub corrections: Vec<Correction>,
+    /// The terms each scored clause should match and what was typed for them (`--explain`).
+    pub origins: Vec<TermOrigin>,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -31,6 +35,7 @@ impl<'a> QueryBuilder<'a> {
         QueryBuilder {
             dictionary,
             corrections: Vec::new(),
+            origins: Vec::new(),
         }
     }
 
@@ -75,16 +80,57 @@ impl<'a> QueryBuilder<'a> {
                 text,
                 prefix,
             } => self.word(*scope, text, *prefix, mode)?,
-            Node::Phrase { scope, text } => phrase(*scope, text),
+            Node::Phrase { scope, text } => self.phrase(*scope, text),
         })
     }
 
-    /// Excluded words are matched as written, and correct nothing.
+    /// Excluded words are matched as written, correct nothing and score nothing.
     fn negated(&mut self, node: &Node) -> Result<Option<Value>> {
         let saved = std::mem::take(&mut self.corrections);
+        let origins = self.origins.len();
         let q = self.node(node, MatchMode::AllWords);
         self.corrections = saved;
+        self.origins.truncate(origins);
         q
+    }
+
+    /// Notes what a scored clause on `field` matches and what was typed for it.
+    fn origin(&mut self, target: &Target, field: &str, typed: &str, term: &str, kind: MatchKind) {
+        let weight = if kind == MatchKind::Typo {
+            target.weight * EXPANSION_WEIGHT
+        } else {
+            target.weight
+        };
+        self.origins.push(TermOrigin {
+            scope: target.scope,
+            field: field.to_owned(),
+            typed: typed.to_owned(),
+            term: term.to_owned(),
+            kind,
+            weight,
+        });
+    }
+
+    fn phrase(&mut self, scope: Option<Scope>, text: &str) -> Option<Value> {
+        let typed = typed_phrase(text);
+        let mut alternatives = Vec::new();
+        for target in fields(scope) {
+            let tokens = target.tokens(text);
+            match tokens.len() {
+                0 => {}
+                1 => {
+                    self.origin(&target, target.field, &typed, &tokens[0], MatchKind::Word);
+                    alternatives.push(target.exact(text, &tokens[0]));
+                }
+                _ => {
+                    let terms = tokens.join(" ");
+                    self.origin(&target, target.field, &typed, &terms, MatchKind::Phrase);
+                    alternatives.push(json!({"match_phrase": {target.field: {
+                        "query": text, "boost": target.weight}}}));
+                }
+            }
+        }
+        any_of(alternatives)
     }
 
     fn word(
@@ -97,6 +143,7 @@ impl<'a> QueryBuilder<'a> {
         // Typos are looked for only when the word as written is in no field it may match.
         let correct = mode == MatchMode::Typos && !prefix && !self.known_word(scope, text)?;
         let unstemmed: String = analyze(Analysis::Name, text).concat();
+        let typed = typed_word(text, prefix);
         let mut alternatives = Vec::new();
         for target in fields(scope) {
             let tokens = target.tokens(text);
@@ -105,6 +152,8 @@ impl<'a> QueryBuilder<'a> {
             }
             if tokens.len() > 1 {
                 // `chain-of-thought`, `GPT-4o`: one word to the user, a phrase to the index.
+                let terms = tokens.join(" ");
+                self.origin(&target, target.field, &typed, &terms, MatchKind::Phrase);
                 alternatives.push(
                     json!({"match_phrase": {target.field: {"query": text, "boost": target.weight}}}),
                 );
@@ -112,10 +161,12 @@ impl<'a> QueryBuilder<'a> {
             }
             if prefix {
                 // Only words that begin with the prefix (the field's unstemmed words).
+                self.origin(&target, target.words, &typed, &unstemmed, MatchKind::Prefix);
                 alternatives.push(json!({"prefix": {target.words: {
                     "value": unstemmed, "boost": target.weight, "rewrite": "scoring_boolean"}}}));
                 continue;
             }
+            self.origin(&target, target.field, &typed, &tokens[0], MatchKind::Word);
             alternatives.push(target.exact(text, &tokens[0]));
             if correct {
                 let typos = allowed_typos(&unstemmed);
@@ -126,6 +177,7 @@ impl<'a> QueryBuilder<'a> {
                     near.truncate(MAX_EXPANSIONS);
                     for w in near {
                         note(&mut self.corrections, &unstemmed, &w);
+                        self.origin(&target, target.words, &typed, &w, MatchKind::Typo);
                         alternatives.push(term(target.words, &w, target.weight * EXPANSION_WEIGHT));
                     }
                 }
@@ -305,21 +357,6 @@ fn term(field: &str, value: &str, boost: f32) -> Value {
 /// `text` (one word to the analyzer) as the engine analyzes it.
 fn analyzed(field: &str, text: &str, boost: f32) -> Value {
     json!({"match": {field: {"query": text, "boost": boost}}})
-}
-
-fn phrase(scope: Option<Scope>, text: &str) -> Option<Value> {
-    let mut alternatives = Vec::new();
-    for target in fields(scope) {
-        let tokens = target.tokens(text);
-        match tokens.len() {
-            0 => {}
-            1 => alternatives.push(target.exact(text, &tokens[0])),
-            _ => alternatives.push(
-                json!({"match_phrase": {target.field: {"query": text, "boost": target.weight}}}),
-            ),
-        }
-    }
-    any_of(alternatives)
 }
 
 /// One clause per filter, each required, none scored.
