@@ -32,7 +32,7 @@
 # before/after runs; LABEL names them in the table). The cluster: scripts/opensearch-cluster with LITSEARCH_CLUSTER_DIR (default
 # target/opensearch-bench-cluster), LITSEARCH_CLUSTER_HTTP_PORT/_TRANSPORT_PORT (default
 # 9400/9500, away from the tests' 9200/9300) and LITSEARCH_CLUSTER_HEAP (default 1g).
-# Needs Java 17, Maven, curl, python3 and hyperfine (apt-get install -y hyperfine).
+# Needs Java 17, Maven, curl, python3, GNU time and hyperfine (apt-get install -y time hyperfine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -56,6 +56,7 @@ log() { printf '[opensearch-bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 has_part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 command -v curl >/dev/null || { echo "curl is missing: apt-get install -y curl" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time is missing: apt-get install -y time" >&2; exit 2; }
 if has_part query && ! command -v hyperfine >/dev/null; then
     echo "hyperfine is missing: apt-get install -y hyperfine" >&2
     exit 2
@@ -95,7 +96,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log "starting a 3-node cluster ($LITSEARCH_CLUSTER_DIR, heap $LITSEARCH_CLUSTER_HEAP per node)"
+log "starting (or reusing) a 3-node cluster ($LITSEARCH_CLUSTER_DIR, heap $LITSEARCH_CLUSTER_HEAP per node when started)"
 BASE=$(scripts/opensearch-cluster up --nodes 3 | tail -n 1)
 [[ $BASE == http://* ]] || { echo "the cluster did not start" >&2; exit 1; }
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -209,18 +210,24 @@ if has_part bulk; then
     config=$BENCH_DIR/engine-config.json
     "$LIT" engine-config --shards "$SHARDS" --replicas "$REPLICAS" >"$config"
     bulk=$BENCH_DIR/bulk-$RECORDS
-    lit_best= curl_best= lit_all= curl_all=
+    rm -rf "$bulk" "$bulk.tmp"  # this run's documents (first_seen is the ingest's time), not an earlier run's
+    lit_best= curl_best= lit_all= curl_all= lit_cpu=
 
     run_litsearch() {
         local r=$1 t0 t1
         drop_alias "bench-a$r"
         log "round $r: litsearch ingest of $RECORDS records"
         t0=$(now)
-        "$LIT" --quiet ingest --engine "opensearch+$BASE/bench-a$r" --shards "$SHARDS" --replicas "$REPLICAS" --json "$bexport" >"$BENCH_DIR/ingest-$r.json"
+        /usr/bin/time -f "%U %S" -o "$BENCH_DIR/ingest-$r.cpu" \
+            "$LIT" --quiet ingest --engine "opensearch+$BASE/bench-a$r" --shards "$SHARDS" --replicas "$REPLICAS" --json "$bexport" >"$BENCH_DIR/ingest-$r.json"
         t1=$(now)
-        local s
+        local s cpu
         s=$(seconds "$t0" "$t1")
-        log "round $r: litsearch $s s"
+        # litsearch's own CPU time (user + sys): what its serial parsing, serialising and
+        # reply parsing can add to the wall time at most
+        cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$BENCH_DIR/ingest-$r.cpu")
+        log "round $r: litsearch $s s (its CPU: $cpu s)"
+        [ -n "$lit_best" ] && [ "$(min "$lit_best" "$s")" = "$lit_best" ] || lit_cpu=$cpu
         lit_best=$(min "$lit_best" "$s")
         lit_all="$lit_all $s"
         if [ ! -d "$bulk" ]; then
@@ -265,19 +272,20 @@ if has_part bulk; then
         # the first round must be litsearch's (it makes the files); then they take turns first
         if [ $((r % 2)) = 1 ]; then run_litsearch "$r"; run_curl "$r"; else run_curl "$r"; run_litsearch "$r"; fi
     done
-    BULK_TABLE="| $RECORDS | $mb | $SHARDS×$((REPLICAS + 1)) | $lit_best | $curl_best | $(ratio "$lit_best" "$curl_best") | $(awk -v n="$RECORDS" -v s="$lit_best" 'BEGIN { printf "%.0f", n / s }') | $(awk -v n="$RECORDS" -v s="$curl_best" 'BEGIN { printf "%.0f", n / s }') |"
+    BULK_TABLE="| $RECORDS | $mb | $SHARDS×$((REPLICAS + 1)) | $lit_best | $lit_cpu | $curl_best | $(ratio "$lit_best" "$curl_best") | $(awk -v n="$RECORDS" -v s="$lit_best" 'BEGIN { printf "%.0f", n / s }') | $(awk -v n="$RECORDS" -v s="$curl_best" 'BEGIN { printf "%.0f", n / s }') |"
     BULK_ROUNDS="litsearch:$lit_all; curl:$curl_all"
 fi
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
-echo "litsearch $COMMIT on a 3-node OpenSearch 2.19 cluster (heap $LITSEARCH_CLUSTER_HEAP per node), $(nproc) cores, load average $LOAD_START at the start, $LOAD_END at the end"
+HEAPS=$(os GET "/_cat/nodes?h=heap.max" | sort -u | tr -d ' ' | paste -sd/)
+echo "litsearch $COMMIT on a 3-node OpenSearch 2.19 cluster (heap $HEAPS per node), $(nproc) cores, load average $LOAD_START at the start, $LOAD_END at the end"
 if [ -n "$BULK_TABLE" ]; then
     echo
     echo "Bulk ingest (wall seconds, best of $ROUNDS; every round: $BULK_ROUNDS)"
     echo
-    echo "| records | export MB | shards×copies | litsearch ingest s | curl _bulk s | litsearch ÷ curl | litsearch docs/s | curl docs/s |"
-    echo "|---:|---:|---|---:|---:|---:|---:|---:|"
+    echo "| records | export MB | shards×copies | litsearch ingest s | its CPU s | curl _bulk s | litsearch ÷ curl | litsearch docs/s | curl docs/s |"
+    echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|"
     echo "$BULK_TABLE"
 fi
 if [ -n "$QUERY_TABLE" ]; then
