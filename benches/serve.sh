@@ -128,6 +128,10 @@ processes() {
     rm -f "$d"/processes."$name".*
 }
 
+# The 1-minute load average now: other work on the machine shows in every number here.
+loads=()
+sample_load() { loads+=("$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"); }
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "–" }'; }
 
 echo
@@ -137,16 +141,22 @@ echo "| query | serve req/s | p50 | p99 | tantivy-cli serve req/s | p50 | p99 | 
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 while IFS='|' read -r name params args tq; do
     [ -n "$name" ] || continue
+    sample_load
     log "$name: litsearch serve"
     read -r rps p50 p99 <<<"$(measure "http://127.0.0.1:$port/api/search?$params")"
     trps="" tp50="–" tp99="–"
     if [ -n "$tport" ]; then
+        sample_load
         log "$name: tantivy-cli serve"
         tq_enc=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$tq")
         read -r trps tp50 tp99 <<<"$(measure "http://127.0.0.1:$tport/api/?q=$tq_enc&nhits=10")"
     fi
+    sample_load
     log "$name: litsearch query processes"
     # shellcheck disable=SC2086
     pps=$(eval "processes $name $args")
     echo "| $name | $rps | $p50 | $p99 | ${trps:-–} | $tp50 | $tp99 | $(ratio "$rps" "${trps:-0}") | $pps | $(ratio "$rps" "$pps") |"
 done <<<"$QUERIES"
+sample_load
+echo
+echo "1-minute load average before each measurement and at the end ($(nproc 2>/dev/null || echo '?') CPUs): ${loads[*]}"

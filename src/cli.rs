@@ -302,7 +302,10 @@ by /api/openapi.json).
 The server answers from the same index as the commands and picks up what an `ingest` changed \
 without a restart. It binds to loopback unless --bind says otherwise; put a reverse proxy in \
 front to share it (see the README). One access-log line per request goes to stderr (--quiet \
-silences it). SIGINT or SIGTERM stops it after the requests in flight, with status 0.";
+silences it). A client that takes longer than --header-timeout to send its request line and \
+headers is disconnected. SIGINT or SIGTERM stops accepting connections and lets the requests in \
+flight finish (waiting at most --header-timeout plus --timeout seconds; a second signal stops at \
+once), then exits with status 0.";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -315,6 +318,10 @@ pub struct ServeArgs {
     /// Seconds a search may take before it is answered 503
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
+    /// Seconds a client may take to send a request's line and headers; slower ones are
+    /// disconnected
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub header_timeout: f64,
 }
 
 #[derive(Debug, Args)]

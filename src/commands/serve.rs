@@ -9,17 +9,23 @@ use crate::error::{exit, Error, Result};
 use crate::serve::{run as serve, ServeOptions};
 
 pub fn run(ctx: &Context, args: ServeArgs) -> Result<u8> {
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err(Error::Usage(format!(
-            "--timeout: expected a positive number of seconds, found {}",
-            args.timeout
-        )));
+    for (flag, seconds) in [
+        ("--timeout", args.timeout),
+        ("--header-timeout", args.header_timeout),
+    ] {
+        // A day at most: Duration::from_secs_f64 panics on what does not fit.
+        if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
+            return Err(Error::Usage(format!(
+                "{flag}: expected a positive number of seconds (at most 86400), found {seconds}"
+            )));
+        }
     }
     let engine = ctx.open_engine()?;
     let opts = ServeOptions {
         bind: args.bind,
         max_concurrent: args.max_concurrent,
         timeout: Duration::from_secs_f64(args.timeout),
+        header_timeout: Duration::from_secs_f64(args.header_timeout),
         quiet: ctx.quiet,
     };
     serve(ctx.target.clone(), engine, &opts)?;

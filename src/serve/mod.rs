@@ -4,10 +4,12 @@
 //! Engine calls block, so each runs on tokio's blocking pool, under a limit of concurrent
 //! searches (beyond it: 503) and a timeout (503). The engine is reopened when an ingest has
 //! changed the index (`AnyEngine::is_stale`), so the server answers from the new index without
-//! a restart; a search already running keeps the engine it started with.
+//! a restart; a search already running keeps the engine it started with. Connections (the
+//! header-read timeout, the drain on SIGINT/SIGTERM) are `listen.rs`'s.
 
 mod api;
 mod html;
+mod listen;
 mod page;
 pub mod params;
 
@@ -34,6 +36,8 @@ pub struct ServeOptions {
     pub max_concurrent: usize,
     /// Longest a search may take before the request is answered with 503.
     pub timeout: Duration,
+    /// Longest a client may take to send a request head (request line and headers).
+    pub header_timeout: Duration,
     /// No access log.
     pub quiet: bool,
 }
@@ -292,7 +296,15 @@ pub fn run(target: Target, engine: AnyEngine, opts: &ServeOptions) -> Result<()>
         timeout: opts.timeout,
         quiet: opts.quiet,
     });
-    let result = runtime.block_on(async {
+    // A request in flight at the signal has at most the header timeout to finish its head and
+    // the search timeout to be answered; the drain waits that long (writing the answer to a
+    // client that does not read it is what the deadline is for).
+    let limits = listen::ConnLimits {
+        header_read: opts.header_timeout,
+        drain: opts.header_timeout + opts.timeout,
+    };
+    let stopped = runtime.block_on(async {
+        let signals = listen::Signals::catch().map_err(|e| Error::io("signal handlers", e))?;
         let listener = tokio::net::TcpListener::bind(opts.bind)
             .await
             .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", opts.bind)))?;
@@ -308,40 +320,22 @@ pub fn run(target: Target, engine: AnyEngine, opts: &ServeOptions) -> Result<()>
                 addr.ip()
             );
         }
-        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| Error::io(addr.to_string(), e))
-    });
+        Ok::<_, Error>(listen::serve(listener, router(state), signals, limits, opts.quiet).await)
+    })?;
     // Searches that outlived their timeout are not waited for without end.
     runtime.shutdown_timeout(opts.timeout);
-    if !opts.quiet {
-        eprintln!("litsearch serve: stopped");
-    }
-    result
-}
-
-/// Resolves at the first SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    match stopped {
+        listen::Stopped::Drained => {
+            if !opts.quiet {
+                eprintln!("litsearch serve: stopped");
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+        // Said even with --quiet: requests were cut short.
+        listen::Stopped::CutOff(open) => {
+            eprintln!("litsearch serve: stopped with {open} connection(s) still open, cut off")
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]

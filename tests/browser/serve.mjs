@@ -2,6 +2,7 @@
 // playwright-core (no browser download). Usage: node serve.mjs BASE_URL ARTIFACT_DIR
 // Run by tests/serve_browser.rs, which starts the server; exits non-zero on the first failure.
 import { chromium } from 'playwright-core';
+import { contrastProblems, focusProblems } from './contrast.mjs';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,8 @@ const summaryTotal = async (page) => {
 const titles = (page) => page.locator('.hit a.title').allInnerTexts();
 const param = (page, name) => new URL(page.url()).searchParams.getAll(name);
 
-async function withContext(options, body) {
+// `expected`: console errors the body causes on purpose (the status of a page it asks for).
+async function withContext(options, body, expected = null) {
   const profile = mkdtempSync(join(tmpdir(), 'litsearch-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath, args, headless: true, timeout: 60000, ...options,
@@ -39,7 +41,9 @@ async function withContext(options, body) {
   const errors = [];
   try {
     const page = context.pages()[0] || await context.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !(expected && expected.test(m.text()))) errors.push(m.text());
+    });
     page.on('pageerror', (e) => errors.push(String(e)));
     await body(page, context);
     check(errors.length === 0, 'no console errors or CSP violations: ' + JSON.stringify(errors));
@@ -48,6 +52,10 @@ async function withContext(options, body) {
     rmSync(profile, { recursive: true, force: true });
   }
 }
+
+// Pages the contrast checks visit, found by the first run.
+let sharedUrl;
+let paperUrl;
 
 // With JavaScript: live results, facets, pages, keyboard, history.
 await withContext({ viewport: { width: 1000, height: 680 } }, async (page) => {
@@ -89,7 +97,7 @@ await withContext({ viewport: { width: 1000, height: 680 } }, async (page) => {
   await page.locator('.facet-value[aria-checked=true]').first().waitFor();
   const after = await summaryTotal(page);
   check(after === count && after < before, `tag facet "${value}": ${before} -> ${after} papers, as its count said`);
-  const sharedUrl = page.url();
+  sharedUrl = page.url();
   const sharedTitles = await titles(page);
 
   // The shared URL, reloaded, shows the same state.
@@ -153,13 +161,45 @@ await withContext({ viewport: { width: 1000, height: 680 } }, async (page) => {
   await Promise.all([page.waitForURL(/\/papers\//), similar.first().click()]);
   check(await page.locator('h1').innerText() === next, 'a similar paper opens');
 
-  // 320 px wide: nothing scrolls sideways.
-  await page.setViewportSize({ width: 320, height: 700 });
-  await page.goto(sharedUrl);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-  check(overflow <= 320, `fits 320 px (scroll width ${overflow})`);
-  await page.screenshot({ path: join(artifacts, 'results-320.png'), fullPage: false });
+  paperUrl = page.url();
 });
+
+// WCAG AA contrast, focus outlines and 320 px, on every kind of page (two of them answered
+// 400 and 404 on purpose).
+await withContext({ viewport: { width: 1000, height: 680 } }, async (page) => {
+  // The start, results with a filter in force (marks, facet counts, chips, pager), featured
+  // papers (badges), a paper, a refused query, a missing page.
+  const pages = [
+    ['start', base + '/'],
+    ['results', sharedUrl],
+    ['results page 2', base + '/?q=model&offset=10'],
+    ['featured', base + '/?featured=true'],
+    ['paper', paperUrl],
+    ['bad query', base + '/?q=%22open'],
+    ['missing page', base + '/nowhere'],
+  ];
+  for (const [what, url] of pages) {
+    await page.setViewportSize({ width: 1000, height: 680 });
+    await page.goto(url);
+    await page.waitForFunction(() => !document.querySelector('[aria-busy=true]'));
+    const { problems, checked } = await contrastProblems(page);
+    check(checked.text > 5 && problems.length === 0,
+      `${what}: text contrast ≥ 4.5:1 (3:1 large) for ${checked.text} elements, ${checked.links} ` +
+      `links also as visited, ${checked.placeholders} placeholders: ${JSON.stringify(problems)}`);
+    const focus = await focusProblems(page);
+    check(focus.focused > 3 && focus.problems.length === 0,
+      `${what}: focus outline ≥ 3:1 on ${focus.focused} kinds of element: ${JSON.stringify(focus.problems)}`);
+
+    // 320 px wide: nothing scrolls sideways.
+    await page.setViewportSize({ width: 320, height: 700 });
+    await page.goto(url);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(overflow <= 320, `${what}: fits 320 px (scroll width ${overflow})`);
+    if (what === 'results') {
+      await page.screenshot({ path: join(artifacts, 'results-320.png'), fullPage: false });
+    }
+  }
+}, /the server responded with a status of 40[04]/);
 
 // Without JavaScript: the form submits, facets and pages are plain links.
 await withContext({ javaScriptEnabled: false, viewport: { width: 1000, height: 800 } }, async (page) => {

@@ -41,10 +41,17 @@ impl Resp {
 }
 
 impl Server {
+    /// `litsearch EXTRA… serve --bind 127.0.0.1:0`.
     fn start(w: &Workdir, extra: &[&str]) -> Server {
+        Server::start_with(w, extra, &[])
+    }
+
+    /// `litsearch GLOBAL… serve --bind 127.0.0.1:0 SERVE…`.
+    fn start_with(w: &Workdir, global: &[&str], serve: &[&str]) -> Server {
         let mut cmd = w.cmd();
-        cmd.args(extra)
+        cmd.args(global)
             .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(serve)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
@@ -111,12 +118,45 @@ impl Server {
     }
 
     /// SIGTERM, then the exit status (bounded wait).
-    fn stop(mut self) -> (Option<i32>, Vec<String>) {
-        let pid = self.child.id().to_string();
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status();
-        for _ in 0..200 {
+    fn stop(self) -> (Option<i32>, Vec<String>) {
+        self.signal("TERM");
+        self.exit_status()
+    }
+
+    /// Sends the signal named `name` (`TERM`, `INT`) to the server.
+    fn signal(&self, name: &str) {
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// Waits (at most `limit`) until a stderr line contains `text`; that line.
+    fn wait_for_line(&self, text: &str, limit: Duration) -> String {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(line) = self
+                .stderr
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| l.contains(text))
+            {
+                return line.clone();
+            }
+            assert!(
+                started.elapsed() < limit,
+                "no line with {text:?} on stderr within {limit:?}: {:?}",
+                self.stderr.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The exit status once the server has exited (bounded wait), and its stderr.
+    fn exit_status(mut self) -> (Option<i32>, Vec<String>) {
+        for _ in 0..600 {
             if let Ok(Some(status)) = self.child.try_wait() {
                 std::thread::sleep(Duration::from_millis(50));
                 let lines = self.stderr.lock().unwrap().clone();
@@ -125,8 +165,94 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         let _ = self.child.kill();
-        panic!("serve did not stop within 10 s of SIGTERM");
+        panic!(
+            "serve did not exit within 30 s: {:?}",
+            self.stderr.lock().unwrap()
+        );
     }
+
+    /// A connection to the server, every read bounded.
+    fn connect(&self) -> TcpStream {
+        let s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        s
+    }
+}
+
+/// Reads one response whose body has a Content-Length (a keep-alive connection stays open).
+fn read_response(s: &mut TcpStream) -> Resp {
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(1) => raw.push(byte[0]),
+            other => panic!(
+                "the response head ended early ({other:?}): {:?}",
+                String::from_utf8_lossy(&raw)
+            ),
+        }
+    }
+    let head = String::from_utf8_lossy(&raw).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut resp = Resp {
+        status,
+        headers,
+        body: String::new(),
+    };
+    let length: usize = resp
+        .header("content-length")
+        .and_then(|v| v.parse().ok())
+        .expect("a Content-Length");
+    let mut body = vec![0u8; length];
+    s.read_exact(&mut body).expect("the whole body");
+    resp.body = String::from_utf8(body).expect("UTF-8 body");
+    resp
+}
+
+/// Returns once the server has closed the connection (EOF or reset; any answer before must not
+/// be a 200); panics when it is still open after `limit`. The bytes of `trickle` are sent one
+/// every 100 ms meanwhile, as a slowloris client does.
+fn dropped_within(s: &mut TcpStream, trickle: &[u8], limit: Duration) {
+    let started = std::time::Instant::now();
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut pending = trickle.iter();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 512];
+    while started.elapsed() < limit {
+        if let Some(b) = pending.next() {
+            if s.write_all(&[*b]).is_err() {
+                return;
+            }
+        }
+        match s.read(&mut buf) {
+            Ok(0) => {
+                let answer = String::from_utf8_lossy(&got);
+                assert!(
+                    !answer.starts_with("HTTP/1.1 200"),
+                    "a slow client was answered: {answer}"
+                );
+                return;
+            }
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return,
+        }
+    }
+    panic!("the connection is still open after {limit:?}");
 }
 
 impl Drop for Server {
@@ -505,6 +631,121 @@ fn logs_one_line_per_request_and_stops_cleanly_on_sigterm() {
     let (code, lines) = quiet.stop();
     assert_eq!(code, Some(0));
     assert!(!lines.iter().any(|l| l.contains("GET /")), "{lines:?}");
+}
+
+/// A request on a connection accepted before the signal whose head the server is still
+/// reading when the signal comes: the server must close its listener, wait for the rest of the
+/// request, answer it in full, and exit 0.
+#[test]
+fn on_sigterm_or_sigint_a_request_in_flight_is_answered_in_full_and_new_connections_refused() {
+    let w = ready();
+    let target = "/api/search?q=model&limit=100";
+    let expected = without_took(w.query_json(&["model", "--limit", "100"]));
+    assert!(expected["hits"].as_array().unwrap().len() > 10);
+    for signal in ["TERM", "INT"] {
+        let server = Server::start_with(&w, &[], &["--header-timeout", "60"]);
+        let mut in_flight = server.connect();
+        write!(
+            in_flight,
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json"
+        )
+        .unwrap();
+        // Connections are accepted in the order they arrive, so once a later one is answered
+        // the server holds this one, its request half read.
+        assert_eq!(server.get("/healthz").status, 200);
+
+        server.signal(signal);
+        let stopping = server.wait_for_line("stopping", Duration::from_secs(20));
+        assert!(stopping.contains("no new connections"), "{stopping}");
+        match TcpStream::connect(("127.0.0.1", server.port)) {
+            Err(e) => assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::ConnectionRefused,
+                "SIG{signal}"
+            ),
+            Ok(_) => panic!("SIG{signal}: a new connection was accepted while stopping"),
+        }
+
+        // The rest of the request, after the signal.
+        in_flight.write_all(b"\r\n\r\n").unwrap();
+        let r = read_response(&mut in_flight);
+        assert_eq!(r.status, 200, "SIG{signal}: {}", r.body);
+        assert_eq!(without_took(r.json()), expected, "SIG{signal}");
+        // And the server closes the connection after it.
+        let mut rest = Vec::new();
+        assert_eq!(in_flight.read_to_end(&mut rest).unwrap_or(0), 0);
+
+        let (code, lines) = server.exit_status();
+        assert_eq!(code, Some(0), "SIG{signal}: {lines:?}");
+        assert_eq!(
+            lines.last().map(String::as_str),
+            Some("litsearch serve: stopped"),
+            "SIG{signal}: {lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("\"GET {target}\" 200"))),
+            "SIG{signal}: the answer is not logged: {lines:?}"
+        );
+    }
+}
+
+#[test]
+fn a_second_signal_stops_at_once_cutting_off_what_is_left() {
+    let w = ready();
+    let server = Server::start_with(&w, &[], &["--header-timeout", "60"]);
+    let mut stuck = server.connect();
+    stuck.write_all(b"GET /api/search?q=mod").unwrap();
+    assert_eq!(server.get("/healthz").status, 200);
+    server.signal("TERM");
+    server.wait_for_line("stopping", Duration::from_secs(20));
+    server.signal("TERM");
+    let (code, lines) = server.exit_status();
+    assert_eq!(code, Some(0), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("cut off")),
+        "the cut is not said: {lines:?}"
+    );
+    let mut rest = Vec::new();
+    assert_eq!(stuck.read_to_end(&mut rest).unwrap_or(0), 0);
+}
+
+#[test]
+fn a_client_slow_to_send_its_request_head_is_disconnected() {
+    let w = ready();
+    let server = Server::start_with(&w, &["--quiet"], &["--header-timeout", "1"]);
+    let limit = Duration::from_secs(20);
+    // Half a request line, then nothing.
+    let mut half = server.connect();
+    half.write_all(b"GET /api/search?q=spa").unwrap();
+    // Nothing at all.
+    let mut silent = server.connect();
+    // A byte every 100 ms: each arrives in time, the head as a whole does not.
+    let mut trickle = server.connect();
+    let slow_head = format!(
+        "GET /api/search?q=sparse HTTP/1.1\r\nX-Pad: {}",
+        "a".repeat(200)
+    );
+    // An idle keep-alive connection after a request answered.
+    let mut idle = server.connect();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_response(&mut idle).status, 200);
+
+    dropped_within(&mut trickle, slow_head.as_bytes(), limit);
+    for (what, conn) in [
+        ("half a request line", &mut half),
+        ("no request", &mut silent),
+        ("an idle keep-alive connection", &mut idle),
+    ] {
+        dropped_within(conn, b"", limit);
+        eprintln!("{what}: disconnected");
+    }
+    // The server still answers a client that sends its request at once.
+    assert_eq!(server.get("/api/search?q=sparse").status, 200);
+    let (code, lines) = server.stop();
+    assert_eq!(code, Some(0), "{lines:?}");
 }
 
 #[test]
