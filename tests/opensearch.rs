@@ -233,6 +233,32 @@ fn same_output(w: &Workdir, engine: &str, args: &[&str]) -> Run {
     remote
 }
 
+/// `query --json --explain` on each engine: every hit's `score_parts` sum to its score, and
+/// the top hit's parts include `typed`, matched as `how`.
+fn explained_on_both(w: &Workdir, engine: &str, query: &str, typed: &str, how: &str) {
+    for (name, e) in [("local", None), ("OpenSearch", Some(engine))] {
+        let r = run(w, e, &["query", "--json", "--explain", "-n", "3", query]);
+        let v: Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|err| panic!("{name} {query}: {err}: {} {}", r.stdout, r.stderr));
+        let hits = v["hits"].as_array().expect("hits");
+        assert!(!hits.is_empty(), "{name} {query}: no hits");
+        for hit in hits {
+            let parts = hit["score_parts"].as_array().expect("score_parts");
+            let sum: f64 = parts.iter().map(|p| p["score"].as_f64().unwrap()).sum();
+            let score = hit["score"].as_f64().unwrap();
+            assert!(
+                (sum - score).abs() < 0.01 * score.max(1.0),
+                "{name} {query}: parts sum to {sum}, score {score}: {parts:?}"
+            );
+        }
+        let top = hits[0]["score_parts"].as_array().unwrap();
+        assert!(
+            top.iter().any(|p| p["typed"] == typed && p["match"] == how),
+            "{name} {query}: no part for {typed} ({how}): {top:?}"
+        );
+    }
+}
+
 /// A sync summary without its timing.
 fn summary(r: &Run) -> Value {
     let mut v: Value = serde_json::from_str(&r.stdout)
@@ -347,6 +373,20 @@ fn corpus_parity(cluster: &Cluster) {
             "none",
         ],
     );
+    // --explain: the engine's parts add up to each hit's score and name what was typed, as
+    // locally (the words, a typo, a prefix, a phrase).
+    for (query, typed, how) in [
+        ("sparse autoencoder", "sparse", "word"),
+        ("sycophnacy", "sycophnacy", "typo"),
+        ("crosscod*", "crosscod*", "prefix"),
+        (
+            "\"sparse autoencoders\"",
+            "\"sparse autoencoders\"",
+            "phrase",
+        ),
+    ] {
+        explained_on_both(&w, &engine, query, typed, how);
+    }
     // Matched names (query scope or filter) are shown and marked wherever they sit in a list.
     same_output(
         &w,
