@@ -228,6 +228,27 @@ fn candidate_top_lists_equal_the_head_of_the_full_list() {
     assert_eq!(top[0].value, "flat 0 0");
 }
 
+/// One segment (a rebuilt index) names only its top ordinals: the same list, ties by value,
+/// and the same `more`, as naming every value.
+#[test]
+fn one_segment_top_lists_equal_the_head_of_the_full_list() {
+    // Many ties: counts 1 to 4 over a few hundred names, case and accent variants among them.
+    let tied = |_: u32, d: u32| {
+        vec![
+            format!("name {}", (d * 37) % 211),
+            ["Ana", "ana", "Åsa", "Zoë"][(d % 4) as usize].to_owned(),
+        ]
+    };
+    let segments = segment_counts(1, 700, tied, |d| d % 5 != 2);
+    let (all, _) = top_strings(&segments, 0, usize::MAX).unwrap();
+    assert!(all.len() > 200);
+    for limit in [1, 3, 10, 57, all.len() - 1, all.len(), all.len() + 5] {
+        let (top, more) = top_strings(&segments, limit, usize::MAX).unwrap();
+        assert_eq!(top, all[..limit.min(all.len())], "limit {limit}");
+        assert_eq!(more, all.len() > limit, "limit {limit}");
+    }
+}
+
 #[test]
 fn top_ords_breaks_ties_by_ordinal() {
     let ords = [1, 2, 3, 5, 6];

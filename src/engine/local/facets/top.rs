@@ -20,6 +20,9 @@ pub(super) fn top_strings(
     limit: usize,
     name_all_below: usize,
 ) -> tantivy::Result<(Vec<FacetCount>, bool)> {
+    if let ([only], true) = (segments, limit > 0) {
+        return top_of_one(only, limit);
+    }
     let present: usize = segments.iter().map(|s| s.counted.present()).sum();
     if limit > 0 && present >= name_all_below {
         if let Some(found) = top_by_candidates(segments, limit)? {
@@ -38,6 +41,27 @@ pub(super) fn top_strings(
         same
     });
     Ok(ranked_and_cut(all, limit))
+}
+
+/// The `limit` most frequent values of one segment (a rebuilt index has one): its dictionary
+/// is in value order, so the top ordinals by (count, ordinal) are the answer, exact, and only
+/// they are named.
+fn top_of_one(segment: &StrOrdCounts, limit: usize) -> tantivy::Result<(Vec<FacetCount>, bool)> {
+    let top = top_ords(segment.counted.iter(), limit);
+    let more = segment.counted.present() > top.len();
+    let mut sorted_ords: Vec<u64> = top.iter().map(|&(ord, _)| ord).collect();
+    sorted_ords.sort_unstable();
+    let names: std::collections::HashMap<u64, String> = name_ords(&segment.column, &sorted_ords)?
+        .into_iter()
+        .collect();
+    let values = top
+        .into_iter()
+        .map(|(ord, count)| FacetCount {
+            value: names.get(&ord).cloned().unwrap_or_default(),
+            count: u64::from(count),
+        })
+        .collect();
+    Ok((values, more))
 }
 
 /// Below this many values to name, one thread does it.
