@@ -305,7 +305,9 @@ front to share it (see the README). One access-log line per request goes to stde
 silences it). A client that takes longer than --header-timeout to send its request line and \
 headers is disconnected. SIGINT or SIGTERM stops accepting connections and lets the requests in \
 flight finish (waiting at most --header-timeout plus --timeout seconds; a second signal stops at \
-once), then exits with status 0.";
+once), then exits with status 0. A search asked again is answered from the last --cache answers \
+(header X-Cache: hit, and the took_ms of the search that made it) until an ingest changes the \
+index.";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -322,6 +324,10 @@ pub struct ServeArgs {
     /// disconnected
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub header_timeout: f64,
+    /// Search answers kept for repeated requests, until an ingest changes the index (0: none;
+    /// a local index only: a remote one changes without a sign)
+    #[arg(long, value_name = "N", default_value_t = crate::serve::cache::DEFAULT_ENTRIES)]
+    pub cache: usize,
 }
 
 #[derive(Debug, Args)]

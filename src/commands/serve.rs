@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::Context;
 use crate::cli::ServeArgs;
 use crate::error::{exit, Error, Result};
+use crate::serve::cache::MAX_ENTRIES;
 use crate::serve::{run as serve, ServeOptions};
 
 pub fn run(ctx: &Context, args: ServeArgs) -> Result<u8> {
@@ -20,6 +21,12 @@ pub fn run(ctx: &Context, args: ServeArgs) -> Result<u8> {
             )));
         }
     }
+    if args.cache > MAX_ENTRIES {
+        return Err(Error::Usage(format!(
+            "--cache: expected at most {MAX_ENTRIES} answers, found {}",
+            args.cache
+        )));
+    }
     let engine = ctx.open_engine()?;
     let opts = ServeOptions {
         bind: args.bind,
@@ -27,6 +34,7 @@ pub fn run(ctx: &Context, args: ServeArgs) -> Result<u8> {
         timeout: Duration::from_secs_f64(args.timeout),
         header_timeout: Duration::from_secs_f64(args.header_timeout),
         quiet: ctx.quiet,
+        cache_entries: args.cache,
     };
     serve(ctx.target.clone(), engine, &opts)?;
     Ok(exit::OK)

@@ -211,6 +211,12 @@ impl AnyEngine {
             _ => false,
         }
     }
+
+    /// Whether `is_stale` sees every change, so that answers may be kept until it says so.
+    /// A remote index changes under us without a sign.
+    pub fn sees_changes(&self) -> bool {
+        matches!(self, AnyEngine::Local(_))
+    }
 }
 
 /// A plan compiled by whichever engine runs.

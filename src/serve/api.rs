@@ -16,7 +16,7 @@ use crate::output::json::{facets_json, ResultsJson};
 use crate::output::paper::SimilarJson;
 use crate::record::StoredRecord;
 use crate::request::{parse_facets, request_from_args};
-use crate::search::{search as run_search, FacetField};
+use crate::search::FacetField;
 
 /// The OpenAPI 3.1 document of these endpoints.
 pub const OPENAPI: &str = include_str!("assets/openapi.json");
@@ -138,16 +138,24 @@ pub(crate) async fn search(
         Ok(p) => p,
         Err(e) => return error_response(&e.into()),
     };
-    answer(
-        state
-            .run(move |engine| {
-                let args = params.to_query_args();
-                let request = request_from_args(&args, true)?;
-                let results = run_search(engine, &request)?;
-                to_json(&ResultsJson::new(&request.query, &results))
-            })
-            .await,
-    )
+    let request = match request_from_args(&params.to_query_args(), true) {
+        Ok(r) => r,
+        Err(e) => return error_response(&e.into()),
+    };
+    match state.search(request.clone()).await {
+        Ok(searched) => {
+            let mut r = answer(to_json(&ResultsJson::new(
+                &request.query,
+                &searched.results,
+            )));
+            r.headers_mut().insert(
+                "x-cache",
+                HeaderValue::from_static(if searched.cached { "hit" } else { "miss" }),
+            );
+            r
+        }
+        Err(f) => error_response(&f),
+    }
 }
 
 /// `GET /api/papers/{id}`: `show --json ID`.

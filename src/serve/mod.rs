@@ -8,6 +8,7 @@
 //! header-read timeout, the drain on SIGINT/SIGTERM) are `listen.rs`'s.
 
 mod api;
+pub mod cache;
 mod html;
 mod listen;
 mod page;
@@ -27,6 +28,8 @@ use tokio::sync::Semaphore;
 
 use crate::engine::{AnyEngine, Target};
 use crate::error::{Error, Result};
+use crate::search::{SearchRequest, SearchResults};
+use cache::SearchCache;
 
 /// How the server runs (from `serve`'s flags).
 #[derive(Debug, Clone)]
@@ -40,6 +43,8 @@ pub struct ServeOptions {
     pub header_timeout: Duration,
     /// No access log.
     pub quiet: bool,
+    /// Search answers kept for repeated requests (0: none).
+    pub cache_entries: usize,
 }
 
 /// The Content-Security-Policy of every response: our own scripts, styles and requests only.
@@ -49,12 +54,26 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 /// What every handler shares.
 pub(crate) struct AppState {
     target: Target,
-    engine: Mutex<Arc<AnyEngine>>,
+    engine: Mutex<Opened>,
+    cache: SearchCache,
     /// Held while a stale engine is reopened, so one request reopens it, not all of them.
     reopening: Mutex<()>,
     searches: Arc<Semaphore>,
     timeout: Duration,
     quiet: bool,
+}
+
+/// The engine answering now and its epoch, bumped at every reopen: the cache keys answers by it.
+#[derive(Clone)]
+struct Opened {
+    engine: Arc<AnyEngine>,
+    epoch: u64,
+}
+
+/// A search's answer, and whether it came from the cache.
+pub(crate) struct Searched {
+    pub results: Arc<SearchResults>,
+    pub cached: bool,
 }
 
 /// Why a request was not answered with what it asked for; rendered as JSON by the API and as
@@ -121,9 +140,9 @@ impl From<params::ParamError> for Failure {
 
 impl AppState {
     /// The engine to answer from: the open one, or a fresh one when an ingest changed the index.
-    fn engine(&self) -> Arc<AnyEngine> {
+    fn engine(&self) -> Opened {
         let current = self.current();
-        if !current.is_stale() {
+        if !current.engine.is_stale() {
             return current;
         }
         let Ok(_guard) = self.reopening.lock() else {
@@ -131,12 +150,15 @@ impl AppState {
         };
         // Another request may have reopened it while this one waited.
         let latest = self.current();
-        if !Arc::ptr_eq(&latest, &current) && !latest.is_stale() {
+        if !Arc::ptr_eq(&latest.engine, &current.engine) && !latest.engine.is_stale() {
             return latest;
         }
         match self.target.open() {
             Ok(fresh) => {
-                let fresh = Arc::new(fresh);
+                let fresh = Opened {
+                    engine: Arc::new(fresh),
+                    epoch: latest.epoch + 1,
+                };
                 if let Ok(mut slot) = self.engine.lock() {
                     *slot = fresh.clone();
                 }
@@ -152,7 +174,7 @@ impl AppState {
         }
     }
 
-    fn current(&self) -> Arc<AnyEngine> {
+    fn current(&self) -> Opened {
         match self.engine.lock() {
             Ok(e) => e.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -166,6 +188,44 @@ impl AppState {
     where
         T: Send + 'static,
         F: FnOnce(&AnyEngine) -> std::result::Result<T, Failure> + Send + 'static,
+    {
+        self.run_opened(move |opened| work(&opened.engine)).await
+    }
+
+    /// A search, answered from the cache when the same index answered the same request before
+    /// (no permit is taken then: nothing is searched).
+    pub async fn search(
+        self: &Arc<Self>,
+        request: SearchRequest,
+    ) -> std::result::Result<Searched, Failure> {
+        let key = cache::key(&request);
+        let now = self.current();
+        if !now.engine.is_stale() {
+            if let Some(results) = self.cache.get(now.epoch, &key) {
+                return Ok(Searched {
+                    results,
+                    cached: true,
+                });
+            }
+        }
+        let state = self.clone();
+        self.run_opened(move |opened| {
+            let results = Arc::new(crate::search::search(&*opened.engine, &request)?);
+            if opened.engine.sees_changes() {
+                state.cache.put(opened.epoch, key, results.clone());
+            }
+            Ok(Searched {
+                results,
+                cached: false,
+            })
+        })
+        .await
+    }
+
+    async fn run_opened<T, F>(self: &Arc<Self>, work: F) -> std::result::Result<T, Failure>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Opened) -> std::result::Result<T, Failure> + Send + 'static,
     {
         let permit = self
             .searches
@@ -290,7 +350,11 @@ pub fn run(target: Target, engine: AnyEngine, opts: &ServeOptions) -> Result<()>
         .map_err(|e| Error::io("tokio runtime", e))?;
     let state = Arc::new(AppState {
         target,
-        engine: Mutex::new(Arc::new(engine)),
+        engine: Mutex::new(Opened {
+            engine: Arc::new(engine),
+            epoch: 0,
+        }),
+        cache: SearchCache::new(opts.cache_entries),
         reopening: Mutex::new(()),
         searches: Arc::new(Semaphore::new(opts.max_concurrent.max(1))),
         timeout: opts.timeout,
@@ -362,7 +426,11 @@ mod tests {
         let engine = target.open().unwrap();
         Arc::new(AppState {
             target,
-            engine: Mutex::new(Arc::new(engine)),
+            engine: Mutex::new(Opened {
+                engine: Arc::new(engine),
+                epoch: 0,
+            }),
+            cache: SearchCache::new(cache::DEFAULT_ENTRIES),
             reopening: Mutex::new(()),
             searches: Arc::new(Semaphore::new(permits)),
             timeout,

@@ -16,7 +16,7 @@ use crate::engine::Engine;
 use crate::record::StoredRecord;
 use crate::request::request_from_args;
 use crate::search::similar::SimilarResults;
-use crate::search::{search, FacetCounts, FacetField, SearchResults, Sort};
+use crate::search::{FacetCounts, FacetField, SearchResults, Sort};
 
 const STYLE: &str = include_str!("assets/style.css");
 const SCRIPT: &str = include_str!("assets/app.js");
@@ -30,7 +30,7 @@ const SIMILAR: usize = 8;
 
 /// What a search page shows below the form.
 enum Outcome {
-    Results(SearchResults),
+    Results(Arc<SearchResults>),
     /// No query and no filter yet: the most frequent values of each field, to start from.
     Browse(FacetCounts),
     Failed(Failure),
@@ -54,25 +54,30 @@ async fn outcome(state: &Arc<AppState>, raw: Option<String>) -> (SearchParams, O
         Ok(p) => p,
         Err(e) => return (SearchParams::default(), Outcome::Failed(e.into())),
     };
-    let p = params.clone();
-    let result = state
-        .run(move |engine| {
-            if p.is_blank() {
+    if params.is_blank() {
+        let result = state
+            .run(move |engine| {
                 let mut counts = engine.facet_values(&FacetField::ALL)?;
                 for field in &mut counts {
                     field.more = field.values.len() > FACET_VALUES;
                     field.values.truncate(FACET_VALUES);
                 }
-                return Ok(Outcome::Browse(counts));
-            }
-            let mut args = p.to_query_args();
-            args.limit = p.limit.unwrap_or(PAGE_SIZE);
-            args.facet_limit = p.facet_limit.unwrap_or(FACET_VALUES);
-            let request = request_from_args(&args, true)?;
-            Ok(Outcome::Results(search(engine, &request)?))
-        })
-        .await;
-    (params, result.unwrap_or_else(Outcome::Failed))
+                Ok(Outcome::Browse(counts))
+            })
+            .await;
+        return (params, result.unwrap_or_else(Outcome::Failed));
+    }
+    let mut args = params.to_query_args();
+    args.limit = params.limit.unwrap_or(PAGE_SIZE);
+    args.facet_limit = params.facet_limit.unwrap_or(FACET_VALUES);
+    let outcome = match request_from_args(&args, true) {
+        Ok(request) => match state.search(request).await {
+            Ok(searched) => Outcome::Results(searched.results),
+            Err(f) => Outcome::Failed(f),
+        },
+        Err(e) => Outcome::Failed(e.into()),
+    };
+    (params, outcome)
 }
 
 fn status_of(o: &Outcome) -> StatusCode {

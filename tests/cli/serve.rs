@@ -586,6 +586,14 @@ fn answers_from_the_new_index_after_an_ingest_without_a_restart() {
     let w = ready();
     let server = Server::start(&w, &[]);
     let count = |s: &Server| s.get("/api/search?q=zanzibarite&exact=1").json()["total"].clone();
+    let cache = |s: &Server| {
+        s.get("/api/search?q=zanzibarite&exact=1")
+            .header("x-cache")
+            .map(str::to_owned)
+    };
+    assert_eq!(cache(&server).as_deref(), Some("miss"));
+    // Asked again: the answer kept, not searched again, until an ingest changes the index.
+    assert_eq!(cache(&server).as_deref(), Some("hit"));
     assert_eq!(count(&server), 0);
     w.write(
         "extra/new.txt",
@@ -601,11 +609,33 @@ fn answers_from_the_new_index_after_an_ingest_without_a_restart() {
     let r = w.run(&["ingest", "corpus", "extra"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(count(&server), 1, "an incremental ingest is not seen");
+    assert_eq!(cache(&server).as_deref(), Some("hit"));
     // A rebuild flips CURRENT to a new generation and removes the old one.
     let r = w.run(&["ingest", "--rebuild", "corpus"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(count(&server), 0, "a rebuild is not seen");
     assert_eq!(server.get("/api/search?q=sparse").status, 200);
+    // The page's results come from the same kept answers, and show the new index too.
+    let page = server.get("/?q=zanzibarite&exact=1").body;
+    assert!(!page.contains("Zanzibarite probes"), "{page}");
+}
+
+#[test]
+fn a_cache_of_none_searches_every_time() {
+    let w = ready();
+    let server = Server::start_with(&w, &[], &["--cache", "0"]);
+    for _ in 0..2 {
+        let r = server.get("/api/search?q=sparse");
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("x-cache"), Some("miss"));
+    }
+    let r = w.run(&["serve", "--cache", "100001"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--cache: expected at most 100000"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -1041,7 +1071,8 @@ fn under_load_during_a_rebuild_every_valid_request_succeeds() {
     }
     require("wrk", "apt-get install -y wrk", "LITSEARCH_SKIP_LOAD");
     let w = ready();
-    let server = Server::start(&w, &["--quiet"]);
+    // Every request searches (no cache): the load is on the engine while the index swaps.
+    let server = Server::start_with(&w, &["--quiet"], &["--cache", "0"]);
     let script = w.write(
         "load.lua",
         r#"-- Valid requests only, in turn: searches (filtered too), a page, facets.
