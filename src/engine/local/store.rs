@@ -273,8 +273,13 @@ fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
     let mut index = Index::open(directory).map_err(|e| corrupt(one_line(&e.to_string())))?;
     register_tokenizers(&index);
     // Segments are searched in parallel: a common word's facet counting visits every match.
+    // A rebuilt index has one segment, which one thread searches: no pool to start then.
+    let segments = index
+        .searchable_segment_metas()
+        .map_err(|e| corrupt(one_line(&e.to_string())))?
+        .len();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads > 1 {
+    if threads > 1 && segments > 1 {
         index
             .set_multithread_executor(threads)
             .map_err(|e| corrupt(one_line(&e.to_string())))?;
