@@ -807,7 +807,9 @@ mod tests {
             threads: 2,
             ..IngestOptions::default()
         };
-        target.sync(&[first.clone()], &opts, &mut Quiet).unwrap();
+        target
+            .sync(std::slice::from_ref(&first), &opts, &mut Quiet)
+            .unwrap();
         assert_eq!(segments(&index), 1, "a first ingest builds the index");
         // An incremental sync adds its papers as a segment of their own: not rewritten.
         target
