@@ -286,52 +286,62 @@ impl OpenSearchEngine {
             .ok_or_else(|| self.client.error("a document without litsearch's fields"))
     }
 
-    /// Exact counts of the most frequent `limit` values of each field over `query`'s matches:
-    /// shard_size is raised until no shard left a value out (error bound 0).
-    fn facets(&self, query: &Value, fields: &[FacetField], limit: usize) -> Result<FacetCounts> {
+    /// The page's facet counts. None asked for: none. Nothing matched: every field empty.
+    /// Every value (`facet_limit` 0): a composite aggregation per field, requests of its own.
+    /// Else the terms aggregations the page's search carried (`facet_aggs`); a field some
+    /// shard may have cut short is asked again, alone with the others not exact yet, with four
+    /// times the shard_size, until no shard left a value out (error bound 0).
+    fn page_facets(
+        &self,
+        query: &Value,
+        request: &PageRequest,
+        total: usize,
+        reply: &Value,
+    ) -> Result<FacetCounts> {
+        let (fields, limit) = (&request.facets, request.facet_limit);
+        if total == 0 {
+            return Ok(fields
+                .iter()
+                .map(|&field| FieldCounts {
+                    field,
+                    values: Vec::new(),
+                    more: false,
+                })
+                .collect());
+        }
         if limit == 0 {
             return fields.iter().map(|&f| self.all_values(query, f)).collect();
         }
-        let mut out = Vec::new();
-        for &field in fields {
-            let mut shard_size = (limit * 10).max(500);
-            loop {
-                let body = json!({
-                    "size": 0,
-                    "query": query,
-                    "track_total_hits": false,
-                    "aggs": {"f": {"terms": {
-                        "field": schema::facet_field(field),
-                        "size": limit,
-                        "shard_size": shard_size,
-                        "order": [{"_count": "desc"}, {"_key": "asc"}]
-                    }}}
-                });
-                let reply = self.search(&body, false)?;
-                let agg = reply
-                    .pointer("/aggregations/f")
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                let error = agg
-                    .get("doc_count_error_upper_bound")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(0);
-                if error == 0 {
-                    out.push(FieldCounts {
-                        field,
-                        values: buckets(&agg),
-                        more: agg
-                            .get("sum_other_doc_count")
-                            .and_then(Value::as_u64)
-                            .unwrap_or(0)
-                            > 0,
-                    });
-                    break;
-                }
-                shard_size = shard_size.saturating_mul(4);
+        let mut counts: Vec<Option<FieldCounts>> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, &field)| exact_counts(reply, &facet_agg_name(i), field))
+            .collect();
+        let mut shard_size = first_shard_size(limit);
+        loop {
+            let pending: Vec<(usize, FacetField)> = counts
+                .iter()
+                .zip(fields)
+                .enumerate()
+                .filter(|(_, (c, _))| c.is_none())
+                .map(|(i, (_, &field))| (i, field))
+                .collect();
+            if pending.is_empty() {
+                break;
+            }
+            shard_size = shard_size.saturating_mul(4);
+            let body = json!({
+                "size": 0,
+                "query": query,
+                "track_total_hits": false,
+                "aggs": facet_aggs(&pending, limit, shard_size)
+            });
+            let reply = self.search(&body, false)?;
+            for (i, field) in pending {
+                counts[i] = exact_counts(&reply, &facet_agg_name(i), field);
             }
         }
-        Ok(out)
+        Ok(counts.into_iter().flatten().collect())
     }
 
     /// Every value of a field over the matches (a composite aggregation, page by page), most
@@ -408,6 +418,111 @@ fn buckets(agg: &Value) -> Vec<FacetCount> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Values each shard first considers per facet field: enough for most fields to be exact in
+/// the page's own search.
+fn first_shard_size(limit: usize) -> usize {
+    limit.saturating_mul(10).max(500)
+}
+
+/// The name of the aggregation counting the `i`th facet field asked for.
+fn facet_agg_name(i: usize) -> String {
+    format!("facet{i}")
+}
+
+/// One terms aggregation per `(i, field)`, named `facet_agg_name(i)`: the field's `limit`
+/// most frequent values (count, then value), each shard considering `shard_size` of them.
+/// What a search puts under `aggs`, the page's own or a follow-up.
+fn facet_aggs(fields: &[(usize, FacetField)], limit: usize, shard_size: usize) -> Value {
+    let mut aggs = serde_json::Map::new();
+    for &(i, field) in fields {
+        aggs.insert(
+            facet_agg_name(i),
+            json!({"terms": {
+                "field": schema::facet_field(field),
+                "size": limit,
+                "shard_size": shard_size,
+                "order": [{"_count": "desc"}, {"_key": "asc"}]
+            }}),
+        );
+    }
+    Value::Object(aggs)
+}
+
+/// `field`'s counts from the terms aggregation `name` of a search's reply, whichever search
+/// carried it; None when some shard may have left a value out (an error bound other than 0),
+/// so that it must be asked again with a bigger shard_size.
+fn exact_counts(reply: &Value, name: &str, field: FacetField) -> Option<FieldCounts> {
+    let agg = reply
+        .get("aggregations")
+        .and_then(|a| a.get(name))
+        .unwrap_or(&Value::Null);
+    let error = agg
+        .get("doc_count_error_upper_bound")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    (error == 0).then(|| FieldCounts {
+        field,
+        values: buckets(agg),
+        more: agg
+            .get("sum_other_doc_count")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            > 0,
+    })
+}
+
+/// The first search of a page: hits (from/size within the first DEEP_PAGE matches), the exact
+/// total, the highlights of the words matched, and the terms aggregations of the facets.
+fn page_body(compiled: &Compiled, request: &PageRequest) -> Value {
+    let depth = request.offset.saturating_add(request.limit);
+    let (from, size) = if depth <= DEEP_PAGE {
+        (request.offset, request.limit)
+    } else {
+        (0, request.limit.min(DEEP_PAGE))
+    };
+    let mut body = json!({
+        "query": compiled.query,
+        "from": from,
+        "size": size,
+        "track_total_hits": true,
+        "track_scores": true,
+        "sort": sort_clause(request.sort),
+        "explain": request.explain,
+    });
+    if request.limit > 0 {
+        let mut highlight = json!({
+            "pre_tags": [PRE],
+            "post_tags": [POST],
+            "encoder": "default",
+            "fields": {
+                // Whole fields marked (the snippet window is chosen as locally), and
+                // their unstemmed words, where prefixes and typos match.
+                "title": {"number_of_fragments": 0},
+                "title.words": {"number_of_fragments": 0},
+                "abstract": {"number_of_fragments": 0},
+                "abstract.words": {"number_of_fragments": 0},
+                // Names matched by the query or a filter (the whole query, so filters
+                // count), each matched name once, as the local engine shows them.
+                "author": {"number_of_fragments": 0, "highlight_query": compiled.query},
+                "fellow": {"number_of_fragments": 0, "highlight_query": compiled.query}
+            }
+        });
+        if let Some(h) = &compiled.highlight {
+            highlight["highlight_query"] = h.clone();
+        }
+        body["highlight"] = highlight;
+    }
+    if !request.facets.is_empty() && request.facet_limit > 0 {
+        let fields: Vec<(usize, FacetField)> = request.facets.iter().copied().enumerate().collect();
+        body["aggs"] = facet_aggs(
+            &fields,
+            request.facet_limit,
+            first_shard_size(request.facet_limit),
+        );
+    }
+    body
 }
 
 /// The sort of a page: the order asked for, then our tie-breaks (newer date, smaller id).
@@ -530,48 +645,7 @@ impl Engine for OpenSearchEngine {
         // Pages within the first DEEP_PAGE matches in one request (from/size); deeper or longer
         // ones (export of every match) continue with search_after, DEEP_PAGE at a time.
         let depth = request.offset.saturating_add(request.limit);
-        let first_size = if depth <= DEEP_PAGE {
-            request.limit
-        } else {
-            request.limit.min(DEEP_PAGE)
-        };
-        let first_from = if depth <= DEEP_PAGE {
-            request.offset
-        } else {
-            0
-        };
-        let mut body = json!({
-            "query": compiled.query,
-            "from": first_from,
-            "size": first_size,
-            "track_total_hits": true,
-            "track_scores": true,
-            "sort": sort_clause(request.sort),
-            "explain": request.explain,
-        });
-        if request.limit > 0 {
-            let mut highlight = json!({
-                "pre_tags": [PRE],
-                "post_tags": [POST],
-                "encoder": "default",
-                "fields": {
-                    // Whole fields marked (the snippet window is chosen as locally), and
-                    // their unstemmed words, where prefixes and typos match.
-                    "title": {"number_of_fragments": 0},
-                    "title.words": {"number_of_fragments": 0},
-                    "abstract": {"number_of_fragments": 0},
-                    "abstract.words": {"number_of_fragments": 0},
-                    // Names matched by the query or a filter (the whole query, so filters
-                    // count), each matched name once, as the local engine shows them.
-                    "author": {"number_of_fragments": 0, "highlight_query": compiled.query},
-                    "fellow": {"number_of_fragments": 0, "highlight_query": compiled.query}
-                }
-            });
-            if let Some(h) = &compiled.highlight {
-                highlight["highlight_query"] = h.clone();
-            }
-            body["highlight"] = highlight;
-        }
+        let mut body = page_body(compiled, request);
         let reply = self.search(&body, true)?;
         let total = reply
             .pointer("/hits/total/value")
@@ -580,6 +654,9 @@ impl Engine for OpenSearchEngine {
         let mut raw: Vec<Value> = hits_of(&reply).to_vec();
         if depth > DEEP_PAGE {
             let wanted = depth.min(total);
+            if let Some(b) = body.as_object_mut() {
+                b.remove("aggs");
+            }
             body["from"] = json!(0);
             body["track_total_hits"] = json!(false);
             body["size"] = json!(DEEP_PAGE);
@@ -627,19 +704,7 @@ impl Engine for OpenSearchEngine {
                 },
             });
         }
-        let facets = if request.facets.is_empty() || total == 0 && request.facet_limit > 0 {
-            request
-                .facets
-                .iter()
-                .map(|&field| FieldCounts {
-                    field,
-                    values: Vec::new(),
-                    more: false,
-                })
-                .collect()
-        } else {
-            self.facets(&compiled.query, &request.facets, request.facet_limit)?
-        };
+        let facets = self.page_facets(&compiled.query, request, total, &reply)?;
         Ok(Page {
             total,
             hits,
@@ -698,7 +763,11 @@ impl Engine for OpenSearchEngine {
     }
 
     fn facet_values(&self, fields: &[FacetField]) -> Result<FacetCounts> {
-        self.facets(&json!({"match_all": {}}), fields, 0)
+        let everything = json!({"match_all": {}});
+        fields
+            .iter()
+            .map(|&f| self.all_values(&everything, f))
+            .collect()
     }
 
     fn newest_first_seen(&self) -> Result<Option<i64>> {
@@ -838,6 +907,118 @@ fn key_terms(source: &Record) -> Vec<KeyTerm> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn compiled() -> Compiled {
+        Compiled {
+            query: json!({"match": {"title": {"query": "sparse"}}}),
+            highlight: None,
+            corrections: Vec::new(),
+            origins: Vec::new(),
+        }
+    }
+
+    fn request(limit: usize, facets: Vec<FacetField>, facet_limit: usize) -> PageRequest {
+        PageRequest {
+            sort: Sort::Relevance,
+            limit,
+            offset: 0,
+            facets,
+            facet_limit,
+            snippet_chars: 200,
+            explain: false,
+        }
+    }
+
+    #[test]
+    fn a_page_search_counts_its_facets() {
+        let body = page_body(&compiled(), &request(10, FacetField::ALL.to_vec(), 10));
+        let aggs = body["aggs"].as_object().expect("aggs");
+        assert_eq!(aggs.len(), 4);
+        for (i, field) in FacetField::ALL.into_iter().enumerate() {
+            assert_eq!(
+                aggs[&facet_agg_name(i)],
+                json!({"terms": {
+                    "field": schema::facet_field(field),
+                    "size": 10,
+                    "shard_size": 500,
+                    "order": [{"_count": "desc"}, {"_key": "asc"}]
+                }}),
+                "{field:?}"
+            );
+        }
+        assert_eq!(body["size"], 10);
+        assert_eq!(body["track_total_hits"], true);
+        // Counting only (--limit 0): the aggregations still, no hits, no highlights.
+        let body = page_body(&compiled(), &request(0, vec![FacetField::Year], 25));
+        assert_eq!(body["size"], 0);
+        assert!(body.get("highlight").is_none());
+        assert_eq!(body["aggs"]["facet0"]["terms"]["field"], "year");
+        assert_eq!(body["aggs"]["facet0"]["terms"]["shard_size"], 500);
+        // No facets, or every value (composite aggregations, asked apart): none.
+        assert!(page_body(&compiled(), &request(10, Vec::new(), 10))
+            .get("aggs")
+            .is_none());
+        assert!(
+            page_body(&compiled(), &request(10, vec![FacetField::Tags], 0))
+                .get("aggs")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn facet_counts_come_from_any_reply() {
+        let reply = json!({
+            "hits": {"total": {"value": 7, "relation": "eq"}, "hits": []},
+            "aggregations": {
+                "facet0": {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 3,
+                           "buckets": [{"key": "Interpretability", "doc_count": 5},
+                                       {"key": "Evals", "doc_count": 2}]},
+                "facet1": {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 0,
+                           "buckets": [{"key": 2025, "doc_count": 4}]},
+                "facet2": {"doc_count_error_upper_bound": 2, "sum_other_doc_count": 9,
+                           "buckets": [{"key": "A B", "doc_count": 3}]}
+            }
+        });
+        assert_eq!(
+            exact_counts(&reply, "facet0", FacetField::Tags),
+            Some(FieldCounts {
+                field: FacetField::Tags,
+                values: vec![
+                    FacetCount {
+                        value: "Interpretability".into(),
+                        count: 5
+                    },
+                    FacetCount {
+                        value: "Evals".into(),
+                        count: 2
+                    }
+                ],
+                more: true
+            })
+        );
+        assert_eq!(
+            exact_counts(&reply, "facet1", FacetField::Year),
+            Some(FieldCounts {
+                field: FacetField::Year,
+                values: vec![FacetCount {
+                    value: "2025".into(),
+                    count: 4
+                }],
+                more: false
+            })
+        );
+        // A shard may have left a value out: asked again.
+        assert_eq!(exact_counts(&reply, "facet2", FacetField::Authors), None);
+        // No such aggregation (nothing to count): an empty, exact list.
+        assert_eq!(
+            exact_counts(&reply, "facet3", FacetField::Fellows),
+            Some(FieldCounts {
+                field: FacetField::Fellows,
+                values: Vec::new(),
+                more: false
+            })
+        );
+    }
 
     #[test]
     fn markers_become_byte_ranges() {
