@@ -88,13 +88,7 @@ pub struct Compiled {
 
 impl query::Dictionary for OpenSearchEngine {
     fn known(&self, query: &Value) -> Result<bool> {
-        let body = json!({"size": 0, "query": query, "track_total_hits": 1, "terminate_after": 1});
-        let reply = self.search(&body, false)?;
-        Ok(reply
-            .pointer("/hits/total/value")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            > 0)
+        self.matches_any(query)
     }
 
     /// The field's words within `typos` edits (a transposition counts as one), through the
@@ -228,6 +222,12 @@ impl OpenSearchEngine {
         Ok(reply)
     }
 
+    /// Whether any document matches `query`: each shard stops at its first.
+    fn matches_any(&self, query: &Value) -> Result<bool> {
+        let body = json!({"size": 0, "query": query, "track_total_hits": 1, "terminate_after": 1});
+        Ok(total_of(&self.search(&body, false)?) > 0)
+    }
+
     /// Every document matching `query` in `sort` order, through a point in time and
     /// `search_after`, a page at a time.
     fn scan(
@@ -284,6 +284,80 @@ impl OpenSearchEngine {
         hit.get("_source")
             .and_then(schema::from_source)
             .ok_or_else(|| self.client.error("a document without litsearch's fields"))
+    }
+
+    /// A page from the reply to its first search (`page_body`): pages within the first
+    /// DEEP_PAGE matches are that one request (from/size); deeper or longer ones (export of
+    /// every match) continue with search_after, DEEP_PAGE at a time. Then the hits as
+    /// litsearch's, and the facet counts.
+    fn finish_page(
+        &self,
+        compiled: &Compiled,
+        request: &PageRequest,
+        mut body: Value,
+        reply: &Value,
+    ) -> Result<Page> {
+        let depth = request.offset.saturating_add(request.limit);
+        let total = total_of(reply);
+        let mut raw: Vec<Value> = hits_of(reply).to_vec();
+        if depth > DEEP_PAGE {
+            let wanted = depth.min(total);
+            if let Some(b) = body.as_object_mut() {
+                b.remove("aggs");
+            }
+            body["from"] = json!(0);
+            body["track_total_hits"] = json!(false);
+            body["size"] = json!(DEEP_PAGE);
+            while raw.len() < wanted {
+                let Some(after) = raw.last().and_then(|h| h.get("sort")).cloned() else {
+                    break;
+                };
+                body["search_after"] = after;
+                let more = self.search(&body, true)?;
+                let page = hits_of(&more);
+                if page.is_empty() {
+                    break;
+                }
+                raw.extend_from_slice(page);
+            }
+            raw.truncate(wanted);
+            raw.drain(..request.offset.min(raw.len()));
+        }
+        let mut hits = Vec::new();
+        for hit in &raw {
+            let stored = self.stored(hit)?;
+            let record = stored.record;
+            let title_found = matched_words(hit, "title", &record.title);
+            let title = Marked {
+                text: record.title.clone(),
+                highlights: title_found.iter().map(|(s, e, _)| (*s, *e)).collect(),
+            };
+            let found = matched_words(hit, "abstract", &record.abstract_text);
+            let snippet = window(&record.abstract_text, &found, request.snippet_chars);
+            let score = hit.get("_score").and_then(Value::as_f64).unwrap_or(0.0) as f32;
+            hits.push(Hit {
+                matched_authors: matched_names(hit, "author", &record.authors),
+                matched_fellows: matched_names(hit, "fellow", &record.fellows),
+                score,
+                record,
+                first_seen: stored.first_seen,
+                snippet,
+                title,
+                explanation: match hit.get("_explanation") {
+                    Some(raw) if request.explain => Some(crate::search::Explanation::new(
+                        explain::score_parts(raw, &compiled.origins),
+                        raw.clone(),
+                    )),
+                    _ => None,
+                },
+            });
+        }
+        let facets = self.page_facets(&compiled.query, request, total, reply)?;
+        Ok(Page {
+            total,
+            hits,
+            facets,
+        })
     }
 
     /// The page's facet counts. None asked for: none. Nothing matched: every field empty.
@@ -387,6 +461,14 @@ impl OpenSearchEngine {
             more: false,
         })
     }
+}
+
+/// The number of matches a search reply counted.
+fn total_of(reply: &Value) -> usize {
+    reply
+        .pointer("/hits/total/value")
+        .and_then(Value::as_u64)
+        .unwrap_or(0) as usize
 }
 
 fn hits_of(reply: &Value) -> &[Value] {
@@ -631,85 +713,23 @@ impl Engine for OpenSearchEngine {
     }
 
     fn any_match(&self, compiled: &Compiled) -> Result<bool> {
-        let body = json!({"size": 0, "query": compiled.query, "track_total_hits": 1,
-                          "terminate_after": 1});
-        let reply = self.search(&body, false)?;
-        Ok(reply
-            .pointer("/hits/total/value")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            > 0)
+        self.matches_any(&compiled.query)
     }
 
     fn page(&self, compiled: &Compiled, request: &PageRequest) -> Result<Page> {
-        // Pages within the first DEEP_PAGE matches in one request (from/size); deeper or longer
-        // ones (export of every match) continue with search_after, DEEP_PAGE at a time.
-        let depth = request.offset.saturating_add(request.limit);
-        let mut body = page_body(compiled, request);
+        let body = page_body(compiled, request);
         let reply = self.search(&body, true)?;
-        let total = reply
-            .pointer("/hits/total/value")
-            .and_then(Value::as_u64)
-            .unwrap_or(0) as usize;
-        let mut raw: Vec<Value> = hits_of(&reply).to_vec();
-        if depth > DEEP_PAGE {
-            let wanted = depth.min(total);
-            if let Some(b) = body.as_object_mut() {
-                b.remove("aggs");
-            }
-            body["from"] = json!(0);
-            body["track_total_hits"] = json!(false);
-            body["size"] = json!(DEEP_PAGE);
-            while raw.len() < wanted {
-                let Some(after) = raw.last().and_then(|h| h.get("sort")).cloned() else {
-                    break;
-                };
-                body["search_after"] = after;
-                let more = self.search(&body, true)?;
-                let page = hits_of(&more);
-                if page.is_empty() {
-                    break;
-                }
-                raw.extend_from_slice(page);
-            }
-            raw.truncate(wanted);
-            raw.drain(..request.offset.min(raw.len()));
+        self.finish_page(compiled, request, body, &reply)
+    }
+
+    /// One search: its total says whether anything matched, and then it is the page.
+    fn page_if_any(&self, compiled: &Compiled, request: &PageRequest) -> Result<Option<Page>> {
+        let body = page_body(compiled, request);
+        let reply = self.search(&body, true)?;
+        if total_of(&reply) == 0 {
+            return Ok(None);
         }
-        let mut hits = Vec::new();
-        for hit in &raw {
-            let stored = self.stored(hit)?;
-            let record = stored.record;
-            let title_found = matched_words(hit, "title", &record.title);
-            let title = Marked {
-                text: record.title.clone(),
-                highlights: title_found.iter().map(|(s, e, _)| (*s, *e)).collect(),
-            };
-            let found = matched_words(hit, "abstract", &record.abstract_text);
-            let snippet = window(&record.abstract_text, &found, request.snippet_chars);
-            let score = hit.get("_score").and_then(Value::as_f64).unwrap_or(0.0) as f32;
-            hits.push(Hit {
-                matched_authors: matched_names(hit, "author", &record.authors),
-                matched_fellows: matched_names(hit, "fellow", &record.fellows),
-                score,
-                record,
-                first_seen: stored.first_seen,
-                snippet,
-                title,
-                explanation: match hit.get("_explanation") {
-                    Some(raw) if request.explain => Some(crate::search::Explanation::new(
-                        explain::score_parts(raw, &compiled.origins),
-                        raw.clone(),
-                    )),
-                    _ => None,
-                },
-            });
-        }
-        let facets = self.page_facets(&compiled.query, request, total, &reply)?;
-        Ok(Page {
-            total,
-            hits,
-            facets,
-        })
+        self.finish_page(compiled, request, body, &reply).map(Some)
     }
 
     fn matching(&self, compiled: &Compiled) -> Result<Vec<MatchedRecord>> {
