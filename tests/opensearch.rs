@@ -803,8 +803,85 @@ fn analysis_parity(cluster: &Cluster) {
     );
 }
 
+/// The one-line errors of an engine that cannot answer: no alias yet, a plain index where
+/// the alias should be, and a red index (some primaries unassigned, so that the cluster would
+/// answer from the other shards as if they were all; or none assigned, so that it refuses).
+/// The red indices are deleted before anything is asserted: a red index left behind would
+/// keep the cluster from being green for the next run.
+fn clear_errors(cluster: &Cluster) {
+    let w = Workdir::with_corpus();
+    let one_line = |r: &Run, what: &str| {
+        assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{what}: {}", r.stderr);
+        assert!(r.stderr.contains(what), "{what}: {}", r.stderr);
+    };
+    let _ = http(
+        "DELETE",
+        &format!("{}/t-none*,t-plain*,t-red*", cluster.base),
+        None,
+    );
+    let none = run(&w, Some(&cluster.engine("t-none")), &["query", "sparse"]);
+    one_line(&none, "no index there yet");
+    let config = |shards: &str| -> Value {
+        let r = run(
+            &w,
+            None,
+            &["engine-config", "--shards", shards, "--replicas", "0"],
+        );
+        serde_json::from_str(&r.stdout).expect("engine-config prints JSON")
+    };
+    let (status, reply) = http(
+        "PUT",
+        &format!("{}/t-plain", cluster.base),
+        Some(&config("1")),
+    );
+    assert_eq!(status, 200, "{reply}");
+    let plain = run(&w, Some(&cluster.engine("t-plain")), &["query", "sparse"]);
+    one_line(&plain, "t-plain is an index, not an alias");
+
+    // Three nodes, four primaries, at most one shard a node: one primary stays unassigned.
+    let mut partly = config("4");
+    partly["settings"]["index.routing.allocation.total_shards_per_node"] = json!(1);
+    // One primary that may live on no node at all.
+    let mut wholly = config("1");
+    wholly["settings"]["index.routing.allocation.require._name"] = json!("no-such-node");
+    let (mut runs, mut refused) = (Vec::new(), Vec::new());
+    for (index, body) in [("t-red-1", partly), ("t-red2-1", wholly)] {
+        let alias = index.trim_end_matches("-1");
+        let (status, reply) = http(
+            "PUT",
+            &format!("{}/{index}?wait_for_active_shards=0", cluster.base),
+            Some(&body),
+        );
+        if status != 200 {
+            refused.push(format!("{index}: {status} {reply}"));
+            continue;
+        }
+        http(
+            "POST",
+            &format!("{}/_aliases", cluster.base),
+            Some(&json!({"actions": [{"add": {"index": index, "alias": alias}}]})),
+        );
+        let engine = cluster.engine(alias);
+        for args in [
+            &["query", "sparse", "--json"][..],
+            &["query", "--json"],
+            &["export"],
+            &["facets"],
+        ] {
+            runs.push((index, args, run(&w, Some(&engine), args)));
+        }
+    }
+    let _ = http("DELETE", &format!("{}/t-plain,t-red*", cluster.base), None);
+    assert!(refused.is_empty(), "{refused:?}");
+    for (index, args, r) in runs {
+        one_line(&r, &format!("index {index} is red"));
+        assert!(r.stdout.is_empty(), "{index} {args:?}: {}", r.stdout);
+    }
+}
+
 fn cleanup(cluster: &Cluster) {
-    for pattern in ["t-corpus*", "t-big*", "t-analysis"] {
+    for pattern in ["t-corpus*", "t-big*", "t-analysis", "t-plain", "t-red*"] {
         let _ = http("DELETE", &format!("{}/{pattern}", cluster.base), None);
     }
 }
@@ -829,6 +906,9 @@ fn opensearch_engine_matches_local() {
     let want = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
     if want("corpus") {
         corpus_parity(&cluster);
+    }
+    if want("errors") {
+        clear_errors(&cluster);
     }
     if want("analysis") {
         analysis_parity(&cluster);

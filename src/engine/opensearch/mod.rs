@@ -20,7 +20,7 @@ pub use url::{mask, EngineUrl};
 use crate::engine::fields::Analysis;
 use crate::engine::local::analyze;
 use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::record::{Record, StoredRecord};
 use crate::search::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
 use crate::search::similar::{KeyTerm, SimilarHit, SimilarResults};
@@ -75,6 +75,8 @@ pub struct OpenSearchEngine {
     client: Client,
     /// The alias every request goes through.
     alias: String,
+    /// The index the alias named when opened: whose health a failed search asks.
+    index: String,
 }
 
 /// A plan as query DSL, with the query the highlighter matches against.
@@ -190,13 +192,13 @@ impl OpenSearchEngine {
                 "no index there yet: run `litsearch ingest --engine URL PATH…` first".to_owned()
             }));
         };
-        let health = client.call("GET", &format!("/_cluster/health/{index}"), None)?;
-        if health.get("status").and_then(Value::as_str) == Some("red") {
-            return Err(client.error(format!(
-                "index {index} is red (a primary shard is unassigned): the cluster cannot answer for every record"
-            )));
-        }
-        Ok(OpenSearchEngine { client, alias })
+        // The index's health is not asked here but when a search fails (`failure`): a query
+        // is this lookup and its search.
+        Ok(OpenSearchEngine {
+            client,
+            alias,
+            index,
+        })
     }
 
     fn search(&self, body: &Value, dfs: bool) -> Result<Value> {
@@ -205,21 +207,40 @@ impl OpenSearchEngine {
         } else {
             format!("/{}/_search", self.alias)
         };
-        let reply = self.client.call("POST", &path, Some(body))?;
-        if let Some(failed) = reply
-            .pointer("/_shards/failed")
-            .and_then(Value::as_u64)
-            .filter(|&n| n > 0)
-        {
-            let why = reply
-                .pointer("/_shards/failures/0/reason/reason")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown");
-            return Err(self.client.error(format!(
-                "{failed} shard(s) failed to answer ({why}); the answer would be incomplete"
-            )));
+        self.complete("POST", &path, Some(body))
+    }
+
+    /// Sends a request that reads the records and requires a whole answer: a 2xx status and
+    /// every shard answering. A failure is explained by the index's health (`failure`).
+    fn complete(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+        let reply = self.client.send(method, path, body)?;
+        if !reply.ok() {
+            return Err(self.failure(self.client.status_error(method, path, &reply)));
         }
-        Ok(reply)
+        if let Some(why) = incomplete(&reply.body) {
+            return Err(self.failure(self.client.error(why)));
+        }
+        Ok(reply.body)
+    }
+
+    /// A failed search's error: that the index is red (a primary shard unassigned), when its
+    /// health says so, else the failure as it came. Asked only once something failed, so a
+    /// search that succeeds costs no health request; `timeout=0s` so that an index deleted
+    /// since (a rebuild moved the alias) answers at once, not after the default 30 s.
+    fn failure(&self, error: Error) -> Error {
+        let path = format!("/_cluster/health/{}?timeout=0s", self.index);
+        match self.client.send("GET", &path, None) {
+            Ok(health)
+                if health.ok()
+                    && health.body.get("status").and_then(Value::as_str) == Some("red") =>
+            {
+                self.client.error(format!(
+                    "index {} is red (a primary shard is unassigned): the cluster cannot answer for every record",
+                    self.index
+                ))
+            }
+            _ => error,
+        }
     }
 
     /// Whether any document matches `query`: each shard stops at its first.
@@ -237,7 +258,7 @@ impl OpenSearchEngine {
         source: Value,
         each: &mut dyn FnMut(&Value) -> Result<()>,
     ) -> Result<()> {
-        let pit = self.client.call(
+        let pit = self.complete(
             "POST",
             &format!("/{}/_search/point_in_time?keep_alive=2m", self.alias),
             None,
@@ -261,7 +282,7 @@ impl OpenSearchEngine {
                 if let Some(a) = &after {
                     body["search_after"] = a.clone();
                 }
-                let reply = self.client.call("POST", "/_search", Some(&body))?;
+                let reply = self.complete("POST", "/_search", Some(&body))?;
                 let hits = hits_of(&reply);
                 for hit in hits {
                     each(hit)?;
@@ -461,6 +482,34 @@ impl OpenSearchEngine {
             more: false,
         })
     }
+}
+
+/// Why a reply leaves records out, if it does: shards that failed, or shards with no copy
+/// to ask (a red index answers from the others, as if that were all, unless told not to).
+/// Skipped shards count as successful.
+fn incomplete(reply: &Value) -> Option<String> {
+    let count = |key: &str| {
+        reply
+            .pointer(&format!("/_shards/{key}"))
+            .and_then(Value::as_u64)
+    };
+    let failed = count("failed").unwrap_or(0);
+    if failed > 0 {
+        let why = reply
+            .pointer("/_shards/failures/0/reason/reason")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown");
+        return Some(format!(
+            "{failed} shard(s) failed to answer ({why}); the answer would be incomplete"
+        ));
+    }
+    let (total, answered) = (count("total")?, count("successful")?);
+    (answered < total).then(|| {
+        format!(
+            "{} of {total} shard(s) had no copy to answer; the answer would be incomplete",
+            total - answered
+        )
+    })
 }
 
 /// The number of matches a search reply counted.
@@ -1038,6 +1087,29 @@ mod tests {
                 more: false
             })
         );
+    }
+
+    #[test]
+    fn a_reply_missing_shards_is_incomplete() {
+        let shards = |total: u64, successful: u64, skipped: u64, failed: u64| {
+            json!({"_shards": {"total": total, "successful": successful, "skipped": skipped,
+                               "failed": failed}})
+        };
+        assert_eq!(incomplete(&shards(3, 3, 0, 0)), None);
+        // Skipped shards are among the successful ones.
+        assert_eq!(incomplete(&shards(3, 3, 2, 0)), None);
+        // A red index: a shard with no copy neither succeeds nor fails.
+        assert_eq!(
+            incomplete(&shards(4, 3, 0, 0)).as_deref(),
+            Some("1 of 4 shard(s) had no copy to answer; the answer would be incomplete")
+        );
+        let mut failed = shards(3, 2, 0, 1);
+        failed["_shards"]["failures"] = json!([{"reason": {"reason": "too many clauses"}}]);
+        assert_eq!(
+            incomplete(&failed).as_deref(),
+            Some("1 shard(s) failed to answer (too many clauses); the answer would be incomplete")
+        );
+        assert_eq!(incomplete(&json!({"pit_id": "x"})), None);
     }
 
     #[test]
