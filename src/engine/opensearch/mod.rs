@@ -3,6 +3,7 @@
 
 mod client;
 mod explain;
+mod facets;
 mod ingest;
 mod query;
 pub mod schema;
@@ -22,7 +23,7 @@ use crate::engine::local::analyze;
 use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
 use crate::error::{Error, Result};
 use crate::record::{Record, StoredRecord};
-use crate::search::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
+use crate::search::facets::{FacetCounts, FacetField};
 use crate::search::similar::{KeyTerm, SimilarHit, SimilarResults};
 use crate::search::snippet::window;
 use crate::search::{nothing_to_search, Hit, Marked, Sort};
@@ -380,108 +381,6 @@ impl OpenSearchEngine {
             facets,
         })
     }
-
-    /// The page's facet counts. None asked for: none. Nothing matched: every field empty.
-    /// Every value (`facet_limit` 0): a composite aggregation per field, requests of its own.
-    /// Else the terms aggregations the page's search carried (`facet_aggs`); a field some
-    /// shard may have cut short is asked again, alone with the others not exact yet, with four
-    /// times the shard_size, until no shard left a value out (error bound 0).
-    fn page_facets(
-        &self,
-        query: &Value,
-        request: &PageRequest,
-        total: usize,
-        reply: &Value,
-    ) -> Result<FacetCounts> {
-        let (fields, limit) = (&request.facets, request.facet_limit);
-        if total == 0 {
-            return Ok(fields
-                .iter()
-                .map(|&field| FieldCounts {
-                    field,
-                    values: Vec::new(),
-                    more: false,
-                })
-                .collect());
-        }
-        if limit == 0 {
-            return fields.iter().map(|&f| self.all_values(query, f)).collect();
-        }
-        let mut counts: Vec<Option<FieldCounts>> = fields
-            .iter()
-            .enumerate()
-            .map(|(i, &field)| exact_counts(reply, &facet_agg_name(i), field))
-            .collect();
-        let mut shard_size = first_shard_size(limit);
-        loop {
-            let pending: Vec<(usize, FacetField)> = counts
-                .iter()
-                .zip(fields)
-                .enumerate()
-                .filter(|(_, (c, _))| c.is_none())
-                .map(|(i, (_, &field))| (i, field))
-                .collect();
-            if pending.is_empty() {
-                break;
-            }
-            shard_size = shard_size.saturating_mul(4);
-            let body = json!({
-                "size": 0,
-                "query": query,
-                "track_total_hits": false,
-                "aggs": facet_aggs(&pending, limit, shard_size)
-            });
-            let reply = self.search(&body, false)?;
-            for (i, field) in pending {
-                counts[i] = exact_counts(&reply, &facet_agg_name(i), field);
-            }
-        }
-        Ok(counts.into_iter().flatten().collect())
-    }
-
-    /// Every value of a field over the matches (a composite aggregation, page by page), most
-    /// frequent first, then by value.
-    fn all_values(&self, query: &Value, field: FacetField) -> Result<FieldCounts> {
-        let mut values = Vec::new();
-        let mut after: Option<Value> = None;
-        loop {
-            let mut composite = json!({
-                "size": 5_000,
-                "sources": [{"v": {"terms": {"field": schema::facet_field(field)}}}]
-            });
-            if let Some(a) = &after {
-                composite["after"] = a.clone();
-            }
-            let body = json!({"size": 0, "query": query, "track_total_hits": false,
-                              "aggs": {"f": {"composite": composite}}});
-            let reply = self.search(&body, false)?;
-            let agg = reply
-                .pointer("/aggregations/f")
-                .cloned()
-                .unwrap_or(Value::Null);
-            let page = agg
-                .get("buckets")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for b in &page {
-                values.push(FacetCount {
-                    value: key_text(b.pointer("/key/v")),
-                    count: b.get("doc_count").and_then(Value::as_u64).unwrap_or(0),
-                });
-            }
-            match agg.get("after_key") {
-                Some(a) if !page.is_empty() => after = Some(a.clone()),
-                _ => break,
-            }
-        }
-        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        Ok(FieldCounts {
-            field,
-            values,
-            more: false,
-        })
-    }
 }
 
 /// Why a reply leaves records out, if it does: shards that failed, or shards with no copy
@@ -528,84 +427,8 @@ fn hits_of(reply: &Value) -> &[Value] {
         .unwrap_or(&[])
 }
 
-fn key_text(key: Option<&Value>) -> String {
-    match key {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(other) => other.to_string(),
-        None => String::new(),
-    }
-}
-
-fn buckets(agg: &Value) -> Vec<FacetCount> {
-    agg.get("buckets")
-        .and_then(Value::as_array)
-        .map(|bs| {
-            bs.iter()
-                .map(|b| FacetCount {
-                    value: key_text(b.get("key_as_string").or(b.get("key"))),
-                    count: b.get("doc_count").and_then(Value::as_u64).unwrap_or(0),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Values each shard first considers per facet field: enough for most fields to be exact in
-/// the page's own search.
-fn first_shard_size(limit: usize) -> usize {
-    limit.saturating_mul(10).max(500)
-}
-
-/// The name of the aggregation counting the `i`th facet field asked for.
-fn facet_agg_name(i: usize) -> String {
-    format!("facet{i}")
-}
-
-/// One terms aggregation per `(i, field)`, named `facet_agg_name(i)`: the field's `limit`
-/// most frequent values (count, then value), each shard considering `shard_size` of them.
-/// What a search puts under `aggs`, the page's own or a follow-up.
-fn facet_aggs(fields: &[(usize, FacetField)], limit: usize, shard_size: usize) -> Value {
-    let mut aggs = serde_json::Map::new();
-    for &(i, field) in fields {
-        aggs.insert(
-            facet_agg_name(i),
-            json!({"terms": {
-                "field": schema::facet_field(field),
-                "size": limit,
-                "shard_size": shard_size,
-                "order": [{"_count": "desc"}, {"_key": "asc"}]
-            }}),
-        );
-    }
-    Value::Object(aggs)
-}
-
-/// `field`'s counts from the terms aggregation `name` of a search's reply, whichever search
-/// carried it; None when some shard may have left a value out (an error bound other than 0),
-/// so that it must be asked again with a bigger shard_size.
-fn exact_counts(reply: &Value, name: &str, field: FacetField) -> Option<FieldCounts> {
-    let agg = reply
-        .get("aggregations")
-        .and_then(|a| a.get(name))
-        .unwrap_or(&Value::Null);
-    let error = agg
-        .get("doc_count_error_upper_bound")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
-    (error == 0).then(|| FieldCounts {
-        field,
-        values: buckets(agg),
-        more: agg
-            .get("sum_other_doc_count")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            > 0,
-    })
-}
-
 /// The first search of a page: hits (from/size within the first DEEP_PAGE matches), the exact
-/// total, the highlights of the words matched, and the terms aggregations of the facets.
+/// total, the highlights of the words matched, and the aggregations of the facets.
 fn page_body(compiled: &Compiled, request: &PageRequest) -> Value {
     let depth = request.offset.saturating_add(request.limit);
     let (from, size) = if depth <= DEEP_PAGE {
@@ -645,13 +468,8 @@ fn page_body(compiled: &Compiled, request: &PageRequest) -> Value {
         }
         body["highlight"] = highlight;
     }
-    if !request.facets.is_empty() && request.facet_limit > 0 {
-        let fields: Vec<(usize, FacetField)> = request.facets.iter().copied().enumerate().collect();
-        body["aggs"] = facet_aggs(
-            &fields,
-            request.facet_limit,
-            first_shard_size(request.facet_limit),
-        );
+    if let Some(aggs) = facets::page_aggs(request) {
+        body["aggs"] = aggs;
     }
     body
 }
@@ -832,11 +650,7 @@ impl Engine for OpenSearchEngine {
     }
 
     fn facet_values(&self, fields: &[FacetField]) -> Result<FacetCounts> {
-        let everything = json!({"match_all": {}});
-        fields
-            .iter()
-            .map(|&f| self.all_values(&everything, f))
-            .collect()
+        self.all_values(&json!({"match_all": {}}), fields, None)
     }
 
     fn newest_first_seen(&self) -> Result<Option<i64>> {
@@ -1000,93 +814,23 @@ mod tests {
 
     #[test]
     fn a_page_search_counts_its_facets() {
-        let body = page_body(&compiled(), &request(10, FacetField::ALL.to_vec(), 10));
-        let aggs = body["aggs"].as_object().expect("aggs");
-        assert_eq!(aggs.len(), 4);
-        for (i, field) in FacetField::ALL.into_iter().enumerate() {
-            assert_eq!(
-                aggs[&facet_agg_name(i)],
-                json!({"terms": {
-                    "field": schema::facet_field(field),
-                    "size": 10,
-                    "shard_size": 500,
-                    "order": [{"_count": "desc"}, {"_key": "asc"}]
-                }}),
-                "{field:?}"
-            );
-        }
+        let ten = request(10, FacetField::ALL.to_vec(), 10);
+        let body = page_body(&compiled(), &ten);
+        assert_eq!(Some(&body["aggs"]), facets::page_aggs(&ten).as_ref());
+        assert_eq!(body["aggs"].as_object().map(|a| a.len()), Some(4));
         assert_eq!(body["size"], 10);
         assert_eq!(body["track_total_hits"], true);
+        assert!(body.get("highlight").is_some());
         // Counting only (--limit 0): the aggregations still, no hits, no highlights.
-        let body = page_body(&compiled(), &request(0, vec![FacetField::Year], 25));
+        let count = request(0, vec![FacetField::Year], 25);
+        let body = page_body(&compiled(), &count);
         assert_eq!(body["size"], 0);
         assert!(body.get("highlight").is_none());
-        assert_eq!(body["aggs"]["facet0"]["terms"]["field"], "year");
-        assert_eq!(body["aggs"]["facet0"]["terms"]["shard_size"], 500);
-        // No facets, or every value (composite aggregations, asked apart): none.
+        assert_eq!(Some(&body["aggs"]), facets::page_aggs(&count).as_ref());
+        // No facets: no aggregations.
         assert!(page_body(&compiled(), &request(10, Vec::new(), 10))
             .get("aggs")
             .is_none());
-        assert!(
-            page_body(&compiled(), &request(10, vec![FacetField::Tags], 0))
-                .get("aggs")
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn facet_counts_come_from_any_reply() {
-        let reply = json!({
-            "hits": {"total": {"value": 7, "relation": "eq"}, "hits": []},
-            "aggregations": {
-                "facet0": {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 3,
-                           "buckets": [{"key": "Interpretability", "doc_count": 5},
-                                       {"key": "Evals", "doc_count": 2}]},
-                "facet1": {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 0,
-                           "buckets": [{"key": 2025, "doc_count": 4}]},
-                "facet2": {"doc_count_error_upper_bound": 2, "sum_other_doc_count": 9,
-                           "buckets": [{"key": "A B", "doc_count": 3}]}
-            }
-        });
-        assert_eq!(
-            exact_counts(&reply, "facet0", FacetField::Tags),
-            Some(FieldCounts {
-                field: FacetField::Tags,
-                values: vec![
-                    FacetCount {
-                        value: "Interpretability".into(),
-                        count: 5
-                    },
-                    FacetCount {
-                        value: "Evals".into(),
-                        count: 2
-                    }
-                ],
-                more: true
-            })
-        );
-        assert_eq!(
-            exact_counts(&reply, "facet1", FacetField::Year),
-            Some(FieldCounts {
-                field: FacetField::Year,
-                values: vec![FacetCount {
-                    value: "2025".into(),
-                    count: 4
-                }],
-                more: false
-            })
-        );
-        // A shard may have left a value out: asked again.
-        assert_eq!(exact_counts(&reply, "facet2", FacetField::Authors), None);
-        // No such aggregation (nothing to count): an empty, exact list.
-        assert_eq!(
-            exact_counts(&reply, "facet3", FacetField::Fellows),
-            Some(FieldCounts {
-                field: FacetField::Fellows,
-                values: Vec::new(),
-                more: false
-            })
-        );
     }
 
     #[test]
