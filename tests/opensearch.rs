@@ -803,8 +803,318 @@ fn analysis_parity(cluster: &Cluster) {
     );
 }
 
+/// The one-line errors of an engine that cannot answer: no alias yet, a plain index where
+/// the alias should be, and a red index (some primaries unassigned, so that the cluster would
+/// answer from the other shards as if they were all; or none assigned, so that it refuses).
+/// The red indices are deleted before anything is asserted: a red index left behind would
+/// keep the cluster from being green for the next run.
+fn clear_errors(cluster: &Cluster) {
+    let w = Workdir::with_corpus();
+    let one_line = |r: &Run, what: &str| {
+        assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{what}: {}", r.stderr);
+        assert!(r.stderr.contains(what), "{what}: {}", r.stderr);
+    };
+    let _ = http(
+        "DELETE",
+        &format!("{}/t-none*,t-plain*,t-red*", cluster.base),
+        None,
+    );
+    let none = run(&w, Some(&cluster.engine("t-none")), &["query", "sparse"]);
+    one_line(&none, "no index there yet");
+    let config = |shards: &str| -> Value {
+        let r = run(
+            &w,
+            None,
+            &["engine-config", "--shards", shards, "--replicas", "0"],
+        );
+        serde_json::from_str(&r.stdout).expect("engine-config prints JSON")
+    };
+    let (status, reply) = http(
+        "PUT",
+        &format!("{}/t-plain", cluster.base),
+        Some(&config("1")),
+    );
+    assert_eq!(status, 200, "{reply}");
+    let plain = run(&w, Some(&cluster.engine("t-plain")), &["query", "sparse"]);
+    one_line(&plain, "t-plain is an index, not an alias");
+
+    // Three nodes, four primaries, at most one shard a node: one primary stays unassigned.
+    let mut partly = config("4");
+    partly["settings"]["index.routing.allocation.total_shards_per_node"] = json!(1);
+    // One primary that may live on no node at all.
+    let mut wholly = config("1");
+    wholly["settings"]["index.routing.allocation.require._name"] = json!("no-such-node");
+    let (mut runs, mut refused) = (Vec::new(), Vec::new());
+    for (index, body) in [("t-red-1", partly), ("t-red2-1", wholly)] {
+        let alias = index.trim_end_matches("-1");
+        let (status, reply) = http(
+            "PUT",
+            &format!("{}/{index}?wait_for_active_shards=0", cluster.base),
+            Some(&body),
+        );
+        if status != 200 {
+            refused.push(format!("{index}: {status} {reply}"));
+            continue;
+        }
+        http(
+            "POST",
+            &format!("{}/_aliases", cluster.base),
+            Some(&json!({"actions": [{"add": {"index": index, "alias": alias}}]})),
+        );
+        let engine = cluster.engine(alias);
+        for args in [
+            &["query", "sparse", "--json"][..],
+            &["query", "--json"],
+            &["export"],
+            &["facets"],
+        ] {
+            runs.push((index, args, run(&w, Some(&engine), args)));
+        }
+    }
+    let _ = http("DELETE", &format!("{}/t-plain,t-red*", cluster.base), None);
+    assert!(refused.is_empty(), "{refused:?}");
+    for (index, args, r) in runs {
+        one_line(&r, &format!("index {index} is red"));
+        assert!(r.stdout.is_empty(), "{index} {args:?}: {}", r.stdout);
+    }
+}
+
+/// A logging HTTP/1.1 proxy in front of the cluster, for counting the requests a command
+/// sends: every request is forwarded unchanged (keep-alive kept) and noted as `METHOD path`.
+/// Bounded: each connection ends when litsearch closes it or after 60 s of silence, and the
+/// listener when the proxy is dropped.
+struct Proxy {
+    port: u16,
+    log: Arc<std::sync::Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    accept: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Proxy {
+    fn start(upstream: &str) -> Proxy {
+        use std::net::{TcpListener, TcpStream};
+        let upstream = upstream
+            .strip_prefix("http://")
+            .expect("an http:// base")
+            .trim_end_matches('/')
+            .to_owned();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        let port = listener.local_addr().expect("proxy address").port();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let accept = {
+            let (log, stop) = (log.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for client in listener.incoming() {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let Ok(client) = client else { continue };
+                    let Ok(server) = TcpStream::connect(&upstream) else {
+                        continue;
+                    };
+                    let log = log.clone();
+                    std::thread::spawn(move || {
+                        let _ = proxy_connection(client, server, &log);
+                    });
+                }
+            })
+        };
+        Proxy {
+            port,
+            log,
+            stop,
+            accept: Some(accept),
+        }
+    }
+
+    fn engine(&self, name: &str) -> String {
+        format!("opensearch+http://127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// The requests logged so far, and the log emptied.
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.log.lock().expect("log"))
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+/// Forwards requests from `client` to `server` and their responses back, one at a time.
+fn proxy_connection(
+    client: std::net::TcpStream,
+    server: std::net::TcpStream,
+    log: &std::sync::Mutex<Vec<String>>,
+) -> std::io::Result<()> {
+    use std::io::{BufReader, Write};
+    for s in [&client, &server] {
+        s.set_read_timeout(Some(Duration::from_secs(60)))?;
+    }
+    let (mut from_client, mut to_client) = (BufReader::new(client.try_clone()?), client);
+    let (mut from_server, mut to_server) = (BufReader::new(server.try_clone()?), server);
+    loop {
+        let Some(head) = read_head(&mut from_client)? else {
+            return Ok(());
+        };
+        let request_line = head.lines().next().unwrap_or_default().to_owned();
+        let mut parts = request_line.split(' ');
+        let method = parts.next().unwrap_or_default().to_owned();
+        let path = parts.next().unwrap_or_default().to_owned();
+        log.lock().expect("log").push(format!("{method} {path}"));
+        let mut request = head.clone().into_bytes();
+        copy_body(&head, true, &mut from_client, &mut request)?;
+        to_server.write_all(&request)?;
+        let Some(reply_head) = read_head(&mut from_server)? else {
+            return Ok(());
+        };
+        let mut reply = reply_head.clone().into_bytes();
+        let status = reply_head.split(' ').nth(1).unwrap_or_default();
+        let bodiless = method == "HEAD" || status == "204" || status == "304";
+        if !bodiless {
+            copy_body(&reply_head, false, &mut from_server, &mut reply)?;
+        }
+        to_client.write_all(&reply)?;
+    }
+}
+
+/// A message's head (up to and including the blank line); None at the end of the stream.
+fn read_head(from: &mut impl std::io::BufRead) -> std::io::Result<Option<String>> {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if from.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        head.push_str(&line);
+        if line == "\r\n" {
+            return Ok(Some(head));
+        }
+    }
+}
+
+/// Appends the body that follows `head` (Content-Length or chunked) to `out`, as read.
+fn copy_body(
+    head: &str,
+    request: bool,
+    from: &mut impl std::io::BufRead,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let header = |name: &str| {
+        head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
+        })
+    };
+    if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        loop {
+            let mut size_line = String::new();
+            from.read_line(&mut size_line)?;
+            out.extend_from_slice(size_line.as_bytes());
+            let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16)
+                .unwrap_or(0);
+            if size == 0 {
+                // Trailers, then the blank line.
+                loop {
+                    let mut line = String::new();
+                    from.read_line(&mut line)?;
+                    out.extend_from_slice(line.as_bytes());
+                    if line == "\r\n" || line.is_empty() {
+                        return Ok(());
+                    }
+                }
+            }
+            let mut chunk = vec![0; size + 2];
+            from.read_exact(&mut chunk)?;
+            out.extend_from_slice(&chunk);
+        }
+    }
+    let length = match header("content-length") {
+        Some(n) => n.parse::<usize>().unwrap_or(0),
+        // A request without a length has no body; a response reads to the end.
+        None if request => 0,
+        None => {
+            from.read_to_end(out)?;
+            return Ok(());
+        }
+    };
+    let mut body = vec![0; length];
+    from.read_exact(&mut body)?;
+    out.extend_from_slice(&body);
+    Ok(())
+}
+
+/// How many HTTP requests a query sends: a plain query with the default facets is the alias
+/// lookup and one search (issue 15 part 4: it was 8 and more, one per facet field besides a
+/// probe and a health check), and it answers as without the proxy.
+fn request_count(cluster: &Cluster) {
+    let w = Workdir::with_corpus();
+    let _ = http("DELETE", &format!("{}/t-requests-*", cluster.base), None);
+    let direct = cluster.engine("t-requests");
+    let ingest = run(&w, Some(&direct), &["ingest", "--json", "--shards", "3"]);
+    assert_eq!(ingest.code, 0, "{}", ingest.stderr);
+    let proxy = Proxy::start(&cluster.base);
+    let engine = proxy.engine("t-requests");
+    let mut counts = Vec::new();
+    for (args, most) in [
+        (&["sparse autoencoders"][..], 3),
+        (&["sparse", "--tag", "interpretability", "--limit", "3"], 3),
+        (&["sparse", "--explain", "--limit", "3"], 3),
+        (&["sparse", "--limit", "0"], 3),
+    ] {
+        let mut all = vec!["query", "--json"];
+        all.extend_from_slice(args);
+        let through = run(&w, Some(&engine), &all);
+        let requests = proxy.take();
+        assert_eq!(through.code, 0, "{args:?}: {}", through.stderr);
+        let plain = run(&w, Some(&direct), &all);
+        assert_eq!(
+            answer(&through),
+            answer(&plain),
+            "{args:?}: through the proxy and direct differ"
+        );
+        assert!(
+            requests.len() <= most,
+            "query {args:?} sent {} requests (at most {most}):\n{}",
+            requests.len(),
+            requests.join("\n")
+        );
+        counts.push(format!("{args:?}: {}", requests.len()));
+    }
+    // Not bounded here, said for the record: relaxed, empty and every-value queries.
+    for args in [
+        &["sycophnacy"][..],
+        &["sparse bananas"],
+        &["zzzyqqx"],
+        &["sparse", "--facet-limit", "0"],
+    ] {
+        let mut all = vec!["query", "--json"];
+        all.extend_from_slice(args);
+        run(&w, Some(&engine), &all);
+        counts.push(format!("{args:?}: {}", proxy.take().len()));
+    }
+    eprintln!("requests per query: {}", counts.join(", "));
+}
+
 fn cleanup(cluster: &Cluster) {
-    for pattern in ["t-corpus*", "t-big*", "t-analysis"] {
+    for pattern in [
+        "t-corpus*",
+        "t-big*",
+        "t-analysis",
+        "t-plain",
+        "t-red*",
+        "t-requests*",
+    ] {
         let _ = http("DELETE", &format!("{}/{pattern}", cluster.base), None);
     }
 }
@@ -827,8 +1137,14 @@ fn opensearch_engine_matches_local() {
     cleanup(&cluster);
     let only = std::env::var("LITSEARCH_OPENSEARCH_ONLY").unwrap_or_default();
     let want = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
+    if want("requests") {
+        request_count(&cluster);
+    }
     if want("corpus") {
         corpus_parity(&cluster);
+    }
+    if want("errors") {
+        clear_errors(&cluster);
     }
     if want("analysis") {
         analysis_parity(&cluster);

@@ -104,7 +104,8 @@ pub struct MatchedRecord {
 }
 
 /// A search engine holding the records. `Compiled` is a plan made ready at one match mode,
-/// so that checking it (`any_match`) and running it (`page`) do not build it twice.
+/// so that checking it (`any_match`) and running it (`page`, `page_if_any`) do not build it
+/// twice.
 pub trait Engine {
     type Compiled;
 
@@ -121,6 +122,17 @@ pub trait Engine {
 
     /// One page of the matches, with the total, facets and snippets.
     fn page(&self, query: &Self::Compiled, page: &PageRequest) -> Result<Page>;
+
+    /// The page when anything matches, else None: what relaxing asks of each query it tries,
+    /// so that the query that matches is searched once. An engine that learns both from one
+    /// search (a remote one) overrides this; the default checks, then pages.
+    fn page_if_any(&self, query: &Self::Compiled, page: &PageRequest) -> Result<Option<Page>> {
+        if self.any_match(query)? {
+            Ok(Some(self.page(query, page)?))
+        } else {
+            Ok(None)
+        }
+    }
 
     /// Every match, unranked, by id.
     fn matching(&self, query: &Self::Compiled) -> Result<Vec<MatchedRecord>>;
@@ -270,6 +282,14 @@ impl Engine for AnyEngine {
         match (self, query) {
             (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.page(q, page),
             (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.page(q, page),
+            _ => Err(mismatch()),
+        }
+    }
+
+    fn page_if_any(&self, query: &AnyCompiled, page: &PageRequest) -> Result<Option<Page>> {
+        match (self, query) {
+            (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.page_if_any(q, page),
+            (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.page_if_any(q, page),
             _ => Err(mismatch()),
         }
     }

@@ -131,19 +131,28 @@ pub fn search_restricted<E: Engine>(
 ) -> Result<SearchResults> {
     let started = Instant::now();
     let parsed = parse_query_droppable(&request.query)?;
-    let relaxed = relax(engine, request, parsed.as_ref(), restrictions)?;
-    let page = engine.page(
-        &relaxed.query,
-        &PageRequest {
-            sort: relaxed.sort,
-            limit: request.limit,
-            offset: request.offset,
-            facets: request.facets.clone(),
-            facet_limit: request.facet_limit,
-            snippet_chars: request.snippet_chars,
-            explain: request.explain,
-        },
+    let page_request = PageRequest {
+        sort: result_sort(request, parsed.as_ref()),
+        limit: request.limit,
+        offset: request.offset,
+        facets: request.facets.clone(),
+        facet_limit: request.facet_limit,
+        snippet_chars: request.snippet_chars,
+        explain: request.explain,
+    };
+    // Each query relaxing tries is paged at once when it matches: the page comes from the
+    // search that found it (one request to a remote engine, not a probe and then the page).
+    let relaxed = relax(
+        engine,
+        request,
+        parsed.as_ref(),
+        restrictions,
+        &mut |query| engine.page_if_any(query, &page_request),
     )?;
+    let page = match relaxed.found {
+        Some(page) => page,
+        None => engine.page(&relaxed.query, &page_request)?,
+    };
     Ok(SearchResults {
         total: page.total,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -161,15 +170,34 @@ pub fn matching_records<E: Engine>(
     restrictions: &Restrictions,
 ) -> Result<Vec<MatchedRecord>> {
     let parsed = parse_query_droppable(&request.query)?;
-    let relaxed = relax(engine, request, parsed.as_ref(), restrictions)?;
+    let relaxed = relax(
+        engine,
+        request,
+        parsed.as_ref(),
+        restrictions,
+        &mut |query| Ok(engine.any_match(query)?.then_some(())),
+    )?;
     engine.matching(&relaxed.query)
 }
 
 /// The query a request runs, after relaxation, with what it took.
-struct Relaxed<Q> {
+struct Relaxed<Q, T> {
     query: Q,
     report: RelaxReport,
-    sort: Sort,
+    /// What trying `query` gave, when relaxing tried it and it matched (the page itself);
+    /// None when it was not tried (no relaxing asked for) or nothing matches.
+    found: Option<T>,
+}
+
+/// The order of the results: as asked, else relevance with words to rank by and newest
+/// without.
+fn result_sort(request: &SearchRequest, parsed: Option<&(Node, Vec<usize>)>) -> Sort {
+    let has_words = parsed.is_some_and(|(node, _)| node.has_positive());
+    request.sort.unwrap_or(if has_words {
+        Sort::Relevance
+    } else {
+        Sort::Newest
+    })
 }
 
 /// The relaxation policy, for every engine. The words as written; if nothing matches (and the
@@ -179,12 +207,17 @@ struct Relaxed<Q> {
 /// implicit AND are ever left out: never a field scope, a phrase, a group, an explicit AND or a
 /// NOT, and never a filter. If nothing helps, the query as written stands, unrelaxed. No
 /// query and no filter lists everything.
-fn relax<E: Engine>(
+///
+/// `attempt` is asked of each query that could stand: what it gives when the query matches
+/// (a page), None when nothing does. The word-by-word checks that order the drops only ask
+/// `any_match`.
+fn relax<E: Engine, T>(
     engine: &E,
     request: &SearchRequest,
     parsed: Option<&(Node, Vec<usize>)>,
     restrictions: &Restrictions,
-) -> Result<Relaxed<E::Compiled>> {
+    attempt: &mut dyn FnMut(&E::Compiled) -> Result<Option<T>>,
+) -> Result<Relaxed<E::Compiled, T>> {
     let root = parsed.map(|(node, _)| node);
     fn plan<'a>(
         query: Option<&'a Node>,
@@ -198,35 +231,35 @@ fn relax<E: Engine>(
         }
     }
     let has_words = root.is_some_and(Node::has_positive);
-    let sort = request.sort.unwrap_or(if has_words {
-        Sort::Relevance
-    } else {
-        Sort::Newest
-    });
     let as_written = engine.compile(&plan(root, request, restrictions), MatchMode::AllWords)?;
-    let unrelaxed = |query| Relaxed {
+    let unrelaxed = |query, found| Relaxed {
         query,
         report: RelaxReport::default(),
-        sort,
+        found,
     };
-    if request.exact || !has_words || engine.any_match(&as_written)? {
-        return Ok(unrelaxed(as_written));
+    if request.exact || !has_words {
+        return Ok(unrelaxed(as_written, None));
+    }
+    if let Some(found) = attempt(&as_written)? {
+        return Ok(unrelaxed(as_written, Some(found)));
     }
     let typos = engine.compile(&plan(root, request, restrictions), MatchMode::Typos)?;
     let corrections = engine.corrections(&typos);
-    if !corrections.is_empty() && engine.any_match(&typos)? {
-        return Ok(Relaxed {
-            query: typos,
-            report: RelaxReport {
-                relaxed: Some(Relaxation::Typos),
-                corrections,
-                dropped: Vec::new(),
-            },
-            sort,
-        });
+    if !corrections.is_empty() {
+        if let Some(found) = attempt(&typos)? {
+            return Ok(Relaxed {
+                query: typos,
+                report: RelaxReport {
+                    relaxed: Some(Relaxation::Typos),
+                    corrections,
+                    dropped: Vec::new(),
+                },
+                found: Some(found),
+            });
+        }
     }
     let Some((Node::And(items), droppable)) = parsed else {
-        return Ok(unrelaxed(as_written));
+        return Ok(unrelaxed(as_written, None));
     };
     // The order to leave words out in: those that find nothing even alone, then the rest
     // from the last typed.
@@ -261,7 +294,7 @@ fn relax<E: Engine>(
             break;
         }
         let query = engine.compile(&plan(Some(&node), request, restrictions), MatchMode::Typos)?;
-        if engine.any_match(&query)? {
+        if let Some(found) = attempt(&query)? {
             let corrections = engine.corrections(&query);
             dropped.sort_unstable();
             return Ok(Relaxed {
@@ -271,11 +304,11 @@ fn relax<E: Engine>(
                     dropped: dropped.iter().map(|&k| word_text(&items[k])).collect(),
                 },
                 query,
-                sort,
+                found: Some(found),
             });
         }
     }
-    Ok(unrelaxed(as_written))
+    Ok(unrelaxed(as_written, None))
 }
 
 /// A dropped word as the user typed it.
@@ -351,4 +384,236 @@ pub fn nothing_to_search() -> Error {
         "nothing to search for: the query has no letters or digits",
         Some("search for words, or use filters such as --tag"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The relaxation policy against an engine that notes what it is asked: the query that
+    //! stands is paged by the same call that found it matching, never probed and paged again.
+
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::engine::{Page, Plan};
+    use crate::record::{Record, StoredRecord};
+    use crate::search::similar::SimilarResults;
+
+    /// Holds the words `held`; a typo query also matches `typo` → `meant`.
+    struct Noting {
+        held: &'static [&'static str],
+        typo: (&'static str, &'static str),
+        calls: RefCell<Vec<String>>,
+    }
+
+    struct Query {
+        words: Vec<String>,
+        mode: MatchMode,
+    }
+
+    impl Query {
+        fn text(&self) -> String {
+            let mark = if self.mode == MatchMode::Typos {
+                "~"
+            } else {
+                ""
+            };
+            format!("{}{mark}", self.words.join(" "))
+        }
+    }
+
+    fn words(node: &Node, out: &mut Vec<String>) {
+        match node {
+            Node::And(c) | Node::Or(c) => c.iter().for_each(|n| words(n, out)),
+            Node::Not(_) => {}
+            Node::Word { text, .. } | Node::Phrase { text, .. } => out.push(text.clone()),
+        }
+    }
+
+    impl Noting {
+        fn new(held: &'static [&'static str]) -> Noting {
+            Noting {
+                held,
+                typo: ("sycophnacy", "sycophancy"),
+                calls: RefCell::new(Vec::new()),
+            }
+        }
+
+        fn matches(&self, q: &Query) -> bool {
+            q.words.iter().all(|w| {
+                self.held.contains(&w.as_str())
+                    || q.mode == MatchMode::Typos
+                        && w == self.typo.0
+                        && self.held.contains(&self.typo.1)
+            })
+        }
+
+        fn note(&self, what: &str, q: &Query) {
+            self.calls.borrow_mut().push(format!("{what} {}", q.text()));
+        }
+
+        fn calls(&self) -> Vec<String> {
+            self.calls.take()
+        }
+    }
+
+    impl Engine for Noting {
+        type Compiled = Query;
+
+        fn compile(&self, plan: &Plan<'_>, mode: MatchMode) -> Result<Query> {
+            let mut out = Vec::new();
+            if let Some(node) = plan.query {
+                words(node, &mut out);
+            }
+            Ok(Query { words: out, mode })
+        }
+
+        fn any_match(&self, q: &Query) -> Result<bool> {
+            self.note("any_match", q);
+            Ok(self.matches(q))
+        }
+
+        fn corrections(&self, q: &Query) -> Vec<Correction> {
+            let (typo, meant) = self.typo;
+            if q.mode == MatchMode::Typos && q.words.iter().any(|w| w == typo) {
+                vec![Correction {
+                    word: typo.to_owned(),
+                    to: vec![meant.to_owned()],
+                }]
+            } else {
+                Vec::new()
+            }
+        }
+
+        fn page(&self, q: &Query, _: &PageRequest) -> Result<Page> {
+            self.note("page", q);
+            Ok(Page {
+                total: usize::from(self.matches(q)),
+                hits: Vec::new(),
+                facets: Vec::new(),
+            })
+        }
+
+        fn page_if_any(&self, q: &Query, _: &PageRequest) -> Result<Option<Page>> {
+            self.note("page_if_any", q);
+            Ok(self.matches(q).then_some(Page {
+                total: 1,
+                hits: Vec::new(),
+                facets: Vec::new(),
+            }))
+        }
+
+        fn matching(&self, q: &Query) -> Result<Vec<MatchedRecord>> {
+            self.note("matching", q);
+            Ok(Vec::new())
+        }
+
+        fn record_by_id(&self, _: &str) -> Result<Option<StoredRecord>> {
+            unimplemented!()
+        }
+
+        fn for_each_record(&self, _: &mut dyn FnMut(StoredRecord) -> Result<()>) -> Result<()> {
+            unimplemented!()
+        }
+
+        fn similar(&self, _: &Record, _: usize) -> Result<SimilarResults> {
+            unimplemented!()
+        }
+
+        fn facet_values(&self, _: &[FacetField]) -> Result<FacetCounts> {
+            unimplemented!()
+        }
+
+        fn newest_first_seen(&self) -> Result<Option<i64>> {
+            unimplemented!()
+        }
+    }
+
+    fn searched(engine: &Noting, query: &str, exact: bool) -> (usize, Vec<String>) {
+        let request = SearchRequest {
+            query: query.to_owned(),
+            exact,
+            ..SearchRequest::default()
+        };
+        let results = search(engine, &request).expect("search");
+        (results.total, engine.calls())
+    }
+
+    #[test]
+    fn a_query_that_matches_is_searched_once() {
+        let engine = Noting::new(&["sparse", "autoencoders"]);
+        assert_eq!(
+            searched(&engine, "sparse autoencoders", false),
+            (1, vec!["page_if_any sparse autoencoders".to_owned()])
+        );
+    }
+
+    #[test]
+    fn unrelaxed_requests_are_paged_without_a_check() {
+        let engine = Noting::new(&["sparse"]);
+        assert_eq!(
+            searched(&engine, "sparse", true),
+            (1, vec!["page sparse".to_owned()])
+        );
+        // No query: every record, listed without a check.
+        assert_eq!(searched(&engine, "", false), (1, vec!["page ".to_owned()]));
+    }
+
+    #[test]
+    fn a_relaxed_query_is_paged_by_the_try_that_found_it() {
+        let engine = Noting::new(&["sycophancy", "sparse"]);
+        assert_eq!(
+            searched(&engine, "sycophnacy", false),
+            (
+                1,
+                vec![
+                    "page_if_any sycophnacy".to_owned(),
+                    "page_if_any sycophnacy~".to_owned()
+                ]
+            )
+        );
+        // No typo to correct; `bananas` alone matches nothing, so it is dropped first.
+        assert_eq!(
+            searched(&engine, "sparse bananas", false),
+            (
+                1,
+                vec![
+                    "page_if_any sparse bananas".to_owned(),
+                    "any_match sparse~".to_owned(),
+                    "any_match bananas~".to_owned(),
+                    "page_if_any sparse~".to_owned()
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn nothing_found_pages_the_query_as_written() {
+        let engine = Noting::new(&["sparse"]);
+        let (total, calls) = searched(&engine, "zzzyqqx", false);
+        assert_eq!(total, 0);
+        assert_eq!(
+            calls,
+            vec!["page_if_any zzzyqqx".to_owned(), "page zzzyqqx".to_owned()]
+        );
+    }
+
+    #[test]
+    fn matching_records_only_check() {
+        let engine = Noting::new(&["sparse"]);
+        let request = SearchRequest {
+            query: "sparse bananas".to_owned(),
+            ..SearchRequest::default()
+        };
+        matching_records(&engine, &request, &Restrictions::default()).expect("matching");
+        assert_eq!(
+            engine.calls(),
+            vec![
+                "any_match sparse bananas",
+                "any_match sparse~",
+                "any_match bananas~",
+                "any_match sparse~",
+                "matching sparse~"
+            ]
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 mod client;
 mod explain;
+mod facets;
 mod ingest;
 mod query;
 pub mod schema;
@@ -20,9 +21,9 @@ pub use url::{mask, EngineUrl};
 use crate::engine::fields::Analysis;
 use crate::engine::local::analyze;
 use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::record::{Record, StoredRecord};
-use crate::search::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
+use crate::search::facets::{FacetCounts, FacetField};
 use crate::search::similar::{KeyTerm, SimilarHit, SimilarResults};
 use crate::search::snippet::window;
 use crate::search::{nothing_to_search, Hit, Marked, Sort};
@@ -75,6 +76,8 @@ pub struct OpenSearchEngine {
     client: Client,
     /// The alias every request goes through.
     alias: String,
+    /// The index the alias named when opened: whose health a failed search asks.
+    index: String,
 }
 
 /// A plan as query DSL, with the query the highlighter matches against.
@@ -87,54 +90,67 @@ pub struct Compiled {
 }
 
 impl query::Dictionary for OpenSearchEngine {
-    fn known(&self, query: &Value) -> Result<bool> {
-        let body = json!({"size": 0, "query": query, "track_total_hits": 1, "terminate_after": 1});
+    /// One search: the word as written (size 0, each shard stopping at its first match), and
+    /// a term suggester per field with every threshold off, so that each lists all its words
+    /// within `typos` edits (a transposition counting as one).
+    fn lookup(&self, held: &Value, near: &[&str], word: &str, typos: u8) -> Result<query::Lookup> {
+        let mut body =
+            json!({"size": 0, "query": held, "track_total_hits": 1, "terminate_after": 1});
+        if !near.is_empty() {
+            let mut suggest = serde_json::Map::new();
+            for (i, field) in near.iter().enumerate() {
+                suggest.insert(
+                    format!("near{i}"),
+                    json!({"text": word, "term": {
+                        "field": field,
+                        "suggest_mode": "always",
+                        "max_edits": typos.clamp(1, 2),
+                        "prefix_length": 0,
+                        "min_word_length": 1,
+                        "accuracy": 0.0,
+                        "size": crate::engine::fields::MAX_EXPANSIONS,
+                        "shard_size": crate::engine::fields::MAX_EXPANSIONS * 4,
+                        "max_inspections": 20,
+                        "string_distance": "damerau_levenshtein"
+                    }}),
+                );
+            }
+            body["suggest"] = Value::Object(suggest);
+        }
         let reply = self.search(&body, false)?;
-        Ok(reply
-            .pointer("/hits/total/value")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            > 0)
+        Ok(query::Lookup {
+            known: total_of(&reply) > 0,
+            near: (0..near.len())
+                .map(|i| suggested(&reply, &format!("near{i}"), word, typos))
+                .collect(),
+        })
     }
+}
 
-    /// The field's words within `typos` edits (a transposition counts as one), through the
-    /// term suggester with every threshold off, so that it lists them all.
-    fn near(&self, field: &str, word: &str, typos: u8) -> Result<Vec<String>> {
-        let body = json!({"size": 0, "suggest": {"near": {"text": word, "term": {
-            "field": field,
-            "suggest_mode": "always",
-            "max_edits": typos.clamp(1, 2),
-            "prefix_length": 0,
-            "min_word_length": 1,
-            "accuracy": 0.0,
-            "size": crate::engine::fields::MAX_EXPANSIONS,
-            "shard_size": crate::engine::fields::MAX_EXPANSIONS * 4,
-            "max_inspections": 20,
-            "string_distance": "damerau_levenshtein"
-        }}}});
-        let reply = self.search(&body, false)?;
-        let mut out = Vec::new();
-        for entry in reply
-            .pointer("/suggest/near")
+/// The options of the term suggestion `name` within `typos` of `word`, as the local engine
+/// counts edits.
+fn suggested(reply: &Value, name: &str, word: &str, typos: u8) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in reply
+        .pointer(&format!("/suggest/{name}"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        for option in entry
+            .get("options")
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or(&[])
         {
-            for option in entry
-                .get("options")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-            {
-                if let Some(text) = option.get("text").and_then(Value::as_str) {
-                    if transposition_close(text, word, typos) {
-                        out.push(text.to_owned());
-                    }
+            if let Some(text) = option.get("text").and_then(Value::as_str) {
+                if transposition_close(text, word, typos) {
+                    out.push(text.to_owned());
                 }
             }
         }
-        Ok(out)
     }
+    out
 }
 
 /// Within `typos` edits when a swap of neighbours counts as one (as the local engine counts).
@@ -196,13 +212,13 @@ impl OpenSearchEngine {
                 "no index there yet: run `litsearch ingest --engine URL PATH…` first".to_owned()
             }));
         };
-        let health = client.call("GET", &format!("/_cluster/health/{index}"), None)?;
-        if health.get("status").and_then(Value::as_str) == Some("red") {
-            return Err(client.error(format!(
-                "index {index} is red (a primary shard is unassigned): the cluster cannot answer for every record"
-            )));
-        }
-        Ok(OpenSearchEngine { client, alias })
+        // The index's health is not asked here but when a search fails (`failure`): a query
+        // is this lookup and its search.
+        Ok(OpenSearchEngine {
+            client,
+            alias,
+            index,
+        })
     }
 
     fn search(&self, body: &Value, dfs: bool) -> Result<Value> {
@@ -211,21 +227,46 @@ impl OpenSearchEngine {
         } else {
             format!("/{}/_search", self.alias)
         };
-        let reply = self.client.call("POST", &path, Some(body))?;
-        if let Some(failed) = reply
-            .pointer("/_shards/failed")
-            .and_then(Value::as_u64)
-            .filter(|&n| n > 0)
-        {
-            let why = reply
-                .pointer("/_shards/failures/0/reason/reason")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown");
-            return Err(self.client.error(format!(
-                "{failed} shard(s) failed to answer ({why}); the answer would be incomplete"
-            )));
+        self.complete("POST", &path, Some(body))
+    }
+
+    /// Sends a request that reads the records and requires a whole answer: a 2xx status and
+    /// every shard answering. A failure is explained by the index's health (`failure`).
+    fn complete(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+        let reply = self.client.send(method, path, body)?;
+        if !reply.ok() {
+            return Err(self.failure(self.client.status_error(method, path, &reply)));
         }
-        Ok(reply)
+        if let Some(why) = incomplete(&reply.body) {
+            return Err(self.failure(self.client.error(why)));
+        }
+        Ok(reply.body)
+    }
+
+    /// A failed search's error: that the index is red (a primary shard unassigned), when its
+    /// health says so, else the failure as it came. Asked only once something failed, so a
+    /// search that succeeds costs no health request; `timeout=0s` so that an index deleted
+    /// since (a rebuild moved the alias) answers at once, not after the default 30 s.
+    fn failure(&self, error: Error) -> Error {
+        let path = format!("/_cluster/health/{}?timeout=0s", self.index);
+        match self.client.send("GET", &path, None) {
+            Ok(health)
+                if health.ok()
+                    && health.body.get("status").and_then(Value::as_str) == Some("red") =>
+            {
+                self.client.error(format!(
+                    "index {} is red (a primary shard is unassigned): the cluster cannot answer for every record",
+                    self.index
+                ))
+            }
+            _ => error,
+        }
+    }
+
+    /// Whether any document matches `query`: each shard stops at its first.
+    fn matches_any(&self, query: &Value) -> Result<bool> {
+        let body = json!({"size": 0, "query": query, "track_total_hits": 1, "terminate_after": 1});
+        Ok(total_of(&self.search(&body, false)?) > 0)
     }
 
     /// Every document matching `query` in `sort` order, through a point in time and
@@ -237,7 +278,7 @@ impl OpenSearchEngine {
         source: Value,
         each: &mut dyn FnMut(&Value) -> Result<()>,
     ) -> Result<()> {
-        let pit = self.client.call(
+        let pit = self.complete(
             "POST",
             &format!("/{}/_search/point_in_time?keep_alive=2m", self.alias),
             None,
@@ -261,7 +302,7 @@ impl OpenSearchEngine {
                 if let Some(a) = &after {
                     body["search_after"] = a.clone();
                 }
-                let reply = self.client.call("POST", "/_search", Some(&body))?;
+                let reply = self.complete("POST", "/_search", Some(&body))?;
                 let hits = hits_of(&reply);
                 for hit in hits {
                     each(hit)?;
@@ -286,97 +327,115 @@ impl OpenSearchEngine {
             .ok_or_else(|| self.client.error("a document without litsearch's fields"))
     }
 
-    /// Exact counts of the most frequent `limit` values of each field over `query`'s matches:
-    /// shard_size is raised until no shard left a value out (error bound 0).
-    fn facets(&self, query: &Value, fields: &[FacetField], limit: usize) -> Result<FacetCounts> {
-        if limit == 0 {
-            return fields.iter().map(|&f| self.all_values(query, f)).collect();
-        }
-        let mut out = Vec::new();
-        for &field in fields {
-            let mut shard_size = (limit * 10).max(500);
-            loop {
-                let body = json!({
-                    "size": 0,
-                    "query": query,
-                    "track_total_hits": false,
-                    "aggs": {"f": {"terms": {
-                        "field": schema::facet_field(field),
-                        "size": limit,
-                        "shard_size": shard_size,
-                        "order": [{"_count": "desc"}, {"_key": "asc"}]
-                    }}}
-                });
-                let reply = self.search(&body, false)?;
-                let agg = reply
-                    .pointer("/aggregations/f")
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                let error = agg
-                    .get("doc_count_error_upper_bound")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(0);
-                if error == 0 {
-                    out.push(FieldCounts {
-                        field,
-                        values: buckets(&agg),
-                        more: agg
-                            .get("sum_other_doc_count")
-                            .and_then(Value::as_u64)
-                            .unwrap_or(0)
-                            > 0,
-                    });
+    /// A page from the reply to its first search (`page_body`): pages within the first
+    /// DEEP_PAGE matches are that one request (from/size); deeper or longer ones (export of
+    /// every match) continue with search_after, DEEP_PAGE at a time. Then the hits as
+    /// litsearch's, and the facet counts.
+    fn finish_page(
+        &self,
+        compiled: &Compiled,
+        request: &PageRequest,
+        mut body: Value,
+        reply: &Value,
+    ) -> Result<Page> {
+        let depth = request.offset.saturating_add(request.limit);
+        let total = total_of(reply);
+        let mut raw: Vec<Value> = hits_of(reply).to_vec();
+        if depth > DEEP_PAGE {
+            let wanted = depth.min(total);
+            if let Some(b) = body.as_object_mut() {
+                b.remove("aggs");
+            }
+            body["from"] = json!(0);
+            body["track_total_hits"] = json!(false);
+            body["size"] = json!(DEEP_PAGE);
+            while raw.len() < wanted {
+                let Some(after) = raw.last().and_then(|h| h.get("sort")).cloned() else {
+                    break;
+                };
+                body["search_after"] = after;
+                let more = self.search(&body, true)?;
+                let page = hits_of(&more);
+                if page.is_empty() {
                     break;
                 }
-                shard_size = shard_size.saturating_mul(4);
+                raw.extend_from_slice(page);
             }
+            raw.truncate(wanted);
+            raw.drain(..request.offset.min(raw.len()));
         }
-        Ok(out)
-    }
-
-    /// Every value of a field over the matches (a composite aggregation, page by page), most
-    /// frequent first, then by value.
-    fn all_values(&self, query: &Value, field: FacetField) -> Result<FieldCounts> {
-        let mut values = Vec::new();
-        let mut after: Option<Value> = None;
-        loop {
-            let mut composite = json!({
-                "size": 5_000,
-                "sources": [{"v": {"terms": {"field": schema::facet_field(field)}}}]
+        let mut hits = Vec::new();
+        for hit in &raw {
+            let stored = self.stored(hit)?;
+            let record = stored.record;
+            let title_found = matched_words(hit, "title", &record.title);
+            let title = Marked {
+                text: record.title.clone(),
+                highlights: title_found.iter().map(|(s, e, _)| (*s, *e)).collect(),
+            };
+            let found = matched_words(hit, "abstract", &record.abstract_text);
+            let snippet = window(&record.abstract_text, &found, request.snippet_chars);
+            let score = hit.get("_score").and_then(Value::as_f64).unwrap_or(0.0) as f32;
+            hits.push(Hit {
+                matched_authors: matched_names(hit, "author", &record.authors),
+                matched_fellows: matched_names(hit, "fellow", &record.fellows),
+                score,
+                record,
+                first_seen: stored.first_seen,
+                snippet,
+                title,
+                explanation: match hit.get("_explanation") {
+                    Some(raw) if request.explain => Some(crate::search::Explanation::new(
+                        explain::score_parts(raw, &compiled.origins),
+                        raw.clone(),
+                    )),
+                    _ => None,
+                },
             });
-            if let Some(a) = &after {
-                composite["after"] = a.clone();
-            }
-            let body = json!({"size": 0, "query": query, "track_total_hits": false,
-                              "aggs": {"f": {"composite": composite}}});
-            let reply = self.search(&body, false)?;
-            let agg = reply
-                .pointer("/aggregations/f")
-                .cloned()
-                .unwrap_or(Value::Null);
-            let page = agg
-                .get("buckets")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for b in &page {
-                values.push(FacetCount {
-                    value: key_text(b.pointer("/key/v")),
-                    count: b.get("doc_count").and_then(Value::as_u64).unwrap_or(0),
-                });
-            }
-            match agg.get("after_key") {
-                Some(a) if !page.is_empty() => after = Some(a.clone()),
-                _ => break,
-            }
         }
-        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        Ok(FieldCounts {
-            field,
-            values,
-            more: false,
+        let facets = self.page_facets(&compiled.query, request, total, reply)?;
+        Ok(Page {
+            total,
+            hits,
+            facets,
         })
     }
+}
+
+/// Why a reply leaves records out, if it does: shards that failed, or shards with no copy
+/// to ask (a red index answers from the others, as if that were all, unless told not to).
+/// Skipped shards count as successful.
+fn incomplete(reply: &Value) -> Option<String> {
+    let count = |key: &str| {
+        reply
+            .pointer(&format!("/_shards/{key}"))
+            .and_then(Value::as_u64)
+    };
+    let failed = count("failed").unwrap_or(0);
+    if failed > 0 {
+        let why = reply
+            .pointer("/_shards/failures/0/reason/reason")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown");
+        return Some(format!(
+            "{failed} shard(s) failed to answer ({why}); the answer would be incomplete"
+        ));
+    }
+    let (total, answered) = (count("total")?, count("successful")?);
+    (answered < total).then(|| {
+        format!(
+            "{} of {total} shard(s) had no copy to answer; the answer would be incomplete",
+            total - answered
+        )
+    })
+}
+
+/// The number of matches a search reply counted.
+fn total_of(reply: &Value) -> usize {
+    reply
+        .pointer("/hits/total/value")
+        .and_then(Value::as_u64)
+        .unwrap_or(0) as usize
 }
 
 fn hits_of(reply: &Value) -> &[Value] {
@@ -387,27 +446,51 @@ fn hits_of(reply: &Value) -> &[Value] {
         .unwrap_or(&[])
 }
 
-fn key_text(key: Option<&Value>) -> String {
-    match key {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(other) => other.to_string(),
-        None => String::new(),
+/// The first search of a page: hits (from/size within the first DEEP_PAGE matches), the exact
+/// total, the highlights of the words matched, and the aggregations of the facets.
+fn page_body(compiled: &Compiled, request: &PageRequest) -> Value {
+    let depth = request.offset.saturating_add(request.limit);
+    let (from, size) = if depth <= DEEP_PAGE {
+        (request.offset, request.limit)
+    } else {
+        (0, request.limit.min(DEEP_PAGE))
+    };
+    let mut body = json!({
+        "query": compiled.query,
+        "from": from,
+        "size": size,
+        "track_total_hits": true,
+        "track_scores": true,
+        "sort": sort_clause(request.sort),
+        "explain": request.explain,
+    });
+    if request.limit > 0 {
+        let mut highlight = json!({
+            "pre_tags": [PRE],
+            "post_tags": [POST],
+            "encoder": "default",
+            "fields": {
+                // Whole fields marked (the snippet window is chosen as locally), and
+                // their unstemmed words, where prefixes and typos match.
+                "title": {"number_of_fragments": 0},
+                "title.words": {"number_of_fragments": 0},
+                "abstract": {"number_of_fragments": 0},
+                "abstract.words": {"number_of_fragments": 0},
+                // Names matched by the query or a filter (the whole query, so filters
+                // count), each matched name once, as the local engine shows them.
+                "author": {"number_of_fragments": 0, "highlight_query": compiled.query},
+                "fellow": {"number_of_fragments": 0, "highlight_query": compiled.query}
+            }
+        });
+        if let Some(h) = &compiled.highlight {
+            highlight["highlight_query"] = h.clone();
+        }
+        body["highlight"] = highlight;
     }
-}
-
-fn buckets(agg: &Value) -> Vec<FacetCount> {
-    agg.get("buckets")
-        .and_then(Value::as_array)
-        .map(|bs| {
-            bs.iter()
-                .map(|b| FacetCount {
-                    value: key_text(b.get("key_as_string").or(b.get("key"))),
-                    count: b.get("doc_count").and_then(Value::as_u64).unwrap_or(0),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    if let Some(aggs) = facets::page_aggs(request) {
+        body["aggs"] = aggs;
+    }
+    body
 }
 
 /// The sort of a page: the order asked for, then our tie-breaks (newer date, smaller id).
@@ -516,135 +599,23 @@ impl Engine for OpenSearchEngine {
     }
 
     fn any_match(&self, compiled: &Compiled) -> Result<bool> {
-        let body = json!({"size": 0, "query": compiled.query, "track_total_hits": 1,
-                          "terminate_after": 1});
-        let reply = self.search(&body, false)?;
-        Ok(reply
-            .pointer("/hits/total/value")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            > 0)
+        self.matches_any(&compiled.query)
     }
 
     fn page(&self, compiled: &Compiled, request: &PageRequest) -> Result<Page> {
-        // Pages within the first DEEP_PAGE matches in one request (from/size); deeper or longer
-        // ones (export of every match) continue with search_after, DEEP_PAGE at a time.
-        let depth = request.offset.saturating_add(request.limit);
-        let first_size = if depth <= DEEP_PAGE {
-            request.limit
-        } else {
-            request.limit.min(DEEP_PAGE)
-        };
-        let first_from = if depth <= DEEP_PAGE {
-            request.offset
-        } else {
-            0
-        };
-        let mut body = json!({
-            "query": compiled.query,
-            "from": first_from,
-            "size": first_size,
-            "track_total_hits": true,
-            "track_scores": true,
-            "sort": sort_clause(request.sort),
-            "explain": request.explain,
-        });
-        if request.limit > 0 {
-            let mut highlight = json!({
-                "pre_tags": [PRE],
-                "post_tags": [POST],
-                "encoder": "default",
-                "fields": {
-                    // Whole fields marked (the snippet window is chosen as locally), and
-                    // their unstemmed words, where prefixes and typos match.
-                    "title": {"number_of_fragments": 0},
-                    "title.words": {"number_of_fragments": 0},
-                    "abstract": {"number_of_fragments": 0},
-                    "abstract.words": {"number_of_fragments": 0},
-                    // Names matched by the query or a filter (the whole query, so filters
-                    // count), each matched name once, as the local engine shows them.
-                    "author": {"number_of_fragments": 0, "highlight_query": compiled.query},
-                    "fellow": {"number_of_fragments": 0, "highlight_query": compiled.query}
-                }
-            });
-            if let Some(h) = &compiled.highlight {
-                highlight["highlight_query"] = h.clone();
-            }
-            body["highlight"] = highlight;
-        }
+        let body = page_body(compiled, request);
         let reply = self.search(&body, true)?;
-        let total = reply
-            .pointer("/hits/total/value")
-            .and_then(Value::as_u64)
-            .unwrap_or(0) as usize;
-        let mut raw: Vec<Value> = hits_of(&reply).to_vec();
-        if depth > DEEP_PAGE {
-            let wanted = depth.min(total);
-            body["from"] = json!(0);
-            body["track_total_hits"] = json!(false);
-            body["size"] = json!(DEEP_PAGE);
-            while raw.len() < wanted {
-                let Some(after) = raw.last().and_then(|h| h.get("sort")).cloned() else {
-                    break;
-                };
-                body["search_after"] = after;
-                let more = self.search(&body, true)?;
-                let page = hits_of(&more);
-                if page.is_empty() {
-                    break;
-                }
-                raw.extend_from_slice(page);
-            }
-            raw.truncate(wanted);
-            raw.drain(..request.offset.min(raw.len()));
+        self.finish_page(compiled, request, body, &reply)
+    }
+
+    /// One search: its total says whether anything matched, and then it is the page.
+    fn page_if_any(&self, compiled: &Compiled, request: &PageRequest) -> Result<Option<Page>> {
+        let body = page_body(compiled, request);
+        let reply = self.search(&body, true)?;
+        if total_of(&reply) == 0 {
+            return Ok(None);
         }
-        let mut hits = Vec::new();
-        for hit in &raw {
-            let stored = self.stored(hit)?;
-            let record = stored.record;
-            let title_found = matched_words(hit, "title", &record.title);
-            let title = Marked {
-                text: record.title.clone(),
-                highlights: title_found.iter().map(|(s, e, _)| (*s, *e)).collect(),
-            };
-            let found = matched_words(hit, "abstract", &record.abstract_text);
-            let snippet = window(&record.abstract_text, &found, request.snippet_chars);
-            let score = hit.get("_score").and_then(Value::as_f64).unwrap_or(0.0) as f32;
-            hits.push(Hit {
-                matched_authors: matched_names(hit, "author", &record.authors),
-                matched_fellows: matched_names(hit, "fellow", &record.fellows),
-                score,
-                record,
-                first_seen: stored.first_seen,
-                snippet,
-                title,
-                explanation: match hit.get("_explanation") {
-                    Some(raw) if request.explain => Some(crate::search::Explanation::new(
-                        explain::score_parts(raw, &compiled.origins),
-                        raw.clone(),
-                    )),
-                    _ => None,
-                },
-            });
-        }
-        let facets = if request.facets.is_empty() || total == 0 && request.facet_limit > 0 {
-            request
-                .facets
-                .iter()
-                .map(|&field| FieldCounts {
-                    field,
-                    values: Vec::new(),
-                    more: false,
-                })
-                .collect()
-        } else {
-            self.facets(&compiled.query, &request.facets, request.facet_limit)?
-        };
-        Ok(Page {
-            total,
-            hits,
-            facets,
-        })
+        self.finish_page(compiled, request, body, &reply).map(Some)
     }
 
     fn matching(&self, compiled: &Compiled) -> Result<Vec<MatchedRecord>> {
@@ -698,7 +669,7 @@ impl Engine for OpenSearchEngine {
     }
 
     fn facet_values(&self, fields: &[FacetField]) -> Result<FacetCounts> {
-        self.facets(&json!({"match_all": {}}), fields, 0)
+        self.all_values(&json!({"match_all": {}}), fields, None)
     }
 
     fn newest_first_seen(&self) -> Result<Option<i64>> {
@@ -838,6 +809,71 @@ fn key_terms(source: &Record) -> Vec<KeyTerm> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn compiled() -> Compiled {
+        Compiled {
+            query: json!({"match": {"title": {"query": "sparse"}}}),
+            highlight: None,
+            corrections: Vec::new(),
+            origins: Vec::new(),
+        }
+    }
+
+    fn request(limit: usize, facets: Vec<FacetField>, facet_limit: usize) -> PageRequest {
+        PageRequest {
+            sort: Sort::Relevance,
+            limit,
+            offset: 0,
+            facets,
+            facet_limit,
+            snippet_chars: 200,
+            explain: false,
+        }
+    }
+
+    #[test]
+    fn a_page_search_counts_its_facets() {
+        let ten = request(10, FacetField::ALL.to_vec(), 10);
+        let body = page_body(&compiled(), &ten);
+        assert_eq!(Some(&body["aggs"]), facets::page_aggs(&ten).as_ref());
+        assert_eq!(body["aggs"].as_object().map(|a| a.len()), Some(4));
+        assert_eq!(body["size"], 10);
+        assert_eq!(body["track_total_hits"], true);
+        assert!(body.get("highlight").is_some());
+        // Counting only (--limit 0): the aggregations still, no hits, no highlights.
+        let count = request(0, vec![FacetField::Year], 25);
+        let body = page_body(&compiled(), &count);
+        assert_eq!(body["size"], 0);
+        assert!(body.get("highlight").is_none());
+        assert_eq!(Some(&body["aggs"]), facets::page_aggs(&count).as_ref());
+        // No facets: no aggregations.
+        assert!(page_body(&compiled(), &request(10, Vec::new(), 10))
+            .get("aggs")
+            .is_none());
+    }
+
+    #[test]
+    fn a_reply_missing_shards_is_incomplete() {
+        let shards = |total: u64, successful: u64, skipped: u64, failed: u64| {
+            json!({"_shards": {"total": total, "successful": successful, "skipped": skipped,
+                               "failed": failed}})
+        };
+        assert_eq!(incomplete(&shards(3, 3, 0, 0)), None);
+        // Skipped shards are among the successful ones.
+        assert_eq!(incomplete(&shards(3, 3, 2, 0)), None);
+        // A red index: a shard with no copy neither succeeds nor fails.
+        assert_eq!(
+            incomplete(&shards(4, 3, 0, 0)).as_deref(),
+            Some("1 of 4 shard(s) had no copy to answer; the answer would be incomplete")
+        );
+        let mut failed = shards(3, 2, 0, 1);
+        failed["_shards"]["failures"] = json!([{"reason": {"reason": "too many clauses"}}]);
+        assert_eq!(
+            incomplete(&failed).as_deref(),
+            Some("1 shard(s) failed to answer (too many clauses); the answer would be incomplete")
+        );
+        assert_eq!(incomplete(&json!({"pit_id": "x"})), None);
+    }
 
     #[test]
     fn markers_become_byte_ranges() {

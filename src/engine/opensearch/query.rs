@@ -15,11 +15,20 @@ use crate::search::explain::{typed_phrase, typed_word, MatchKind};
 use crate::search::syntax::{Node, Scope};
 use crate::search::Filters;
 
-/// What compiling a query asks the index: whether a word is held as written, and the words of
-/// a field within some typos of one (only when relaxing for typos).
+/// What compiling a query asks the index when relaxing for typos: whether a word is held as
+/// written, and the words of its fields within some typos of it — both in one request.
 pub trait Dictionary {
-    fn known(&self, query: &Value) -> Result<bool>;
-    fn near(&self, field: &str, word: &str, typos: u8) -> Result<Vec<String>>;
+    /// Whether any record matches `held` (a word as written, in every field it may match);
+    /// and for each field of `near`, its words within `typos` edits of `word`, which count
+    /// only when it is not held.
+    fn lookup(&self, held: &Value, near: &[&str], word: &str, typos: u8) -> Result<Lookup>;
+}
+
+/// A word as the index holds it (`Dictionary::lookup`).
+pub struct Lookup {
+    pub known: bool,
+    /// Per field asked, in that order, the words near the one looked up.
+    pub near: Vec<Vec<String>>,
 }
 
 /// Turns a plan into query DSL at one match mode, noting the typo corrections it made.
@@ -140,12 +149,30 @@ impl<'a> QueryBuilder<'a> {
         prefix: bool,
         mode: MatchMode,
     ) -> Result<Option<Value>> {
-        // Typos are looked for only when the word as written is in no field it may match.
-        let correct = mode == MatchMode::Typos && !prefix && !self.known_word(scope, text)?;
         let unstemmed: String = analyze(Analysis::Name, text).concat();
+        let typos = allowed_typos(&unstemmed);
+        // Typos are looked for only when the word as written is in no field it may match; the
+        // words near it are asked with that, in the fields where it is one word.
+        let targets = fields(scope);
+        let lookup = if mode == MatchMode::Typos && !prefix {
+            let near: Vec<&str> = if typos > 0 {
+                targets
+                    .iter()
+                    .filter(|t| t.tokens(text).len() == 1)
+                    .map(|t| t.words)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            self.look_up(&targets, text, &near, &unstemmed, typos)?
+                .map(|found| (found, near))
+        } else {
+            None
+        };
+        let correct = lookup.as_ref().is_some_and(|(found, _)| !found.known);
         let typed = typed_word(text, prefix);
         let mut alternatives = Vec::new();
-        for target in fields(scope) {
+        for target in targets {
             let tokens = target.tokens(text);
             if tokens.is_empty() {
                 continue;
@@ -169,9 +196,12 @@ impl<'a> QueryBuilder<'a> {
             self.origin(&target, target.field, &typed, &tokens[0], MatchKind::Word);
             alternatives.push(target.exact(text, &tokens[0]));
             if correct {
-                let typos = allowed_typos(&unstemmed);
-                if typos > 0 {
-                    let mut near = self.dictionary.near(target.words, &unstemmed, typos)?;
+                let found = lookup.as_ref().and_then(|(found, fields)| {
+                    let i = fields.iter().position(|f| *f == target.words)?;
+                    found.near.get(i)
+                });
+                if let Some(near) = found {
+                    let mut near = near.clone();
                     near.sort();
                     near.dedup();
                     near.truncate(MAX_EXPANSIONS);
@@ -186,9 +216,18 @@ impl<'a> QueryBuilder<'a> {
         Ok(any_of(alternatives))
     }
 
-    /// Whether the word as written (analyzed per field) is in any field it may match.
-    fn known_word(&self, scope: Option<Scope>, text: &str) -> Result<bool> {
-        let clauses: Vec<Value> = fields(scope)
+    /// Whether the word as written (analyzed per field) is in any field it may match, with the
+    /// words of the `near` fields within `typos` of `unstemmed`; None when no field would hold
+    /// it (nothing to ask).
+    fn look_up(
+        &self,
+        targets: &[Target],
+        text: &str,
+        near: &[&str],
+        unstemmed: &str,
+        typos: u8,
+    ) -> Result<Option<Lookup>> {
+        let clauses: Vec<Value> = targets
             .iter()
             .filter_map(|t| {
                 let tokens = t.tokens(text);
@@ -199,10 +238,12 @@ impl<'a> QueryBuilder<'a> {
             })
             .collect();
         if clauses.is_empty() {
-            return Ok(false);
+            return Ok(None);
         }
+        let held = json!({"bool": {"should": clauses, "minimum_should_match": 1}});
         self.dictionary
-            .known(&json!({"bool": {"should": clauses, "minimum_should_match": 1}}))
+            .lookup(&held, near, unstemmed, typos)
+            .map(Some)
     }
 }
 
@@ -393,4 +434,115 @@ pub fn filter_clauses(filters: &Filters) -> Vec<Value> {
         out.push(json!({"range": {"first_seen": {"gte": t}}}));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+
+    /// Holds `held`; near any other word it lists `near` in the title's words. Notes each
+    /// lookup as (word, fields asked for near words).
+    struct Noting {
+        held: &'static str,
+        near: &'static str,
+        lookups: RefCell<Vec<(String, Vec<String>)>>,
+    }
+
+    impl Dictionary for Noting {
+        fn lookup(&self, held: &Value, near: &[&str], word: &str, typos: u8) -> Result<Lookup> {
+            assert!(typos > 0 || near.is_empty());
+            self.lookups.borrow_mut().push((
+                word.to_owned(),
+                near.iter().map(|f| f.to_string()).collect(),
+            ));
+            Ok(Lookup {
+                known: held.to_string().contains(self.held),
+                near: near
+                    .iter()
+                    .map(|&f| {
+                        if f == "title.words" {
+                            vec![self.near.to_owned()]
+                        } else {
+                            Vec::new()
+                        }
+                    })
+                    .collect(),
+            })
+        }
+    }
+
+    fn dictionary() -> Noting {
+        Noting {
+            held: "sparse",
+            near: "sycophancy",
+            lookups: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn word(text: &str, prefix: bool) -> Node {
+        Node::Word {
+            scope: None,
+            text: text.to_owned(),
+            prefix,
+        }
+    }
+
+    #[test]
+    fn a_word_is_looked_up_once_with_its_near_words() {
+        let d = dictionary();
+        let mut builder = QueryBuilder::new(&d);
+        let q = builder
+            .node(&word("sycophnacy", false), MatchMode::Typos)
+            .expect("compiles")
+            .expect("a query");
+        let fields: Vec<String> = SEARCH_FIELDS
+            .iter()
+            .map(|f| words_field(f.scope).to_owned())
+            .collect();
+        assert_eq!(d.lookups.take(), vec![("sycophnacy".to_owned(), fields)]);
+        assert_eq!(
+            builder.corrections,
+            vec![Correction {
+                word: "sycophnacy".into(),
+                to: vec!["sycophancy".into()]
+            }]
+        );
+        let expanded = term("title.words", "sycophancy", 3.0 * EXPANSION_WEIGHT).to_string();
+        assert!(q.to_string().contains(&expanded), "{q}");
+    }
+
+    #[test]
+    fn held_short_prefixed_or_unrelaxed_words_are_not_corrected() {
+        let d = dictionary();
+        let mut builder = QueryBuilder::new(&d);
+        builder
+            .node(&word("sparse", false), MatchMode::Typos)
+            .expect("compiles");
+        // Under 5 letters: no typos allowed, so no near words asked.
+        builder
+            .node(&word("sae", false), MatchMode::Typos)
+            .expect("compiles");
+        builder
+            .node(&word("sycoph", true), MatchMode::Typos)
+            .expect("compiles");
+        builder
+            .node(&word("sycophnacy", false), MatchMode::AllWords)
+            .expect("compiles");
+        assert_eq!(
+            d.lookups.take(),
+            vec![
+                (
+                    "sparse".to_owned(),
+                    SEARCH_FIELDS
+                        .iter()
+                        .map(|f| words_field(f.scope).to_owned())
+                        .collect()
+                ),
+                ("sae".to_owned(), Vec::new())
+            ]
+        );
+        assert!(builder.corrections.is_empty());
+    }
 }

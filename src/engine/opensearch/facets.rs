@@ -1,0 +1,382 @@
+//! Facet counts on the cluster, exact across shards, in as few searches as can be: the page's
+//! own search carries the aggregations, and only a field with more to say is asked again.
+//!
+//! - The most frequent `limit` values: a terms aggregation per field, ordered by count, then
+//!   value. Each shard sends its `shard_size` most frequent; when a shard may have left a value
+//!   out (error bound other than 0), the field is asked again with four times the shard_size.
+//! - Every value (`--facet-limit 0`, the `facets` command): a composite aggregation per field,
+//!   page by page, the fields with a full page asked again from where they stopped.
+
+use std::borrow::Cow;
+
+use serde_json::{json, Value};
+
+use super::{schema, OpenSearchEngine};
+use crate::engine::PageRequest;
+use crate::error::Result;
+use crate::search::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
+
+/// Values a composite aggregation lists per search.
+const COMPOSITE_PAGE: usize = 5_000;
+
+/// The aggregations a page's own search carries for its facets (None: nothing to count).
+pub(super) fn page_aggs(request: &PageRequest) -> Option<Value> {
+    if request.facets.is_empty() {
+        return None;
+    }
+    let fields: Vec<(usize, FacetField)> = request.facets.iter().copied().enumerate().collect();
+    Some(match request.facet_limit {
+        0 => composite_aggs(&fields, &[]),
+        limit => terms_aggs(&fields, limit, first_shard_size(limit)),
+    })
+}
+
+impl OpenSearchEngine {
+    /// The page's facet counts from the reply to its search, which carried `page_aggs`. Nothing
+    /// matched: every field empty. Else each field as the reply counted it, a field not
+    /// exact yet (or with more values to list) asked again, with the others in that case.
+    pub(super) fn page_facets(
+        &self,
+        query: &Value,
+        request: &PageRequest,
+        total: usize,
+        reply: &Value,
+    ) -> Result<FacetCounts> {
+        let (fields, limit) = (&request.facets, request.facet_limit);
+        if total == 0 {
+            return Ok(fields
+                .iter()
+                .map(|&field| FieldCounts {
+                    field,
+                    values: Vec::new(),
+                    more: false,
+                })
+                .collect());
+        }
+        if limit == 0 {
+            return self.all_values(query, fields, Some(reply));
+        }
+        let mut counts: Vec<Option<FieldCounts>> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, &field)| exact_counts(reply, &agg_name(i), field))
+            .collect();
+        let mut shard_size = first_shard_size(limit);
+        loop {
+            let pending: Vec<(usize, FacetField)> = counts
+                .iter()
+                .zip(fields)
+                .enumerate()
+                .filter(|(_, (c, _))| c.is_none())
+                .map(|(i, (_, &field))| (i, field))
+                .collect();
+            if pending.is_empty() {
+                break;
+            }
+            shard_size = shard_size.saturating_mul(4);
+            let reply = self.search(
+                &aggs_only(query, terms_aggs(&pending, limit, shard_size)),
+                false,
+            )?;
+            for (i, field) in pending {
+                counts[i] = exact_counts(&reply, &agg_name(i), field);
+            }
+        }
+        Ok(counts.into_iter().flatten().collect())
+    }
+
+    /// Every value of each field over `query`'s matches, most frequent first, then by value.
+    /// `first`: a reply whose search carried the first pages (`composite_aggs` without after
+    /// keys); else they are asked for here.
+    pub(super) fn all_values(
+        &self,
+        query: &Value,
+        fields: &[FacetField],
+        first: Option<&Value>,
+    ) -> Result<FacetCounts> {
+        let all: Vec<(usize, FacetField)> = fields.iter().copied().enumerate().collect();
+        let mut reply = match first {
+            Some(reply) => Cow::Borrowed(reply),
+            None => Cow::Owned(self.search(&aggs_only(query, composite_aggs(&all, &[])), false)?),
+        };
+        let mut values: Vec<Vec<FacetCount>> = vec![Vec::new(); fields.len()];
+        let mut pending = all;
+        loop {
+            let mut after = Vec::new();
+            for &(i, _) in &pending {
+                if let Some(key) = composite_page(&reply, &agg_name(i), &mut values[i]) {
+                    after.push((i, key));
+                }
+            }
+            if after.is_empty() {
+                break;
+            }
+            pending = after.iter().map(|(i, _)| (*i, fields[*i])).collect();
+            let aggs = composite_aggs(&pending, &after);
+            reply = Cow::Owned(self.search(&aggs_only(query, aggs), false)?);
+        }
+        Ok(fields
+            .iter()
+            .zip(values)
+            .map(|(&field, mut values)| {
+                values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+                FieldCounts {
+                    field,
+                    values,
+                    more: false,
+                }
+            })
+            .collect())
+    }
+}
+
+/// A search for aggregations only.
+fn aggs_only(query: &Value, aggs: Value) -> Value {
+    json!({"size": 0, "query": query, "track_total_hits": false, "aggs": aggs})
+}
+
+/// Values each shard first considers per facet field: enough for most fields to be exact in
+/// the page's own search.
+fn first_shard_size(limit: usize) -> usize {
+    limit.saturating_mul(10).max(500)
+}
+
+/// The name of the aggregation counting the `i`th facet field asked for.
+fn agg_name(i: usize) -> String {
+    format!("facet{i}")
+}
+
+/// One terms aggregation per `(i, field)`, named `agg_name(i)`: the field's `limit` most
+/// frequent values (count, then value), each shard considering `shard_size` of them.
+fn terms_aggs(fields: &[(usize, FacetField)], limit: usize, shard_size: usize) -> Value {
+    let mut aggs = serde_json::Map::new();
+    for &(i, field) in fields {
+        aggs.insert(
+            agg_name(i),
+            json!({"terms": {
+                "field": schema::facet_field(field),
+                "size": limit,
+                "shard_size": shard_size,
+                "order": [{"_count": "desc"}, {"_key": "asc"}]
+            }}),
+        );
+    }
+    Value::Object(aggs)
+}
+
+/// One composite aggregation per `(i, field)`, named `agg_name(i)`, listing the field's
+/// values in value order from the after key noted for `i` (from the first, when none).
+fn composite_aggs(fields: &[(usize, FacetField)], after: &[(usize, Value)]) -> Value {
+    let mut aggs = serde_json::Map::new();
+    for &(i, field) in fields {
+        let mut composite = json!({
+            "size": COMPOSITE_PAGE,
+            "sources": [{"v": {"terms": {"field": schema::facet_field(field)}}}]
+        });
+        if let Some((_, key)) = after.iter().find(|(j, _)| *j == i) {
+            composite["after"] = key.clone();
+        }
+        aggs.insert(agg_name(i), json!({ "composite": composite }));
+    }
+    Value::Object(aggs)
+}
+
+/// Adds the values of the composite aggregation `name` of a reply to `values`; the key to go
+/// on from when its page was full (a shorter page is the last: each shard sent all it had
+/// left), None when the field is done.
+fn composite_page(reply: &Value, name: &str, values: &mut Vec<FacetCount>) -> Option<Value> {
+    let agg = reply.get("aggregations").and_then(|a| a.get(name))?;
+    let page = agg.get("buckets").and_then(Value::as_array)?;
+    values.extend(page.iter().map(|b| FacetCount {
+        value: key_text(b.pointer("/key/v")),
+        count: b.get("doc_count").and_then(Value::as_u64).unwrap_or(0),
+    }));
+    if page.len() < COMPOSITE_PAGE {
+        return None;
+    }
+    agg.get("after_key").cloned()
+}
+
+/// `field`'s counts from the terms aggregation `name` of a search's reply, whichever search
+/// carried it; None when some shard may have left a value out (an error bound other than 0),
+/// so that it must be asked again with a bigger shard_size.
+fn exact_counts(reply: &Value, name: &str, field: FacetField) -> Option<FieldCounts> {
+    let agg = reply
+        .get("aggregations")
+        .and_then(|a| a.get(name))
+        .unwrap_or(&Value::Null);
+    let error = agg
+        .get("doc_count_error_upper_bound")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    (error == 0).then(|| FieldCounts {
+        field,
+        values: buckets(agg),
+        more: agg
+            .get("sum_other_doc_count")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            > 0,
+    })
+}
+
+fn buckets(agg: &Value) -> Vec<FacetCount> {
+    agg.get("buckets")
+        .and_then(Value::as_array)
+        .map(|bs| {
+            bs.iter()
+                .map(|b| FacetCount {
+                    value: key_text(b.get("key_as_string").or(b.get("key"))),
+                    count: b.get("doc_count").and_then(Value::as_u64).unwrap_or(0),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn key_text(key: Option<&Value>) -> String {
+    match key {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::Sort;
+
+    fn request(facets: Vec<FacetField>, facet_limit: usize) -> PageRequest {
+        PageRequest {
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            facets,
+            facet_limit,
+            snippet_chars: 200,
+            explain: false,
+        }
+    }
+
+    #[test]
+    fn a_page_counts_each_field_it_asks_for() {
+        let aggs = page_aggs(&request(FacetField::ALL.to_vec(), 10)).expect("aggs");
+        assert_eq!(aggs.as_object().map(|a| a.len()), Some(4));
+        for (i, field) in FacetField::ALL.into_iter().enumerate() {
+            assert_eq!(
+                aggs[&agg_name(i)],
+                json!({"terms": {
+                    "field": schema::facet_field(field),
+                    "size": 10,
+                    "shard_size": 500,
+                    "order": [{"_count": "desc"}, {"_key": "asc"}]
+                }}),
+                "{field:?}"
+            );
+        }
+        // Every value: a composite per field, from the first.
+        let aggs = page_aggs(&request(vec![FacetField::Year, FacetField::Tags], 0)).expect("aggs");
+        assert_eq!(
+            aggs["facet1"],
+            json!({"composite": {
+                "size": COMPOSITE_PAGE,
+                "sources": [{"v": {"terms": {"field": schema::facet_field(FacetField::Tags)}}}]
+            }})
+        );
+        assert_eq!(
+            aggs["facet0"]["composite"]["sources"][0]["v"]["terms"]["field"],
+            "year"
+        );
+        assert_eq!(page_aggs(&request(Vec::new(), 10)), None);
+        // The next page of the fields not done, each from its own after key.
+        let next = composite_aggs(&[(1, FacetField::Tags)], &[(1, json!({"v": "Evals"}))]);
+        assert_eq!(next["facet1"]["composite"]["after"], json!({"v": "Evals"}));
+        assert!(next.get("facet0").is_none());
+    }
+
+    #[test]
+    fn facet_counts_come_from_any_reply() {
+        let reply = json!({
+            "hits": {"total": {"value": 7, "relation": "eq"}, "hits": []},
+            "aggregations": {
+                "facet0": {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 3,
+                           "buckets": [{"key": "Interpretability", "doc_count": 5},
+                                       {"key": "Evals", "doc_count": 2}]},
+                "facet1": {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 0,
+                           "buckets": [{"key": 2025, "doc_count": 4}]},
+                "facet2": {"doc_count_error_upper_bound": 2, "sum_other_doc_count": 9,
+                           "buckets": [{"key": "A B", "doc_count": 3}]}
+            }
+        });
+        let count = |value: &str, count| FacetCount {
+            value: value.into(),
+            count,
+        };
+        assert_eq!(
+            exact_counts(&reply, "facet0", FacetField::Tags),
+            Some(FieldCounts {
+                field: FacetField::Tags,
+                values: vec![count("Interpretability", 5), count("Evals", 2)],
+                more: true
+            })
+        );
+        assert_eq!(
+            exact_counts(&reply, "facet1", FacetField::Year),
+            Some(FieldCounts {
+                field: FacetField::Year,
+                values: vec![count("2025", 4)],
+                more: false
+            })
+        );
+        // A shard may have left a value out: asked again.
+        assert_eq!(exact_counts(&reply, "facet2", FacetField::Authors), None);
+        // No such aggregation (nothing to count): an empty, exact list.
+        assert_eq!(
+            exact_counts(&reply, "facet3", FacetField::Fellows),
+            Some(FieldCounts {
+                field: FacetField::Fellows,
+                values: Vec::new(),
+                more: false
+            })
+        );
+    }
+
+    #[test]
+    fn composite_pages_go_on_only_when_full() {
+        let reply = json!({"aggregations": {
+            "facet0": {"after_key": {"v": 2025},
+                       "buckets": [{"key": {"v": 2024}, "doc_count": 3},
+                                   {"key": {"v": 2025}, "doc_count": 1}]}
+        }});
+        let mut values = Vec::new();
+        assert_eq!(composite_page(&reply, "facet0", &mut values), None);
+        assert_eq!(
+            values,
+            vec![
+                FacetCount {
+                    value: "2024".into(),
+                    count: 3
+                },
+                FacetCount {
+                    value: "2025".into(),
+                    count: 1
+                }
+            ]
+        );
+        let full: Vec<Value> = (0..COMPOSITE_PAGE)
+            .map(|n| json!({"key": {"v": format!("name {n:05}")}, "doc_count": 1}))
+            .collect();
+        let reply = json!({"aggregations": {
+            "facet0": {"after_key": {"v": "name 04999"}, "buckets": full}
+        }});
+        let mut values = Vec::new();
+        assert_eq!(
+            composite_page(&reply, "facet0", &mut values),
+            Some(json!({"v": "name 04999"}))
+        );
+        assert_eq!(values.len(), COMPOSITE_PAGE);
+        assert_eq!(composite_page(&json!({}), "facet0", &mut values), None);
+    }
+}
