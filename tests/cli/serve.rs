@@ -96,21 +96,9 @@ impl Server {
         s.read_to_end(&mut raw).expect("read response");
         let text = String::from_utf8_lossy(&raw).into_owned();
         let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|c| c.parse().ok())
-            .expect("status line");
-        let headers = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-            .collect();
-        Resp {
-            status,
-            headers,
-            body: body.to_owned(),
-        }
+        let mut resp = parse_head(head);
+        resp.body = body.to_owned();
+        resp
     }
 
     fn get(&self, target: &str) -> Resp {
@@ -179,6 +167,25 @@ impl Server {
     }
 }
 
+/// A response's status line and headers (the body left empty).
+fn parse_head(head: &str) -> Resp {
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Resp {
+        status,
+        headers,
+        body: String::new(),
+    }
+}
+
 /// Reads one response whose body has a Content-Length (a keep-alive connection stays open).
 fn read_response(s: &mut TcpStream) -> Resp {
     let mut raw = Vec::new();
@@ -192,22 +199,7 @@ fn read_response(s: &mut TcpStream) -> Resp {
             ),
         }
     }
-    let head = String::from_utf8_lossy(&raw).into_owned();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .expect("status line");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let mut resp = Resp {
-        status,
-        headers,
-        body: String::new(),
-    };
+    let mut resp = parse_head(&String::from_utf8_lossy(&raw));
     let length: usize = resp
         .header("content-length")
         .and_then(|v| v.parse().ok())
