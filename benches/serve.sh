@@ -2,7 +2,9 @@
 # `litsearch serve` under load, in ONE run: requests per second and p50/p99 latency (wrk, loopback,
 # a fixed duration per query) for a rare word, two common words and a filtered query; beside
 # tantivy-cli's own `serve` on the same records, and beside the same queries run as
-# `litsearch query` processes. Ratios are litsearch serve ÷ peer (higher is better).
+# `litsearch query` processes. Ratios are litsearch serve ÷ peer (higher is better). Two servers
+# run: as installed (wrk repeats one request, so the answer cache serves all but the first) and
+# with `--cache 0` (every request searched); the ratios give both, the latter in parentheses.
 #
 #   benches/serve.sh                                   # 100,000 records, 10 s per query
 #   RECORDS=20000 DURATION=5 benches/serve.sh          # a quicker run
@@ -58,15 +60,24 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-"$LIT" --quiet --index "$d/index" serve --bind 127.0.0.1:0 2>"$d/serve.log" &
-pids+=($!)
-port=""
-for _ in $(seq 1 300); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$d/serve.log")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "litsearch serve did not start:" >&2; cat "$d/serve.log" >&2; exit 1; }
+# Starts `litsearch serve EXTRA…` logging to $d/serve-$1.log; prints its port.
+start_serve() {
+    local log=$d/serve-$1.log
+    shift
+    "$LIT" --quiet --index "$d/index" serve --bind 127.0.0.1:0 "$@" 2>"$log" &
+    pids+=($!)
+    local p=""
+    for _ in $(seq 1 300); do
+        p=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
+        [ -n "$p" ] && break
+        sleep 0.1
+    done
+    [ -n "$p" ] || { echo "litsearch serve did not start:" >&2; cat "$log" >&2; exit 1; }
+    echo "$p"
+}
+# As installed (a repeated search answered from the cache), and searching every request.
+port=$(start_serve cached)
+cold_port=$(start_serve cold --cache 0)
 
 tport=""
 if [ "$PEERS" = 1 ]; then
@@ -137,13 +148,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f×", a / b; el
 echo
 echo "litsearch serve, $RECORDS records, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on loopback ($(git rev-parse --short HEAD 2>/dev/null || echo unknown))"
 echo
-echo "| query | serve req/s | p50 | p99 | tantivy-cli serve req/s | p50 | p99 | serve ÷ tantivy-cli | \`query\` processes/s | serve ÷ processes |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| query | serve req/s | p50 | p99 | serve --cache 0 req/s | p50 | p99 | tantivy-cli serve req/s | p50 | p99 | \`query\` processes/s | serve ÷ tantivy-cli (--cache 0) | serve ÷ processes (--cache 0) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 while IFS='|' read -r name params args tq; do
     [ -n "$name" ] || continue
     sample_load
     log "$name: litsearch serve"
     read -r rps p50 p99 <<<"$(measure "http://127.0.0.1:$port/api/search?$params")"
+    sample_load
+    log "$name: litsearch serve --cache 0"
+    read -r crps cp50 cp99 <<<"$(measure "http://127.0.0.1:$cold_port/api/search?$params")"
     trps="" tp50="–" tp99="–"
     if [ -n "$tport" ]; then
         sample_load
@@ -155,7 +169,7 @@ while IFS='|' read -r name params args tq; do
     log "$name: litsearch query processes"
     # shellcheck disable=SC2086
     pps=$(eval "processes $name $args")
-    echo "| $name | $rps | $p50 | $p99 | ${trps:-–} | $tp50 | $tp99 | $(ratio "$rps" "${trps:-0}") | $pps | $(ratio "$rps" "$pps") |"
+    echo "| $name | $rps | $p50 | $p99 | $crps | $cp50 | $cp99 | ${trps:-–} | $tp50 | $tp99 | $pps | $(ratio "$rps" "${trps:-0}") ($(ratio "$crps" "${trps:-0}")) | $(ratio "$rps" "$pps") ($(ratio "$crps" "$pps")) |"
 done <<<"$QUERIES"
 sample_load
 echo
