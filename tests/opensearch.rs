@@ -591,6 +591,24 @@ fn big_parity(cluster: &Cluster) {
         same_query(&w, &engine, args);
     }
     same_output(&w, &engine, &["facets"]);
+    // A common word's authors and fellows are not exact at the first shard_size (thousands
+    // of names on each shard): asked again once, with room for every value the reply allows.
+    let proxy = Proxy::start(&cluster.base);
+    for args in [&["model"][..], &["language models"]] {
+        let mut all = vec!["query", "--json"];
+        all.extend_from_slice(args);
+        let through = run(&w, Some(&proxy.engine("t-big")), &all);
+        let requests = proxy.take();
+        assert_eq!(through.code, 0, "{args:?}: {}", through.stderr);
+        assert_eq!(answer(&through), answer(&run(&w, None, &all)), "{args:?}");
+        assert!(
+            requests.len() <= 3,
+            "query {args:?} sent {} requests (at most 3: the alias, the page, one more for \
+             the inexact facets):\n{}",
+            requests.len(),
+            requests.join("\n")
+        );
+    }
     let (l, r) = (
         run(&w, None, &["export", "--format", "csv"]),
         run(&w, Some(&engine), &["export", "--format", "csv"]),

@@ -56,7 +56,7 @@ impl OpenSearchEngine {
         if limit == 0 {
             return self.all_values(query, fields, Some(reply));
         }
-        let mut counts: Vec<Option<FieldCounts>> = fields
+        let mut counts: Vec<Result<FieldCounts, usize>> = fields
             .iter()
             .enumerate()
             .map(|(i, &field)| exact_counts(reply, &agg_name(i), field))
@@ -67,13 +67,20 @@ impl OpenSearchEngine {
                 .iter()
                 .zip(fields)
                 .enumerate()
-                .filter(|(_, (c, _))| c.is_none())
+                .filter(|(_, (c, _))| c.is_err())
                 .map(|(i, (_, &field))| (i, field))
                 .collect();
             if pending.is_empty() {
                 break;
             }
-            shard_size = shard_size.saturating_mul(4);
+            // Asked again with room for every value the reply says there can be, so that one
+            // more search is exact (a shard sends no more values than it has, whatever the
+            // size); at least four times the last size, should a reply not say.
+            let room = counts.iter().filter_map(|c| c.as_ref().err()).max();
+            shard_size = shard_size
+                .saturating_mul(4)
+                .max(room.copied().unwrap_or(0))
+                .min(MAX_SHARD_SIZE.max(shard_size.saturating_mul(4)));
             let reply = self.search(
                 &aggs_only(query, terms_aggs(&pending, limit, shard_size)),
                 false,
@@ -134,6 +141,10 @@ impl OpenSearchEngine {
 fn aggs_only(query: &Value, aggs: Value) -> Value {
     json!({"size": 0, "query": query, "track_total_hits": false, "aggs": aggs})
 }
+
+/// The largest shard_size asked for at once from a reply's bound (a bigger need grows by four
+/// times a round, as without a bound).
+const MAX_SHARD_SIZE: usize = 1 << 20;
 
 /// Values each shard first considers per facet field: enough for most fields to be exact in
 /// the page's own search.
@@ -198,9 +209,11 @@ fn composite_page(reply: &Value, name: &str, values: &mut Vec<FacetCount>) -> Op
 }
 
 /// `field`'s counts from the terms aggregation `name` of a search's reply, whichever search
-/// carried it; None when some shard may have left a value out (an error bound other than 0),
-/// so that it must be asked again with a bigger shard_size.
-fn exact_counts(reply: &Value, name: &str, field: FacetField) -> Option<FieldCounts> {
+/// carried it. When some shard may have left a value out (an error bound other than 0), so
+/// that it must be asked again with a bigger shard_size: the most distinct values the matches
+/// can hold (those listed, and one per occurrence of the others), the shard_size that makes
+/// the next answer exact.
+fn exact_counts(reply: &Value, name: &str, field: FacetField) -> Result<FieldCounts, usize> {
     let agg = reply
         .get("aggregations")
         .and_then(|a| a.get(name))
@@ -209,14 +222,18 @@ fn exact_counts(reply: &Value, name: &str, field: FacetField) -> Option<FieldCou
         .get("doc_count_error_upper_bound")
         .and_then(Value::as_i64)
         .unwrap_or(0);
-    (error == 0).then(|| FieldCounts {
+    let values = buckets(agg);
+    let others = agg
+        .get("sum_other_doc_count")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    if error != 0 {
+        return Err(values.len().saturating_add(others as usize));
+    }
+    Ok(FieldCounts {
         field,
-        values: buckets(agg),
-        more: agg
-            .get("sum_other_doc_count")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            > 0,
+        values,
+        more: others > 0,
     })
 }
 
@@ -316,7 +333,7 @@ mod tests {
         };
         assert_eq!(
             exact_counts(&reply, "facet0", FacetField::Tags),
-            Some(FieldCounts {
+            Ok(FieldCounts {
                 field: FacetField::Tags,
                 values: vec![count("Interpretability", 5), count("Evals", 2)],
                 more: true
@@ -324,18 +341,19 @@ mod tests {
         );
         assert_eq!(
             exact_counts(&reply, "facet1", FacetField::Year),
-            Some(FieldCounts {
+            Ok(FieldCounts {
                 field: FacetField::Year,
                 values: vec![count("2025", 4)],
                 more: false
             })
         );
-        // A shard may have left a value out: asked again.
-        assert_eq!(exact_counts(&reply, "facet2", FacetField::Authors), None);
+        // A shard may have left a value out: asked again, with room for the one value listed
+        // and the nine other occurrences, each maybe a value of its own.
+        assert_eq!(exact_counts(&reply, "facet2", FacetField::Authors), Err(10));
         // No such aggregation (nothing to count): an empty, exact list.
         assert_eq!(
             exact_counts(&reply, "facet3", FacetField::Fellows),
-            Some(FieldCounts {
+            Ok(FieldCounts {
                 field: FacetField::Fellows,
                 values: Vec::new(),
                 more: false
