@@ -591,8 +591,8 @@ fn big_parity(cluster: &Cluster) {
         same_query(&w, &engine, args);
     }
     same_output(&w, &engine, &["facets"]);
-    // A common word's authors and fellows (thousands of names on each shard) are counted
-    // exactly in the page's own search.
+    // A common word's authors and fellows are not exact at the first shard_size (thousands
+    // of names on each shard): asked again once, with room for every value the reply allows.
     let proxy = Proxy::start(&cluster.base);
     for args in [&["model"][..], &["language models"]] {
         let mut all = vec!["query", "--json"];
@@ -602,8 +602,9 @@ fn big_parity(cluster: &Cluster) {
         assert_eq!(through.code, 0, "{args:?}: {}", through.stderr);
         assert_eq!(answer(&through), answer(&run(&w, None, &all)), "{args:?}");
         assert!(
-            requests.len() <= 2,
-            "query {args:?} sent {} requests (at most 2: the alias and the page):\n{}",
+            requests.len() <= 3,
+            "query {args:?} sent {} requests (at most 3: the alias, the page, one more for \
+             the inexact facets):\n{}",
             requests.len(),
             requests.join("\n")
         );

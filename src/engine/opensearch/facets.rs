@@ -146,16 +146,10 @@ fn aggs_only(query: &Value, aggs: Value) -> Value {
 /// times a round, as without a bound).
 const MAX_SHARD_SIZE: usize = 1 << 20;
 
-/// Values each shard first considers per facet field. A count is exact only when every shard
-/// sent all the values its matches hold (else each shard's last count is the error bound), so
-/// the first search asks for all of them up to this many: a shard sends no more values than
-/// its matches have, so a selective query pays nothing for it, and a common word's names are
-/// counted in the page's own search instead of a second one (at 100,000 records, 52,574
-/// matches: 3 requests → 2).
-const FIRST_SHARD_SIZE: usize = 1 << 16;
-
+/// Values each shard first considers per facet field: enough for most fields to be exact in
+/// the page's own search.
 fn first_shard_size(limit: usize) -> usize {
-    limit.saturating_mul(10).max(FIRST_SHARD_SIZE)
+    limit.saturating_mul(10).max(500)
 }
 
 /// The name of the aggregation counting the `i`th facet field asked for.
@@ -293,7 +287,7 @@ mod tests {
                 json!({"terms": {
                     "field": schema::facet_field(field),
                     "size": 10,
-                    "shard_size": FIRST_SHARD_SIZE,
+                    "shard_size": 500,
                     "order": [{"_count": "desc"}, {"_key": "asc"}]
                 }}),
                 "{field:?}"
