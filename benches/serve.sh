@@ -60,24 +60,26 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-# Starts `litsearch serve EXTRA…` logging to $d/serve-$1.log; prints its port.
+# Starts `litsearch serve EXTRA…` logging to $d/serve-NAME.log; sets `served` to its port.
+# (Not run in $(…): the server would hold the substitution's pipe open, and its pid be lost.)
 start_serve() {
     local log=$d/serve-$1.log
     shift
-    "$LIT" --quiet --index "$d/index" serve --bind 127.0.0.1:0 "$@" 2>"$log" &
+    "$LIT" --quiet --index "$d/index" serve --bind 127.0.0.1:0 "$@" >/dev/null 2>"$log" &
     pids+=($!)
-    local p=""
+    served=""
     for _ in $(seq 1 300); do
-        p=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
-        [ -n "$p" ] && break
+        served=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
+        [ -n "$served" ] && break
         sleep 0.1
     done
-    [ -n "$p" ] || { echo "litsearch serve did not start:" >&2; cat "$log" >&2; exit 1; }
-    echo "$p"
+    [ -n "$served" ] || { echo "litsearch serve did not start:" >&2; cat "$log" >&2; exit 1; }
 }
 # As installed (a repeated search answered from the cache), and searching every request.
-port=$(start_serve cached)
-cold_port=$(start_serve cold --cache 0)
+start_serve cached
+port=$served
+start_serve cold --cache 0
+cold_port=$served
 
 tport=""
 if [ "$PEERS" = 1 ]; then
