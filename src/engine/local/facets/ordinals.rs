@@ -91,6 +91,34 @@ impl OrdTally {
         }
     }
 
+    /// Adds the counts of `other`, a tally of the same column's other matches.
+    pub(super) fn absorb(&mut self, other: OrdTally, num_terms: usize) {
+        match (std::mem::replace(self, OrdTally::Sparse(Vec::new())), other) {
+            (OrdTally::Dense(mut mine), OrdTally::Dense(theirs)) => {
+                for (slot, count) in mine.iter_mut().zip(theirs) {
+                    *slot += count;
+                }
+                *self = OrdTally::Dense(mine);
+            }
+            (OrdTally::Dense(mut counts), OrdTally::Sparse(list))
+            | (OrdTally::Sparse(list), OrdTally::Dense(mut counts)) => {
+                for ord in list {
+                    if let Some(slot) = counts.get_mut(ord as usize) {
+                        *slot += 1;
+                    }
+                }
+                *self = OrdTally::Dense(counts);
+            }
+            (OrdTally::Sparse(mine), OrdTally::Sparse(theirs)) => {
+                *self = OrdTally::Sparse(mine);
+                for chunk in theirs.chunks(256) {
+                    let ords: Vec<u64> = chunk.iter().map(|&o| u64::from(o)).collect();
+                    self.add(&ords, num_terms);
+                }
+            }
+        }
+    }
+
     pub(super) fn finish(self) -> OrdCounts {
         match self {
             OrdTally::Sparse(mut list) => {
@@ -268,6 +296,26 @@ impl SegmentCounter {
                 }
                 FieldCounter::Missing => {}
             }
+        }
+    }
+
+    /// Adds the counts of `other`, opened on the same segment and fields for other matches.
+    pub(super) fn absorb(&mut self, other: SegmentCounter) {
+        for (mine, theirs) in self.counters.iter_mut().zip(other.counters) {
+            match (mine, theirs) {
+                (FieldCounter::Str { column, tally }, FieldCounter::Str { tally: t, .. }) => {
+                    tally.absorb(t, column.num_terms());
+                }
+                (FieldCounter::Year { counts, .. }, FieldCounter::Year { counts: c, .. }) => {
+                    for (slot, count) in counts.iter_mut().zip(c) {
+                        *slot += count;
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (year, count) in other.sparse_years {
+            *self.sparse_years.entry(year).or_insert(0) += count;
         }
     }
 

@@ -15,6 +15,17 @@ use crate::search::facets::FacetField;
 /// When another segment has more, the few are counted by ordinal too (in the merge).
 pub(super) const STORED_PER_SEGMENT: usize = 128;
 
+/// Matches counted at a time once a segment has many: every other chunk goes to a helper
+/// thread, so that a common word's counting (one segment, searched on one thread) uses both
+/// cores; a query with fewer matches never starts one.
+pub(super) const SHARED_CHUNK: usize = 32_768;
+
+/// The thread counting every other chunk of a segment's matches into its own counter.
+struct Helper {
+    chunks: std::sync::mpsc::Sender<Vec<DocId>>,
+    counted: std::thread::JoinHandle<tantivy::Result<SegmentCounter>>,
+}
+
 pub struct FacetSegmentCollector {
     fields: Vec<FacetField>,
     segment: SegmentReader,
@@ -25,6 +36,11 @@ pub struct FacetSegmentCollector {
     kept: Option<Vec<DocId>>,
     /// Opened once the matches are too many to keep; an error fails the search at the merge.
     counting: Option<tantivy::Result<SegmentCounter>>,
+    /// Matches not counted yet, up to `SHARED_CHUNK`.
+    pending: Vec<DocId>,
+    helper: Option<Helper>,
+    /// Whether the next full chunk goes to the helper.
+    helpers_turn: bool,
 }
 
 /// What a segment found: counts by ordinal, or by value (read from its stored records) when it
@@ -47,7 +63,32 @@ impl FacetSegmentCollector {
             segment: segment.clone(),
             kept: Some(Vec::new()),
             counting: None,
+            pending: Vec::new(),
+            helper: None,
+            helpers_turn: false,
         }
+    }
+}
+
+impl FacetSegmentCollector {
+    /// The helper thread, started at the first chunk it is given; None on one core.
+    fn helper(&mut self) -> Option<&Helper> {
+        if self.helper.is_none() {
+            if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+                return None;
+            }
+            let (chunks, received) = std::sync::mpsc::channel::<Vec<DocId>>();
+            let (fields, segment) = (self.fields.clone(), self.segment.clone());
+            let counted = std::thread::spawn(move || {
+                let mut counter = SegmentCounter::open(&fields, &segment)?;
+                for chunk in received {
+                    counter.count(&chunk);
+                }
+                Ok(counter)
+            });
+            self.helper = Some(Helper { chunks, counted });
+        }
+        self.helper.as_ref()
     }
 }
 
@@ -76,12 +117,48 @@ impl SegmentCollector for FacetSegmentCollector {
                 },
             ));
         }
+        if !matches!(self.counting, Some(Ok(_))) {
+            return;
+        }
+        self.pending.extend_from_slice(docs);
+        if self.pending.len() < SHARED_CHUNK {
+            return;
+        }
+        let mut chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(SHARED_CHUNK));
+        let to_helper = self.helpers_turn;
+        self.helpers_turn = !self.helpers_turn;
+        if to_helper {
+            if let Some(helper) = self.helper() {
+                match helper.chunks.send(chunk) {
+                    Ok(()) => return,
+                    // The helper stopped (its error fails the search at harvest): counted here.
+                    Err(back) => chunk = back.0,
+                }
+            }
+        }
         if let Some(Ok(counting)) = &mut self.counting {
-            counting.count(docs);
+            counting.count(&chunk);
         }
     }
 
-    fn harvest(self) -> SegmentFruit {
+    fn harvest(mut self) -> SegmentFruit {
+        if let Some(Ok(counting)) = &mut self.counting {
+            counting.count(&self.pending);
+        }
+        if let Some(helper) = self.helper.take() {
+            drop(helper.chunks);
+            let theirs = match helper.counted.join() {
+                Ok(result) => result,
+                Err(_) => Err(tantivy::TantivyError::InternalError(
+                    "a facet counting thread failed".into(),
+                )),
+            };
+            match (theirs, &mut self.counting) {
+                (Ok(theirs), Some(Ok(counting))) => counting.absorb(theirs),
+                (Err(e), _) => return SegmentFruit::Failed(e),
+                _ => {}
+            }
+        }
         if let Some(docs) = self.kept {
             return match count_stored(&self.segment, &self.fields, &docs) {
                 Ok(counts) => SegmentFruit::ByValue {

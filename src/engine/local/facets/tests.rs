@@ -9,7 +9,7 @@ use tantivy::DocId;
 use super::super::schema::Fields;
 use super::merge::ranked_and_cut;
 use super::ordinals::{sparse_cap, OrdCounts, OrdTally, SegmentCounter, StrOrdCounts};
-use super::segment::STORED_PER_SEGMENT;
+use super::segment::{SHARED_CHUNK, STORED_PER_SEGMENT};
 use super::stored::{count_stored, merge_stored, ValueCounts};
 use super::top::{top_by_candidates, top_ords, top_strings};
 use super::*;
@@ -307,4 +307,65 @@ fn ranked_and_cut_orders_by_count_then_value() {
     let (kept, more) = ranked_and_cut(vec![v("b", 2)], 0);
     assert_eq!(kept, vec![v("b", 2)]);
     assert!(!more);
+}
+
+/// Tallies of two halves of the matches, added, count as one tally of all of them, whichever
+/// of the two had moved to an array.
+#[test]
+fn absorbed_tallies_count_as_one() {
+    let num_terms = 50_000;
+    let ords = |from: u64, n: u64| -> Vec<u64> { (from..from + n).map(|i| i * 31 % 997).collect() };
+    let tally = |ords: &[u64]| {
+        let mut t = OrdTally::Sparse(Vec::new());
+        for chunk in ords.chunks(100) {
+            t.add(chunk, num_terms);
+        }
+        t
+    };
+    let (few, many) = (ords(0, 300), ords(300, 9_000));
+    assert!(matches!(tally(&few), OrdTally::Sparse(_)));
+    assert!(matches!(tally(&many), OrdTally::Dense(_)));
+    for (a, b) in [(&few, &few), (&few, &many), (&many, &few), (&many, &many)] {
+        let mut absorbed = tally(a);
+        absorbed.absorb(tally(b), num_terms);
+        let mut all = a.clone();
+        all.extend_from_slice(b);
+        let expected: Vec<(u64, u32)> = tally(&all).finish().iter().collect();
+        assert_eq!(absorbed.finish().iter().collect::<Vec<_>>(), expected);
+    }
+}
+
+/// A segment with many matches counts every other chunk on a helper thread: the same counts,
+/// every field, as one thread counting them all.
+#[test]
+fn a_segment_counted_in_shared_chunks_counts_as_one_thread() {
+    let index = facet_index(&[2 * SHARED_CHUNK + 1_234]);
+    // One segment, as a rebuild leaves it (the writer flushed several on the way).
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000).unwrap();
+    let segments = index.searchable_segment_ids().unwrap();
+    if segments.len() > 1 {
+        writer.merge(&segments).wait().unwrap();
+    }
+    writer.wait_merging_threads().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    assert_eq!(searcher.segment_readers().len(), 1);
+    let fields = FacetField::ALL.to_vec();
+    let collector = FacetCollector {
+        fields: fields.clone(),
+        limit: 0,
+    };
+    let shared = collector
+        .merge_fruits(collect_all(&collector, &searcher))
+        .unwrap();
+    let reader = &searcher.segment_readers()[0];
+    let mut one = SegmentCounter::open(&fields, reader).unwrap();
+    one.count(&(0..reader.max_doc()).collect::<Vec<DocId>>());
+    let alone = super::merge::merge_fruits(&fields, 0, vec![SegmentFruit::ByOrdinal(one.finish())])
+        .unwrap();
+    assert_eq!(shared, alone);
+    let years: u64 = alone[1].values.iter().map(|v| v.count).sum();
+    let dated = (0..2 * SHARED_CHUNK + 1_234)
+        .filter(|i| !i.is_multiple_of(9))
+        .count();
+    assert_eq!(years, dated as u64, "every dated match counted once");
 }
