@@ -73,7 +73,9 @@ prepare() {
     # Always rebuilt: the index format follows the binary under test.
     log "$n: litsearch ingest --rebuild"
     "$LITSEARCH" --quiet --index "$d/litsearch-index" ingest --rebuild "$d/export.txt" >/dev/null
-    if [ ! -s "$d/tantivy-index/meta.json" ] || ! grep -q '"segments": *\[ *{' "$d/tantivy-index/meta.json"; then
+    # tantivy-cli writes meta.json pretty-printed: "segments" and its first "{" on two lines.
+    if ! python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["segments"] else 1)' \
+        "$d/tantivy-index/meta.json" 2>/dev/null; then
         log "$n: tantivy-cli index"
         "$LITSEARCH" parse "$d/export.txt" >"$d/records.jsonl" 2>/dev/null || true
         python3 benches/peers.py tantivy-docs "$d/records.jsonl" >"$d/tantivy-docs.json"
