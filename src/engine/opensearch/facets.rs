@@ -263,18 +263,9 @@ fn key_text(key: Option<&Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::Sort;
 
     fn request(facets: Vec<FacetField>, facet_limit: usize) -> PageRequest {
-        PageRequest {
-            sort: Sort::Relevance,
-            limit: 10,
-            offset: 0,
-            facets,
-            facet_limit,
-            snippet_chars: 200,
-            explain: false,
-        }
+        super::super::tests::request(10, facets, facet_limit)
     }
 
     #[test]

@@ -819,7 +819,12 @@ mod tests {
         }
     }
 
-    fn request(limit: usize, facets: Vec<FacetField>, facet_limit: usize) -> PageRequest {
+    /// A page of `limit` hits asking for `facets`, `facet_limit` values each.
+    pub(super) fn request(
+        limit: usize,
+        facets: Vec<FacetField>,
+        facet_limit: usize,
+    ) -> PageRequest {
         PageRequest {
             sort: Sort::Relevance,
             limit,

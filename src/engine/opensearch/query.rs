@@ -517,19 +517,15 @@ mod tests {
     fn held_short_prefixed_or_unrelaxed_words_are_not_corrected() {
         let d = dictionary();
         let mut builder = QueryBuilder::new(&d);
-        builder
-            .node(&word("sparse", false), MatchMode::Typos)
-            .expect("compiles");
-        // Under 5 letters: no typos allowed, so no near words asked.
-        builder
-            .node(&word("sae", false), MatchMode::Typos)
-            .expect("compiles");
-        builder
-            .node(&word("sycoph", true), MatchMode::Typos)
-            .expect("compiles");
-        builder
-            .node(&word("sycophnacy", false), MatchMode::AllWords)
-            .expect("compiles");
+        // "sae": under 5 letters, no typos allowed, so no near words asked.
+        for (text, prefix, mode) in [
+            ("sparse", false, MatchMode::Typos),
+            ("sae", false, MatchMode::Typos),
+            ("sycoph", true, MatchMode::Typos),
+            ("sycophnacy", false, MatchMode::AllWords),
+        ] {
+            builder.node(&word(text, prefix), mode).expect("compiles");
+        }
         assert_eq!(
             d.lookups.take(),
             vec![
