@@ -68,9 +68,7 @@ impl FacetSegmentCollector {
             helpers_turn: false,
         }
     }
-}
 
-impl FacetSegmentCollector {
     /// The helper thread, started at the first chunk it is given; None on one core.
     fn helper(&mut self) -> Option<&Helper> {
         if self.helper.is_none() {
