@@ -2,8 +2,10 @@
 //! own search carries the aggregations, and only a field with more to say is asked again.
 //!
 //! - The most frequent `limit` values: a terms aggregation per field, ordered by count, then
-//!   value. Each shard sends its `shard_size` most frequent; when a shard may have left a value
-//!   out (error bound other than 0), the field is asked again with four times the shard_size.
+//!   value, listing a few more than `limit`. Each shard sends its `shard_size` most frequent;
+//!   when a shard may have left a value out (error bound other than 0) the listed counts are
+//!   still exact if the error bounds prove that no value left out can reach the last listed
+//!   one (`proven_top`); else the field is asked again with room for every value.
 //! - Every value (`--facet-limit 0`, the `facets` command): a composite aggregation per field,
 //!   page by page, the fields with a full page asked again from where they stopped.
 
@@ -59,7 +61,7 @@ impl OpenSearchEngine {
         let mut counts: Vec<Result<FieldCounts, usize>> = fields
             .iter()
             .enumerate()
-            .map(|(i, &field)| exact_counts(reply, &agg_name(i), field))
+            .map(|(i, &field)| exact_counts(reply, &agg_name(i), field, limit))
             .collect();
         let mut shard_size = first_shard_size(limit);
         loop {
@@ -86,7 +88,7 @@ impl OpenSearchEngine {
                 false,
             )?;
             for (i, field) in pending {
-                counts[i] = exact_counts(&reply, &agg_name(i), field);
+                counts[i] = exact_counts(&reply, &agg_name(i), field, limit);
             }
         }
         Ok(counts.into_iter().flatten().collect())
@@ -157,17 +159,26 @@ fn agg_name(i: usize) -> String {
     format!("facet{i}")
 }
 
+/// Values listed per field beyond the `limit` asked for: their error bounds are what can prove
+/// that the first `limit` are the top ones (`proven_top`).
+fn lookahead(limit: usize) -> usize {
+    limit.max(10)
+}
+
 /// One terms aggregation per `(i, field)`, named `agg_name(i)`: the field's `limit` most
-/// frequent values (count, then value), each shard considering `shard_size` of them.
+/// frequent values (count, then value) and `lookahead(limit)` more, each with its own error
+/// bound, each shard considering `shard_size` of them.
 fn terms_aggs(fields: &[(usize, FacetField)], limit: usize, shard_size: usize) -> Value {
     let mut aggs = serde_json::Map::new();
+    let size = limit.saturating_add(lookahead(limit));
     for &(i, field) in fields {
         aggs.insert(
             agg_name(i),
             json!({"terms": {
                 "field": schema::facet_field(field),
-                "size": limit,
-                "shard_size": shard_size,
+                "size": size,
+                "shard_size": shard_size.max(size),
+                "show_term_doc_count_error": true,
                 "order": [{"_count": "desc"}, {"_key": "asc"}]
             }}),
         );
@@ -208,12 +219,17 @@ fn composite_page(reply: &Value, name: &str, values: &mut Vec<FacetCount>) -> Op
     agg.get("after_key").cloned()
 }
 
-/// `field`'s counts from the terms aggregation `name` of a search's reply, whichever search
-/// carried it. When some shard may have left a value out (an error bound other than 0), so
-/// that it must be asked again with a bigger shard_size: the most distinct values the matches
-/// can hold (those listed, and one per occurrence of the others), the shard_size that makes
-/// the next answer exact.
-fn exact_counts(reply: &Value, name: &str, field: FacetField) -> Result<FieldCounts, usize> {
+/// `field`'s `limit` most frequent values from the terms aggregation `name` of a search's
+/// reply (`terms_aggs`), whichever search carried it, when their counts and their order are
+/// exact: no shard left a value out (error bound 0), or the bounds prove the list right
+/// (`proven_top`). Else the shard_size that makes the next answer exact: room for the most
+/// distinct values the matches can hold (those listed, and one per occurrence of the others).
+fn exact_counts(
+    reply: &Value,
+    name: &str,
+    field: FacetField,
+    limit: usize,
+) -> Result<FieldCounts, usize> {
     let agg = reply
         .get("aggregations")
         .and_then(|a| a.get(name))
@@ -222,29 +238,72 @@ fn exact_counts(reply: &Value, name: &str, field: FacetField) -> Result<FieldCou
         .get("doc_count_error_upper_bound")
         .and_then(Value::as_i64)
         .unwrap_or(0);
-    let values = buckets(agg);
+    let listed = buckets(agg);
     let others = agg
         .get("sum_other_doc_count")
         .and_then(Value::as_u64)
         .unwrap_or(0);
-    if error != 0 {
-        return Err(values.len().saturating_add(others as usize));
+    let full = listed.len() >= limit.saturating_add(lookahead(limit));
+    if error != 0 && !proven_top(&listed, limit, error, full) {
+        return Err(listed.len().saturating_add(others as usize));
     }
+    let more = others > 0 || listed.len() > limit;
     Ok(FieldCounts {
         field,
-        values,
-        more: others > 0,
+        values: listed.into_iter().take(limit).map(|b| b.value).collect(),
+        more,
     })
 }
 
-fn buckets(agg: &Value) -> Vec<FacetCount> {
+/// A value a terms aggregation listed, with the most its count may lack: the error bounds of
+/// the shards that did not send it (-1: unknown).
+#[derive(Debug, Clone, PartialEq)]
+struct Listed {
+    value: FacetCount,
+    error: i64,
+}
+
+/// Whether the first `limit` of `listed` (by count, then value) are the field's top values
+/// with exact counts although some shard left values out (`error`, the sum of the shards'
+/// bounds, above 0): each of them was sent by every shard that left anything out (its own
+/// bound 0), and the last of them counts more than any other value can: a listed one at most
+/// its count plus its bound; one not listed at most `error` (sent by no shard) or, when the
+/// list was cut (`full`), the last listed count plus `error`. Ties are not proof (the order
+/// between equal counts is by value, which a value left out may win).
+fn proven_top(listed: &[Listed], limit: usize, error: i64, full: bool) -> bool {
+    if limit == 0 || listed.len() < limit || error < 0 {
+        return false;
+    }
+    let (top, rest) = listed.split_at(limit);
+    if top.iter().any(|l| l.error != 0) {
+        return false;
+    }
+    let last_top = top[limit - 1].value.count as i64;
+    let unlisted = match (full, listed.last()) {
+        (true, Some(last)) => (last.value.count as i64).saturating_add(error),
+        _ => error,
+    };
+    let beaten = |bound: i64| bound < last_top;
+    beaten(unlisted)
+        && rest
+            .iter()
+            .all(|l| l.error >= 0 && beaten((l.value.count as i64).saturating_add(l.error)))
+}
+
+fn buckets(agg: &Value) -> Vec<Listed> {
     agg.get("buckets")
         .and_then(Value::as_array)
         .map(|bs| {
             bs.iter()
-                .map(|b| FacetCount {
-                    value: key_text(b.get("key_as_string").or(b.get("key"))),
-                    count: b.get("doc_count").and_then(Value::as_u64).unwrap_or(0),
+                .map(|b| Listed {
+                    value: FacetCount {
+                        value: key_text(b.get("key_as_string").or(b.get("key"))),
+                        count: b.get("doc_count").and_then(Value::as_u64).unwrap_or(0),
+                    },
+                    error: b
+                        .get("doc_count_error_upper_bound")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(-1),
                 })
                 .collect()
         })
@@ -277,8 +336,9 @@ mod tests {
                 aggs[&agg_name(i)],
                 json!({"terms": {
                     "field": schema::facet_field(field),
-                    "size": 10,
+                    "size": 20,
                     "shard_size": 500,
+                    "show_term_doc_count_error": true,
                     "order": [{"_count": "desc"}, {"_key": "asc"}]
                 }}),
                 "{field:?}"
@@ -315,7 +375,8 @@ mod tests {
                 "facet1": {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 0,
                            "buckets": [{"key": 2025, "doc_count": 4}]},
                 "facet2": {"doc_count_error_upper_bound": 2, "sum_other_doc_count": 9,
-                           "buckets": [{"key": "A B", "doc_count": 3}]}
+                           "buckets": [{"key": "A B", "doc_count": 3,
+                                        "doc_count_error_upper_bound": 0}]}
             }
         });
         let count = |value: &str, count| FacetCount {
@@ -323,15 +384,24 @@ mod tests {
             count,
         };
         assert_eq!(
-            exact_counts(&reply, "facet0", FacetField::Tags),
+            exact_counts(&reply, "facet0", FacetField::Tags, 10),
             Ok(FieldCounts {
                 field: FacetField::Tags,
                 values: vec![count("Interpretability", 5), count("Evals", 2)],
                 more: true
             })
         );
+        // Only the first `limit` are shown; the look-ahead says there are more.
         assert_eq!(
-            exact_counts(&reply, "facet1", FacetField::Year),
+            exact_counts(&reply, "facet0", FacetField::Tags, 1),
+            Ok(FieldCounts {
+                field: FacetField::Tags,
+                values: vec![count("Interpretability", 5)],
+                more: true
+            })
+        );
+        assert_eq!(
+            exact_counts(&reply, "facet1", FacetField::Year, 10),
             Ok(FieldCounts {
                 field: FacetField::Year,
                 values: vec![count("2025", 4)],
@@ -340,15 +410,95 @@ mod tests {
         );
         // A shard may have left a value out: asked again, with room for the one value listed
         // and the nine other occurrences, each maybe a value of its own.
-        assert_eq!(exact_counts(&reply, "facet2", FacetField::Authors), Err(10));
+        assert_eq!(
+            exact_counts(&reply, "facet2", FacetField::Authors, 10),
+            Err(10)
+        );
         // No such aggregation (nothing to count): an empty, exact list.
         assert_eq!(
-            exact_counts(&reply, "facet3", FacetField::Fellows),
+            exact_counts(&reply, "facet3", FacetField::Fellows, 10),
             Ok(FieldCounts {
                 field: FacetField::Fellows,
                 values: Vec::new(),
                 more: false
             })
+        );
+    }
+
+    /// `(count, error)` pairs as a terms aggregation lists them, named by position.
+    fn listed(pairs: &[(u64, i64)]) -> Vec<Listed> {
+        pairs
+            .iter()
+            .enumerate()
+            .map(|(i, &(count, error))| Listed {
+                value: FacetCount {
+                    value: format!("v{i:02}"),
+                    count,
+                },
+                error,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn error_bounds_prove_a_top_list_only_when_nothing_left_out_can_reach_it() {
+        // (listed (count, error), limit, the sum of the shards' bounds, list cut, proven)
+        type Case = (&'static [(u64, i64)], usize, i64, bool, bool);
+        let cases: [Case; 11] = [
+            // The top two exact, the rest at most 5 + 3 and 4 + 3, unlisted at most 4 + 3.
+            (&[(20, 0), (9, 0), (5, 3), (4, 3)], 2, 3, true, true),
+            // Not cut: a value no shard sent has at most the sum of the bounds.
+            (&[(20, 0), (9, 0), (5, 3)], 2, 8, false, true),
+            // ...but a cut list: the last listed count (5) plus the bounds can reach 9.
+            (&[(20, 0), (9, 0), (5, 3)], 2, 4, true, false),
+            // A listed value may reach the last top count: a tie is no proof.
+            (&[(20, 0), (9, 0), (6, 3)], 2, 3, false, false),
+            (&[(20, 0), (9, 0), (6, 2)], 2, 3, false, true),
+            // A top value some shard did not send: its count is not exact.
+            (&[(20, 1), (9, 0), (1, 1)], 2, 1, false, false),
+            // An unknown bound (-1) proves nothing.
+            (&[(20, 0), (9, 0), (1, -1)], 2, 1, false, false),
+            (&[(20, 0), (9, 0), (1, 0)], 2, -1, false, false),
+            // Fewer values than asked for while values were left out: they may be others.
+            (&[(20, 0)], 2, 1, false, false),
+            // Nothing asked for.
+            (&[(20, 0)], 0, 1, false, false),
+            // Unlisted values bounded by the sum of the bounds (9) against 10.
+            (&[(30, 0), (10, 0)], 2, 9, false, true),
+        ];
+        for (pairs, limit, error, full, proven) in cases {
+            assert_eq!(
+                proven_top(&listed(pairs), limit, error, full),
+                proven,
+                "{pairs:?} limit {limit} error {error} full {full}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_proven_list_is_taken_without_asking_again() {
+        let buckets: Vec<Value> = [(20, 0), (9, 0), (5, 3), (4, 3)]
+            .iter()
+            .enumerate()
+            .map(|(i, (c, e))| {
+                json!({"key": format!("v{i}"), "doc_count": c,
+                                      "doc_count_error_upper_bound": e})
+            })
+            .collect();
+        let reply = json!({"aggregations": {"facet0": {
+            "doc_count_error_upper_bound": 3, "sum_other_doc_count": 40, "buckets": buckets
+        }}});
+        // limit 2 lists 2 + lookahead(2) = 12 at most: these 4 are all, so not cut.
+        let counts = exact_counts(&reply, "facet0", FacetField::Authors, 2).expect("proven");
+        assert_eq!(
+            counts.values.iter().map(|c| c.count).collect::<Vec<_>>(),
+            [20, 9]
+        );
+        assert!(counts.more);
+        // limit 3: the third (5, sent by only some shards) is not exact: asked again.
+        assert_eq!(
+            exact_counts(&reply, "facet0", FacetField::Authors, 3),
+            Err(44)
         );
     }
 
