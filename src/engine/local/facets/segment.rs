@@ -1,6 +1,8 @@
 //! The collection phase: one segment's matches, kept as doc ids while few (to count from
 //! their stored records) and counted by ordinal once many, harvested as a `SegmentFruit`.
 
+use std::sync::Arc;
+
 use tantivy::collector::SegmentCollector;
 use tantivy::{DocId, Score, SegmentReader};
 
@@ -15,15 +17,16 @@ use crate::search::facets::FacetField;
 /// When another segment has more, the few are counted by ordinal too (in the merge).
 pub(super) const STORED_PER_SEGMENT: usize = 128;
 
-/// Matches counted at a time once a segment has many: every other chunk goes to a helper
-/// thread, so that a common word's counting (one segment, searched on one thread) uses both
-/// cores; a query with fewer matches never starts one.
-pub(super) const SHARED_CHUNK: usize = 32_768;
+/// Matches counted at a time once a segment has many: from the first full chunk on, a helper
+/// thread counts some of the fields (`SegmentCounter::hand_over`) of every chunk while this one
+/// counts the others, so that a common word's counting (one segment, searched on one thread)
+/// uses both cores; a query with fewer matches never starts one.
+pub(super) const SHARED_CHUNK: usize = 8_192;
 
-/// The thread counting every other chunk of a segment's matches into its own counter.
+/// The thread counting its share of the fields of every chunk of a segment's matches.
 struct Helper {
-    chunks: std::sync::mpsc::Sender<Vec<DocId>>,
-    counted: std::thread::JoinHandle<tantivy::Result<SegmentCounter>>,
+    chunks: std::sync::mpsc::Sender<Arc<Vec<DocId>>>,
+    counted: std::thread::JoinHandle<SegmentCounter>,
 }
 
 pub struct FacetSegmentCollector {
@@ -39,8 +42,9 @@ pub struct FacetSegmentCollector {
     /// Matches not counted yet, up to `SHARED_CHUNK`.
     pending: Vec<DocId>,
     helper: Option<Helper>,
-    /// Whether the next full chunk goes to the helper.
-    helpers_turn: bool,
+    /// Whether a helper was asked for (at most once: with one core, or one field to count,
+    /// there is none).
+    helper_tried: bool,
 }
 
 /// What a segment found: counts by ordinal, or by value (read from its stored records) when it
@@ -65,28 +69,44 @@ impl FacetSegmentCollector {
             counting: None,
             pending: Vec::new(),
             helper: None,
-            helpers_turn: false,
+            helper_tried: false,
         }
     }
 
-    /// The helper thread, started at the first chunk it is given; None on one core.
-    fn helper(&mut self) -> Option<&Helper> {
-        if self.helper.is_none() {
-            if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
-                return None;
-            }
-            let (chunks, received) = std::sync::mpsc::channel::<Vec<DocId>>();
-            let (fields, segment) = (self.fields.clone(), self.segment.clone());
-            let counted = std::thread::spawn(move || {
-                let mut counter = SegmentCounter::open(&fields, &segment)?;
-                for chunk in received {
-                    counter.count(&chunk);
-                }
-                Ok(counter)
-            });
-            self.helper = Some(Helper { chunks, counted });
+    /// Starts the helper at the first full chunk, handing it its share of the fields; None on
+    /// one core or with one field to count.
+    fn start_helper(&mut self) {
+        if std::mem::replace(&mut self.helper_tried, true)
+            || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
+        {
+            return;
         }
-        self.helper.as_ref()
+        let Some(Ok(counting)) = &mut self.counting else {
+            return;
+        };
+        let Some(mut theirs) = counting.hand_over() else {
+            return;
+        };
+        let (chunks, received) = std::sync::mpsc::channel::<Arc<Vec<DocId>>>();
+        let counted = std::thread::spawn(move || {
+            for chunk in received {
+                theirs.count(&chunk);
+            }
+            theirs
+        });
+        self.helper = Some(Helper { chunks, counted });
+    }
+
+    /// Counts a chunk of matches: the helper's fields there, the others here.
+    fn count_chunk(&mut self, chunk: Vec<DocId>) {
+        let chunk = Arc::new(chunk);
+        if let Some(helper) = &self.helper {
+            // A helper that stopped early panicked: its join fails the search at harvest.
+            let _ = helper.chunks.send(Arc::clone(&chunk));
+        }
+        if let Some(Ok(counting)) = &mut self.counting {
+            counting.count(&chunk);
+        }
     }
 }
 
@@ -122,38 +142,23 @@ impl SegmentCollector for FacetSegmentCollector {
         if self.pending.len() < SHARED_CHUNK {
             return;
         }
-        let mut chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(SHARED_CHUNK));
-        let to_helper = self.helpers_turn;
-        self.helpers_turn = !self.helpers_turn;
-        if to_helper {
-            if let Some(helper) = self.helper() {
-                match helper.chunks.send(chunk) {
-                    Ok(()) => return,
-                    // The helper stopped (its error fails the search at harvest): counted here.
-                    Err(back) => chunk = back.0,
-                }
-            }
-        }
-        if let Some(Ok(counting)) = &mut self.counting {
-            counting.count(&chunk);
-        }
+        self.start_helper();
+        let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(SHARED_CHUNK));
+        self.count_chunk(chunk);
     }
 
     fn harvest(mut self) -> SegmentFruit {
-        if let Some(Ok(counting)) = &mut self.counting {
-            counting.count(&self.pending);
-        }
+        let rest = std::mem::take(&mut self.pending);
+        self.count_chunk(rest);
         if let Some(helper) = self.helper.take() {
             drop(helper.chunks);
-            let theirs = match helper.counted.join() {
-                Ok(result) => result,
-                Err(_) => Err(tantivy::TantivyError::InternalError(
-                    "a facet counting thread failed".into(),
-                )),
-            };
-            match (theirs, &mut self.counting) {
-                (Ok(theirs), Some(Ok(counting))) => counting.absorb(theirs),
-                (Err(e), _) => return SegmentFruit::Failed(e),
+            match (helper.counted.join(), &mut self.counting) {
+                (Ok(theirs), Some(Ok(counting))) => counting.take_back(theirs),
+                (Err(_), _) => {
+                    return SegmentFruit::Failed(tantivy::TantivyError::InternalError(
+                        "a facet counting thread failed".into(),
+                    ))
+                }
                 _ => {}
             }
         }

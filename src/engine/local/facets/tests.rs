@@ -309,34 +309,94 @@ fn ranked_and_cut_orders_by_count_then_value() {
     assert!(!more);
 }
 
-/// Tallies of two halves of the matches, added, count as one tally of all of them, whichever
-/// of the two had moved to an array.
+/// Counts past 65,535 carry into the overflow map and come back whole: by ordinal, in order,
+/// as present, and in the top list, which also agrees with the plain heap's on ties.
 #[test]
-fn absorbed_tallies_count_as_one() {
-    let num_terms = 50_000;
-    let ords = |from: u64, n: u64| -> Vec<u64> { (from..from + n).map(|i| i * 31 % 997).collect() };
-    let tally = |ords: &[u64]| {
-        let mut t = OrdTally::Sparse(Vec::new());
-        for chunk in ords.chunks(100) {
-            t.add(chunk, num_terms);
+fn sixteen_bit_counts_carry_past_their_range() {
+    let num_terms = 100_000;
+    let mut tally = OrdTally::Sparse(Vec::new());
+    let mut expected: BTreeMap<u64, u32> = BTreeMap::new();
+    let mut add = |ord: u64, times: u32| {
+        let batch = vec![ord; 1_000];
+        let mut left = times;
+        while left > 0 {
+            let n = left.min(1_000);
+            tally.add(&batch[..n as usize], num_terms);
+            left -= n;
         }
-        t
+        *expected.entry(ord).or_insert(0) += times;
     };
-    let (few, many) = (ords(0, 300), ords(300, 9_000));
-    assert!(matches!(tally(&few), OrdTally::Sparse(_)));
-    assert!(matches!(tally(&many), OrdTally::Dense(_)));
-    for (a, b) in [(&few, &few), (&few, &many), (&many, &few), (&many, &many)] {
-        let mut absorbed = tally(a);
-        absorbed.absorb(tally(b), num_terms);
-        let mut all = a.clone();
-        all.extend_from_slice(b);
-        let expected: Vec<(u64, u32)> = tally(&all).finish().iter().collect();
-        assert_eq!(absorbed.finish().iter().collect::<Vec<_>>(), expected);
+    add(5, 70_000);
+    add(7, 65_536);
+    add(99_999, 65_535);
+    add(9, 1);
+    add(11, 3);
+    let counted = tally.finish();
+    assert!(matches!(counted, OrdCounts::Array { .. }));
+    assert_eq!(counted.iter().collect::<BTreeMap<u64, u32>>(), expected);
+    assert_eq!(counted.present(), 5);
+    assert_eq!((counted.count_of(7), counted.count_of(8)), (65_536, 0));
+    assert_eq!(
+        counted.top(3),
+        vec![(5, 70_000), (7, 65_536), (99_999, 65_535)]
+    );
+}
+
+/// The block-skipping top list of an array is the heap's over every counted slot, ties to the
+/// lower ordinal, at every depth.
+#[test]
+fn an_arrays_top_list_is_the_heaps() {
+    let num_terms = 40_000;
+    let mut tally = OrdTally::Sparse(Vec::new());
+    // Counts 1..=6 spread unevenly, many ties, long empty stretches.
+    let ords: Vec<u64> = (0..60_000u64)
+        .map(|i| (i * 7_919 % 1_013) * 37 % 40_000)
+        .collect();
+    for chunk in ords.chunks(500) {
+        tally.add(chunk, num_terms);
+    }
+    let counted = tally.finish();
+    assert!(matches!(counted, OrdCounts::Array { .. }));
+    for depth in [0, 1, 2, 10, 33, 1_013, 5_000] {
+        assert_eq!(
+            counted.top(depth),
+            top_ords(counted.iter(), depth),
+            "depth {depth}"
+        );
     }
 }
 
-/// A segment with many matches counts every other chunk on a helper thread: the same counts,
-/// every field, as one thread counting them all.
+/// A counter that hands some fields to a second counter and takes them back counts as one
+/// counter did; with one field there is nothing to hand over.
+#[test]
+fn handed_over_fields_come_back_counted() {
+    let index = facet_index(&[3_000]);
+    let searcher = index.reader().unwrap().searcher();
+    let reader = &searcher.segment_readers()[0];
+    let fields = FacetField::ALL.to_vec();
+    let docs: Vec<DocId> = (0..reader.max_doc()).collect();
+    let (first, rest) = docs.split_at(1_000);
+    let mut mine = SegmentCounter::open(&fields, reader).unwrap();
+    mine.count(first);
+    let mut theirs = mine.hand_over().expect("four fields: some handed over");
+    mine.count(rest);
+    theirs.count(rest);
+    mine.take_back(theirs);
+    let mut one = SegmentCounter::open(&fields, reader).unwrap();
+    one.count(&docs);
+    let merged = |counter: SegmentCounter| {
+        super::merge::merge_fruits(&fields, 0, vec![SegmentFruit::ByOrdinal(counter.finish())])
+            .unwrap()
+    };
+    let (shared, alone) = (merged(mine), merged(one));
+    assert_eq!(shared, alone);
+    assert!(alone.iter().all(|f| !f.values.is_empty()));
+    let mut single = SegmentCounter::open(&[FacetField::Authors], reader).unwrap();
+    assert!(single.hand_over().is_none());
+}
+
+/// A segment with many matches shares its fields with a helper thread: the same counts, every
+/// field, as one thread counting them all.
 #[test]
 fn a_segment_counted_in_shared_chunks_counts_as_one_thread() {
     let index = facet_index(&[2 * SHARED_CHUNK + 1_234]);

@@ -47,7 +47,7 @@ pub(super) fn top_strings(
 /// is in value order, so the top ordinals by (count, ordinal) are the answer, exact, and only
 /// they are named.
 fn top_of_one(segment: &StrOrdCounts, limit: usize) -> tantivy::Result<(Vec<FacetCount>, bool)> {
-    let top = top_ords(segment.counted.iter(), limit);
+    let top = segment.counted.top(limit);
     let more = segment.counted.present() > top.len();
     let mut sorted_ords: Vec<u64> = top.iter().map(|&(ord, _)| ord).collect();
     sorted_ords.sort_unstable();
@@ -130,7 +130,7 @@ pub(super) fn top_by_candidates(
     let mut floors = Vec::with_capacity(segments.len());
     let mut offers: BTreeMap<String, Vec<(usize, u64)>> = BTreeMap::new();
     for (s, segment) in segments.iter().enumerate() {
-        let top = top_ords(segment.counted.iter(), depth);
+        let top = segment.counted.top(depth);
         let floor = if segment.counted.present() > top.len() {
             top.last().map_or(0, |&(_, count)| u64::from(count))
         } else {
