@@ -73,8 +73,8 @@ impl FacetSegmentCollector {
         }
     }
 
-    /// Starts the helper at the first full chunk, handing it its share of the fields; None on
-    /// one core or with one field to count.
+    /// Starts the helper at the first full chunk, handing it its share of the fields; never on
+    /// one core or with one field to count (then this thread counts everything).
     fn start_helper(&mut self) {
         if std::mem::replace(&mut self.helper_tried, true)
             || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
