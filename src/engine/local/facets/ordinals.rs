@@ -29,6 +29,10 @@ pub(super) enum FieldCounter {
     Handed,
 }
 
+/// The search thread's own work (scoring, collecting) in values-per-document units, when
+/// the fields are shared out: it keeps the lighter share.
+const SEARCH_SHARE: f64 = 3.0;
+
 /// Years spanning more than this are counted in a map (no real listing does).
 pub(super) const DENSE_YEAR_SPAN: u64 = 1 << 16;
 
@@ -39,6 +43,8 @@ pub(super) struct SegmentCounter {
     sparse_years: HashMap<u64, u32>,
     values: Vec<u64>,
     firsts: Vec<Option<u64>>,
+    /// The runs of consecutive documents of the chunk being counted.
+    runs: Vec<Range<DocId>>,
 }
 
 /// A segment's counts of one string field by ordinal.
@@ -314,34 +320,45 @@ impl SegmentCounter {
             sparse_years: HashMap::new(),
             values: vec![0; 256],
             firsts: Vec::new(),
+            runs: Vec::new(),
         })
     }
 
     pub(super) fn count(&mut self, docs: &[DocId]) {
+        // A common word matches runs of consecutive records, whose values are stored back to
+        // back: one row range per run of documents (two index lookups) instead of one per
+        // document, one decode per run of rows. The runs are found once for every field.
+        let counts_strings = self
+            .counters
+            .iter()
+            .any(|c| matches!(c, FieldCounter::Str { .. }));
+        if counts_strings {
+            self.runs.clear();
+            let mut rest = docs;
+            while let Some(&first) = rest.first() {
+                let len = rest
+                    .iter()
+                    .enumerate()
+                    .take_while(|&(i, &d)| d == first + i as u32)
+                    .count();
+                self.runs.push(first..first + len as u32);
+                rest = &rest[len..];
+            }
+        }
         for counter in &mut self.counters {
             match counter {
                 FieldCounter::Str { column, tally } => {
                     let num_terms = column.num_terms();
                     let ords = column.ords();
-                    // A common word matches runs of consecutive records, whose values are
-                    // stored back to back: one row range per run of documents (two index
-                    // lookups) instead of one per document, one decode per run of rows.
                     let mut rows = 0..0;
-                    let mut rest = docs;
-                    while let Some(&first) = rest.first() {
-                        let len = rest
-                            .iter()
-                            .enumerate()
-                            .take_while(|&(i, &d)| d == first + i as u32)
-                            .count();
-                        let run = ords.index.docid_range_to_rowids(first..first + len as u32);
+                    for docs in &self.runs {
+                        let run = ords.index.docid_range_to_rowids(docs.clone());
                         if run.start == rows.end {
                             rows.end = run.end;
                         } else {
                             count_rows(ords, rows, &mut self.values, tally, num_terms);
                             rows = run;
                         }
-                        rest = &rest[len..];
                     }
                     count_rows(ords, rows, &mut self.values, tally, num_terms);
                 }
@@ -370,9 +387,11 @@ impl SegmentCounter {
     }
 
     /// The fields a second thread should count from here on, taken out of this counter (left
-    /// `Handed`), with what they counted so far: the cheaper share of the work, by values per
-    /// document, so that each thread counts every match of its own fields into one array per
-    /// field (no array twice, nothing to add up after). None when there is one field to count.
+    /// `Handed`), with what they counted so far: shared out by values per document, this
+    /// thread's search counted as `SEARCH_SHARE`, so that each thread counts every match of its
+    /// own fields into one array per field (no array twice, nothing to add up after); a lone
+    /// field goes to the other thread, counted while this one searches. None when there is
+    /// nothing to count.
     pub(super) fn hand_over(&mut self) -> Option<SegmentCounter> {
         let cost = |counter: &FieldCounter| match counter {
             FieldCounter::Str { column, .. } => {
@@ -390,7 +409,7 @@ impl SegmentCounter {
             .filter(|&(_, c)| c > 0.0)
             .collect();
         by_cost.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let (mut mine, mut theirs) = (0.0, 0.0);
+        let (mut mine, mut theirs) = (SEARCH_SHARE, 0.0);
         let mut handed = Vec::new();
         for (i, c) in by_cost {
             if mine <= theirs {
@@ -420,6 +439,7 @@ impl SegmentCounter {
             sparse_years: years,
             values: vec![0; self.values.len()],
             firsts: Vec::new(),
+            runs: Vec::new(),
         })
     }
 

@@ -367,32 +367,31 @@ fn an_arrays_top_list_is_the_heaps() {
 }
 
 /// A counter that hands some fields to a second counter and takes them back counts as one
-/// counter did; with one field there is nothing to hand over.
+/// counter did, whether it shares four fields or gives away its only one.
 #[test]
 fn handed_over_fields_come_back_counted() {
     let index = facet_index(&[3_000]);
     let searcher = index.reader().unwrap().searcher();
     let reader = &searcher.segment_readers()[0];
-    let fields = FacetField::ALL.to_vec();
     let docs: Vec<DocId> = (0..reader.max_doc()).collect();
     let (first, rest) = docs.split_at(1_000);
-    let mut mine = SegmentCounter::open(&fields, reader).unwrap();
-    mine.count(first);
-    let mut theirs = mine.hand_over().expect("four fields: some handed over");
-    mine.count(rest);
-    theirs.count(rest);
-    mine.take_back(theirs);
-    let mut one = SegmentCounter::open(&fields, reader).unwrap();
-    one.count(&docs);
-    let merged = |counter: SegmentCounter| {
-        super::merge::merge_fruits(&fields, 0, vec![SegmentFruit::ByOrdinal(counter.finish())])
-            .unwrap()
-    };
-    let (shared, alone) = (merged(mine), merged(one));
-    assert_eq!(shared, alone);
-    assert!(alone.iter().all(|f| !f.values.is_empty()));
-    let mut single = SegmentCounter::open(&[FacetField::Authors], reader).unwrap();
-    assert!(single.hand_over().is_none());
+    for fields in [FacetField::ALL.to_vec(), vec![FacetField::Authors]] {
+        let mut mine = SegmentCounter::open(&fields, reader).unwrap();
+        mine.count(first);
+        let mut theirs = mine.hand_over().expect("something to count: handed over");
+        mine.count(rest);
+        theirs.count(rest);
+        mine.take_back(theirs);
+        let mut one = SegmentCounter::open(&fields, reader).unwrap();
+        one.count(&docs);
+        let merged = |counter: SegmentCounter| {
+            super::merge::merge_fruits(&fields, 0, vec![SegmentFruit::ByOrdinal(counter.finish())])
+                .unwrap()
+        };
+        let (shared, alone) = (merged(mine), merged(one));
+        assert_eq!(shared, alone, "{fields:?}");
+        assert!(alone.iter().all(|f| !f.values.is_empty()), "{fields:?}");
+    }
 }
 
 /// A segment with many matches shares its fields with a helper thread: the same counts, every
