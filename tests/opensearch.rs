@@ -593,11 +593,18 @@ fn big_parity(cluster: &Cluster) {
     same_output(&w, &engine, &["facets"]);
     // A common word's authors and fellows: thousands of names on each shard, so some shard
     // leaves values out at the first shard_size. The error bounds of the values listed past
-    // the limit prove the top ones (one search), else the field is asked again once, with
-    // room for every value the reply allows.
+    // the limit prove the top ones (one search); else, when they name every value that can be
+    // among the top ones, those are counted again by name (`include`); else the field is
+    // asked again once, with room for every value the reply allows.
     let proxy = Proxy::start(&cluster.base);
     let mut searches = Vec::new();
-    for args in [&["model"][..], &["language models"]] {
+    let mut by_name = 0;
+    for args in [
+        &["model"][..],
+        &["language models"],
+        &["deception", "--tag", "Interpretability"],
+        &["sparse"],
+    ] {
         let mut all = vec!["query", "--json"];
         all.extend_from_slice(args);
         let through = run(&w, Some(&proxy.engine("t-big")), &all);
@@ -612,11 +619,19 @@ fn big_parity(cluster: &Cluster) {
             requests.join("\n")
         );
         searches.push(requests.len());
+        by_name += requests
+            .iter()
+            .filter(|r| r.contains("\"include\""))
+            .count();
     }
     assert!(
         searches.contains(&2),
         "requests per common-word query {searches:?}: the bounds proved no top list in the \
          page's own search"
+    );
+    assert!(
+        by_name > 0,
+        "requests per query {searches:?}: no field was counted again by name"
     );
     let (l, r) = (
         run(&w, None, &["export", "--format", "csv"]),
@@ -996,9 +1011,12 @@ fn proxy_connection(
         let mut parts = request_line.split(' ');
         let method = parts.next().unwrap_or_default().to_owned();
         let path = parts.next().unwrap_or_default().to_owned();
-        log.lock().expect("log").push(format!("{method} {path}"));
         let mut request = head.clone().into_bytes();
         copy_body(&head, true, &mut from_client, &mut request)?;
+        let body = String::from_utf8_lossy(&request[head.len()..]);
+        log.lock()
+            .expect("log")
+            .push(format!("{method} {path} {body}").trim_end().to_owned());
         to_server.write_all(&request)?;
         let Some(reply_head) = read_head(&mut from_server)? else {
             return Ok(());

@@ -2,10 +2,12 @@
 //! own search carries the aggregations, and only a field with more to say is asked again.
 //!
 //! - The most frequent `limit` values: a terms aggregation per field, ordered by count, then
-//!   value, listing a few more than `limit`. Each shard sends its `shard_size` most frequent;
-//!   when a shard may have left a value out (error bound other than 0) the listed counts are
-//!   still exact if the error bounds prove that no value left out can reach the last listed
-//!   one (`proven_top`); else the field is asked again with room for every value.
+//!   value, listing every value the shards sent with its error bound. Each shard sends its
+//!   `shard_size` most frequent; when a shard may have left a value out (error bound other
+//!   than 0) the listed counts are still exact if the bounds prove that no value left out can
+//!   reach the last one shown (`proven_top`); else, when the bounds name every value that can
+//!   (`candidates`), only those are counted again (`include`); else the field is asked again
+//!   with room for every value.
 //! - Every value (`--facet-limit 0`, the `facets` command): a composite aggregation per field,
 //!   page by page, the fields with a full page asked again from where they stopped.
 
@@ -29,8 +31,18 @@ pub(super) fn page_aggs(request: &PageRequest) -> Option<Value> {
     let fields: Vec<(usize, FacetField)> = request.facets.iter().copied().enumerate().collect();
     Some(match request.facet_limit {
         0 => composite_aggs(&fields, &[]),
-        limit => terms_aggs(&fields, limit, first_shard_size(limit)),
+        limit => terms_aggs(&fields, first_shard_size(limit), first_shard_size(limit)),
     })
+}
+
+/// What a field whose first list is not exact needs to become exact.
+#[derive(Debug, PartialEq)]
+enum Inexact {
+    /// Every value that can be among the top ones: their counts asked for exactly, and
+    /// whether the field has values past the limit.
+    Candidates { values: Vec<String>, more: bool },
+    /// The shard_size that leaves no value out.
+    Room(usize),
 }
 
 impl OpenSearchEngine {
@@ -58,37 +70,63 @@ impl OpenSearchEngine {
         if limit == 0 {
             return self.all_values(query, fields, Some(reply));
         }
-        let mut counts: Vec<Result<FieldCounts, usize>> = fields
+        let first = first_shard_size(limit);
+        let mut counts: Vec<Result<FieldCounts, Inexact>> = fields
             .iter()
             .enumerate()
-            .map(|(i, &field)| exact_counts(reply, &agg_name(i), field, limit))
+            .map(|(i, &field)| exact_counts(reply, &agg_name(i), field, limit, first))
             .collect();
-        let mut shard_size = first_shard_size(limit);
+        let mut shard_size = first;
         loop {
-            let pending: Vec<(usize, FacetField)> = counts
-                .iter()
-                .zip(fields)
-                .enumerate()
-                .filter(|(_, (c, _))| c.is_err())
-                .map(|(i, (_, &field))| (i, field))
-                .collect();
-            if pending.is_empty() {
+            let mut aggs = serde_json::Map::new();
+            let mut room = Vec::new();
+            for (i, count) in counts.iter().enumerate() {
+                match count {
+                    Ok(_) => {}
+                    Err(Inexact::Candidates { values, .. }) => {
+                        aggs.insert(agg_name(i), candidate_agg(fields[i], values));
+                    }
+                    Err(Inexact::Room(needed)) => room.push((i, fields[i], *needed)),
+                }
+            }
+            if aggs.is_empty() && room.is_empty() {
                 break;
             }
             // Asked again with room for every value the reply says there can be, so that one
             // more search is exact (a shard sends no more values than it has, whatever the
             // size); at least four times the last size, should a reply not say.
-            let room = counts.iter().filter_map(|c| c.as_ref().err()).max();
-            shard_size = shard_size
-                .saturating_mul(4)
-                .max(room.copied().unwrap_or(0))
-                .min(MAX_SHARD_SIZE.max(shard_size.saturating_mul(4)));
-            let reply = self.search(
-                &aggs_only(query, terms_aggs(&pending, limit, shard_size)),
-                false,
-            )?;
-            for (i, field) in pending {
-                counts[i] = exact_counts(&reply, &agg_name(i), field, limit);
+            if !room.is_empty() {
+                let needed = room.iter().map(|&(_, _, n)| n).max().unwrap_or(0);
+                shard_size = shard_size
+                    .saturating_mul(4)
+                    .max(needed)
+                    .min(MAX_SHARD_SIZE.max(shard_size.saturating_mul(4)));
+                let listed = limit.saturating_add(lookahead(limit));
+                let fields: Vec<(usize, FacetField)> =
+                    room.iter().map(|&(i, field, _)| (i, field)).collect();
+                if let Value::Object(more) = terms_aggs(&fields, listed, shard_size) {
+                    aggs.extend(more);
+                }
+            }
+            let reply = self.search(&aggs_only(query, Value::Object(aggs)), false)?;
+            for (i, count) in counts.iter_mut().enumerate() {
+                let name = agg_name(i);
+                *count = match std::mem::replace(count, Err(Inexact::Room(0))) {
+                    Err(Inexact::Candidates { values, more }) => {
+                        // Every shard sent every candidate it has (shard_size above their
+                        // number): exact, whatever else the field holds. Should a cluster
+                        // say otherwise, the field is asked for with room for every value.
+                        match exact_counts(&reply, &name, fields[i], limit, values.len() + 1) {
+                            Ok(exact) => Ok(FieldCounts { more, ..exact }),
+                            Err(_) => Err(Inexact::Room(0)),
+                        }
+                    }
+                    Err(Inexact::Room(_)) => {
+                        let listed = limit.saturating_add(lookahead(limit));
+                        exact_counts(&reply, &name, fields[i], limit, listed)
+                    }
+                    done => done,
+                };
             }
         }
         Ok(counts.into_iter().flatten().collect())
@@ -165,12 +203,11 @@ fn lookahead(limit: usize) -> usize {
     limit.max(10)
 }
 
-/// One terms aggregation per `(i, field)`, named `agg_name(i)`: the field's `limit` most
-/// frequent values (count, then value) and `lookahead(limit)` more, each with its own error
-/// bound, each shard considering `shard_size` of them.
-fn terms_aggs(fields: &[(usize, FacetField)], limit: usize, shard_size: usize) -> Value {
+/// One terms aggregation per `(i, field)`, named `agg_name(i)`: the field's `size` most
+/// frequent values (count, then value), each with its own error bound, each shard considering
+/// `shard_size` of them.
+fn terms_aggs(fields: &[(usize, FacetField)], size: usize, shard_size: usize) -> Value {
     let mut aggs = serde_json::Map::new();
-    let size = limit.saturating_add(lookahead(limit));
     for &(i, field) in fields {
         aggs.insert(
             agg_name(i),
@@ -184,6 +221,19 @@ fn terms_aggs(fields: &[(usize, FacetField)], limit: usize, shard_size: usize) -
         );
     }
     Value::Object(aggs)
+}
+
+/// The counts of `values` of `field` alone, exact: each shard sends every one it has (its
+/// shard_size above their number, so no shard reports an error bound).
+fn candidate_agg(field: FacetField, values: &[String]) -> Value {
+    json!({"terms": {
+        "field": schema::facet_field(field),
+        "include": values,
+        "size": values.len() + 1,
+        "shard_size": values.len() + 1,
+        "show_term_doc_count_error": true,
+        "order": [{"_count": "desc"}, {"_key": "asc"}]
+    }})
 }
 
 /// One composite aggregation per `(i, field)`, named `agg_name(i)`, listing the field's
@@ -220,16 +270,19 @@ fn composite_page(reply: &Value, name: &str, values: &mut Vec<FacetCount>) -> Op
 }
 
 /// `field`'s `limit` most frequent values from the terms aggregation `name` of a search's
-/// reply (`terms_aggs`), whichever search carried it, when their counts and their order are
-/// exact: no shard left a value out (error bound 0), or the bounds prove the list right
-/// (`proven_top`). Else the shard_size that makes the next answer exact: room for the most
-/// distinct values the matches can hold (those listed, and one per occurrence of the others).
+/// reply, which asked for `size` values (`terms_aggs`), whichever search carried it, when
+/// their counts and their order are exact: no shard left a value out (error bound 0), or the
+/// bounds prove the list right (`proven_top`). Else what would make it exact: the values that
+/// can be among the top ones, when the bounds name them all (`candidates`), or room for the
+/// most distinct values the matches can hold (those listed, and one per occurrence of the
+/// others) as the next shard_size.
 fn exact_counts(
     reply: &Value,
     name: &str,
     field: FacetField,
     limit: usize,
-) -> Result<FieldCounts, usize> {
+    size: usize,
+) -> Result<FieldCounts, Inexact> {
     let agg = reply
         .get("aggregations")
         .and_then(|a| a.get(name))
@@ -243,16 +296,46 @@ fn exact_counts(
         .get("sum_other_doc_count")
         .and_then(Value::as_u64)
         .unwrap_or(0);
-    let full = listed.len() >= limit.saturating_add(lookahead(limit));
-    if error != 0 && !proven_top(&listed, limit, error, full) {
-        return Err(listed.len().saturating_add(others as usize));
-    }
+    let full = listed.len() >= size;
     let more = others > 0 || listed.len() > limit;
+    if error != 0 && !proven_top(&listed, limit, error, full) {
+        return Err(match candidates(&listed, limit, error, full) {
+            Some(values) if field != FacetField::Year => Inexact::Candidates { values, more },
+            _ => Inexact::Room(listed.len().saturating_add(others as usize)),
+        });
+    }
     Ok(FieldCounts {
         field,
         values: listed.into_iter().take(limit).map(|b| b.value).collect(),
         more,
     })
+}
+
+/// Every value that can be among the first `limit` when some shard left values out (`error`,
+/// the sum of the shards' bounds), if the bounds name them all: the true count of the
+/// `limit`th value is at least its listed count (counts only ever lack), so a value can be
+/// among the top ones only if its count plus its bound reaches that; none not listed can when
+/// the most one can have (`error`, plus the last listed count when the list was cut) is below
+/// it. None when one might, or when the list is too short to say.
+fn candidates(listed: &[Listed], limit: usize, error: i64, full: bool) -> Option<Vec<String>> {
+    if limit == 0 || listed.len() < limit || error < 0 || listed.iter().any(|l| l.error < 0) {
+        return None;
+    }
+    let floor = listed[limit - 1].value.count as i64;
+    let unlisted = match (full, listed.last()) {
+        (true, Some(last)) => (last.value.count as i64).saturating_add(error),
+        _ => error,
+    };
+    if unlisted >= floor {
+        return None;
+    }
+    Some(
+        listed
+            .iter()
+            .filter(|l| (l.value.count as i64).saturating_add(l.error) >= floor)
+            .map(|l| l.value.value.clone())
+            .collect(),
+    )
 }
 
 /// A value a terms aggregation listed, with the most its count may lack: the error bounds of
@@ -336,7 +419,7 @@ mod tests {
                 aggs[&agg_name(i)],
                 json!({"terms": {
                     "field": schema::facet_field(field),
-                    "size": 20,
+                    "size": 500,
                     "shard_size": 500,
                     "show_term_doc_count_error": true,
                     "order": [{"_count": "desc"}, {"_key": "asc"}]
@@ -379,49 +462,43 @@ mod tests {
                                         "doc_count_error_upper_bound": 0}]}
             }
         });
-        let count = |value: &str, count| FacetCount {
-            value: value.into(),
-            count,
-        };
-        assert_eq!(
-            exact_counts(&reply, "facet0", FacetField::Tags, 10),
+        let listed = |field, values: &[(&str, u64)], more| {
             Ok(FieldCounts {
-                field: FacetField::Tags,
-                values: vec![count("Interpretability", 5), count("Evals", 2)],
-                more: true
+                field,
+                values: values
+                    .iter()
+                    .map(|&(value, count)| FacetCount {
+                        value: value.into(),
+                        count,
+                    })
+                    .collect(),
+                more,
             })
+        };
+        let tags = [("Interpretability", 5), ("Evals", 2)];
+        assert_eq!(
+            exact_counts(&reply, "facet0", FacetField::Tags, 10, 20),
+            listed(FacetField::Tags, &tags, true)
         );
         // Only the first `limit` are shown; the look-ahead says there are more.
         assert_eq!(
-            exact_counts(&reply, "facet0", FacetField::Tags, 1),
-            Ok(FieldCounts {
-                field: FacetField::Tags,
-                values: vec![count("Interpretability", 5)],
-                more: true
-            })
+            exact_counts(&reply, "facet0", FacetField::Tags, 1, 11),
+            listed(FacetField::Tags, &tags[..1], true)
         );
         assert_eq!(
-            exact_counts(&reply, "facet1", FacetField::Year, 10),
-            Ok(FieldCounts {
-                field: FacetField::Year,
-                values: vec![count("2025", 4)],
-                more: false
-            })
+            exact_counts(&reply, "facet1", FacetField::Year, 10, 20),
+            listed(FacetField::Year, &[("2025", 4)], false)
         );
         // A shard may have left a value out: asked again, with room for the one value listed
         // and the nine other occurrences, each maybe a value of its own.
         assert_eq!(
-            exact_counts(&reply, "facet2", FacetField::Authors, 10),
-            Err(10)
+            exact_counts(&reply, "facet2", FacetField::Authors, 10, 20),
+            Err(Inexact::Room(10))
         );
         // No such aggregation (nothing to count): an empty, exact list.
         assert_eq!(
-            exact_counts(&reply, "facet3", FacetField::Fellows, 10),
-            Ok(FieldCounts {
-                field: FacetField::Fellows,
-                values: Vec::new(),
-                more: false
-            })
+            exact_counts(&reply, "facet3", FacetField::Fellows, 10, 20),
+            listed(FacetField::Fellows, &[], false)
         );
     }
 
@@ -488,17 +565,81 @@ mod tests {
         let reply = json!({"aggregations": {"facet0": {
             "doc_count_error_upper_bound": 3, "sum_other_doc_count": 40, "buckets": buckets
         }}});
-        // limit 2 lists 2 + lookahead(2) = 12 at most: these 4 are all, so not cut.
-        let counts = exact_counts(&reply, "facet0", FacetField::Authors, 2).expect("proven");
+        // Four listed of twelve asked for: not cut.
+        let counts = exact_counts(&reply, "facet0", FacetField::Authors, 2, 12).expect("proven");
         assert_eq!(
             counts.values.iter().map(|c| c.count).collect::<Vec<_>>(),
             [20, 9]
         );
         assert!(counts.more);
-        // limit 3: the third (5, sent by only some shards) is not exact: asked again.
+        // limit 3: the third (5, sent by only some shards) is not exact; every value that can
+        // reach 5 is listed (one not listed has at most 3): those are counted again.
+        let values: Vec<String> = (0..4).map(|i| format!("v{i}")).collect();
         assert_eq!(
-            exact_counts(&reply, "facet0", FacetField::Authors, 3),
-            Err(44)
+            exact_counts(&reply, "facet0", FacetField::Authors, 3, 12),
+            Err(Inexact::Candidates { values, more: true })
+        );
+        // Cut at four: one not listed may have 4 + 3, past 5: room for every value instead.
+        assert_eq!(
+            exact_counts(&reply, "facet0", FacetField::Authors, 3, 4),
+            Err(Inexact::Room(44))
+        );
+        // Years are never asked for by name.
+        assert_eq!(
+            exact_counts(&reply, "facet0", FacetField::Year, 3, 12),
+            Err(Inexact::Room(44))
+        );
+    }
+
+    #[test]
+    fn error_bounds_name_the_candidates_only_when_no_value_left_out_can_reach_the_top() {
+        let names = |ix: &[usize]| -> Option<Vec<String>> {
+            Some(ix.iter().map(|i| format!("v{i:02}")).collect())
+        };
+        // (listed (count, error), limit, the sum of the shards' bounds, list cut, candidates)
+        type Case = (&'static [(u64, i64)], usize, i64, bool, Option<Vec<String>>);
+        let cases: [Case; 7] = [
+            // The 2nd counts at least 9; v02 may reach 5 + 5, v03 only 3 + 5; one not listed 6.
+            (
+                &[(20, 2), (9, 0), (5, 5), (3, 5)],
+                2,
+                6,
+                false,
+                names(&[0, 1, 2]),
+            ),
+            // Cut: one not listed may have 3 + 6 = 9, reaching 9.
+            (&[(20, 2), (9, 0), (5, 5), (3, 5)], 2, 6, true, None),
+            // Not listed: at most 9, reaching 9.
+            (&[(20, 2), (9, 0), (5, 5)], 2, 9, false, None),
+            // An unknown bound names nothing.
+            (&[(20, 2), (9, -1), (5, 5)], 2, 6, false, None),
+            (&[(20, 2), (9, 0)], 2, -1, false, None),
+            // Fewer listed than asked for: no floor to measure against.
+            (&[(20, 2)], 2, 1, false, None),
+            (&[(20, 2)], 0, 1, false, None),
+        ];
+        for (pairs, limit, error, full, expected) in cases {
+            assert_eq!(
+                candidates(&listed(pairs), limit, error, full),
+                expected,
+                "{pairs:?} limit {limit} error {error} full {full}"
+            );
+        }
+    }
+
+    #[test]
+    fn candidates_are_counted_by_name_with_room_for_all_of_them() {
+        let values = vec!["A B".to_owned(), "C \"D\"".to_owned()];
+        assert_eq!(
+            candidate_agg(FacetField::Authors, &values),
+            json!({"terms": {
+                "field": schema::facet_field(FacetField::Authors),
+                "include": ["A B", "C \"D\""],
+                "size": 3,
+                "shard_size": 3,
+                "show_term_doc_count_error": true,
+                "order": [{"_count": "desc"}, {"_key": "asc"}]
+            }})
         );
     }
 
