@@ -5,7 +5,7 @@
 //! open a new engine under a new epoch, so an answer of the old index can never be served for
 //! the new one, even one stored by a search that was still running on the old engine.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use crate::search::{SearchRequest, SearchResults};
@@ -21,11 +21,16 @@ pub struct SearchCache {
     inner: Mutex<Entries>,
 }
 
+/// The answers of one epoch, the newest stored for: every use and eviction is a map lookup
+/// and an ordered-map step (logarithmic), never a walk over all entries, at any `--cache`.
 #[derive(Default)]
 struct Entries {
     map: HashMap<String, Entry>,
+    /// The keys by last use, oldest first: the next to evict.
+    by_use: BTreeMap<u64, String>,
     /// Bumped at every use; an entry's `used` says how recently it served.
     clock: u64,
+    epoch: u64,
 }
 
 struct Entry {
@@ -55,11 +60,16 @@ impl SearchCache {
         entries.clock += 1;
         let now = entries.clock;
         let entry = entries.map.get_mut(key).filter(|e| e.epoch == epoch)?;
-        entry.used = now;
-        Some(entry.results.clone())
+        let last = std::mem::replace(&mut entry.used, now);
+        let results = entry.results.clone();
+        entries.by_use.remove(&last);
+        entries.by_use.insert(now, key.to_owned());
+        Some(results)
     }
 
-    /// Stores an answer, evicting the least recently used one when full.
+    /// Stores an answer, evicting the least recently used one when full. An answer of an
+    /// older epoch than one already stored is not kept (its index is gone), and the first
+    /// answer of a newer epoch drops the older ones.
     pub fn put(&self, epoch: u64, key: String, results: Arc<SearchResults>) {
         if self.capacity == 0 {
             return;
@@ -67,20 +77,24 @@ impl SearchCache {
         let Ok(mut entries) = self.inner.lock() else {
             return;
         };
+        if epoch < entries.epoch {
+            return;
+        }
+        if epoch > entries.epoch {
+            entries.map.clear();
+            entries.by_use.clear();
+            entries.epoch = epoch;
+        }
         entries.clock += 1;
         let used = entries.clock;
-        // Answers of an older index are dead weight once a newer one answers.
-        entries.map.retain(|_, e| e.epoch >= epoch);
-        if entries.map.len() >= self.capacity && !entries.map.contains_key(&key) {
-            if let Some(oldest) = entries
-                .map
-                .iter()
-                .min_by_key(|(_, e)| e.used)
-                .map(|(k, _)| k.clone())
-            {
+        if let Some(old) = entries.map.get(&key).map(|e| e.used) {
+            entries.by_use.remove(&old);
+        } else if entries.map.len() >= self.capacity {
+            if let Some((_, oldest)) = entries.by_use.pop_first() {
                 entries.map.remove(&oldest);
             }
         }
+        entries.by_use.insert(used, key.clone());
         entries.map.insert(
             key,
             Entry {
@@ -143,6 +157,36 @@ mod tests {
         assert_eq!(cache.len(), 1);
         // A search that started on the old engine and ends late is not kept either way.
         assert!(cache.get(1, &key(&request("a"))).is_none());
+        cache.put(1, key(&request("d")), results(1));
+        assert_eq!(cache.len(), 1);
+        assert!(cache.get(1, &key(&request("d"))).is_none());
+        assert_eq!(cache.get(2, &key(&request("c"))).unwrap().total, 2);
+    }
+
+    /// At a large size the order of use still decides: the keys read since they were stored
+    /// outlive every one stored before them, the others go oldest first.
+    #[test]
+    fn a_large_cache_evicts_by_last_use() {
+        let cache = SearchCache::new(1_000);
+        let k = |i: usize| key(&request(&format!("q{i}")));
+        for i in 0..1_000 {
+            cache.put(1, k(i), results(i));
+        }
+        for i in (0..1_000).step_by(10) {
+            assert!(cache.get(1, &k(i)).is_some());
+        }
+        // 900 more: the 900 not read go, the 100 read stay.
+        for i in 1_000..1_900 {
+            cache.put(1, k(i), results(i));
+        }
+        assert_eq!(cache.len(), 1_000);
+        for i in 0..1_000 {
+            assert_eq!(cache.get(1, &k(i)).is_some(), i % 10 == 0, "q{i}");
+        }
+        // Reading them again made them the newest: the next puts evict the oldest of the 900.
+        cache.put(1, k(5_000), results(0));
+        assert!(cache.get(1, &k(1_000)).is_none());
+        assert!(cache.get(1, &k(1_001)).is_some());
     }
 
     #[test]
