@@ -527,37 +527,85 @@ mod tests {
     }
 
     #[test]
-    fn error_bounds_prove_a_top_list_only_when_nothing_left_out_can_reach_it() {
-        // (listed (count, error), limit, the sum of the shards' bounds, list cut, proven)
-        type Case = (&'static [(u64, i64)], usize, i64, bool, bool);
-        let cases: [Case; 11] = [
+    fn error_bounds_prove_a_top_list_or_name_its_candidates_only_when_nothing_left_out_can_reach_it(
+    ) {
+        // (listed (count, error), limit, the sum of the shards' bounds, list cut,
+        //  proven as listed, the candidates named (by position) otherwise)
+        type Case = (
+            &'static [(u64, i64)],
+            usize,
+            i64,
+            bool,
+            bool,
+            Option<&'static [usize]>,
+        );
+        let cases: [Case; 18] = [
             // The top two exact, the rest at most 5 + 3 and 4 + 3, unlisted at most 4 + 3.
-            (&[(20, 0), (9, 0), (5, 3), (4, 3)], 2, 3, true, true),
+            (
+                &[(20, 0), (9, 0), (5, 3), (4, 3)],
+                2,
+                3,
+                true,
+                true,
+                Some(&[0, 1]),
+            ),
             // Not cut: a value no shard sent has at most the sum of the bounds.
-            (&[(20, 0), (9, 0), (5, 3)], 2, 8, false, true),
+            (&[(20, 0), (9, 0), (5, 3)], 2, 8, false, true, Some(&[0, 1])),
             // ...but a cut list: the last listed count (5) plus the bounds can reach 9.
-            (&[(20, 0), (9, 0), (5, 3)], 2, 4, true, false),
-            // A listed value may reach the last top count: a tie is no proof.
-            (&[(20, 0), (9, 0), (6, 3)], 2, 3, false, false),
-            (&[(20, 0), (9, 0), (6, 2)], 2, 3, false, true),
-            // A top value some shard did not send: its count is not exact.
-            (&[(20, 1), (9, 0), (1, 1)], 2, 1, false, false),
-            // An unknown bound (-1) proves nothing.
-            (&[(20, 0), (9, 0), (1, -1)], 2, 1, false, false),
-            (&[(20, 0), (9, 0), (1, 0)], 2, -1, false, false),
+            (&[(20, 0), (9, 0), (5, 3)], 2, 4, true, false, None),
+            // A listed value may reach the last top count: a tie is no proof, but it is named.
+            (
+                &[(20, 0), (9, 0), (6, 3)],
+                2,
+                3,
+                false,
+                false,
+                Some(&[0, 1, 2]),
+            ),
+            (&[(20, 0), (9, 0), (6, 2)], 2, 3, false, true, Some(&[0, 1])),
+            // A top value some shard did not send: its count is not exact; named.
+            (
+                &[(20, 1), (9, 0), (1, 1)],
+                2,
+                1,
+                false,
+                false,
+                Some(&[0, 1]),
+            ),
+            // An unknown bound (-1) proves and names nothing.
+            (&[(20, 0), (9, 0), (1, -1)], 2, 1, false, false, None),
+            (&[(20, 0), (9, 0), (1, 0)], 2, -1, false, false, None),
+            (&[(20, 2), (9, -1), (5, 5)], 2, 6, false, false, None),
+            (&[(20, 2), (9, 0)], 2, -1, false, false, None),
             // Fewer values than asked for while values were left out: they may be others.
-            (&[(20, 0)], 2, 1, false, false),
+            (&[(20, 0)], 2, 1, false, false, None),
+            (&[(20, 2)], 2, 1, false, false, None),
             // Nothing asked for.
-            (&[(20, 0)], 0, 1, false, false),
+            (&[(20, 0)], 0, 1, false, false, None),
+            (&[(20, 2)], 0, 1, false, false, None),
             // Unlisted values bounded by the sum of the bounds (9) against 10.
-            (&[(30, 0), (10, 0)], 2, 9, false, true),
+            (&[(30, 0), (10, 0)], 2, 9, false, true, Some(&[0, 1])),
+            // The 2nd counts at least 9; v02 may reach 5 + 5, v03 only 3 + 5; one not listed 6.
+            (
+                &[(20, 2), (9, 0), (5, 5), (3, 5)],
+                2,
+                6,
+                false,
+                false,
+                Some(&[0, 1, 2]),
+            ),
+            // Cut: one not listed may have 3 + 6 = 9, reaching 9.
+            (&[(20, 2), (9, 0), (5, 5), (3, 5)], 2, 6, true, false, None),
+            // Not listed: at most 9, reaching 9.
+            (&[(20, 2), (9, 0), (5, 5)], 2, 9, false, false, None),
         ];
-        for (pairs, limit, error, full, proven) in cases {
-            assert_eq!(
-                proven_top(&listed(pairs), limit, error, full),
-                proven,
-                "{pairs:?} limit {limit} error {error} full {full}"
-            );
+        for (pairs, limit, error, full, proven, named) in cases {
+            let case = format!("{pairs:?} limit {limit} error {error} full {full}");
+            let listed = listed(pairs);
+            assert_eq!(proven_top(&listed, limit, error, full), proven, "{case}");
+            let named: Option<Vec<String>> =
+                named.map(|ix| ix.iter().map(|i| format!("v{i:02}")).collect());
+            assert_eq!(candidates(&listed, limit, error, full), named, "{case}");
         }
     }
 
@@ -598,42 +646,6 @@ mod tests {
             exact_counts(&reply, "facet0", FacetField::Year, 3, 12),
             Err(Inexact::Room(44))
         );
-    }
-
-    #[test]
-    fn error_bounds_name_the_candidates_only_when_no_value_left_out_can_reach_the_top() {
-        let names = |ix: &[usize]| -> Option<Vec<String>> {
-            Some(ix.iter().map(|i| format!("v{i:02}")).collect())
-        };
-        // (listed (count, error), limit, the sum of the shards' bounds, list cut, candidates)
-        type Case = (&'static [(u64, i64)], usize, i64, bool, Option<Vec<String>>);
-        let cases: [Case; 7] = [
-            // The 2nd counts at least 9; v02 may reach 5 + 5, v03 only 3 + 5; one not listed 6.
-            (
-                &[(20, 2), (9, 0), (5, 5), (3, 5)],
-                2,
-                6,
-                false,
-                names(&[0, 1, 2]),
-            ),
-            // Cut: one not listed may have 3 + 6 = 9, reaching 9.
-            (&[(20, 2), (9, 0), (5, 5), (3, 5)], 2, 6, true, None),
-            // Not listed: at most 9, reaching 9.
-            (&[(20, 2), (9, 0), (5, 5)], 2, 9, false, None),
-            // An unknown bound names nothing.
-            (&[(20, 2), (9, -1), (5, 5)], 2, 6, false, None),
-            (&[(20, 2), (9, 0)], 2, -1, false, None),
-            // Fewer listed than asked for: no floor to measure against.
-            (&[(20, 2)], 2, 1, false, None),
-            (&[(20, 2)], 0, 1, false, None),
-        ];
-        for (pairs, limit, error, full, expected) in cases {
-            assert_eq!(
-                candidates(&listed(pairs), limit, error, full),
-                expected,
-                "{pairs:?} limit {limit} error {error} full {full}"
-            );
-        }
     }
 
     #[test]
