@@ -498,6 +498,11 @@ mod tests {
             exact_counts(&reply, "facet1", FacetField::Year, 10, 20),
             listed(FacetField::Year, &[("2025", 4)], false)
         );
+        // As many values as asked for, none other: nothing more to show.
+        assert_eq!(
+            exact_counts(&reply, "facet1", FacetField::Year, 1, 11),
+            listed(FacetField::Year, &[("2025", 4)], false)
+        );
         // A shard may have left a value out: asked again, with room for the one value listed
         // and the nine other occurrences, each maybe a value of its own.
         assert_eq!(
@@ -539,7 +544,9 @@ mod tests {
             bool,
             Option<&'static [usize]>,
         );
-        let cases: [Case; 18] = [
+        let cases: [Case; 19] = [
+            // Nothing left out: proven, and the top ones are the only values that can be.
+            (&[(20, 0), (9, 0), (5, 0)], 2, 0, false, true, Some(&[0, 1])),
             // The top two exact, the rest at most 5 + 3 and 4 + 3, unlisted at most 4 + 3.
             (
                 &[(20, 0), (9, 0), (5, 3), (4, 3)],
