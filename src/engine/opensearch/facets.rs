@@ -76,6 +76,8 @@ impl OpenSearchEngine {
             .map(|(i, &field)| exact_counts(reply, &agg_name(i), field, limit, first_size(limit)))
             .collect();
         let mut shard_size = first_shard_size(limit);
+        // Values a follow-up with room lists: the limit and a look-ahead for the bounds.
+        let listed = limit.saturating_add(lookahead(limit));
         loop {
             let mut aggs = serde_json::Map::new();
             let mut room = Vec::new();
@@ -100,7 +102,6 @@ impl OpenSearchEngine {
                     .saturating_mul(4)
                     .max(needed)
                     .min(MAX_SHARD_SIZE.max(shard_size.saturating_mul(4)));
-                let listed = limit.saturating_add(lookahead(limit));
                 let fields: Vec<(usize, FacetField)> =
                     room.iter().map(|&(i, field, _)| (i, field)).collect();
                 if let Value::Object(more) = terms_aggs(&fields, listed, shard_size) {
@@ -120,10 +121,7 @@ impl OpenSearchEngine {
                             Err(_) => Err(Inexact::Room(0)),
                         }
                     }
-                    Err(Inexact::Room(_)) => {
-                        let listed = limit.saturating_add(lookahead(limit));
-                        exact_counts(&reply, &name, fields[i], limit, listed)
-                    }
+                    Err(Inexact::Room(_)) => exact_counts(&reply, &name, fields[i], limit, listed),
                     done => done,
                 };
             }
