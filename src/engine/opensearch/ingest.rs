@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -134,8 +135,11 @@ fn sync(
             Some(&schema::index_body(layout)),
         )?;
         let written = (|| {
-            let mut sink = Sink::new(client, &index, diff, true, observer, lock);
-            let summary = sink.run(inputs, input_notes, opts)?;
+            let summary = Sink::new(client, &index, diff, true, observer, lock).run(
+                inputs,
+                input_notes,
+                opts,
+            )?;
             refresh_and_wait(client, &index)?;
             Ok(summary)
         })();
@@ -161,8 +165,11 @@ fn sync(
         Ok(summary)
     } else {
         let index = live.expect("in place only with a live index");
-        let mut sink = Sink::new(client, &index, diff, false, observer, lock);
-        let mut summary = sink.run(inputs, input_notes, opts)?;
+        let mut summary = Sink::new(client, &index, diff, false, observer, lock).run(
+            inputs,
+            input_notes,
+            opts,
+        )?;
         client.call("POST", &format!("/{index}/_refresh"), None)?;
         summary.records = count(client, alias)?;
         Ok(summary)
@@ -277,7 +284,8 @@ fn known_records(client: &Client, index: &str) -> Result<HashMap<u64, Known>> {
 
 /// Receives the records: diffs them, and sends the changes in bounded `_bulk` requests
 /// (a rebuild's as they come, into the index no one reads yet; an in-place sync's after the
-/// guards, so that a refused sync leaves the index as it was).
+/// guards, so that a refused sync leaves the index as it was). A second thread posts the
+/// bodies one at a time, in order, so the next one is built while one is in flight.
 struct Sink<'a, 'l> {
     client: &'a Client,
     index: &'a str,
@@ -287,10 +295,28 @@ struct Sink<'a, 'l> {
     held: Vec<(Record, i64)>,
     batch: Vec<u8>,
     batch_docs: usize,
+    /// To the posting thread; `None` once it has stopped.
+    queue: Option<SyncSender<Vec<u8>>>,
     observer: &'a mut dyn IngestObserver,
     lock: &'a mut Lock<'l>,
-    /// A bulk failure while reading, reported once the read stops.
+    /// A failure while reading, reported once the read stops.
     failed: Option<Error>,
+}
+
+/// Why posting stopped: the error, and the records the engine refused (each reported on a
+/// line of its own before the error).
+struct Stopped {
+    refused: Vec<String>,
+    error: Error,
+}
+
+impl From<Error> for Stopped {
+    fn from(error: Error) -> Stopped {
+        Stopped {
+            refused: Vec::new(),
+            error,
+        }
+    }
 }
 
 impl<'a, 'l> Sink<'a, 'l> {
@@ -310,13 +336,44 @@ impl<'a, 'l> Sink<'a, 'l> {
             held: Vec::new(),
             batch: Vec::new(),
             batch_docs: 0,
+            queue: None,
             observer,
             lock,
             failed: None,
         }
     }
 
+    /// Reads, diffs and sends everything. Takes the sink by value so that an early return
+    /// (or a panic) drops the queue and the posting thread ends.
     fn run(
+        mut self,
+        inputs: &[crate::inputs::Input],
+        input_notes: u64,
+        opts: &IngestOptions,
+    ) -> Result<SyncSummary> {
+        let (client, stream) = (self.client, self.stream);
+        let outcome = pipelined(
+            |body| post_bulk(client, body, stream),
+            |queue| {
+                self.queue = Some(queue);
+                let produced = self.produce(inputs, input_notes, opts);
+                self.queue = None;
+                produced
+            },
+        );
+        outcome.map_err(|stopped| {
+            for refused in stopped.refused {
+                self.observer.diagnostic(&Diagnostic::new(
+                    &self.client.url.to_string(),
+                    0,
+                    refused,
+                ));
+            }
+            stopped.error
+        })
+    }
+
+    fn produce(
         &mut self,
         inputs: &[crate::inputs::Input],
         input_notes: u64,
@@ -361,106 +418,136 @@ impl<'a, 'l> Sink<'a, 'l> {
         Ok(())
     }
 
-    /// Sends the batch; retries it (or its refused items) on 429/503; reports every item
-    /// that failed otherwise, and fails.
+    /// Hands the batch to the posting thread (waiting while it still has one queued).
     fn flush(&mut self) -> Result<()> {
         if self.batch_docs == 0 {
             return Ok(());
         }
         self.lock.renew_if_due()?;
-        let mut body = std::mem::take(&mut self.batch);
+        let body = std::mem::take(&mut self.batch);
         self.batch_docs = 0;
-        let mut attempt = 0;
-        loop {
-            let reply = self.client.send_ndjson("/_bulk", body.clone())?;
-            if reply.status == 429 || reply.status == 503 {
-                attempt += 1;
-                if attempt > RETRIES {
-                    return Err(self.client.status_error("POST", "/_bulk", &reply));
-                }
-                backoff(attempt);
-                continue;
-            }
-            if !reply.ok() {
-                return Err(self.client.status_error("POST", "/_bulk", &reply));
-            }
-            if reply.body.get("errors").and_then(Value::as_bool) != Some(true) {
-                return Ok(());
-            }
-            // Items refused for load are sent again; any other refusal is reported.
-            let lines: Vec<&[u8]> = body
-                .split(|&b| b == b'\n')
-                .filter(|l| !l.is_empty())
-                .collect();
-            let mut retry = Vec::new();
-            let mut failures = Vec::new();
-            let mut line = 0;
-            for item in reply
-                .body
-                .get("items")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-            {
-                let (op, result) = match item.as_object().and_then(|o| o.iter().next()) {
-                    Some(x) => x,
-                    None => continue,
-                };
-                let width = if op == "delete" { 1 } else { 2 };
-                let status = result.get("status").and_then(Value::as_u64).unwrap_or(0);
-                let id = result
-                    .get("_id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?")
-                    .to_owned();
-                if status == 429 || status == 503 {
-                    for l in &lines[line..(line + width).min(lines.len())] {
-                        retry.extend_from_slice(l);
-                        retry.push(b'\n');
-                    }
-                } else if status >= 300 && !(op == "delete" && status == 404) {
-                    failures.push(format!(
-                        "record {id}: {op} refused with status {status}{}",
-                        reason(
-                            &json!({"error": result.get("error").cloned().unwrap_or(Value::Null)})
-                        )
-                        .map(|r| format!(" ({r})"))
-                        .unwrap_or_default()
-                    ));
-                }
-                line += width;
-            }
-            if !failures.is_empty() {
-                for f in &failures {
-                    self.observer.diagnostic(&Diagnostic::new(
-                        &self.client.url.to_string(),
-                        0,
-                        f.clone(),
-                    ));
-                }
-                return Err(self.client.error(format!(
-                    "{} record(s) refused by the engine (listed above){}",
-                    failures.len(),
-                    if self.stream {
-                        "; the alias was not moved"
-                    } else {
-                        "; the index holds part of this sync, run ingest again"
-                    }
-                )));
-            }
-            if retry.is_empty() {
-                return Ok(());
-            }
+        let queue = self.queue.as_ref().expect("flushed while running");
+        // A closed queue: the posting thread stopped, and its error is the one reported.
+        queue
+            .send(body)
+            .map_err(|_| self.client.error("posting stopped"))
+    }
+}
+
+/// Runs `produce` while a second thread hands the bodies it queues to `post`, one at a time
+/// and in order. The posting thread's failure wins over the producer's, which it causes.
+fn pipelined<T>(
+    mut post: impl FnMut(Vec<u8>) -> std::result::Result<(), Stopped> + Send,
+    produce: impl FnOnce(SyncSender<Vec<u8>>) -> Result<T>,
+) -> std::result::Result<T, Stopped> {
+    std::thread::scope(|scope| {
+        // One body waits while one is in flight: memory stays at three bodies at most.
+        let (queue, bodies) = sync_channel::<Vec<u8>>(1);
+        let poster = scope.spawn(move || bodies.into_iter().try_for_each(&mut post));
+        let produced = produce(queue);
+        poster
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        produced.map_err(Stopped::from)
+    })
+}
+
+/// Posts one `_bulk` body; retries it (or its refused items) on 429/503; lists every item
+/// refused otherwise, and stops.
+fn post_bulk(client: &Client, mut body: Vec<u8>, stream: bool) -> std::result::Result<(), Stopped> {
+    let mut attempt = 0;
+    loop {
+        let reply = client.send_ndjson("/_bulk", body.clone())?;
+        if reply.status == 429 || reply.status == 503 {
             attempt += 1;
             if attempt > RETRIES {
-                return Err(self
-                    .client
-                    .error("the engine kept refusing records for load (429); try again later"));
+                return Err(client.status_error("POST", "/_bulk", &reply).into());
             }
             backoff(attempt);
-            body = retry;
+            continue;
         }
+        if !reply.ok() {
+            return Err(client.status_error("POST", "/_bulk", &reply).into());
+        }
+        let Sorted { retry, refused } = sort_items(&body, &reply.body);
+        if !refused.is_empty() {
+            let error = client.error(format!(
+                "{} record(s) refused by the engine (listed above){}",
+                refused.len(),
+                if stream {
+                    "; the alias was not moved"
+                } else {
+                    "; the index holds part of this sync, run ingest again"
+                }
+            ));
+            return Err(Stopped { refused, error });
+        }
+        if retry.is_empty() {
+            return Ok(());
+        }
+        attempt += 1;
+        if attempt > RETRIES {
+            return Err(client
+                .error("the engine kept refusing records for load (429); try again later")
+                .into());
+        }
+        backoff(attempt);
+        body = retry;
     }
+}
+
+/// A `_bulk` reply's items sorted out: the lines to send again (refused for load) and one
+/// line for every other refusal.
+#[derive(Debug, PartialEq)]
+struct Sorted {
+    retry: Vec<u8>,
+    refused: Vec<String>,
+}
+
+fn sort_items(body: &[u8], reply: &Value) -> Sorted {
+    let mut sorted = Sorted {
+        retry: Vec::new(),
+        refused: Vec::new(),
+    };
+    if reply.get("errors").and_then(Value::as_bool) != Some(true) {
+        return sorted;
+    }
+    let lines: Vec<&[u8]> = body
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut line = 0;
+    for item in reply
+        .get("items")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        let Some((op, result)) = item.as_object().and_then(|o| o.iter().next()) else {
+            continue;
+        };
+        // A delete is one line; index, create and update carry their document.
+        let width = if op == "delete" { 1 } else { 2 };
+        let status = result.get("status").and_then(Value::as_u64).unwrap_or(0);
+        if status == 429 || status == 503 {
+            for l in &lines[line.min(lines.len())..(line + width).min(lines.len())] {
+                sorted.retry.extend_from_slice(l);
+                sorted.retry.push(b'\n');
+            }
+        } else if status >= 300 && !(op == "delete" && status == 404) {
+            let id = result.get("_id").and_then(Value::as_str).unwrap_or("?");
+            sorted.refused.push(format!(
+                "record {id}: {op} refused with status {status}{}",
+                result
+                    .get("error")
+                    .and_then(|e| reason(&json!({ "error": e })))
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ));
+        }
+        line += width;
+    }
+    sorted
 }
 
 fn backoff(attempt: u32) {
@@ -641,4 +728,152 @@ fn seq_of(body: &Value) -> Option<(u64, u64)> {
         body.get("_seq_no")?.as_u64()?,
         body.get("_primary_term")?.as_u64()?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(lines: &[&str]) -> Vec<u8> {
+        lines
+            .iter()
+            .flat_map(|l| format!("{l}\n").into_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn a_reply_without_errors_leaves_nothing_to_do() {
+        let sent = body(&[r#"{"index":{"_id":"a"}}"#, r#"{"t":1}"#]);
+        let reply = json!({"errors": false, "items": [{"index": {"_id": "a", "status": 201}}]});
+        assert_eq!(
+            sort_items(&sent, &reply),
+            Sorted {
+                retry: Vec::new(),
+                refused: Vec::new()
+            }
+        );
+    }
+
+    #[test]
+    fn refused_items_are_named_and_items_refused_for_load_sent_again() {
+        let sent = body(&[
+            r#"{"index":{"_id":"a"}}"#,
+            r#"{"t":"a"}"#,
+            r#"{"delete":{"_id":"b"}}"#,
+            r#"{"index":{"_id":"c"}}"#,
+            r#"{"t":"c"}"#,
+            r#"{"delete":{"_id":"d"}}"#,
+            r#"{"index":{"_id":"e"}}"#,
+            r#"{"t":"e"}"#,
+            r#"{"delete":{"_id":"f"}}"#,
+        ]);
+        let reply = json!({"errors": true, "items": [
+            {"index": {"_id": "a", "status": 201}},
+            {"delete": {"_id": "b", "status": 429}},
+            {"index": {"_id": "c", "status": 400, "error": {"type": "mapper_parsing_exception", "reason": "failed to parse field [date]"}}},
+            // Deleting what is already gone is no failure.
+            {"delete": {"_id": "d", "status": 404}},
+            {"index": {"_id": "e", "status": 503}},
+            {"delete": {"_id": "f", "status": 409}},
+        ]});
+        let sorted = sort_items(&sent, &reply);
+        assert_eq!(
+            String::from_utf8(sorted.retry).unwrap(),
+            "{\"delete\":{\"_id\":\"b\"}}\n{\"index\":{\"_id\":\"e\"}}\n{\"t\":\"e\"}\n"
+        );
+        assert_eq!(
+            sorted.refused,
+            [
+                "record c: index refused with status 400 (mapper_parsing_exception: failed to parse field [date])",
+                "record f: delete refused with status 409",
+            ]
+        );
+    }
+
+    #[test]
+    fn bodies_are_posted_in_order_while_the_next_is_built() {
+        let posted = std::sync::Mutex::new(Vec::new());
+        let (built_second, second_built) = std::sync::mpsc::channel();
+        let record = &posted;
+        let built = pipelined(
+            move |body| {
+                if body == [0] {
+                    // The first post is still in flight when the second body is built.
+                    second_built
+                        .recv_timeout(Duration::from_secs(10))
+                        .expect("the second body was not built while the first was posted");
+                }
+                record.lock().unwrap().push(body);
+                Ok(())
+            },
+            |queue| {
+                for i in 0..50u8 {
+                    queue.send(vec![i]).unwrap();
+                    if i == 1 {
+                        built_second.send(()).unwrap();
+                    }
+                }
+                Ok(50)
+            },
+        );
+        assert!(matches!(built, Ok(50)));
+        let posted = posted.into_inner().unwrap();
+        assert_eq!(posted, (0..50u8).map(|i| vec![i]).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_posting_failure_stops_the_producer_and_is_the_one_reported() {
+        let mut posts = 0;
+        let mut sent = 0;
+        let outcome = pipelined(
+            |_| {
+                posts += 1;
+                if posts == 3 {
+                    return Err(Stopped {
+                        refused: vec!["record c: index refused with status 400".into()],
+                        error: Error::Engine("3 refused".into()),
+                    });
+                }
+                Ok(())
+            },
+            |queue| {
+                for i in 0..1_000u32 {
+                    queue
+                        .send(i.to_le_bytes().to_vec())
+                        .map_err(|_| Error::Engine("posting stopped".into()))?;
+                    sent += 1;
+                }
+                Ok(())
+            },
+        );
+        let stopped = outcome.expect_err("the third post failed");
+        assert_eq!(
+            stopped.error.to_string(),
+            Error::Engine("3 refused".into()).to_string()
+        );
+        assert_eq!(stopped.refused, ["record c: index refused with status 400"]);
+        assert_eq!(posts, 3);
+        // The producer stopped soon after: at most the body in flight and one queued.
+        assert!(sent <= 5, "{sent} bodies built after the failure");
+    }
+
+    #[test]
+    fn a_producer_failure_is_reported_after_what_it_queued_was_posted() {
+        let posted = std::sync::Mutex::new(0);
+        let outcome: std::result::Result<(), Stopped> = pipelined(
+            |_| {
+                *posted.lock().unwrap() += 1;
+                Ok(())
+            },
+            |queue| {
+                queue.send(vec![1]).unwrap();
+                queue.send(vec![2]).unwrap();
+                Err(Error::Engine("the shrink guard refused".into()))
+            },
+        );
+        let stopped = outcome.expect_err("the producer failed");
+        assert!(stopped.error.to_string().contains("shrink guard"));
+        assert!(stopped.refused.is_empty());
+        assert_eq!(*posted.lock().unwrap(), 2);
+    }
 }
