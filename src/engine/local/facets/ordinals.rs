@@ -5,7 +5,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::ops::Range;
 
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::column_index::MultiValueIndex;
+use tantivy::columnar::{Column, ColumnIndex, StrColumn};
 use tantivy::{DocId, SegmentReader};
 
 use super::column;
@@ -45,7 +46,23 @@ pub(super) struct SegmentCounter {
     firsts: Vec<Option<u64>>,
     /// The runs of consecutive documents of the chunk being counted.
     runs: Vec<Range<DocId>>,
+    gather: Gather,
 }
+
+/// Buffers of `Gather::count`, kept from chunk to chunk.
+#[derive(Default)]
+pub(super) struct Gather {
+    with_values: Vec<DocId>,
+    ranks: Vec<u32>,
+    bound_ranks: Vec<u32>,
+    bounds: Vec<u32>,
+    rows: Vec<u32>,
+    decoded: Vec<u64>,
+    ords: Vec<u64>,
+}
+
+/// Documents counted per batch of `Gather::count`: its buffers stay in the L2 cache.
+const GATHER_BATCH: usize = 1_024;
 
 /// A segment's counts of one string field by ordinal.
 ///
@@ -321,6 +338,7 @@ impl SegmentCounter {
             values: vec![0; 256],
             firsts: Vec::new(),
             runs: Vec::new(),
+            gather: Gather::default(),
         })
     }
 
@@ -328,10 +346,10 @@ impl SegmentCounter {
         // A common word matches runs of consecutive records, whose values are stored back to
         // back: one row range per run of documents (two index lookups) instead of one per
         // document, one decode per run of rows. The runs are found once for every field.
-        let counts_strings = self
-            .counters
-            .iter()
-            .any(|c| matches!(c, FieldCounter::Str { .. }));
+        let counts_strings = self.counters.iter().any(|c| match c {
+            FieldCounter::Str { column, .. } => multivalued(column).is_none(),
+            _ => false,
+        });
         if counts_strings {
             self.runs.clear();
             let mut rest = docs;
@@ -350,6 +368,12 @@ impl SegmentCounter {
                 FieldCounter::Str { column, tally } => {
                     let num_terms = column.num_terms();
                     let ords = column.ords();
+                    if let Some(index) = multivalued(column) {
+                        for batch in docs.chunks(GATHER_BATCH) {
+                            self.gather.count(index, ords, batch, tally, num_terms);
+                        }
+                        continue;
+                    }
                     let mut rows = 0..0;
                     for docs in &self.runs {
                         let run = ords.index.docid_range_to_rowids(docs.clone());
@@ -440,6 +464,7 @@ impl SegmentCounter {
             values: vec![0; self.values.len()],
             firsts: Vec::new(),
             runs: Vec::new(),
+            gather: Gather::default(),
         })
     }
 
@@ -482,6 +507,81 @@ impl SegmentCounter {
             })
             .collect();
         counts
+    }
+}
+
+/// The document-to-rows index of a multi-valued column as tantivy 0.22+ writes it (documents
+/// with values ranked by an optional index, their first rows in a column), when it is one.
+pub(super) fn multivalued(column: &StrColumn) -> Option<&MultiValueIndex> {
+    match &column.ords().index {
+        ColumnIndex::Multivalued(index @ MultiValueIndex::MultiValueIndexV2(_)) => Some(index),
+        _ => None,
+    }
+}
+
+impl Gather {
+    /// Counts the ordinals of `docs` (ascending) in a multi-valued column with a few batched
+    /// calls instead of three lookups and a decode per run of documents: the ranks of the
+    /// documents with values, then both row bounds of each, then the rows, either decoded as
+    /// one span and picked (when most of the span is wanted) or fetched by row number.
+    fn count(
+        &mut self,
+        index: &MultiValueIndex,
+        ords: &Column<u64>,
+        docs: &[DocId],
+        tally: &mut OrdTally,
+        num_terms: usize,
+    ) {
+        let MultiValueIndex::MultiValueIndexV2(index) = index else {
+            return;
+        };
+        self.with_values.clear();
+        self.ranks.clear();
+        index
+            .optional_index
+            .rank_if_exists_batch(docs, &mut self.with_values, &mut self.ranks);
+        if self.ranks.is_empty() {
+            return;
+        }
+        self.bound_ranks.clear();
+        self.bound_ranks
+            .extend(self.ranks.iter().flat_map(|&rank| [rank, rank + 1]));
+        self.bounds.clear();
+        self.bounds.resize(self.bound_ranks.len(), 0);
+        index
+            .start_index_column
+            .get_vals(&self.bound_ranks, &mut self.bounds);
+        let wanted: usize = self
+            .bounds
+            .chunks_exact(2)
+            .map(|b| (b[1] - b[0]) as usize)
+            .sum();
+        let first = self.bounds[0];
+        let span = (self.bounds[self.bounds.len() - 1] - first) as usize;
+        self.ords.clear();
+        if span <= 3 * wanted {
+            self.decoded.clear();
+            self.decoded.resize(span, 0);
+            ords.values.get_range(u64::from(first), &mut self.decoded);
+            for b in self.bounds.chunks_exact(2) {
+                self.ords.extend_from_slice(
+                    &self.decoded[(b[0] - first) as usize..(b[1] - first) as usize],
+                );
+            }
+        } else {
+            self.rows.clear();
+            self.rows.resize(wanted, 0);
+            let mut at = 0;
+            for b in self.bounds.chunks_exact(2) {
+                for (slot, row) in self.rows[at..].iter_mut().zip(b[0]..b[1]) {
+                    *slot = row;
+                }
+                at += (b[1] - b[0]) as usize;
+            }
+            self.ords.resize(wanted, 0);
+            ords.values.get_vals(&self.rows, &mut self.ords);
+        }
+        tally.add(&self.ords, num_terms);
     }
 }
 

@@ -428,3 +428,46 @@ fn a_segment_counted_in_shared_chunks_counts_as_one_thread() {
         .count();
     assert_eq!(years, dated as u64, "every dated match counted once");
 }
+
+/// The batched gather of multi-valued columns against the stored records, for match patterns
+/// that take both of its ways (one decoded span, rows fetched by number) and records without
+/// values (no rank in the column's optional index).
+#[test]
+fn gathered_ordinals_count_as_the_stored_records() {
+    let index = facet_index(&[3_000]);
+    let searcher = index.reader().unwrap().searcher();
+    let reader = &searcher.segment_readers()[0];
+    let authors = reader.fast_fields().str(AUTHOR_FACET).unwrap().unwrap();
+    assert!(
+        super::ordinals::multivalued(&authors).is_some(),
+        "tantivy no longer writes the index the gather reads"
+    );
+    let fields = FacetField::ALL.to_vec();
+    let n = reader.max_doc();
+    let patterns: Vec<(&str, Vec<DocId>)> = vec![
+        ("every record", (0..n).collect()),
+        ("every other", (0..n).step_by(2).collect()),
+        ("one in nine", (0..n).step_by(9).collect()),
+        ("one in 97", (5..n).step_by(97).collect()),
+        (
+            "a run, then sparse",
+            (0..700).chain((700..n).step_by(31)).collect(),
+        ),
+        ("the ends", vec![0, 1, n - 2, n - 1]),
+        ("only records without tags", (0..n).step_by(3).collect()),
+    ];
+    for (name, docs) in patterns {
+        let mut counting = SegmentCounter::open(&fields, reader).unwrap();
+        for chunk in docs.chunks(700) {
+            counting.count(chunk);
+        }
+        let by_ordinal = super::merge::merge_fruits(
+            &fields,
+            0,
+            vec![SegmentFruit::ByOrdinal(counting.finish())],
+        )
+        .unwrap();
+        let stored = count_stored(reader, &fields, &docs).unwrap();
+        assert_eq!(by_ordinal, merge_stored(&fields, vec![stored], 0), "{name}");
+    }
+}
