@@ -168,7 +168,41 @@ impl StemCache {
 
 /// A drop-in for `Stemmer::new(Language::English)` that produces the same tokens.
 #[derive(Clone, Default)]
-pub struct MemoStemmer;
+pub struct MemoStemmer {
+    only: Option<Initials>,
+}
+
+/// The first bytes of a set of stems. Snowball English never changes a word's first letter,
+/// so a token starting with another byte cannot stem to any of them.
+#[derive(Clone, Copy, Default)]
+pub struct Initials([u64; 4]);
+
+impl Initials {
+    pub fn of<'a>(stems: impl IntoIterator<Item = &'a str>) -> Initials {
+        let mut set = [0u64; 4];
+        for first in stems.into_iter().filter_map(|s| s.bytes().next()) {
+            set[usize::from(first >> 6)] |= 1 << (first & 63);
+        }
+        Initials(set)
+    }
+
+    fn holds(&self, word: &str) -> bool {
+        word.bytes()
+            .next()
+            .is_some_and(|b| self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
+    }
+}
+
+impl MemoStemmer {
+    /// For matching tokens against known stems (snippets, highlights): a token that cannot
+    /// stem to one of them is passed on unstemmed, so only a few words of a page are stemmed.
+    /// Its tokens are then only good for that comparison.
+    pub fn for_stems(initials: Initials) -> MemoStemmer {
+        MemoStemmer {
+            only: Some(initials),
+        }
+    }
+}
 
 impl TokenFilter for MemoStemmer {
     type Tokenizer<T: Tokenizer> = MemoStemmerFilter<T>;
@@ -180,6 +214,7 @@ impl TokenFilter for MemoStemmer {
                 .filter(Stemmer::new(Language::English))
                 .build(),
             memo: StemCache::default(),
+            only: self.only,
         }
     }
 }
@@ -189,6 +224,7 @@ pub struct MemoStemmerFilter<T> {
     inner: T,
     stemmer: TextAnalyzer,
     memo: StemCache,
+    only: Option<Initials>,
 }
 
 impl<T: Tokenizer> Tokenizer for MemoStemmerFilter<T> {
@@ -199,6 +235,7 @@ impl<T: Tokenizer> Tokenizer for MemoStemmerFilter<T> {
             tail: self.inner.token_stream(text),
             stemmer: &mut self.stemmer,
             memo: &mut self.memo,
+            only: self.only,
         }
     }
 }
@@ -207,6 +244,7 @@ pub struct MemoStemmerStream<'a, S> {
     tail: S,
     stemmer: &'a mut TextAnalyzer,
     memo: &'a mut StemCache,
+    only: Option<Initials>,
 }
 
 impl<S: TokenStream> TokenStream for MemoStemmerStream<'_, S> {
@@ -215,6 +253,9 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<'_, S> {
             return false;
         }
         let token = self.tail.token_mut();
+        if self.only.is_some_and(|only| !only.holds(&token.text)) {
+            return true;
+        }
         let key = StemCache::key(&token.text);
         if let Some((key, slot)) = &key {
             let len = token.text.len();
@@ -259,7 +300,7 @@ mod tests {
             .build();
         let memo = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
-            .filter(MemoStemmer)
+            .filter(MemoStemmer::default())
             .build();
         (plain, memo)
     }

@@ -38,7 +38,7 @@ use crate::search::facets::{FacetCounts, FacetField};
 use crate::search::similar::SimilarResults;
 use crate::search::{nothing_to_search, Hit, Scope};
 use compile::{HighlightTerms, QueryBuilder, ScoredClause};
-use schema::{text_analyzer, FIRST_SEEN, HASH, ID_NUM};
+use schema::{FIRST_SEEN, HASH, ID_NUM};
 
 impl From<tantivy::TantivyError> for Error {
     /// An OS error keeps its file and words (a full disk is a full disk, not "damaged"); the
@@ -165,7 +165,6 @@ impl Engine for OpenIndex {
             None
         };
         let mut hits = Vec::new();
-        let mut text = text_analyzer();
         let empty = Default::default();
         let abstract_terms = compiled
             .highlights
@@ -175,6 +174,8 @@ impl Engine for OpenIndex {
             .highlights
             .for_scope(Scope::Title)
             .unwrap_or(&empty);
+        let mut text =
+            schema::matching_analyzer(abstract_terms.iter().chain(title_terms).map(String::as_str));
         for (score, address) in top.into_iter().skip(request.offset) {
             let doc: TantivyDocument = searcher.doc(address)?;
             let stored = from_document(&self.fields, &doc);

@@ -91,6 +91,57 @@ mod tests {
         assert!(!m.text.contains(" wor…") && !m.text.contains("…ord"));
     }
 
+    /// The matching analyzer skips the stemmer for words that cannot stem to a wanted stem,
+    /// on the premise that stemming keeps a word's first byte: checked on every word of the
+    /// shipped corpus (and words whose stems change their ending most), and the matches of
+    /// every stem of a page equal the full analyzer's.
+    #[test]
+    fn matching_stems_skips_only_words_that_cannot_match() {
+        let corpus = include_str!("../../../corpus/mats-research.txt");
+        let odd = "dying lying tying skies skis ugly early only singly idly gently news \
+                   yelling yesterday Ypres youthful ßtraße Ærøskøbing œuvre";
+        let mut full = text_analyzer();
+        let mut words = 0;
+        for text in [corpus, odd] {
+            let mut stream = full.token_stream(text);
+            while let Some(token) = stream.next() {
+                let word = &text[token.offset_from..token.offset_to];
+                let folded = crate::engine::local::schema::name_analyzer()
+                    .token_stream(word)
+                    .next()
+                    .map(|t| t.text.clone())
+                    .unwrap_or_default();
+                assert_eq!(
+                    folded.bytes().next(),
+                    token.text.bytes().next(),
+                    "{word:?} stems to {:?}",
+                    token.text
+                );
+                words += 1;
+            }
+        }
+        assert!(words > 5_000, "{words} words");
+
+        let page = &corpus[..20_000];
+        let mut stems = BTreeSet::new();
+        {
+            let mut stream = full.token_stream(page);
+            while let Some(token) = stream.next() {
+                stems.insert(token.text.clone());
+            }
+        }
+        for stem in &stems {
+            let wanted = terms(&[stem, "sycoph"]);
+            let mut matching =
+                crate::engine::local::schema::matching_analyzer(wanted.iter().map(String::as_str));
+            assert_eq!(
+                matches(&mut matching, page, &wanted),
+                matches(&mut full, page, &wanted),
+                "{stem}"
+            );
+        }
+    }
+
     #[test]
     fn snippet_never_splits_characters() {
         let mut a = text_analyzer();
