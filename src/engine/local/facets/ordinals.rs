@@ -63,6 +63,13 @@ pub(super) struct Gather {
 
 /// Documents counted per batch of `Gather::count`: its buffers stay in the L2 cache.
 const GATHER_BATCH: usize = 1_024;
+/// Whether a chunk's matches are scattered enough to be gathered: its runs of consecutive
+/// documents average under 5/4 documents (about one record in five matching, or fewer).
+/// Measured at 100k and 1M records: gathering made a word in 40% of the records ~10% slower
+/// and one in 90% twice as slow, and a word in 11% ~10% faster.
+pub(super) fn scattered(runs: usize, docs: usize) -> bool {
+    runs * 5 > docs * 4
+}
 
 /// A segment's counts of one string field by ordinal.
 ///
@@ -346,10 +353,10 @@ impl SegmentCounter {
         // A common word matches runs of consecutive records, whose values are stored back to
         // back: one row range per run of documents (two index lookups) instead of one per
         // document, one decode per run of rows. The runs are found once for every field.
-        let counts_strings = self.counters.iter().any(|c| match c {
-            FieldCounter::Str { column, .. } => multivalued(column).is_none(),
-            _ => false,
-        });
+        let counts_strings = self
+            .counters
+            .iter()
+            .any(|c| matches!(c, FieldCounter::Str { .. }));
         if counts_strings {
             self.runs.clear();
             let mut rest = docs;
@@ -363,12 +370,15 @@ impl SegmentCounter {
                 rest = &rest[len..];
             }
         }
+        // Scattered matches (a word in one record of ten) are gathered in batches; runs (a
+        // common word) are cheaper as they are, a lookup and a decode per run.
+        let gathered = scattered(self.runs.len(), docs.len());
         for counter in &mut self.counters {
             match counter {
                 FieldCounter::Str { column, tally } => {
                     let num_terms = column.num_terms();
                     let ords = column.ords();
-                    if let Some(index) = multivalued(column) {
+                    if let Some(index) = multivalued(column).filter(|_| gathered) {
                         for batch in docs.chunks(GATHER_BATCH) {
                             self.gather.count(index, ords, batch, tally, num_terms);
                         }

@@ -471,3 +471,21 @@ fn gathered_ordinals_count_as_the_stored_records() {
         assert_eq!(by_ordinal, merge_stored(&fields, vec![stored], 0), "{name}");
     }
 }
+
+/// Matches one record in nine are gathered, a common word's runs are counted run by run.
+#[test]
+fn only_scattered_matches_are_gathered() {
+    use super::ordinals::scattered;
+    // (runs, matches): every match alone; one in nine; 40% of the records (runs of ~1.7);
+    // the boundary, runs of exactly 5/4; a very common word's long runs.
+    for (runs, docs, gathered) in [
+        (100, 100, true),
+        (8_192, 8_192, true),
+        (81, 100, true),
+        (80, 100, false),
+        (60, 100, false),
+        (800, 8_192, false),
+    ] {
+        assert_eq!(scattered(runs, docs), gathered, "{runs} runs of {docs}");
+    }
+}
