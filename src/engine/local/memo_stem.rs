@@ -306,6 +306,39 @@ mod tests {
     }
 
     #[test]
+    fn for_stems_stems_only_words_that_could_stem_to_one_of_them() {
+        let texts = |analyzer: &mut TextAnalyzer, text: &str| -> Vec<String> {
+            tokens(analyzer, text).into_iter().map(|t| t.0).collect()
+        };
+        let mut matching = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(MemoStemmer::for_stems(Initials::of(["sycoph", "model"])))
+            .build();
+        assert_eq!(
+            texts(
+                &mut matching,
+                "Running models of sycophancy, Sycophantic runners"
+            ),
+            ["running", "model", "of", "sycoph", "sycophant", "runners"]
+        );
+        let mut full = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(MemoStemmer::default())
+            .build();
+        assert_eq!(
+            texts(
+                &mut full,
+                "Running models of sycophancy, Sycophantic runners"
+            ),
+            ["run", "model", "of", "sycoph", "sycophant", "runner"]
+        );
+        assert!(!Initials::of([]).holds("a") && !Initials::of([""]).holds("a"));
+        let high = Initials::of(["é", "\u{7f}x", "zeta"]);
+        assert!(high.holds("éa") && high.holds("\u{7f}") && high.holds("z"));
+        assert!(!high.holds("e") && !high.holds("y") && !high.holds("") && !high.holds("\u{3f}"));
+    }
+
+    #[test]
     fn same_tokens_as_the_plain_stemmer_with_and_without_the_memo() {
         let (mut plain, mut memo) = analyzers();
         let text = "Sparse autoencoders find highly interpretable features; the features \

@@ -59,6 +59,9 @@ pub(super) struct Gather {
     rows: Vec<u32>,
     decoded: Vec<u64>,
     ords: Vec<u64>,
+    /// Batches read as one decoded span, and batches fetched row by row.
+    pub(super) spans_decoded: u32,
+    pub(super) rows_fetched: u32,
 }
 
 /// Documents counted per batch of `Gather::count`: its buffers stay in the L2 cache.
@@ -478,6 +481,12 @@ impl SegmentCounter {
         })
     }
 
+    /// How the gather read its batches so far: (one decoded span, row by row).
+    #[cfg(test)]
+    pub(super) fn gather_reads(&self) -> (u32, u32) {
+        (self.gather.spans_decoded, self.gather.rows_fetched)
+    }
+
     /// Takes back the fields `hand_over` gave to `other`, with everything it counted.
     pub(super) fn take_back(&mut self, other: SegmentCounter) {
         for (mine, theirs) in self.counters.iter_mut().zip(other.counters) {
@@ -570,6 +579,7 @@ impl Gather {
         let span = (self.bounds[self.bounds.len() - 1] - first) as usize;
         self.ords.clear();
         if span <= 3 * wanted {
+            self.spans_decoded += 1;
             self.decoded.clear();
             self.decoded.resize(span, 0);
             ords.values.get_range(u64::from(first), &mut self.decoded);
@@ -579,6 +589,7 @@ impl Gather {
                 );
             }
         } else {
+            self.rows_fetched += 1;
             self.rows.clear();
             self.rows.resize(wanted, 0);
             let mut at = 0;

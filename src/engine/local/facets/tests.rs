@@ -444,23 +444,48 @@ fn gathered_ordinals_count_as_the_stored_records() {
     );
     let fields = FacetField::ALL.to_vec();
     let n = reader.max_doc();
-    let patterns: Vec<(&str, Vec<DocId>)> = vec![
-        ("every record", (0..n).collect()),
-        ("every other", (0..n).step_by(2).collect()),
-        ("one in nine", (0..n).step_by(9).collect()),
-        ("one in 97", (5..n).step_by(97).collect()),
+    // Each with how the gather reads its batches: none (runs counted as they are), every
+    // batch as one decoded span, every batch row by row, or some of each.
+    let (none, spans, rows, both) = ("none", "spans", "rows", "both");
+    let patterns: Vec<(&str, Vec<DocId>, &str)> = vec![
+        ("every record", (0..n).collect(), none),
+        ("every other", (0..n).step_by(2).collect(), spans),
+        ("one in nine", (0..n).step_by(9).collect(), rows),
+        ("one in 97", (5..n).step_by(97).collect(), rows),
         (
             "a run, then sparse",
             (0..700).chain((700..n).step_by(31)).collect(),
+            rows,
         ),
-        ("the ends", vec![0, 1, n - 2, n - 1]),
-        ("only records without tags", (0..n).step_by(3).collect()),
+        ("the ends, two runs of two", vec![0, 1, n - 2, n - 1], none),
+        ("three lone records", vec![1, 1_501, n - 2], rows),
+        (
+            "every other, then one in nine",
+            (0..1_400).step_by(2).chain((1_400..n).step_by(9)).collect(),
+            both,
+        ),
+        (
+            "only records without tags",
+            (0..n).step_by(3).collect(),
+            spans,
+        ),
     ];
-    for (name, docs) in patterns {
+    for (name, docs, reads) in patterns {
         let mut counting = SegmentCounter::open(&fields, reader).unwrap();
         for chunk in docs.chunks(700) {
             counting.count(chunk);
         }
+        let (decoded, fetched) = counting.gather_reads();
+        let read = match (decoded > 0, fetched > 0) {
+            (false, false) => none,
+            (true, false) => spans,
+            (false, true) => rows,
+            (true, true) => both,
+        };
+        assert_eq!(
+            read, reads,
+            "{name}: {decoded} spans, {fetched} row fetches"
+        );
         let by_ordinal = super::merge::merge_fruits(
             &fields,
             0,
