@@ -929,6 +929,8 @@ fn clear_errors(cluster: &Cluster) {
 struct Proxy {
     port: u16,
     log: Arc<std::sync::Mutex<Vec<String>>>,
+    /// How many `_bulk` requests still to answer 429 (too many requests) without forwarding.
+    refuse_bulks: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     accept: Option<std::thread::JoinHandle<()>>,
 }
@@ -944,9 +946,10 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let port = listener.local_addr().expect("proxy address").port();
         let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let refuse_bulks = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let accept = {
-            let (log, stop) = (log.clone(), stop.clone());
+            let (log, refuse, stop) = (log.clone(), refuse_bulks.clone(), stop.clone());
             std::thread::spawn(move || {
                 for client in listener.incoming() {
                     if stop.load(Ordering::Relaxed) {
@@ -956,9 +959,9 @@ impl Proxy {
                     let Ok(server) = TcpStream::connect(&upstream) else {
                         continue;
                     };
-                    let log = log.clone();
+                    let (log, refuse) = (log.clone(), refuse.clone());
                     std::thread::spawn(move || {
-                        let _ = proxy_connection(client, server, &log);
+                        let _ = proxy_connection(client, server, &log, &refuse);
                     });
                 }
             })
@@ -966,9 +969,16 @@ impl Proxy {
         Proxy {
             port,
             log,
+            refuse_bulks,
             stop,
             accept: Some(accept),
         }
+    }
+
+    /// The next `n` `_bulk` requests are answered 429, as a cluster short of indexing threads
+    /// answers them, and not forwarded.
+    fn refuse_next_bulks(&self, n: usize) {
+        self.refuse_bulks.store(n, Ordering::SeqCst);
     }
 
     fn engine(&self, name: &str) -> String {
@@ -991,11 +1001,13 @@ impl Drop for Proxy {
     }
 }
 
-/// Forwards requests from `client` to `server` and their responses back, one at a time.
+/// Forwards requests from `client` to `server` and their responses back, one at a time
+/// (answering `_bulk` itself with 429 while `refuse_bulks` is above zero).
 fn proxy_connection(
     client: std::net::TcpStream,
     server: std::net::TcpStream,
     log: &std::sync::Mutex<Vec<String>>,
+    refuse_bulks: &AtomicUsize,
 ) -> std::io::Result<()> {
     use std::io::{BufReader, Write};
     for s in [&client, &server] {
@@ -1017,6 +1029,19 @@ fn proxy_connection(
         log.lock()
             .expect("log")
             .push(format!("{method} {path} {body}").trim_end().to_owned());
+        let refused = path.starts_with("/_bulk")
+            && refuse_bulks
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+        if refused {
+            let body = r#"{"error":{"root_cause":[{"type":"rejected_execution_exception","reason":"refused by the test proxy"}],"type":"rejected_execution_exception","reason":"refused by the test proxy"},"status":429}"#;
+            write!(
+                to_client,
+                "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            )?;
+            continue;
+        }
         to_server.write_all(&request)?;
         let Some(reply_head) = read_head(&mut from_server)? else {
             return Ok(());
@@ -1099,6 +1124,89 @@ fn copy_body(
     Ok(())
 }
 
+/// Bulk refusals, end to end: a `_bulk` answered 429 is sent again, whole, after a pause,
+/// and the ingest completes; records the cluster itself refuses (a mapping that takes no
+/// tag) are each named on a line of their own, and the ingest fails saying so.
+fn bulk_refusals(cluster: &Cluster) {
+    let w = Workdir::with_corpus();
+    let _ = http("DELETE", &format!("{}/t-bulk*", cluster.base), None);
+    let records = common::corpus_records();
+
+    let proxy = Proxy::start(&cluster.base);
+    proxy.refuse_next_bulks(2);
+    let r = run(
+        &w,
+        Some(&proxy.engine("t-bulk-load")),
+        &["ingest", "--json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(summary(&r)["added"], json!(records.len()), "{}", r.stdout);
+    let bulks: Vec<String> = proxy
+        .take()
+        .into_iter()
+        .filter(|l| l.starts_with("POST /_bulk"))
+        .collect();
+    assert_eq!(bulks.len(), 3, "two refused, then sent: {bulks:?}");
+    assert!(
+        bulks.iter().all(|b| b == &bulks[0]),
+        "the same body each time"
+    );
+    let (_, count) = http("GET", &format!("{}/t-bulk-load/_count", cluster.base), None);
+    assert_eq!(count["count"], json!(records.len()));
+
+    // The schema's own index, but tags mapped as numbers: every tagged record is refused.
+    let config = run(
+        &w,
+        None,
+        &["engine-config", "--shards", "1", "--replicas", "0"],
+    );
+    let mut config: Value = serde_json::from_str(&config.stdout).expect("engine-config JSON");
+    config["mappings"]["properties"]["tag"] = json!({"type": "long"});
+    let (status, reply) = http(
+        "PUT",
+        &format!("{}/t-bulk-items-1", cluster.base),
+        Some(&config),
+    );
+    assert_eq!(status, 200, "{reply}");
+    http(
+        "POST",
+        &format!("{}/_aliases", cluster.base),
+        Some(&json!({"actions": [{"add": {"index": "t-bulk-items-1", "alias": "t-bulk-items"}}]})),
+    );
+    let r = run(&w, Some(&cluster.engine("t-bulk-items")), &["ingest"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let tagged: Vec<&str> = records
+        .iter()
+        .filter(|rec| !rec.tags.is_empty())
+        .map(|rec| rec.id.as_str())
+        .collect();
+    assert!(!tagged.is_empty() && tagged.len() < records.len());
+    let named: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("refused with status 400"))
+        .collect();
+    assert_eq!(named.len(), tagged.len(), "{}", r.stderr);
+    for id in &tagged {
+        assert!(
+            named
+                .iter()
+                .any(|l| l.contains(&format!("record {id}: index refused"))),
+            "{id} not named: {}",
+            r.stderr
+        );
+    }
+    let last = r.stderr.trim_end().lines().last().unwrap_or_default();
+    assert!(
+        last.contains(&format!(
+            "{} record(s) refused by the engine (listed above)",
+            tagged.len()
+        )),
+        "{last}"
+    );
+    let _ = http("DELETE", &format!("{}/t-bulk*", cluster.base), None);
+}
+
 /// How many HTTP requests a query sends: a plain query with the default facets is the alias
 /// lookup and one search (issue 15 part 4: it was 8 and more, one per facet field besides a
 /// probe and a health check), and it answers as without the proxy.
@@ -1159,6 +1267,7 @@ fn cleanup(cluster: &Cluster) {
         "t-plain",
         "t-red*",
         "t-requests*",
+        "t-bulk*",
     ] {
         let _ = http("DELETE", &format!("{}/{pattern}", cluster.base), None);
     }
@@ -1184,6 +1293,9 @@ fn opensearch_engine_matches_local() {
     let want = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
     if want("requests") {
         request_count(&cluster);
+    }
+    if want("bulk") {
+        bulk_refusals(&cluster);
     }
     if want("corpus") {
         corpus_parity(&cluster);
