@@ -343,8 +343,8 @@ impl<'a, 'l> Sink<'a, 'l> {
         }
     }
 
-    /// Reads, diffs and sends everything. Takes the sink by value so that an early return
-    /// (or a panic) drops the queue and the posting thread ends.
+    /// Reads, diffs and sends everything, then closes the queue so the posting thread ends
+    /// (also when reading panics: the scope would otherwise wait for that thread forever).
     fn run(
         mut self,
         inputs: &[crate::inputs::Input],
@@ -356,9 +356,11 @@ impl<'a, 'l> Sink<'a, 'l> {
             |body| post_bulk(client, body, stream),
             |queue| {
                 self.queue = Some(queue);
-                let produced = self.produce(inputs, input_notes, opts);
+                let produced = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.produce(inputs, input_notes, opts)
+                }));
                 self.queue = None;
-                produced
+                produced.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             },
         );
         outcome.map_err(|stopped| {
