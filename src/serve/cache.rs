@@ -30,11 +30,11 @@ struct Entries {
     by_use: BTreeMap<u64, String>,
     /// Bumped at every use; an entry's `used` says how recently it served.
     clock: u64,
+    /// The epoch of every entry.
     epoch: u64,
 }
 
 struct Entry {
-    epoch: u64,
     results: Arc<SearchResults>,
     used: u64,
 }
@@ -59,7 +59,10 @@ impl SearchCache {
         let mut entries = self.inner.lock().ok()?;
         entries.clock += 1;
         let now = entries.clock;
-        let entry = entries.map.get_mut(key).filter(|e| e.epoch == epoch)?;
+        if entries.epoch != epoch {
+            return None;
+        }
+        let entry = entries.map.get_mut(key)?;
         let last = std::mem::replace(&mut entry.used, now);
         let results = entry.results.clone();
         entries.by_use.remove(&last);
@@ -95,14 +98,7 @@ impl SearchCache {
             }
         }
         entries.by_use.insert(used, key.clone());
-        entries.map.insert(
-            key,
-            Entry {
-                epoch,
-                results,
-                used,
-            },
-        );
+        entries.map.insert(key, Entry { results, used });
     }
 
     #[cfg(test)]

@@ -175,10 +175,10 @@ pub struct MemoStemmer {
 /// The first bytes of a set of stems. Snowball English never changes a word's first letter,
 /// so a token starting with another byte cannot stem to any of them.
 #[derive(Clone, Copy, Default)]
-pub struct Initials([u64; 4]);
+struct Initials([u64; 4]);
 
 impl Initials {
-    pub fn of<'a>(stems: impl IntoIterator<Item = &'a str>) -> Initials {
+    fn of<'a>(stems: impl IntoIterator<Item = &'a str>) -> Initials {
         let mut set = [0u64; 4];
         for first in stems.into_iter().filter_map(|s| s.bytes().next()) {
             set[usize::from(first >> 6)] |= 1 << (first & 63);
@@ -197,9 +197,9 @@ impl MemoStemmer {
     /// For matching tokens against known stems (snippets, highlights): a token that cannot
     /// stem to one of them is passed on unstemmed, so only a few words of a page are stemmed.
     /// Its tokens are then only good for that comparison.
-    pub fn for_stems(initials: Initials) -> MemoStemmer {
+    pub fn for_stems<'a>(stems: impl IntoIterator<Item = &'a str>) -> MemoStemmer {
         MemoStemmer {
-            only: Some(initials),
+            only: Some(Initials::of(stems)),
         }
     }
 }
@@ -312,7 +312,7 @@ mod tests {
         };
         let mut matching = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
-            .filter(MemoStemmer::for_stems(Initials::of(["sycoph", "model"])))
+            .filter(MemoStemmer::for_stems(["sycoph", "model"]))
             .build();
         assert_eq!(
             texts(

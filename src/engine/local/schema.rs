@@ -9,7 +9,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Index;
 
 use super::fold_tokenizer::FoldingTokenizer;
-use super::memo_stem::{Initials, MemoStemmer};
+use super::memo_stem::MemoStemmer;
 use crate::engine::fields::{search_field, Analysis};
 
 /// Bumped whenever fields or analyzers change; an index with another version is rebuilt.
@@ -205,7 +205,7 @@ pub fn text_analyzer() -> TextAnalyzer {
 /// As `text_analyzer` for finding these stems in a text: other tokens may come out unstemmed.
 pub fn matching_analyzer<'a>(stems: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
     TextAnalyzer::builder(FoldingTokenizer::default())
-        .filter(MemoStemmer::for_stems(Initials::of(stems)))
+        .filter(MemoStemmer::for_stems(stems))
         .build()
 }
 

@@ -70,10 +70,11 @@ impl OpenSearchEngine {
         if limit == 0 {
             return self.all_values(query, fields, Some(reply));
         }
+        let first = first_size(limit);
         let mut counts: Vec<Result<FieldCounts, Inexact>> = fields
             .iter()
             .enumerate()
-            .map(|(i, &field)| exact_counts(reply, &agg_name(i), field, limit, first_size(limit)))
+            .map(|(i, &field)| exact_counts(reply, &agg_name(i), field, limit, first))
             .collect();
         let mut shard_size = first_shard_size(limit);
         // Values a follow-up with room lists: the limit and a look-ahead for the bounds.

@@ -295,7 +295,7 @@ struct Sink<'a, 'l> {
     held: Vec<(Record, i64)>,
     batch: Vec<u8>,
     batch_docs: usize,
-    /// To the posting thread; `None` once it has stopped.
+    /// To the posting thread, while `run` reads (closed after, so that thread ends).
     queue: Option<SyncSender<Vec<u8>>>,
     observer: &'a mut dyn IngestObserver,
     lock: &'a mut Lock<'l>,

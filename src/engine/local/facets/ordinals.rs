@@ -5,8 +5,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::ops::Range;
 
-use tantivy::columnar::column_index::MultiValueIndex;
-use tantivy::columnar::{Column, ColumnIndex, StrColumn};
+use tantivy::columnar::column_index::{MultiValueIndex, OptionalIndex};
+use tantivy::columnar::{Column, ColumnIndex, ColumnValues, StrColumn};
 use tantivy::{DocId, SegmentReader};
 
 use super::column;
@@ -60,8 +60,8 @@ pub(super) struct Gather {
     decoded: Vec<u64>,
     ords: Vec<u64>,
     /// Batches read as one decoded span, and batches fetched row by row.
-    pub(super) spans_decoded: u32,
-    pub(super) rows_fetched: u32,
+    spans_decoded: u32,
+    rows_fetched: u32,
 }
 
 /// Documents counted per batch of `Gather::count`: its buffers stay in the L2 cache.
@@ -383,7 +383,7 @@ impl SegmentCounter {
                     let ords = column.ords();
                     if let Some(index) = multivalued(column).filter(|_| gathered) {
                         for batch in docs.chunks(GATHER_BATCH) {
-                            self.gather.count(index, ords, batch, tally, num_terms);
+                            self.gather.count(&index, ords, batch, tally, num_terms);
                         }
                         continue;
                     }
@@ -529,11 +529,20 @@ impl SegmentCounter {
     }
 }
 
-/// The document-to-rows index of a multi-valued column as tantivy 0.22+ writes it (documents
-/// with values ranked by an optional index, their first rows in a column), when it is one.
-pub(super) fn multivalued(column: &StrColumn) -> Option<&MultiValueIndex> {
+/// The document-to-rows index of a multi-valued column as tantivy 0.22+ writes it: the
+/// documents with values, ranked, and the first row of each rank.
+pub(super) struct RowIndex<'a> {
+    ranked: &'a OptionalIndex,
+    first_rows: &'a dyn ColumnValues<u32>,
+}
+
+/// The column's `RowIndex`, when it has one (an older or single-valued column has not).
+pub(super) fn multivalued(column: &StrColumn) -> Option<RowIndex<'_>> {
     match &column.ords().index {
-        ColumnIndex::Multivalued(index @ MultiValueIndex::MultiValueIndexV2(_)) => Some(index),
+        ColumnIndex::Multivalued(MultiValueIndex::MultiValueIndexV2(index)) => Some(RowIndex {
+            ranked: &index.optional_index,
+            first_rows: index.start_index_column.as_ref(),
+        }),
         _ => None,
     }
 }
@@ -545,19 +554,16 @@ impl Gather {
     /// one span and picked (when most of the span is wanted) or fetched by row number.
     fn count(
         &mut self,
-        index: &MultiValueIndex,
+        index: &RowIndex<'_>,
         ords: &Column<u64>,
         docs: &[DocId],
         tally: &mut OrdTally,
         num_terms: usize,
     ) {
-        let MultiValueIndex::MultiValueIndexV2(index) = index else {
-            return;
-        };
         self.with_values.clear();
         self.ranks.clear();
         index
-            .optional_index
+            .ranked
             .rank_if_exists_batch(docs, &mut self.with_values, &mut self.ranks);
         if self.ranks.is_empty() {
             return;
@@ -568,7 +574,7 @@ impl Gather {
         self.bounds.clear();
         self.bounds.resize(self.bound_ranks.len(), 0);
         index
-            .start_index_column
+            .first_rows
             .get_vals(&self.bound_ranks, &mut self.bounds);
         let wanted: usize = self
             .bounds
