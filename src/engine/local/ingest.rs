@@ -188,6 +188,7 @@ pub fn ingest(
             // another export.
             let _ = std::fs::remove_file(staging.join(SYNC_MARK));
         }
+        super::facets::write_flat_ordinals(&index, &staging)?;
         drop(index);
         stop_if_signalled()?;
         root.publish(&staging)?;
@@ -794,6 +795,68 @@ mod tests {
         let meta = std::fs::read(index.join(current.trim()).join("meta.json")).unwrap();
         let meta: serde_json::Value = serde_json::from_slice(&meta).unwrap();
         meta["segments"].as_array().unwrap().len()
+    }
+
+    /// The side files of flat facet ordinals of the live generation, and its segments' ids.
+    fn flat_files_and_segments(index: &Path) -> (Vec<String>, Vec<String>) {
+        let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
+        let generation = index.join(current.trim());
+        let mut files: Vec<String> = std::fs::read_dir(&generation)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter_map(|name| name.strip_suffix(".flatords").map(str::to_owned))
+            .collect();
+        let meta = std::fs::read(generation.join("meta.json")).unwrap();
+        let meta: serde_json::Value = serde_json::from_slice(&meta).unwrap();
+        let mut ids: Vec<String> = meta["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+            .collect();
+        files.sort();
+        ids.sort();
+        (files, ids)
+    }
+
+    /// Every sync leaves one side file per live segment and none of a segment that is gone: a
+    /// first build, papers added (a new segment), papers removed (deletes, same segments), and
+    /// a rebuild (every segment replaced).
+    #[test]
+    fn every_live_segment_has_its_flat_ordinals_and_no_other_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        let target = Target::local(index.clone());
+        let first = export(dir.path(), "a.txt", 0..300);
+        let more = export(dir.path(), "b.txt", 300..320);
+        let opts = IngestOptions {
+            threads: 2,
+            ..IngestOptions::default()
+        };
+        let rebuild = IngestOptions {
+            rebuild: true,
+            ..opts.clone()
+        };
+        let mut seen = Vec::new();
+        for (inputs, opts) in [
+            (vec![first.clone()], &opts),
+            (vec![first.clone(), more.clone()], &opts),
+            (vec![first.clone()], &opts),
+            (vec![first.clone(), more.clone()], &rebuild),
+        ] {
+            target.sync(&inputs, opts, &mut Quiet).unwrap();
+            let (files, ids) = flat_files_and_segments(&index);
+            assert_eq!(files, ids, "after a sync of {} inputs", inputs.len());
+            let open = IndexRoot::new(&index).open().unwrap();
+            assert_eq!(
+                open.flat_ordinals().len(),
+                ids.len(),
+                "queries map them all"
+            );
+            seen.push(ids);
+        }
+        assert!(seen[1].len() > seen[0].len(), "added papers are a segment");
+        assert_ne!(seen[3], seen[2], "a rebuild replaces the segments");
     }
 
     #[test]

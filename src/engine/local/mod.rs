@@ -146,6 +146,7 @@ impl Engine for OpenIndex {
                     facets::FacetCollector {
                         fields: request.facets.clone(),
                         limit: request.facet_limit,
+                        flat: self.flat_ordinals(),
                     },
                 ),
             )?
@@ -262,6 +263,7 @@ impl Engine for OpenIndex {
             &facets::FacetCollector {
                 fields: fields.to_vec(),
                 limit: 0,
+                flat: self.flat_ordinals(),
             },
         )?)
     }

@@ -51,6 +51,8 @@ pub struct OpenIndex {
     pub generation: PathBuf,
     /// The generation's `meta.json` as it was just before opening (see `is_stale`).
     stamp: Option<FileStamp>,
+    /// The segments' side files of flat facet ordinals, mapped at the first facet count.
+    flat: std::sync::OnceLock<std::sync::Arc<super::facets::FlatOrdinals>>,
 }
 
 /// What tells one `meta.json` from the next: tantivy replaces it by rename at every commit.
@@ -79,6 +81,19 @@ impl FileStamp {
 impl OpenIndex {
     pub fn searcher(&self) -> tantivy::Searcher {
         self.reader.searcher()
+    }
+
+    /// The side files of flat facet ordinals of this generation's segments (its searcher never
+    /// changes: a sync makes a new generation).
+    pub(super) fn flat_ordinals(&self) -> std::sync::Arc<super::facets::FlatOrdinals> {
+        self.flat
+            .get_or_init(|| {
+                std::sync::Arc::new(super::facets::FlatOrdinals::open(
+                    &self.searcher(),
+                    &self.generation,
+                ))
+            })
+            .clone()
     }
 
     /// Whether an ingest has changed the index since it was opened: `CURRENT` names another
@@ -296,6 +311,7 @@ fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
         fields,
         generation: generation.to_path_buf(),
         stamp,
+        flat: Default::default(),
     })
 }
 

@@ -39,7 +39,7 @@ pub(super) fn merge_fruits(
         if docs.is_empty() {
             continue;
         }
-        let mut counting = SegmentCounter::open(fields, &segment)?;
+        let mut counting = SegmentCounter::open(fields, &segment, None)?;
         counting.count(&docs);
         by_ordinal.push(counting.finish());
     }

@@ -5,7 +5,9 @@
 //! - `segment`: collecting one segment's matches (`FacetSegmentCollector` → `SegmentFruit`),
 //!   keeping a few matches' doc ids, or handing many to
 //! - `ordinals`: counting by ordinal from the fast columns (`SegmentCounter`, one
-//!   `FieldCounter` per field, growing an `OrdTally` into `OrdCounts`);
+//!   `FieldCounter` per field, growing an `OrdTally` into `OrdCounts`), or from
+//! - `flat`: the segment's side file of the same ordinals as plain arrays (`FlatOrdinals`),
+//!   written by ingest;
 //! - `stored`: counting a few matches by value from their stored records (`ValueCounts`);
 //! - `merge`: summing the segments' counts into `FacetCounts`;
 //! - `top`: naming only the `limit` most frequent string values, found exactly across segments.
@@ -16,6 +18,7 @@
 //! offers its own top values as candidates, their exact totals are looked up in every segment,
 //! and the answer stands only if no value left out could reach it (else more candidates).
 
+mod flat;
 mod merge;
 mod ordinals;
 mod segment;
@@ -24,11 +27,14 @@ mod stored;
 mod tests;
 mod top;
 
+use std::sync::Arc;
+
 use tantivy::collector::Collector;
 use tantivy::{SegmentOrdinal, SegmentReader};
 
 use super::schema::{AUTHOR_FACET, FELLOW_FACET, TAG_FACET, YEAR};
 use crate::search::facets::{FacetCounts, FacetField};
+pub use flat::{write_missing as write_flat_ordinals, FlatOrdinals};
 pub use segment::{FacetSegmentCollector, SegmentFruit};
 
 /// The fast column a facet field is counted from.
@@ -45,6 +51,8 @@ pub(super) fn column(field: FacetField) -> &'static str {
 pub struct FacetCollector {
     pub fields: Vec<FacetField>,
     pub limit: usize,
+    /// The index's side files (none: every segment counted from its columns).
+    pub flat: Arc<FlatOrdinals>,
 }
 
 impl Collector for FacetCollector {
@@ -56,7 +64,11 @@ impl Collector for FacetCollector {
         _ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        Ok(FacetSegmentCollector::new(self.fields.clone(), segment))
+        Ok(FacetSegmentCollector::new(
+            self.fields.clone(),
+            segment,
+            self.flat.segment(segment.segment_id()).cloned(),
+        ))
     }
 
     fn requires_scoring(&self) -> bool {

@@ -10,6 +10,7 @@ use tantivy::columnar::{Column, ColumnIndex, ColumnValues, StrColumn};
 use tantivy::{DocId, SegmentReader};
 
 use super::column;
+use super::flat::{FlatField, FlatSegment};
 use super::top::top_ords;
 use crate::search::facets::FacetField;
 
@@ -18,6 +19,8 @@ pub(super) enum FieldCounter {
     Str {
         column: StrColumn,
         tally: OrdTally,
+        /// The column's ordinals in the segment's side file, when it has them.
+        flat: Option<FlatField>,
     },
     /// Years are few and close together: counted in an array indexed from the column's minimum.
     Year {
@@ -47,6 +50,8 @@ pub(super) struct SegmentCounter {
     /// The runs of consecutive documents of the chunk being counted.
     runs: Vec<Range<DocId>>,
     gather: Gather,
+    /// Ordinals read from a side file, a batch at a time.
+    flat_ords: Vec<u64>,
 }
 
 /// Buffers of `Gather::count`, kept from chunk to chunk.
@@ -200,7 +205,13 @@ impl OrdTally {
     pub(super) fn add(&mut self, ords: &[u64], num_terms: usize) {
         if let OrdTally::Sparse(list) = self {
             if list.len() + ords.len() <= sparse_cap(num_terms) {
-                list.extend(ords.iter().map(|&ord| ord as u32));
+                // An ordinal past the dictionary (a damaged side file) is not counted, as the
+                // dense array's slots do not reach it.
+                list.extend(
+                    ords.iter()
+                        .filter(|&&ord| ord < num_terms as u64)
+                        .map(|&ord| ord as u32),
+                );
                 return;
             }
             let mut counts = DenseCounts::zeroed(num_terms);
@@ -310,9 +321,12 @@ pub struct StrOrdCounts {
 }
 
 impl SegmentCounter {
+    /// Opens the columns of `fields` in `segment`, counting from its side file (`flat`) the
+    /// columns it holds.
     pub(super) fn open(
         fields: &[FacetField],
         segment: &SegmentReader,
+        flat: Option<&FlatSegment>,
     ) -> tantivy::Result<SegmentCounter> {
         let ff = segment.fast_fields();
         let mut counters = Vec::new();
@@ -334,6 +348,7 @@ impl SegmentCounter {
             } else {
                 match ff.str(column(field))? {
                     Some(column) => FieldCounter::Str {
+                        flat: flat.and_then(|f| f.field(super::column(field), column.num_terms())),
                         column,
                         tally: OrdTally::Sparse(Vec::new()),
                     },
@@ -349,6 +364,7 @@ impl SegmentCounter {
             firsts: Vec::new(),
             runs: Vec::new(),
             gather: Gather::default(),
+            flat_ords: Vec::new(),
         })
     }
 
@@ -359,7 +375,7 @@ impl SegmentCounter {
         let counts_strings = self
             .counters
             .iter()
-            .any(|c| matches!(c, FieldCounter::Str { .. }));
+            .any(|c| matches!(c, FieldCounter::Str { flat: None, .. }));
         if counts_strings {
             self.runs.clear();
             let mut rest = docs;
@@ -378,7 +394,16 @@ impl SegmentCounter {
         let gathered = scattered(self.runs.len(), docs.len());
         for counter in &mut self.counters {
             match counter {
-                FieldCounter::Str { column, tally } => {
+                FieldCounter::Str {
+                    flat: Some(flat),
+                    tally,
+                    ..
+                } => flat.count(docs, &mut self.flat_ords, tally),
+                FieldCounter::Str {
+                    column,
+                    tally,
+                    flat: None,
+                } => {
                     let num_terms = column.num_terms();
                     let ords = column.ords();
                     if let Some(index) = multivalued(column).filter(|_| gathered) {
@@ -478,6 +503,7 @@ impl SegmentCounter {
             firsts: Vec::new(),
             runs: Vec::new(),
             gather: Gather::default(),
+            flat_ords: Vec::new(),
         })
     }
 
@@ -506,7 +532,7 @@ impl SegmentCounter {
             .into_iter()
             .map(|counter| match counter {
                 FieldCounter::Str { tally, .. } if tally.is_empty() => FieldOrdCounts::Missing,
-                FieldCounter::Str { column, tally } => FieldOrdCounts::Str(StrOrdCounts {
+                FieldCounter::Str { column, tally, .. } => FieldOrdCounts::Str(StrOrdCounts {
                     column,
                     counted: tally.finish(),
                 }),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tantivy::collector::SegmentCollector;
 use tantivy::{DocId, Score, SegmentReader};
 
+use super::flat::FlatSegment;
 use super::ordinals::{FieldOrdCounts, SegmentCounter};
 use super::stored::{count_stored, ValueCounts};
 use crate::search::facets::FacetField;
@@ -32,6 +33,8 @@ struct Helper {
 pub struct FacetSegmentCollector {
     fields: Vec<FacetField>,
     segment: SegmentReader,
+    /// The segment's side file of flat ordinals, when it has one.
+    flat: Option<FlatSegment>,
     /// The matches, while few (`None` once past `STORED_PER_SEGMENT`): naming values through
     /// the column dictionaries decodes a dictionary block per value, and a selective query's
     /// values are spread over all of them; its few stored records already hold the names.
@@ -61,10 +64,15 @@ pub enum SegmentFruit {
 }
 
 impl FacetSegmentCollector {
-    pub(super) fn new(fields: Vec<FacetField>, segment: &SegmentReader) -> Self {
+    pub(super) fn new(
+        fields: Vec<FacetField>,
+        segment: &SegmentReader,
+        flat: Option<FlatSegment>,
+    ) -> Self {
         FacetSegmentCollector {
             fields,
             segment: segment.clone(),
+            flat,
             kept: Some(Vec::new()),
             counting: None,
             pending: Vec::new(),
@@ -128,12 +136,14 @@ impl SegmentCollector for FacetSegmentCollector {
                 return;
             }
             let kept = self.kept.take().unwrap_or_default();
-            self.counting = Some(SegmentCounter::open(&self.fields, &self.segment).map(
-                |mut counting| {
-                    counting.count(&kept);
-                    counting
-                },
-            ));
+            self.counting = Some(
+                SegmentCounter::open(&self.fields, &self.segment, self.flat.as_ref()).map(
+                    |mut counting| {
+                        counting.count(&kept);
+                        counting
+                    },
+                ),
+            );
         }
         if !matches!(self.counting, Some(Ok(_))) {
             return;

@@ -7,6 +7,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::DocId;
 
 use super::super::schema::Fields;
+use super::flat::{self, FlatSegment};
 use super::merge::ranked_and_cut;
 use super::ordinals::{sparse_cap, OrdCounts, OrdTally, SegmentCounter, StrOrdCounts};
 use super::segment::{SHARED_CHUNK, STORED_PER_SEGMENT};
@@ -15,6 +16,7 @@ use super::top::{top_by_candidates, top_ords, top_strings};
 use super::*;
 use crate::engine::local::schema::build_schema;
 use crate::search::facets::FacetCount;
+use tantivy::directory::OwnedBytes;
 use tantivy::{Index, TantivyDocument};
 
 /// Per-segment counts of `author_facet` over the documents `matches` keeps, from an index
@@ -138,6 +140,7 @@ fn stored_counts_equal_column_counts() {
         let collector = FacetCollector {
             fields: FacetField::ALL.to_vec(),
             limit,
+            flat: Default::default(),
         };
         let stored = collect_all(&collector, &searcher);
         let by_columns: Vec<SegmentFruit> = collect_all(&collector, &searcher)
@@ -146,7 +149,7 @@ fn stored_counts_equal_column_counts() {
                 let SegmentFruit::ByValue { segment, docs, .. } = fruit else {
                     panic!("30 matches per segment are counted from the stored records");
                 };
-                let mut counting = SegmentCounter::open(&collector.fields, &segment).unwrap();
+                let mut counting = SegmentCounter::open(&collector.fields, &segment, None).unwrap();
                 counting.count(&docs);
                 SegmentFruit::ByOrdinal(counting.finish())
             })
@@ -167,6 +170,7 @@ fn few_and_many_match_segments_count_together() {
     let collector = FacetCollector {
         fields: FacetField::ALL.to_vec(),
         limit: 0,
+        flat: Default::default(),
     };
     let fruits = collect_all(&collector, &searcher);
     let few = fruits
@@ -376,13 +380,13 @@ fn handed_over_fields_come_back_counted() {
     let docs: Vec<DocId> = (0..reader.max_doc()).collect();
     let (first, rest) = docs.split_at(1_000);
     for fields in [FacetField::ALL.to_vec(), vec![FacetField::Authors]] {
-        let mut mine = SegmentCounter::open(&fields, reader).unwrap();
+        let mut mine = SegmentCounter::open(&fields, reader, None).unwrap();
         mine.count(first);
         let mut theirs = mine.hand_over().expect("something to count: handed over");
         mine.count(rest);
         theirs.count(rest);
         mine.take_back(theirs);
-        let mut one = SegmentCounter::open(&fields, reader).unwrap();
+        let mut one = SegmentCounter::open(&fields, reader, None).unwrap();
         one.count(&docs);
         let merged = |counter: SegmentCounter| {
             super::merge::merge_fruits(&fields, 0, vec![SegmentFruit::ByOrdinal(counter.finish())])
@@ -412,12 +416,13 @@ fn a_segment_counted_in_shared_chunks_counts_as_one_thread() {
     let collector = FacetCollector {
         fields: fields.clone(),
         limit: 0,
+        flat: Default::default(),
     };
     let shared = collector
         .merge_fruits(collect_all(&collector, &searcher))
         .unwrap();
     let reader = &searcher.segment_readers()[0];
-    let mut one = SegmentCounter::open(&fields, reader).unwrap();
+    let mut one = SegmentCounter::open(&fields, reader, None).unwrap();
     one.count(&(0..reader.max_doc()).collect::<Vec<DocId>>());
     let alone = super::merge::merge_fruits(&fields, 0, vec![SegmentFruit::ByOrdinal(one.finish())])
         .unwrap();
@@ -471,7 +476,7 @@ fn gathered_ordinals_count_as_the_stored_records() {
         ),
     ];
     for (name, docs, reads) in patterns {
-        let mut counting = SegmentCounter::open(&fields, reader).unwrap();
+        let mut counting = SegmentCounter::open(&fields, reader, None).unwrap();
         for chunk in docs.chunks(700) {
             counting.count(chunk);
         }
@@ -513,4 +518,103 @@ fn only_scattered_matches_are_gathered() {
     ] {
         assert_eq!(scattered(runs, docs), gathered, "{runs} runs of {docs}");
     }
+}
+
+/// Counts of `docs` in `reader`, from its columns or from the side file `flat`.
+fn counted_with(
+    reader: &tantivy::SegmentReader,
+    docs: &[DocId],
+    flat: Option<&FlatSegment>,
+) -> FacetCounts {
+    let fields = FacetField::ALL.to_vec();
+    let mut counting = SegmentCounter::open(&fields, reader, flat).unwrap();
+    for chunk in docs.chunks(700) {
+        counting.count(chunk);
+    }
+    super::merge::merge_fruits(&fields, 0, vec![SegmentFruit::ByOrdinal(counting.finish())])
+        .unwrap()
+}
+
+/// The side file's ordinals, in 16 or 32 bits, count as the columns and the stored records do,
+/// for runs, scattered matches, the ends and records without values.
+#[test]
+fn flat_ordinals_count_as_the_columns() {
+    let index = facet_index(&[3_000]);
+    let searcher = index.reader().unwrap().searcher();
+    let reader = &searcher.segment_readers()[0];
+    let n = reader.max_doc();
+    let patterns: Vec<(&str, Vec<DocId>)> = vec![
+        ("every record", (0..n).collect()),
+        ("one in nine", (0..n).step_by(9).collect()),
+        ("the ends", vec![0, 1, n - 2, n - 1]),
+        ("records without tags", (0..n).step_by(3).collect()),
+        (
+            "a run, then sparse",
+            (0..700).chain((700..n).step_by(31)).collect(),
+        ),
+    ];
+    for narrow_terms in [1 << 16, 0] {
+        let bytes = flat::encode(reader, narrow_terms).unwrap();
+        let flat = FlatSegment::parse(OwnedBytes::new(bytes), n).expect("its own file parses");
+        for (name, docs) in &patterns {
+            let from_flat = counted_with(reader, docs, Some(&flat));
+            let stored = count_stored(reader, &FacetField::ALL, docs).unwrap();
+            assert_eq!(
+                from_flat,
+                merge_stored(&FacetField::ALL, vec![stored], 0),
+                "{name}, narrow up to {narrow_terms}"
+            );
+            assert_eq!(from_flat, counted_with(reader, docs, None), "{name}");
+        }
+    }
+}
+
+/// A segment with a side file is counted from it, not from its columns: a file whose author
+/// ordinals were all rewritten to the first value counts every author as that one.
+#[test]
+fn the_side_file_is_what_is_counted() {
+    let index = facet_index(&[500]);
+    let searcher = index.reader().unwrap().searcher();
+    let reader = &searcher.segment_readers()[0];
+    let authors = reader.fast_fields().str(AUTHOR_FACET).unwrap().unwrap();
+    let mut bytes = flat::encode(reader, 1 << 16).unwrap();
+    let parsed = FlatSegment::parse(OwnedBytes::new(bytes.clone()), reader.max_doc()).unwrap();
+    let ords = parsed
+        .field(AUTHOR_FACET, authors.num_terms())
+        .unwrap()
+        .ords_range();
+    let values = ords.len() / 2;
+    bytes[ords].fill(0);
+    let tampered = FlatSegment::parse(OwnedBytes::new(bytes), reader.max_doc()).unwrap();
+    let docs: Vec<DocId> = (0..reader.max_doc()).collect();
+    let counts = counted_with(reader, &docs, Some(&tampered));
+    let authors_counted = &counts[FacetField::ALL
+        .iter()
+        .position(|&f| f == FacetField::Authors)
+        .unwrap()];
+    assert_eq!(authors_counted.values.len(), 1);
+    assert_eq!(authors_counted.values[0].count, values as u64);
+}
+
+/// A file that is not this segment's (another size, truncated, another format) or a column
+/// whose dictionary changed is not used.
+#[test]
+fn a_side_file_that_does_not_fit_is_not_used() {
+    let index = facet_index(&[200]);
+    let searcher = index.reader().unwrap().searcher();
+    let reader = &searcher.segment_readers()[0];
+    let n = reader.max_doc();
+    let bytes = flat::encode(reader, 1 << 16).unwrap();
+    let parse = |b: &[u8], n| FlatSegment::parse(OwnedBytes::new(b.to_vec()), n);
+    assert!(parse(&bytes, n).is_some());
+    assert!(parse(&bytes, n + 1).is_none(), "another segment's size");
+    assert!(parse(&bytes[..bytes.len() - 8], n).is_none(), "truncated");
+    let mut other = bytes.clone();
+    other[7] ^= 1;
+    assert!(parse(&other, n).is_none(), "another format");
+    let flat = parse(&bytes, n).unwrap();
+    let tags = reader.fast_fields().str(TAG_FACET).unwrap().unwrap();
+    assert!(flat.field(TAG_FACET, tags.num_terms()).is_some());
+    assert!(flat.field(TAG_FACET, tags.num_terms() + 1).is_none());
+    assert!(flat.field("no_such_column", tags.num_terms()).is_none());
 }
