@@ -1,13 +1,15 @@
 //! Flat ordinals: a side file per segment holding each string facet column's ordinals as plain
-//! arrays (a u32 first row per document, then the ordinals), written by ingest, mmapped by queries.
+//! arrays (a u32 first row per document, the ordinals, each ordinal's total), written by ingest.
 //!
 //! tantivy's multi-valued columns are compact (bit-packed ordinals, a coded start index) but
 //! cost ~10 ns a record to decode, and a word in one record of nine at 1M records spent most of
 //! its query in that decoding. Here a match's values are two loads and a slice. The file is a
 //! cache of what the segment's columns hold: a segment without one (an index built by an older
 //! litsearch, a crash between two writes) or with one that does not fit is counted from the
-//! columns as before. Segments never change once written (deletes go to their own files), so a
-//! file written for a segment id stays true for as long as that segment lives.
+//! columns as before. Each value's total lets a query matching most of a segment count what it
+//! leaves out instead. Segments never change once written (deletes go to their own files), so
+//! a file written for a segment id stays true for as long as that segment lives; the totals
+//! count deleted documents too, which no query matches, so they come off with the rest.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -22,7 +24,7 @@ use super::ordinals::OrdTally;
 use crate::error::{Error, Result};
 use crate::search::facets::FacetField;
 
-const MAGIC: &[u8; 8] = b"LSFLAT01";
+const MAGIC: &[u8; 8] = b"LSFLAT02";
 /// A side file is `<segment uuid>.flatords` beside the segment's own files.
 const EXTENSION: &str = "flatords";
 /// Ordinals buffered before they are added to the tally.
@@ -78,6 +80,14 @@ impl FlatOrdinals {
         self.segments.len()
     }
 
+    /// One segment's side file (tests).
+    #[cfg(test)]
+    pub(super) fn of(id: SegmentId, flat: FlatSegment) -> FlatOrdinals {
+        FlatOrdinals {
+            segments: HashMap::from([(id, flat)]),
+        }
+    }
+
     pub(super) fn segment(&self, id: SegmentId) -> Option<&FlatSegment> {
         self.segments.get(&id)
     }
@@ -96,9 +106,11 @@ pub(super) struct FlatField {
     num_terms: u64,
     /// Bytes per ordinal: 2 when the column has at most 65,536 distinct values, else 4.
     width: usize,
-    /// Byte ranges in `bytes`: a u32 first row per document and one past the last; the rows.
+    /// Byte ranges in `bytes`: a u32 first row per document and one past the last; the rows;
+    /// a u32 count per ordinal over every document of the segment (deleted ones included).
     starts: Range<usize>,
     ords: Range<usize>,
+    totals: Range<usize>,
 }
 
 impl FlatSegment {
@@ -132,6 +144,7 @@ impl FlatSegment {
             let starts = at.take((max_doc as usize + 1) * 4)?;
             let ords = at.take(num_vals.checked_mul(width)?)?;
             at.align();
+            let totals = at.take(usize::try_from(num_terms).ok()?.checked_mul(4)?)?;
             fields.push((
                 name,
                 FlatField {
@@ -140,6 +153,7 @@ impl FlatSegment {
                     width,
                     starts,
                     ords,
+                    totals,
                 },
             ));
         }
@@ -160,15 +174,56 @@ impl FlatField {
     /// Adds the ordinals of `docs` (ascending) to `tally`, `buffer` holding them a batch at a
     /// time. A run of consecutive documents has its values back to back: one slice per run.
     pub(super) fn count(&self, docs: &[DocId], buffer: &mut Vec<u64>, tally: &mut OrdTally) {
+        self.count_runs(runs_of(docs), buffer, tally);
+    }
+
+    /// Adds the ordinals of every document of the segment's `max_doc` that is not in `docs`
+    /// (ascending) to `tally`: what a query matching most of the segment leaves out.
+    pub(super) fn count_others(
+        &self,
+        docs: &[DocId],
+        max_doc: DocId,
+        buffer: &mut Vec<u64>,
+        tally: &mut OrdTally,
+    ) {
+        let mut next = 0;
+        let gaps = docs
+            .iter()
+            .map(|&doc| doc..doc + 1)
+            .chain(std::iter::once(max_doc..max_doc))
+            .filter_map(move |matched| {
+                let gap = next..matched.start;
+                next = matched.end;
+                (!gap.is_empty()).then_some(gap)
+            });
+        self.count_runs(gaps, buffer, tally);
+    }
+
+    /// The count of `ord` over every document of the segment.
+    pub(super) fn total(&self, ord: u64) -> u32 {
+        let totals = &self.bytes.as_slice()[self.totals.clone()];
+        u32_at(totals, ord as usize * 4).unwrap_or(0)
+    }
+
+    pub(super) fn num_terms(&self) -> u64 {
+        self.num_terms
+    }
+
+    fn count_runs(
+        &self,
+        runs: impl Iterator<Item = Range<DocId>>,
+        buffer: &mut Vec<u64>,
+        tally: &mut OrdTally,
+    ) {
         match self.width {
-            2 => self.count_as::<2>(docs, buffer, tally),
-            _ => self.count_as::<4>(docs, buffer, tally),
+            2 => self.count_as::<2>(runs, buffer, tally),
+            _ => self.count_as::<4>(runs, buffer, tally),
         }
     }
 
     fn count_as<const WIDTH: usize>(
         &self,
-        docs: &[DocId],
+        runs: impl Iterator<Item = Range<DocId>>,
         buffer: &mut Vec<u64>,
         tally: &mut OrdTally,
     ) {
@@ -176,17 +231,10 @@ impl FlatField {
         let (starts, ords) = (&bytes[self.starts.clone()], &bytes[self.ords.clone()]);
         let num_terms = self.num_terms as usize;
         buffer.clear();
-        let mut rest = docs;
-        while let Some(&first) = rest.first() {
-            let len = rest
-                .iter()
-                .enumerate()
-                .take_while(|&(i, &d)| d == first + i as u32)
-                .count();
-            rest = &rest[len..];
+        for run in runs {
             let bounds = (
-                u32_at(starts, first as usize * 4),
-                u32_at(starts, (first as usize + len) * 4),
+                u32_at(starts, run.start as usize * 4),
+                u32_at(starts, run.end as usize * 4),
             );
             // A damaged file's rows out of range are skipped; its ordinals are checked by the
             // tally against the dictionary's size.
@@ -205,6 +253,21 @@ impl FlatField {
         tally.add(buffer, num_terms);
         buffer.clear();
     }
+}
+
+/// The runs of consecutive documents in `docs` (ascending).
+fn runs_of(docs: &[DocId]) -> impl Iterator<Item = Range<DocId>> + '_ {
+    let mut rest = docs;
+    std::iter::from_fn(move || {
+        let &first = rest.first()?;
+        let len = rest
+            .iter()
+            .enumerate()
+            .take_while(|&(i, &d)| d == first + i as u32)
+            .count();
+        rest = &rest[len..];
+        Some(first..first + len as u32)
+    })
 }
 
 /// An ordinal stored little-endian in `WIDTH` (2 or 4) bytes.
@@ -293,13 +356,20 @@ pub(super) fn encode(segment: &SegmentReader, narrow_terms: u64) -> tantivy::Res
         out.extend_from_slice(&(width as u32).to_le_bytes());
         out.extend_from_slice(&(ords.len() as u32).to_le_bytes());
         out.extend_from_slice(&starts);
+        let mut totals = vec![0u32; num_terms as usize];
         for &ord in &ords {
             match width {
                 2 => out.extend_from_slice(&(ord as u16).to_le_bytes()),
                 _ => out.extend_from_slice(&(ord as u32).to_le_bytes()),
             }
+            if let Some(total) = totals.get_mut(ord as usize) {
+                *total += 1;
+            }
         }
         pad(&mut out);
+        for total in totals {
+            out.extend_from_slice(&total.to_le_bytes());
+        }
     }
     Ok(out)
 }

@@ -21,6 +21,9 @@ pub(super) enum FieldCounter {
         tally: OrdTally,
         /// The column's ordinals in the segment's side file, when it has them.
         flat: Option<FlatField>,
+        /// Whether `tally` counts the documents that did not match (`count_others`), to be
+        /// taken off the side file's totals.
+        others: bool,
     },
     /// Years are few and close together: counted in an array indexed from the column's minimum.
     Year {
@@ -69,6 +72,9 @@ pub(super) struct Gather {
     rows_fetched: u32,
 }
 
+/// Matches counted at a time by `count_all`.
+const COUNT_CHUNK: usize = 8_192;
+
 /// Documents counted per batch of `Gather::count`: its buffers stay in the L2 cache.
 const GATHER_BATCH: usize = 1_024;
 /// Whether a chunk's matches are scattered enough to be gathered: its runs of consecutive
@@ -114,6 +120,22 @@ impl DenseCounts {
         DenseCounts {
             low,
             carries: HashMap::new(),
+        }
+    }
+
+    /// Sets a slot's count.
+    fn set(&mut self, ord: u32, count: u32) {
+        if let Some(slot) = self.low.get_mut(ord as usize) {
+            *slot = count as u16;
+            match count >> 16 {
+                0 if !self.carries.is_empty() => {
+                    self.carries.remove(&ord);
+                }
+                0 => {}
+                carried => {
+                    self.carries.insert(ord, carried);
+                }
+            }
         }
     }
 
@@ -269,6 +291,20 @@ pub(super) enum OrdCounts {
 }
 
 impl OrdCounts {
+    /// The side file's total of each ordinal less its count in `others`.
+    fn totals_less(flat: &FlatField, others: OrdCounts) -> OrdCounts {
+        let num_terms = flat.num_terms() as usize;
+        let mut counts = DenseCounts::zeroed(num_terms);
+        for ord in 0..num_terms {
+            counts.set(ord as u32, flat.total(ord as u64));
+        }
+        for (ord, count) in others.iter() {
+            counts.set(ord as u32, flat.total(ord).saturating_sub(count));
+        }
+        let present = counts.present();
+        OrdCounts::Array { counts, present }
+    }
+
     /// How many ordinals have a count.
     pub(super) fn present(&self) -> usize {
         match self {
@@ -349,6 +385,7 @@ impl SegmentCounter {
                 match ff.str(column(field))? {
                     Some(column) => FieldCounter::Str {
                         flat: flat.and_then(|f| f.field(super::column(field), column.num_terms())),
+                        others: false,
                         column,
                         tally: OrdTally::Sparse(Vec::new()),
                     },
@@ -394,6 +431,7 @@ impl SegmentCounter {
         let gathered = scattered(self.runs.len(), docs.len());
         for counter in &mut self.counters {
             match counter {
+                FieldCounter::Str { others: true, .. } => {}
                 FieldCounter::Str {
                     flat: Some(flat),
                     tally,
@@ -403,6 +441,7 @@ impl SegmentCounter {
                     column,
                     tally,
                     flat: None,
+                    ..
                 } => {
                     let num_terms = column.num_terms();
                     let ords = column.ords();
@@ -445,6 +484,37 @@ impl SegmentCounter {
                 }
                 FieldCounter::Missing | FieldCounter::Handed => {}
             }
+        }
+    }
+
+    /// Whether every string field is counted from a side file (which `count_others` needs).
+    pub(super) fn all_flat(&self) -> bool {
+        self.counters
+            .iter()
+            .all(|c| !matches!(c, FieldCounter::Str { flat: None, .. }))
+    }
+
+    /// Counts `docs`, all the matches of a segment of `max_doc` documents (ascending), by the
+    /// documents that did not match when they are fewer: each string field's totals (from the
+    /// side file) minus the others' values; years as they are. Only when `all_flat`.
+    pub(super) fn count_all(&mut self, docs: &[DocId], max_doc: DocId) {
+        if docs.len() * 2 > max_doc as usize {
+            for counter in &mut self.counters {
+                if let FieldCounter::Str {
+                    flat: Some(flat),
+                    tally,
+                    others,
+                    ..
+                } = counter
+                {
+                    flat.count_others(docs, max_doc, &mut self.flat_ords, tally);
+                    *others = true;
+                }
+            }
+        }
+        // Chunks: the year column's buffer is one slot per document.
+        for chunk in docs.chunks(COUNT_CHUNK) {
+            self.count(chunk);
         }
     }
 
@@ -531,6 +601,15 @@ impl SegmentCounter {
             .counters
             .into_iter()
             .map(|counter| match counter {
+                FieldCounter::Str {
+                    column,
+                    tally,
+                    flat: Some(flat),
+                    others: true,
+                } => FieldOrdCounts::Str(StrOrdCounts {
+                    column,
+                    counted: OrdCounts::totals_less(&flat, tally.finish()),
+                }),
                 FieldCounter::Str { tally, .. } if tally.is_empty() => FieldOrdCounts::Missing,
                 FieldCounter::Str { column, tally, .. } => FieldOrdCounts::Str(StrOrdCounts {
                     column,

@@ -44,6 +44,9 @@ pub struct FacetSegmentCollector {
     counting: Option<tantivy::Result<SegmentCounter>>,
     /// Matches not counted yet, up to `SHARED_CHUNK`.
     pending: Vec<DocId>,
+    /// Every match (past `STORED_PER_SEGMENT`), when each string field is in the segment's
+    /// side file: counted at the end, by the documents that did not match when they are fewer.
+    deferred: Option<Vec<DocId>>,
     helper: Option<Helper>,
     /// Whether a helper was asked for (at most once: with one core, or one field to count,
     /// there is none).
@@ -76,6 +79,7 @@ impl FacetSegmentCollector {
             kept: Some(Vec::new()),
             counting: None,
             pending: Vec::new(),
+            deferred: None,
             helper: None,
             helper_tried: false,
         }
@@ -84,9 +88,7 @@ impl FacetSegmentCollector {
     /// Starts the helper at the first full chunk, handing it its share of the fields; never on
     /// one core or with one field to count (then this thread counts everything).
     fn start_helper(&mut self) {
-        if std::mem::replace(&mut self.helper_tried, true)
-            || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
-        {
+        if std::mem::replace(&mut self.helper_tried, true) || !two_cores() {
             return;
         }
         let Some(Ok(counting)) = &mut self.counting else {
@@ -136,14 +138,34 @@ impl SegmentCollector for FacetSegmentCollector {
                 return;
             }
             let kept = self.kept.take().unwrap_or_default();
-            self.counting = Some(
-                SegmentCounter::open(&self.fields, &self.segment, self.flat.as_ref()).map(
-                    |mut counting| {
-                        counting.count(&kept);
-                        counting
-                    },
-                ),
-            );
+            let opened = SegmentCounter::open(&self.fields, &self.segment, self.flat.as_ref());
+            self.counting = Some(match opened {
+                Ok(counting) if counting.all_flat() => {
+                    self.deferred = Some(kept);
+                    Ok(counting)
+                }
+                other => other.map(|mut counting| {
+                    counting.count(&kept);
+                    counting
+                }),
+            });
+        }
+        if let Some(all) = &mut self.deferred {
+            let before = all.len();
+            all.extend_from_slice(docs);
+            // Counting what did not match pays when most documents match; at a third of
+            // those seen not matching, the matches are counted as they come instead (with a
+            // helper, while the search goes on).
+            let seen = docs[docs.len() - 1] as usize + 1;
+            if all.len() / SHARED_CHUNK == before / SHARED_CHUNK || all.len() * 3 >= seen * 2 {
+                return;
+            }
+            let all = self.deferred.take().unwrap_or_default();
+            self.start_helper();
+            for chunk in all.chunks(SHARED_CHUNK) {
+                self.count_chunk(chunk.to_vec());
+            }
+            return;
         }
         if !matches!(self.counting, Some(Ok(_))) {
             return;
@@ -158,6 +180,11 @@ impl SegmentCollector for FacetSegmentCollector {
     }
 
     fn harvest(mut self) -> SegmentFruit {
+        if let Some(docs) = self.deferred.take() {
+            if let Some(Ok(counting)) = self.counting.take() {
+                return count_deferred(counting, &docs, self.segment.max_doc());
+            }
+        }
         let rest = std::mem::take(&mut self.pending);
         self.count_chunk(rest);
         if let Some(helper) = self.helper.take() {
@@ -191,4 +218,42 @@ impl SegmentCollector for FacetSegmentCollector {
             None => SegmentFruit::ByOrdinal(Vec::new()),
         }
     }
+}
+
+fn two_cores() -> bool {
+    std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2
+}
+
+/// Counts a segment's matches kept to the end (`deferred`), sharing the fields with a second
+/// thread when the work (the matches, or the documents that did not match, the fewer) is large.
+fn count_deferred(mut mine: SegmentCounter, docs: &[DocId], max_doc: DocId) -> SegmentFruit {
+    let work = docs
+        .len()
+        .min((max_doc as usize).saturating_sub(docs.len()));
+    let theirs = match work >= SHARED_CHUNK && two_cores() {
+        true => mine.hand_over(),
+        false => None,
+    };
+    match theirs {
+        None => mine.count_all(docs, max_doc),
+        Some(mut theirs) => {
+            let joined = std::thread::scope(|scope| {
+                let helper = scope.spawn(|| {
+                    theirs.count_all(docs, max_doc);
+                    theirs
+                });
+                mine.count_all(docs, max_doc);
+                helper.join()
+            });
+            match joined {
+                Ok(theirs) => mine.take_back(theirs),
+                Err(_) => {
+                    return SegmentFruit::Failed(tantivy::TantivyError::InternalError(
+                        "a facet counting thread failed".into(),
+                    ))
+                }
+            }
+        }
+    }
+    SegmentFruit::ByOrdinal(mine.finish())
 }

@@ -618,3 +618,67 @@ fn a_side_file_that_does_not_fit_is_not_used() {
     assert!(flat.field(TAG_FACET, tags.num_terms() + 1).is_none());
     assert!(flat.field("no_such_column", tags.num_terms()).is_none());
 }
+
+/// With a side file, a segment's matches are counted at the end, and by the documents that did
+/// not match when most match (their totals less the others'), deleted documents included in
+/// the totals and never matched; a query that turns out sparse is counted as it comes. Every
+/// way equals the stored records' counts.
+#[test]
+fn matches_counted_by_what_did_not_match_equal_the_stored_records() {
+    let size = 2 * SHARED_CHUNK + 1_234;
+    let index = facet_index(&[size]);
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000).unwrap();
+    let segments = index.searchable_segment_ids().unwrap();
+    if segments.len() > 1 {
+        writer.merge(&segments).wait().unwrap();
+    }
+    let id = Fields::resolve(&index.schema()).unwrap().id;
+    // Deleted after the side file's totals were taken (as a sync deletes records).
+    let searcher = index.reader().unwrap().searcher();
+    let bytes = flat::encode(&searcher.segment_readers()[0], 1 << 16).unwrap();
+    for i in (0..size).step_by(50) {
+        let doc_id = crate::record::id_from_number(i as u64);
+        writer.delete_term(tantivy::Term::from_field_text(id, &doc_id));
+    }
+    writer.commit().unwrap();
+    writer.wait_merging_threads().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let reader = &searcher.segment_readers()[0];
+    assert!(reader.num_deleted_docs() > 0);
+    let n = reader.max_doc();
+    let flat = FlatSegment::parse(OwnedBytes::new(bytes), n).unwrap();
+    let fields = FacetField::ALL.to_vec();
+    let collector = FacetCollector {
+        fields: fields.clone(),
+        limit: 0,
+        flat: std::sync::Arc::new(FlatOrdinals::of(reader.segment_id(), flat)),
+    };
+    let alive = |d: &DocId| reader.alive_bitset().is_none_or(|a| a.is_alive(*d));
+    let patterns: Vec<(&str, Vec<DocId>)> = vec![
+        ("every record", (0..n).collect()),
+        (
+            "all but one in ten",
+            (0..n).filter(|d| d % 10 != 3).collect(),
+        ),
+        (
+            "dense, then sparse",
+            (0..n).filter(|&d| d < n / 2 || d % 7 == 0).collect(),
+        ),
+        (
+            "sparse, then dense",
+            (0..n).filter(|&d| d > n / 2 || d % 7 == 0).collect(),
+        ),
+        ("two thirds", (0..n).filter(|d| d % 3 != 0).collect()),
+        ("one in nine", (0..n).step_by(9).collect()),
+    ];
+    for (name, docs) in patterns {
+        let docs: Vec<DocId> = docs.into_iter().filter(alive).collect();
+        let mut segment = collector.for_segment(0, reader).unwrap();
+        for block in docs.chunks(64) {
+            segment.collect_block(block);
+        }
+        let counted = collector.merge_fruits(vec![segment.harvest()]).unwrap();
+        let stored = count_stored(reader, &fields, &docs).unwrap();
+        assert_eq!(counted, merge_stored(&fields, vec![stored], 0), "{name}");
+    }
+}
