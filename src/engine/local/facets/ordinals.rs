@@ -21,7 +21,7 @@ pub(super) enum FieldCounter {
         tally: OrdTally,
         /// The column's ordinals in the segment's side file, when it has them.
         flat: Option<FlatField>,
-        /// Whether `tally` counts the documents that did not match (`count_others`), to be
+        /// Whether `tally` counts the documents that did not match (`count_all`), to be
         /// taken off the side file's totals.
         others: bool,
     },
@@ -30,6 +30,10 @@ pub(super) enum FieldCounter {
         column: Column<u64>,
         min: u64,
         counts: Vec<u32>,
+        /// Each year's records in the segment, from its side file.
+        totals: Option<Vec<(u64, u32)>>,
+        /// Whether `counts` counts the documents that did not match, as for strings.
+        others: bool,
     },
     Missing,
     /// Counted by the other thread of a shared segment (`SegmentCounter::hand_over`).
@@ -377,6 +381,8 @@ impl SegmentCounter {
                             column,
                             min,
                             counts: vec![0; size as usize],
+                            totals: flat.and_then(|f| f.year_totals()).map(<[_]>::to_vec),
+                            others: false,
                         }
                     }
                     Err(_) => FieldCounter::Missing,
@@ -431,7 +437,6 @@ impl SegmentCounter {
         let gathered = scattered(self.runs.len(), docs.len());
         for counter in &mut self.counters {
             match counter {
-                FieldCounter::Str { others: true, .. } => {}
                 FieldCounter::Str {
                     flat: Some(flat),
                     tally,
@@ -467,6 +472,7 @@ impl SegmentCounter {
                     column,
                     min,
                     counts,
+                    ..
                 } => {
                     self.firsts.clear();
                     self.firsts.resize(docs.len(), None);
@@ -487,33 +493,36 @@ impl SegmentCounter {
         }
     }
 
-    /// Whether every string field is counted from a side file (which `count_others` needs).
+    /// Whether every field is counted from a side file, totals included (`count_all`).
     pub(super) fn all_flat(&self) -> bool {
-        self.counters
-            .iter()
-            .all(|c| !matches!(c, FieldCounter::Str { flat: None, .. }))
+        self.counters.iter().all(|c| {
+            !matches!(
+                c,
+                FieldCounter::Str { flat: None, .. } | FieldCounter::Year { totals: None, .. }
+            )
+        })
     }
 
-    /// Counts `docs`, all the matches of a segment of `max_doc` documents (ascending), by the
-    /// documents that did not match when they are fewer: each string field's totals (from the
-    /// side file) minus the others' values; years as they are. Only when `all_flat`.
+    /// Counts `docs`, all the matches of a segment of `max_doc` documents (ascending), or, when
+    /// the documents that did not match are fewer, those, to be taken off each value's total
+    /// in the segment's side file. Only when `all_flat`.
     pub(super) fn count_all(&mut self, docs: &[DocId], max_doc: DocId) {
-        if docs.len() * 2 > max_doc as usize {
+        let others: Vec<DocId>;
+        let counted = if docs.len() * 2 > max_doc as usize {
+            others = documents_not_in(docs, max_doc);
             for counter in &mut self.counters {
-                if let FieldCounter::Str {
-                    flat: Some(flat),
-                    tally,
-                    others,
-                    ..
-                } = counter
+                if let FieldCounter::Str { others, .. } | FieldCounter::Year { others, .. } =
+                    counter
                 {
-                    flat.count_others(docs, max_doc, &mut self.flat_ords, tally);
                     *others = true;
                 }
             }
-        }
+            &others
+        } else {
+            docs
+        };
         // Chunks: the year column's buffer is one slot per document.
-        for chunk in docs.chunks(COUNT_CHUNK) {
+        for chunk in counted.chunks(COUNT_CHUNK) {
             self.count(chunk);
         }
     }
@@ -615,6 +624,28 @@ impl SegmentCounter {
                     column,
                     counted: tally.finish(),
                 }),
+                FieldCounter::Year {
+                    min,
+                    counts,
+                    totals: Some(totals),
+                    others: true,
+                    ..
+                } => {
+                    let counted = |year: u64| {
+                        let dense = year
+                            .checked_sub(min)
+                            .and_then(|i| counts.get(i as usize).copied());
+                        dense.unwrap_or(0) + sparse.get(&year).copied().unwrap_or(0)
+                    };
+                    let years = totals
+                        .iter()
+                        .map(|&(year, total)| {
+                            (year, u64::from(total.saturating_sub(counted(year))))
+                        })
+                        .filter(|&(_, count)| count > 0)
+                        .collect();
+                    FieldOrdCounts::Year(years)
+                }
                 FieldCounter::Year { min, counts, .. } => {
                     let mut years: BTreeMap<u64, u64> = counts
                         .iter()
@@ -632,6 +663,17 @@ impl SegmentCounter {
             .collect();
         counts
     }
+}
+
+/// The documents of `0..max_doc` not in `docs` (ascending).
+fn documents_not_in(docs: &[DocId], max_doc: DocId) -> Vec<DocId> {
+    let mut others = Vec::with_capacity((max_doc as usize).saturating_sub(docs.len()));
+    let mut next = 0;
+    for &doc in docs.iter().chain(std::iter::once(&max_doc)) {
+        others.extend(next..doc);
+        next = doc + 1;
+    }
+    others
 }
 
 /// The document-to-rows index of a multi-valued column as tantivy 0.22+ writes it: the

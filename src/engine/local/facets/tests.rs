@@ -10,7 +10,7 @@ use super::super::schema::Fields;
 use super::flat::{self, FlatSegment};
 use super::merge::ranked_and_cut;
 use super::ordinals::{sparse_cap, OrdCounts, OrdTally, SegmentCounter, StrOrdCounts};
-use super::segment::{SHARED_CHUNK, STORED_PER_SEGMENT};
+use super::segment::{helper_pays, SHARED_CHUNK, STORED_PER_SEGMENT};
 use super::stored::{count_stored, merge_stored, ValueCounts};
 use super::top::{top_by_candidates, top_ords, top_strings};
 use super::*;
@@ -681,4 +681,26 @@ fn matches_counted_by_what_did_not_match_equal_the_stored_records() {
         let stored = count_stored(reader, &fields, &docs).unwrap();
         assert_eq!(counted, merge_stored(&fields, vec![stored], 0), "{name}");
     }
+}
+
+/// From a side file, a helper starts only when many matches are still to come: not for a word
+/// in one record of nine at 100,000 records (its first chunk found three quarters in), yes at
+/// 1M, or for two common words in half the records.
+#[test]
+fn a_helper_starts_for_many_matches_still_to_come() {
+    let chunk = SHARED_CHUNK;
+    assert!(!helper_pays(chunk, 74_000, 100_000));
+    assert!(helper_pays(chunk, 74_000, 1_000_000));
+    assert!(helper_pays(chunk, 16_000, 100_000));
+    // The boundary: exactly twice a chunk expected after this one.
+    assert!(helper_pays(
+        chunk,
+        (chunk * 3 - 1) as u32 / 3,
+        chunk as u32 * 3
+    ));
+    assert!(!helper_pays(
+        chunk,
+        (chunk * 3 - 1) as u32 / 3 + 1,
+        chunk as u32 * 3
+    ));
 }
