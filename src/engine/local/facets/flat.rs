@@ -34,8 +34,8 @@ fn file_name(segment: SegmentId) -> String {
     format!("{}.{EXTENSION}", segment.uuid_string())
 }
 
-/// The string facet columns a side file holds (years are one small value a record, already
-/// cheap to read from their column).
+/// The string facet columns a side file holds (of the years, only their totals: one small value
+/// a record, they are cheap to read from their column).
 fn string_columns() -> impl Iterator<Item = &'static str> {
     FacetField::ALL
         .into_iter()
@@ -321,7 +321,14 @@ impl Cursor<'_> {
 const NARROW_TERMS: u64 = 1 << 16;
 
 /// The side file of `segment`, from its columns; ordinals of columns with up to `narrow_terms`
-/// values in 16 bits.
+/// values in 16 bits. Little-endian, each part padded to 4 bytes:
+///
+/// ```text
+/// MAGIC  max_doc:u32  columns:u32
+/// per column: name_len:u32 name  num_terms:u64 width:u32 num_vals:u32
+///             first_row:u32 × (max_doc + 1)  ordinal:width × num_vals  total:u32 × num_terms
+/// has_years:u32 [years:u32 (year:u64 total:u32) × years]
+/// ```
 pub(super) fn encode(segment: &SegmentReader, narrow_terms: u64) -> tantivy::Result<Vec<u8>> {
     let max_doc = segment.max_doc();
     let mut columns = Vec::new();
