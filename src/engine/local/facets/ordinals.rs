@@ -503,26 +503,19 @@ impl SegmentCounter {
         })
     }
 
-    /// Counts `docs`, all the matches of a segment of `max_doc` documents (ascending), or, when
-    /// the documents that did not match are fewer, those, to be taken off each value's total
-    /// in the segment's side file. Only when `all_flat`.
-    pub(super) fn count_all(&mut self, docs: &[DocId], max_doc: DocId) {
-        let others: Vec<DocId>;
-        let counted = if docs.len() * 2 > max_doc as usize {
-            others = documents_not_in(docs, max_doc);
-            for counter in &mut self.counters {
-                if let FieldCounter::Str { others, .. } | FieldCounter::Year { others, .. } =
-                    counter
-                {
-                    *others = true;
-                }
+    /// Counts `docs` (ascending) a chunk at a time; with `others`, they are the documents that
+    /// did not match, whose values each field takes off its totals in the side file at
+    /// `finish` (only when `all_flat`).
+    pub(super) fn count_all(&mut self, docs: &[DocId], others: bool) {
+        for counter in &mut self.counters {
+            if let FieldCounter::Str { others: o, .. } | FieldCounter::Year { others: o, .. } =
+                counter
+            {
+                *o = others;
             }
-            &others
-        } else {
-            docs
-        };
+        }
         // Chunks: the year column's buffer is one slot per document.
-        for chunk in counted.chunks(COUNT_CHUNK) {
+        for chunk in docs.chunks(COUNT_CHUNK) {
             self.count(chunk);
         }
     }
@@ -666,7 +659,7 @@ impl SegmentCounter {
 }
 
 /// The documents of `0..max_doc` not in `docs` (ascending).
-fn documents_not_in(docs: &[DocId], max_doc: DocId) -> Vec<DocId> {
+pub(super) fn documents_not_in(docs: &[DocId], max_doc: DocId) -> Vec<DocId> {
     let mut others = Vec::with_capacity((max_doc as usize).saturating_sub(docs.len()));
     let mut next = 0;
     for &doc in docs.iter().chain(std::iter::once(&max_doc)) {

@@ -7,7 +7,7 @@ use tantivy::collector::SegmentCollector;
 use tantivy::{DocId, Score, SegmentReader};
 
 use super::flat::FlatSegment;
-use super::ordinals::{FieldOrdCounts, SegmentCounter};
+use super::ordinals::{documents_not_in, FieldOrdCounts, SegmentCounter};
 use super::stored::{count_stored, ValueCounts};
 use crate::search::facets::FacetField;
 
@@ -91,8 +91,9 @@ impl FacetSegmentCollector {
         }
     }
 
-    /// Starts the helper at the first full chunk, handing it its share of the fields; never on
-    /// one core or with one field to count (then this thread counts everything).
+    /// Starts the helper at the first full chunk (from a side file, at the first one after which
+    /// many matches are still expected), handing it its share of the fields; never on one core
+    /// or with one field to count (then this thread counts everything).
     fn start_helper(&mut self, collected: usize, last_seen: DocId) {
         if self.flat.is_some() && !helper_pays(collected, last_seen, self.segment.max_doc()) {
             return;
@@ -244,25 +245,28 @@ fn two_cores() -> bool {
     std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2
 }
 
-/// Counts a segment's matches kept to the end (`deferred`), sharing the fields with a second
-/// thread when the work (the matches, or the documents that did not match, the fewer) is large.
+/// Counts a segment's matches kept to the end (`deferred`): when more than half the segment
+/// matched, the documents that did not (fewer), taken off the side file's totals; sharing the
+/// fields with a second thread when that is a lot of documents.
 fn count_deferred(mut mine: SegmentCounter, docs: &[DocId], max_doc: DocId) -> SegmentFruit {
-    let work = docs
-        .len()
-        .min((max_doc as usize).saturating_sub(docs.len()));
-    let theirs = match work >= SHARED_CHUNK && two_cores() {
+    let others = (docs.len() * 2 > max_doc as usize).then(|| documents_not_in(docs, max_doc));
+    let (counted, complement) = match &others {
+        Some(others) => (others.as_slice(), true),
+        None => (docs, false),
+    };
+    let theirs = match counted.len() >= SHARED_CHUNK && two_cores() {
         true => mine.hand_over(),
         false => None,
     };
     match theirs {
-        None => mine.count_all(docs, max_doc),
+        None => mine.count_all(counted, complement),
         Some(mut theirs) => {
             let joined = std::thread::scope(|scope| {
                 let helper = scope.spawn(|| {
-                    theirs.count_all(docs, max_doc);
+                    theirs.count_all(counted, complement);
                     theirs
                 });
-                mine.count_all(docs, max_doc);
+                mine.count_all(counted, complement);
                 helper.join()
             });
             match joined {

@@ -704,3 +704,13 @@ fn a_helper_starts_for_many_matches_still_to_come() {
         chunk as u32 * 3
     ));
 }
+
+#[test]
+fn the_documents_not_matched_are_every_other_one() {
+    use super::ordinals::documents_not_in;
+    assert_eq!(documents_not_in(&[], 4), vec![0, 1, 2, 3]);
+    assert_eq!(documents_not_in(&[0, 1, 2, 3], 4), Vec::<DocId>::new());
+    assert_eq!(documents_not_in(&[0, 3], 4), vec![1, 2]);
+    assert_eq!(documents_not_in(&[1, 2], 4), vec![0, 3]);
+    assert_eq!(documents_not_in(&[2], 3), vec![0, 1]);
+}
