@@ -189,12 +189,6 @@ impl FlatSegment {
 }
 
 impl FlatField {
-    /// Adds the ordinals of `docs` (ascending) to `tally`, `buffer` holding them a batch at a
-    /// time. A run of consecutive documents has its values back to back: one slice per run.
-    pub(super) fn count(&self, docs: &[DocId], buffer: &mut Vec<u64>, tally: &mut OrdTally) {
-        self.count_runs(runs_of(docs), buffer, tally);
-    }
-
     /// The count of `ord` over every document of the segment.
     pub(super) fn total(&self, ord: u64) -> u32 {
         let totals = &self.bytes.as_slice()[self.totals.clone()];
@@ -205,9 +199,11 @@ impl FlatField {
         self.num_terms
     }
 
-    fn count_runs(
+    /// Adds the ordinals of the documents in `runs` (consecutive documents, ascending) to
+    /// `tally`, `buffer` holding them a batch at a time: a run's values are one slice.
+    pub(super) fn count_runs(
         &self,
-        runs: impl Iterator<Item = Range<DocId>>,
+        runs: &[Range<DocId>],
         buffer: &mut Vec<u64>,
         tally: &mut OrdTally,
     ) {
@@ -219,7 +215,7 @@ impl FlatField {
 
     fn count_as<const WIDTH: usize>(
         &self,
-        runs: impl Iterator<Item = Range<DocId>>,
+        runs: &[Range<DocId>],
         buffer: &mut Vec<u64>,
         tally: &mut OrdTally,
     ) {
@@ -249,21 +245,6 @@ impl FlatField {
         tally.add(buffer, num_terms);
         buffer.clear();
     }
-}
-
-/// The runs of consecutive documents in `docs` (ascending).
-fn runs_of(docs: &[DocId]) -> impl Iterator<Item = Range<DocId>> + '_ {
-    let mut rest = docs;
-    std::iter::from_fn(move || {
-        let &first = rest.first()?;
-        let len = rest
-            .iter()
-            .enumerate()
-            .take_while(|&(i, &d)| d == first + i as u32)
-            .count();
-        rest = &rest[len..];
-        Some(first..first + len as u32)
-    })
 }
 
 /// An ordinal stored little-endian in `WIDTH` (2 or 4) bytes.

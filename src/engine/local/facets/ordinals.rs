@@ -418,7 +418,7 @@ impl SegmentCounter {
         let counts_strings = self
             .counters
             .iter()
-            .any(|c| matches!(c, FieldCounter::Str { flat: None, .. }));
+            .any(|c| matches!(c, FieldCounter::Str { .. }));
         if counts_strings {
             self.runs.clear();
             let mut rest = docs;
@@ -441,7 +441,7 @@ impl SegmentCounter {
                     flat: Some(flat),
                     tally,
                     ..
-                } => flat.count(docs, &mut self.flat_ords, tally),
+                } => flat.count_runs(&self.runs, &mut self.flat_ords, tally),
                 FieldCounter::Str {
                     column,
                     tally,
