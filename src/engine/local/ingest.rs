@@ -789,25 +789,30 @@ mod tests {
         path
     }
 
+    /// The live generation's directory and its tantivy meta.json.
+    fn live_generation(index: &Path) -> (PathBuf, serde_json::Value) {
+        let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
+        let generation = index.join(current.trim());
+        let meta = std::fs::read(generation.join("meta.json")).unwrap();
+        (generation, serde_json::from_slice(&meta).unwrap())
+    }
+
     /// Segments of the live generation, from its meta.json.
     fn segments(index: &Path) -> usize {
-        let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
-        let meta = std::fs::read(index.join(current.trim()).join("meta.json")).unwrap();
-        let meta: serde_json::Value = serde_json::from_slice(&meta).unwrap();
-        meta["segments"].as_array().unwrap().len()
+        live_generation(index).1["segments"]
+            .as_array()
+            .unwrap()
+            .len()
     }
 
     /// The side files of flat facet ordinals of the live generation, and its segments' ids.
     fn flat_files_and_segments(index: &Path) -> (Vec<String>, Vec<String>) {
-        let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
-        let generation = index.join(current.trim());
+        let (generation, meta) = live_generation(index);
         let mut files: Vec<String> = std::fs::read_dir(&generation)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter_map(|name| name.strip_suffix(".flatords").map(str::to_owned))
             .collect();
-        let meta = std::fs::read(generation.join("meta.json")).unwrap();
-        let meta: serde_json::Value = serde_json::from_slice(&meta).unwrap();
         let mut ids: Vec<String> = meta["segments"]
             .as_array()
             .unwrap()
@@ -819,20 +824,46 @@ mod tests {
         (files, ids)
     }
 
+    /// An index to be, two exports (300 papers, 20 more) and two-thread sync options; the
+    /// directory lives as long as `_dir` is bound.
+    struct TwoExports {
+        _dir: tempfile::TempDir,
+        index: PathBuf,
+        target: Target,
+        first: PathBuf,
+        more: PathBuf,
+        opts: IngestOptions,
+    }
+
+    fn two_exports() -> TwoExports {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        TwoExports {
+            target: Target::local(index.clone()),
+            index,
+            first: export(dir.path(), "a.txt", 0..300),
+            more: export(dir.path(), "b.txt", 300..320),
+            opts: IngestOptions {
+                threads: 2,
+                ..IngestOptions::default()
+            },
+            _dir: dir,
+        }
+    }
+
     /// Every sync leaves one side file per live segment and none of a segment that is gone: a
     /// first build, papers added (a new segment), papers removed (deletes, same segments), and
     /// a rebuild (every segment replaced).
     #[test]
     fn every_live_segment_has_its_flat_ordinals_and_no_other_does() {
-        let dir = tempfile::tempdir().unwrap();
-        let index = dir.path().join("index");
-        let target = Target::local(index.clone());
-        let first = export(dir.path(), "a.txt", 0..300);
-        let more = export(dir.path(), "b.txt", 300..320);
-        let opts = IngestOptions {
-            threads: 2,
-            ..IngestOptions::default()
-        };
+        let TwoExports {
+            index,
+            target,
+            first,
+            more,
+            opts,
+            _dir,
+        } = two_exports();
         let rebuild = IngestOptions {
             rebuild: true,
             ..opts.clone()
@@ -861,15 +892,14 @@ mod tests {
 
     #[test]
     fn a_rebuild_leaves_one_segment_and_an_incremental_sync_merges_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let index = dir.path().join("index");
-        let target = Target::local(index.clone());
-        let first = export(dir.path(), "a.txt", 0..300);
-        let more = export(dir.path(), "b.txt", 300..320);
-        let opts = IngestOptions {
-            threads: 2,
-            ..IngestOptions::default()
-        };
+        let TwoExports {
+            index,
+            target,
+            first,
+            more,
+            opts,
+            _dir,
+        } = two_exports();
         target
             .sync(std::slice::from_ref(&first), &opts, &mut Quiet)
             .unwrap();
