@@ -769,3 +769,28 @@ pub(super) fn count_rows(
         start += n;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DenseCounts;
+
+    /// A count set past 65,535 keeps its carry, and one set back under it loses the carry (as
+    /// a value's total past 65,535 less the records that did not match can be).
+    #[test]
+    fn counts_set_past_sixteen_bits_carry_and_set_back_under_do_not() {
+        let mut counts = DenseCounts::zeroed(3);
+        counts.set(1, 70_000);
+        counts.set(2, 5);
+        assert_eq!(
+            (counts.get(0), counts.get(1), counts.get(2)),
+            (0, 70_000, 5)
+        );
+        counts.set(1, 60_000);
+        assert_eq!(counts.get(1), 60_000);
+        counts.set(1, 2 * 65_536 + 1);
+        assert_eq!(counts.get(1), 131_073);
+        assert_eq!(counts.present(), 2);
+        counts.set(1, 0);
+        assert_eq!((counts.get(1), counts.present()), (0, 1));
+    }
+}
