@@ -301,8 +301,9 @@ impl Cursor<'_> {
 /// Columns with at most this many distinct values store their ordinals in 16 bits.
 const NARROW_TERMS: u64 = 1 << 16;
 
-/// The side file of `segment`, from its columns; ordinals of columns with up to `narrow_terms`
-/// values in 16 bits. Little-endian, each part padded to 4 bytes:
+/// The side file of `segment`, from its columns (None past 2^32 values in a column); ordinals
+/// of columns with up to `narrow_terms` values in 16 bits. Little-endian, each part padded to
+/// 4 bytes:
 ///
 /// ```text
 /// MAGIC  max_doc:u32  columns:u32
@@ -310,7 +311,10 @@ const NARROW_TERMS: u64 = 1 << 16;
 ///             first_row:u32 × (max_doc + 1)  ordinal:width × num_vals  total:u32 × num_terms
 /// has_years:u32 [years:u32 (year:u64 total:u32) × years]
 /// ```
-pub(super) fn encode(segment: &SegmentReader, narrow_terms: u64) -> tantivy::Result<Vec<u8>> {
+pub(super) fn encode(
+    segment: &SegmentReader,
+    narrow_terms: u64,
+) -> tantivy::Result<Option<Vec<u8>>> {
     let max_doc = segment.max_doc();
     let mut columns = Vec::new();
     for name in string_columns() {
@@ -333,6 +337,11 @@ pub(super) fn encode(segment: &SegmentReader, narrow_terms: u64) -> tantivy::Res
             ords.extend(column.term_ords(doc));
         }
         starts.extend_from_slice(&(ords.len() as u32).to_le_bytes());
+        // Rows are numbered in 32 bits: a segment with more values has no file (its columns
+        // count it).
+        if u32::try_from(ords.len()).is_err() {
+            return Ok(None);
+        }
         out.extend_from_slice(&(name.len() as u32).to_le_bytes());
         out.extend_from_slice(name.as_bytes());
         pad(&mut out);
@@ -374,7 +383,7 @@ pub(super) fn encode(segment: &SegmentReader, narrow_terms: u64) -> tantivy::Res
         }
         Err(_) => out.extend_from_slice(&0u32.to_le_bytes()),
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 fn pad(out: &mut Vec<u8>) {
@@ -397,7 +406,9 @@ pub fn write_missing(index: &Index, dir: &Path) -> Result<()> {
         if path.exists() {
             continue;
         }
-        crate::atomic_write::write_atomically(&path, &encode(segment, NARROW_TERMS)?)?;
+        if let Some(bytes) = encode(segment, NARROW_TERMS)? {
+            crate::atomic_write::write_atomically(&path, &bytes)?;
+        }
     }
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     for entry in entries.flatten() {

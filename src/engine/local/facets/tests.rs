@@ -554,7 +554,7 @@ fn flat_ordinals_count_as_the_columns() {
         ),
     ];
     for narrow_terms in [1 << 16, 0] {
-        let bytes = flat::encode(reader, narrow_terms).unwrap();
+        let bytes = flat::encode(reader, narrow_terms).unwrap().unwrap();
         let flat = FlatSegment::parse(OwnedBytes::new(bytes), n).expect("its own file parses");
         for (name, docs) in &patterns {
             let from_flat = counted_with(reader, docs, Some(&flat));
@@ -577,7 +577,7 @@ fn the_side_file_is_what_is_counted() {
     let searcher = index.reader().unwrap().searcher();
     let reader = &searcher.segment_readers()[0];
     let authors = reader.fast_fields().str(AUTHOR_FACET).unwrap().unwrap();
-    let mut bytes = flat::encode(reader, 1 << 16).unwrap();
+    let mut bytes = flat::encode(reader, 1 << 16).unwrap().unwrap();
     let parsed = FlatSegment::parse(OwnedBytes::new(bytes.clone()), reader.max_doc()).unwrap();
     let ords = parsed
         .field(AUTHOR_FACET, authors.num_terms())
@@ -604,7 +604,7 @@ fn a_side_file_that_does_not_fit_is_not_used() {
     let searcher = index.reader().unwrap().searcher();
     let reader = &searcher.segment_readers()[0];
     let n = reader.max_doc();
-    let bytes = flat::encode(reader, 1 << 16).unwrap();
+    let bytes = flat::encode(reader, 1 << 16).unwrap().unwrap();
     let parse = |b: &[u8], n| FlatSegment::parse(OwnedBytes::new(b.to_vec()), n);
     assert!(parse(&bytes, n).is_some());
     assert!(parse(&bytes, n + 1).is_none(), "another segment's size");
@@ -635,7 +635,9 @@ fn matches_counted_by_what_did_not_match_equal_the_stored_records() {
     let id = Fields::resolve(&index.schema()).unwrap().id;
     // Deleted after the side file's totals were taken (as a sync deletes records).
     let searcher = index.reader().unwrap().searcher();
-    let bytes = flat::encode(&searcher.segment_readers()[0], 1 << 16).unwrap();
+    let bytes = flat::encode(&searcher.segment_readers()[0], 1 << 16)
+        .unwrap()
+        .unwrap();
     for i in (0..size).step_by(50) {
         let doc_id = crate::record::id_from_number(i as u64);
         writer.delete_term(tantivy::Term::from_field_text(id, &doc_id));
