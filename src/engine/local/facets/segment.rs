@@ -196,6 +196,9 @@ impl SegmentCollector for FacetSegmentCollector {
                 return count_deferred(counting, &docs, self.segment.max_doc());
             }
         }
+        if self.kept.is_none() {
+            note_counting(Counted::AsTheyCame);
+        }
         let rest = std::mem::take(&mut self.pending);
         self.count_chunk(rest);
         if let Some(helper) = self.helper.take() {
@@ -254,6 +257,10 @@ fn count_deferred(mut mine: SegmentCounter, docs: &[DocId], max_doc: DocId) -> S
         Some(others) => (others.as_slice(), true),
         None => (docs, false),
     };
+    note_counting(match complement {
+        true => Counted::Others,
+        false => Counted::AtTheEnd,
+    });
     let theirs = match counted.len() >= SHARED_CHUNK && two_cores() {
         true => mine.hand_over(),
         false => None,
@@ -280,4 +287,28 @@ fn count_deferred(mut mine: SegmentCounter, docs: &[DocId], max_doc: DocId) -> S
         }
     }
     SegmentFruit::ByOrdinal(mine.finish())
+}
+
+/// How a segment's many matches were counted (tests pin which way each pattern takes; the
+/// counts are equal every way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Counted {
+    /// Chunk by chunk while the search went on.
+    AsTheyCame,
+    /// Kept to the end and counted (from a side file).
+    AtTheEnd,
+    /// Kept to the end, and the documents that did not match counted off the totals.
+    Others,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How the last segment harvested on this thread was counted.
+    pub(super) static LAST_COUNTED: std::cell::Cell<Option<Counted>> =
+        const { std::cell::Cell::new(None) };
+}
+
+fn note_counting(_how: Counted) {
+    #[cfg(test)]
+    LAST_COUNTED.with(|last| last.set(Some(_how)));
 }

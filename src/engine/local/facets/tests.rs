@@ -656,30 +656,49 @@ fn matches_counted_by_what_did_not_match_equal_the_stored_records() {
         flat: std::sync::Arc::new(FlatOrdinals::of(reader.segment_id(), flat)),
     };
     let alive = |d: &DocId| reader.alive_bitset().is_none_or(|a| a.is_alive(*d));
-    let patterns: Vec<(&str, Vec<DocId>)> = vec![
-        ("every record", (0..n).collect()),
+    use super::segment::{Counted, LAST_COUNTED};
+    let (came, end, others) = (Counted::AsTheyCame, Counted::AtTheEnd, Counted::Others);
+    // Each with how it is counted: kept while two thirds of the records seen match (checked
+    // at every 8,192 matches), then by the others when over half the segment matched.
+    let patterns: Vec<(&str, Vec<DocId>, Counted)> = vec![
+        ("every record", (0..n).collect(), others),
         (
             "all but one in ten",
             (0..n).filter(|d| d % 10 != 3).collect(),
+            others,
         ),
         (
             "dense, then sparse",
             (0..n).filter(|&d| d < n / 2 || d % 7 == 0).collect(),
+            others,
         ),
+        ("the first third only", (0..n / 3).collect(), end),
         (
             "sparse, then dense",
             (0..n).filter(|&d| d > n / 2 || d % 7 == 0).collect(),
+            came,
         ),
-        ("two thirds", (0..n).filter(|d| d % 3 != 0).collect()),
-        ("one in nine", (0..n).step_by(9).collect()),
+        (
+            "three in four",
+            (0..n).filter(|d| d % 4 != 0).collect(),
+            others,
+        ),
+        (
+            "three in five",
+            (0..n).filter(|d| d % 5 > 1).collect(),
+            came,
+        ),
+        // Never 8,192 matches: no check, kept to the end.
+        ("one in nine", (0..n).step_by(9).collect(), end),
     ];
-    for (name, docs) in patterns {
+    for (name, docs, how) in patterns {
         let docs: Vec<DocId> = docs.into_iter().filter(alive).collect();
         let mut segment = collector.for_segment(0, reader).unwrap();
         for block in docs.chunks(64) {
             segment.collect_block(block);
         }
         let counted = collector.merge_fruits(vec![segment.harvest()]).unwrap();
+        assert_eq!(LAST_COUNTED.with(|last| last.get()), Some(how), "{name}");
         let stored = count_stored(reader, &fields, &docs).unwrap();
         assert_eq!(counted, merge_stored(&fields, vec![stored], 0), "{name}");
     }
