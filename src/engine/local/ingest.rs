@@ -824,8 +824,8 @@ mod tests {
         (files, ids)
     }
 
-    /// An index to be, two exports (300 papers, 20 more) and two-thread sync options; the
-    /// directory lives as long as `_dir` is bound.
+    /// An index to be, two exports (300 papers, 20 more), two-thread sync options and the same
+    /// as a rebuild; the directory lives as long as `_dir` is bound.
     struct TwoExports {
         _dir: tempfile::TempDir,
         index: PathBuf,
@@ -833,19 +833,25 @@ mod tests {
         first: PathBuf,
         more: PathBuf,
         opts: IngestOptions,
+        rebuild: IngestOptions,
     }
 
     fn two_exports() -> TwoExports {
         let dir = tempfile::tempdir().unwrap();
+        let opts = IngestOptions {
+            threads: 2,
+            ..IngestOptions::default()
+        };
         let index = dir.path().join("index");
         TwoExports {
             target: Target::local(index.clone()),
             index,
             first: export(dir.path(), "a.txt", 0..300),
             more: export(dir.path(), "b.txt", 300..320),
-            opts: IngestOptions {
-                threads: 2,
-                ..IngestOptions::default()
+            opts: opts.clone(),
+            rebuild: IngestOptions {
+                rebuild: true,
+                ..opts
             },
             _dir: dir,
         }
@@ -857,17 +863,14 @@ mod tests {
     #[test]
     fn every_live_segment_has_its_flat_ordinals_and_no_other_does() {
         let TwoExports {
+            _dir,
             index,
             target,
             first,
             more,
             opts,
-            _dir,
+            rebuild,
         } = two_exports();
-        let rebuild = IngestOptions {
-            rebuild: true,
-            ..opts.clone()
-        };
         let mut seen = Vec::new();
         for (inputs, opts) in [
             (vec![first.clone()], &opts),
@@ -893,12 +896,13 @@ mod tests {
     #[test]
     fn a_rebuild_leaves_one_segment_and_an_incremental_sync_merges_nothing() {
         let TwoExports {
+            _dir,
             index,
             target,
             first,
             more,
             opts,
-            _dir,
+            rebuild,
         } = two_exports();
         target
             .sync(std::slice::from_ref(&first), &opts, &mut Quiet)
@@ -909,10 +913,6 @@ mod tests {
             .sync(&[first.clone(), more.clone()], &opts, &mut Quiet)
             .unwrap();
         assert!(segments(&index) > 1);
-        let rebuild = IngestOptions {
-            rebuild: true,
-            ..opts
-        };
         let summary = target.sync(&[first, more], &rebuild, &mut Quiet).unwrap();
         assert_eq!(summary.records, 320);
         assert_eq!(
