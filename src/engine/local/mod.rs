@@ -14,6 +14,8 @@ pub mod schema;
 mod similar;
 mod snippet;
 pub mod store;
+#[cfg(test)]
+mod tests;
 mod top;
 mod writer_dir;
 
@@ -132,87 +134,7 @@ impl Engine for OpenIndex {
     }
 
     fn page(&self, compiled: &Compiled, request: &PageRequest) -> Result<Page> {
-        let searcher = self.searcher();
-        let query = &*compiled.query;
-        // One unscored pass counts the matches and their facets; the page is found apart, so
-        // that ranking can skip what cannot make it.
-        let (total, facets) = if request.facets.is_empty() {
-            (searcher.search(query, &Count)?, Vec::new())
-        } else {
-            searcher.search(
-                query,
-                &(
-                    Count,
-                    facets::FacetCollector {
-                        fields: request.facets.clone(),
-                        limit: request.facet_limit,
-                        flat: self.flat_ordinals(),
-                    },
-                ),
-            )?
-        };
-        let window = request
-            .offset
-            .saturating_add(request.limit)
-            .min(total.max(1));
-        let top = if request.limit == 0 || request.offset >= total {
-            Vec::new()
-        } else {
-            top::top_docs(&searcher, query, request.sort, window)?
-        };
-        let explainer = if request.explain {
-            Some(Explainer::new(&searcher, &compiled.scored)?)
-        } else {
-            None
-        };
-        let mut hits = Vec::new();
-        let empty = Default::default();
-        let abstract_terms = compiled
-            .highlights
-            .for_scope(Scope::Abstract)
-            .unwrap_or(&empty);
-        let title_terms = compiled
-            .highlights
-            .for_scope(Scope::Title)
-            .unwrap_or(&empty);
-        let mut text =
-            schema::matching_analyzer(abstract_terms.iter().chain(title_terms).map(String::as_str));
-        for (score, address) in top.into_iter().skip(request.offset) {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let stored = from_document(&self.fields, &doc);
-            let snippet = snippet::snippet(
-                &mut text,
-                &stored.record.abstract_text,
-                abstract_terms,
-                request.snippet_chars,
-            );
-            let title = snippet::highlight_all(&mut text, &stored.record.title, title_terms);
-            let explanation = match &explainer {
-                Some(explainer) => Some(explainer.explain(&searcher, query, address)?),
-                None => None,
-            };
-            let matched = |names: &[String], scope| match compiled.highlights.for_scope(scope) {
-                Some(terms) => matched_names(names, terms),
-                None => Vec::new(),
-            };
-            let matched_authors = matched(&stored.record.authors, Scope::Author);
-            let matched_fellows = matched(&stored.record.fellows, Scope::Fellow);
-            hits.push(Hit {
-                matched_authors,
-                matched_fellows,
-                score,
-                record: stored.record,
-                first_seen: stored.first_seen,
-                snippet,
-                title,
-                explanation,
-            });
-        }
-        Ok(Page {
-            total,
-            hits,
-            facets,
-        })
+        self.page_in(compiled, request, one_pass(&*compiled.query, request))
     }
 
     fn matching(&self, compiled: &Compiled) -> Result<Vec<MatchedRecord>> {
@@ -282,6 +204,99 @@ impl Engine for OpenIndex {
     }
 }
 
+impl OpenIndex {
+    /// A page, found in one scored pass that also counts (`one_pass`) or in two.
+    fn page_in(&self, compiled: &Compiled, request: &PageRequest, one_pass: bool) -> Result<Page> {
+        let searcher = self.searcher();
+        let query = &*compiled.query;
+        let facets = (!request.facets.is_empty()).then(|| facets::FacetCollector {
+            fields: request.facets.clone(),
+            limit: request.facet_limit,
+            flat: self.flat_ordinals(),
+        });
+        let (total, facets, top) = if one_pass {
+            // The page scores every match anyway: count them (and their facets) there.
+            let k = request
+                .offset
+                .saturating_add(request.limit)
+                .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
+            let (top, (total, facets)) =
+                top::top_docs_and(&searcher, query, request.sort, k, (Count, facets))?;
+            (total, facets.unwrap_or_default(), top)
+        } else {
+            // One unscored pass counts the matches and their facets; the page is found apart,
+            // so that ranking can skip what cannot make it.
+            let (total, facets) = match facets {
+                None => (searcher.search(query, &Count)?, Vec::new()),
+                Some(facets) => searcher.search(query, &(Count, facets))?,
+            };
+            let window = request
+                .offset
+                .saturating_add(request.limit)
+                .min(total.max(1));
+            let top = if request.limit == 0 || request.offset >= total {
+                Vec::new()
+            } else {
+                top::top_docs(&searcher, query, request.sort, window)?
+            };
+            (total, facets, top)
+        };
+        let explainer = if request.explain {
+            Some(Explainer::new(&searcher, &compiled.scored)?)
+        } else {
+            None
+        };
+        let mut hits = Vec::new();
+        let empty = Default::default();
+        let abstract_terms = compiled
+            .highlights
+            .for_scope(Scope::Abstract)
+            .unwrap_or(&empty);
+        let title_terms = compiled
+            .highlights
+            .for_scope(Scope::Title)
+            .unwrap_or(&empty);
+        let mut text =
+            schema::matching_analyzer(abstract_terms.iter().chain(title_terms).map(String::as_str));
+        for (score, address) in top.into_iter().skip(request.offset).take(request.limit) {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let stored = from_document(&self.fields, &doc);
+            let snippet = snippet::snippet(
+                &mut text,
+                &stored.record.abstract_text,
+                abstract_terms,
+                request.snippet_chars,
+            );
+            let title = snippet::highlight_all(&mut text, &stored.record.title, title_terms);
+            let explanation = match &explainer {
+                Some(explainer) => Some(explainer.explain(&searcher, query, address)?),
+                None => None,
+            };
+            let matched = |names: &[String], scope| match compiled.highlights.for_scope(scope) {
+                Some(terms) => matched_names(names, terms),
+                None => Vec::new(),
+            };
+            let matched_authors = matched(&stored.record.authors, Scope::Author);
+            let matched_fellows = matched(&stored.record.fellows, Scope::Fellow);
+            hits.push(Hit {
+                matched_authors,
+                matched_fellows,
+                score,
+                record: stored.record,
+                first_seen: stored.first_seen,
+                snippet,
+                title,
+                explanation,
+            });
+        }
+        Ok(Page {
+            total,
+            hits,
+            facets,
+        })
+    }
+}
+
 /// A hit's score in parts: each scored clause's own score on the hit (the groups above the
 /// clauses add their scores, so the parts add up to the hit's), and tantivy's whole tree.
 struct Explainer<'a> {
@@ -321,6 +336,14 @@ impl<'a> Explainer<'a> {
             .unwrap_or(serde_json::Value::Null);
         Ok(crate::search::Explanation::new(parts, raw))
     }
+}
+
+/// Whether a page of `query` is found in one scored pass that also counts the matches and
+/// their facets, rather than an unscored pass and a pruned one: when the query is a group with
+/// required clauses, whose scored walk visits every match anyway (a date order reads every
+/// match too, yet a union's unscored walk is cheap enough that two passes cost the same).
+fn one_pass(query: &dyn Query, request: &PageRequest) -> bool {
+    request.limit > 0 && top::scans_every_match(query)
 }
 
 /// Matches exactly the records with these ids (numbers, as in `MatchedRecord::id`); scores 0.

@@ -4,14 +4,16 @@
 //! Relevance lets tantivy skip what cannot make the page (block-max WAND on a single word,
 //! pruned scoring elsewhere): the collector reports, after each hit it keeps, the score a
 //! match must reach, set just below the page's weakest score so that equal scores still get
-//! to compete on date and id. Date orders read every match's date, so they scan.
+//! to compete on date and id. Date orders read every match's date, so they scan, as relevance
+//! does on a group with required clauses (`scans_every_match`): there the matches are counted
+//! (and their facets) in the same pass (`top_docs_and`).
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
-use tantivy::query::{Query, Weight};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery, Weight};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::engine::local::schema::{DATE_DAYS, FIRST_SEEN, ID_NUM};
@@ -24,16 +26,65 @@ pub fn top_docs(
     query: &dyn Query,
     sort: Sort,
     k: usize,
-) -> Result<Vec<(Score, DocAddress)>> {
+) -> Result<Ranking> {
     let k = k.max(1);
     if sort == Sort::Relevance {
         let top = searcher.search(query, &RelevanceTop { k })?;
-        return Ok(top.into_iter().map(|r| (r.score, r.address)).collect());
+        return Ok(best_first(top));
     }
-    let collector = TopDocs::with_limit(k).tweak_score(move |segment: &SegmentReader| {
+    Ok(dated_best_first(searcher.search(query, &by_date(sort, k))?))
+}
+
+/// As `top_docs`, with `also` collected over every match in the same scored pass: for a query
+/// whose page visits every match anyway (`scans_every_match`, or any date order), counting the
+/// matches and their facets there saves a second walk through the same postings.
+pub fn top_docs_and<C: Collector>(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    k: usize,
+    also: C,
+) -> Result<(Ranking, C::Fruit)> {
+    let k = k.max(1);
+    if sort == Sort::Relevance {
+        let (top, fruit) = searcher.search(query, &(RelevanceTop { k }, also))?;
+        return Ok((best_first(top), fruit));
+    }
+    let (top, fruit) = searcher.search(query, &(by_date(sort, k), also))?;
+    Ok((dated_best_first(top), fruit))
+}
+
+/// Whether finding the page by relevance scores every match of `query` anyway: tantivy skips
+/// what cannot make the page (block-max WAND) in a union of terms (one word, in each of its
+/// fields) and in an intersection of two or more bare terms, never in a group with another
+/// required clause (words that must all be there, a filter, an exclusion's anchor).
+pub fn scans_every_match(query: &dyn Query) -> bool {
+    let Some(group) = query.downcast_ref::<BooleanQuery>() else {
+        return false;
+    };
+    let clauses = group.clauses();
+    let bare_terms = clauses.len() >= 2
+        && clauses
+            .iter()
+            .all(|(occur, q)| *occur == Occur::Must && q.is::<TermQuery>());
+    clauses.iter().any(|(occur, _)| *occur == Occur::Must) && !bare_terms
+}
+
+/// Hits best first, each with its score.
+pub type Ranking = Vec<(Score, DocAddress)>;
+
+fn best_first(top: Vec<Ranked>) -> Ranking {
+    top.into_iter().map(|r| (r.score, r.address)).collect()
+}
+
+type DateKey = (f64, f64, Reverse<u64>);
+
+/// The best `k` matches in a date order (`sort` is not relevance); ties by score, then id.
+fn by_date(sort: Sort, k: usize) -> impl Collector<Fruit = Vec<((DateKey, Score), DocAddress)>> {
+    TopDocs::with_limit(k).tweak_score(move |segment: &SegmentReader| {
         let keys = KeyColumns::open(segment);
         let added = segment.fast_fields().i64(FIRST_SEEN).ok();
-        move |doc: DocId, score: Score| -> ((f64, f64, Reverse<u64>), Score) {
+        move |doc: DocId, score: Score| -> (DateKey, Score) {
             let (date, id) = (keys.date(doc) as f64, Reverse(keys.id(doc)));
             let score64 = f64::from(score);
             let key = match sort {
@@ -47,12 +98,13 @@ pub fn top_docs(
             };
             (key, score)
         }
-    });
-    let top = searcher.search(query, &collector)?;
-    Ok(top
-        .into_iter()
+    })
+}
+
+fn dated_best_first(top: Vec<((DateKey, Score), DocAddress)>) -> Ranking {
+    top.into_iter()
         .map(|((_, score), address)| (score, address))
-        .collect())
+        .collect()
 }
 
 /// The date and id columns that break ties.

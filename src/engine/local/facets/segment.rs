@@ -1,6 +1,7 @@
 //! The collection phase: one segment's matches, kept as doc ids while few (to count from
 //! their stored records) and counted by ordinal once many, harvested as a `SegmentFruit`.
 
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 use tantivy::collector::SegmentCollector;
@@ -26,6 +27,10 @@ pub(super) const SHARED_CHUNK: usize = 8_192;
 
 /// Matches a helper must expect still to count, from a side file, before it is started.
 const HELPER_FLAT_REST: u64 = 2 * SHARED_CHUNK as u64;
+
+/// Matches passed one at a time gathered before they are counted as a block (as tantivy hands
+/// an unscored pass's matches).
+const ONE_BY_ONE_BLOCK: usize = tantivy::COLLECT_BLOCK_BUFFER_LEN;
 
 /// The thread counting its share of the fields of every chunk of a segment's matches.
 struct Helper {
@@ -56,6 +61,10 @@ pub struct FacetSegmentCollector {
     /// Whether a helper was asked for (at most once: with one core, or one field to count,
     /// there is none).
     helper_tried: bool,
+    /// Matches passed one at a time (a scored pass), handed on a block at a time.
+    one_by_one: Vec<DocId>,
+    /// Holds this segment's place in `COUNTING` until harvested.
+    _counting: Counting,
 }
 
 /// What a segment found: counts by ordinal, or by value (read from its stored records) when it
@@ -88,6 +97,8 @@ impl FacetSegmentCollector {
             deferred: None,
             helper: None,
             helper_tried: false,
+            one_by_one: Vec::with_capacity(ONE_BY_ONE_BLOCK),
+            _counting: Counting::start(),
         }
     }
 
@@ -98,7 +109,7 @@ impl FacetSegmentCollector {
         if self.flat.is_some() && !helper_pays(collected, last_seen, self.segment.max_doc()) {
             return;
         }
-        if std::mem::replace(&mut self.helper_tried, true) || !two_cores() {
+        if std::mem::replace(&mut self.helper_tried, true) || !idle_core() {
             return;
         }
         let Some(Ok(counting)) = &mut self.counting else {
@@ -117,28 +128,19 @@ impl FacetSegmentCollector {
         self.helper = Some(Helper { chunks, counted });
     }
 
-    /// Counts a chunk of matches: the helper's fields there, the others here.
-    fn count_chunk(&mut self, chunk: Vec<DocId>) {
-        self.chunked += chunk.len();
-        let chunk = Arc::new(chunk);
-        if let Some(helper) = &self.helper {
-            // A helper that stopped early panicked: its join fails the search at harvest.
-            let _ = helper.chunks.send(Arc::clone(&chunk));
+    /// Hands on the matches passed one at a time.
+    fn flush_one_by_one(&mut self) {
+        if self.one_by_one.is_empty() {
+            return;
         }
-        if let Some(Ok(counting)) = &mut self.counting {
-            counting.count(&chunk);
-        }
-    }
-}
-
-impl SegmentCollector for FacetSegmentCollector {
-    type Fruit = SegmentFruit;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        self.collect_block(&[doc]);
+        let block = std::mem::take(&mut self.one_by_one);
+        self.add_block(&block);
+        self.one_by_one = block;
+        self.one_by_one.clear();
     }
 
-    fn collect_block(&mut self, docs: &[DocId]) {
+    /// Takes a block of matches (ascending, after those taken before).
+    fn add_block(&mut self, docs: &[DocId]) {
         // tantivy may end a segment with an empty block.
         if docs.is_empty() {
             return;
@@ -190,7 +192,37 @@ impl SegmentCollector for FacetSegmentCollector {
         self.count_chunk(chunk);
     }
 
+    /// Counts a chunk of matches: the helper's fields there, the others here.
+    fn count_chunk(&mut self, chunk: Vec<DocId>) {
+        self.chunked += chunk.len();
+        let chunk = Arc::new(chunk);
+        if let Some(helper) = &self.helper {
+            // A helper that stopped early panicked: its join fails the search at harvest.
+            let _ = helper.chunks.send(Arc::clone(&chunk));
+        }
+        if let Some(Ok(counting)) = &mut self.counting {
+            counting.count(&chunk);
+        }
+    }
+}
+
+impl SegmentCollector for FacetSegmentCollector {
+    type Fruit = SegmentFruit;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.one_by_one.push(doc);
+        if self.one_by_one.len() == ONE_BY_ONE_BLOCK {
+            self.flush_one_by_one();
+        }
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.flush_one_by_one();
+        self.add_block(docs);
+    }
+
     fn harvest(mut self) -> SegmentFruit {
+        self.flush_one_by_one();
         if let Some(docs) = self.deferred.take() {
             if let Some(Ok(counting)) = self.counting.take() {
                 return count_deferred(counting, &docs, self.segment.max_doc());
@@ -244,8 +276,37 @@ pub(super) fn helper_pays(collected: usize, last_seen: DocId, max_doc: DocId) ->
     expected.saturating_sub(collected as u64) >= HELPER_FLAT_REST
 }
 
-fn two_cores() -> bool {
-    std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2
+/// Segments being counted in this process right now, each on a search thread of its own.
+static COUNTING: AtomicUsize = AtomicUsize::new(0);
+
+/// One count in `COUNTING`, for as long as a segment's collector lives.
+struct Counting;
+
+impl Counting {
+    fn start() -> Counting {
+        COUNTING.fetch_add(1, AtomicOrdering::Relaxed);
+        Counting
+    }
+}
+
+impl Drop for Counting {
+    fn drop(&mut self) {
+        COUNTING.fetch_sub(1, AtomicOrdering::Relaxed);
+    }
+}
+
+/// Whether a helper thread would have a core of its own now.
+fn idle_core() -> bool {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    spare_core(COUNTING.load(AtomicOrdering::Relaxed), cores)
+}
+
+/// Whether `counting` segments counted at once leave one of `cores` idle: a helper only moves
+/// work to a core nobody else wants. A server answering as many searches as it has cores
+/// gains nothing from one and pays for it (~15% more CPU per search: the hand-over, the
+/// thread, the wake-ups).
+pub(super) fn spare_core(counting: usize, cores: usize) -> bool {
+    counting < cores
 }
 
 /// Counts a segment's matches kept to the end (`deferred`): when more than half the segment
@@ -261,7 +322,7 @@ fn count_deferred(mut mine: SegmentCounter, docs: &[DocId], max_doc: DocId) -> S
         true => Counted::Others,
         false => Counted::AtTheEnd,
     });
-    let theirs = match counted.len() >= SHARED_CHUNK && two_cores() {
+    let theirs = match counted.len() >= SHARED_CHUNK && idle_core() {
         true => mine.hand_over(),
         false => None,
     };

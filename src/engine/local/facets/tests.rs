@@ -735,3 +735,15 @@ fn the_documents_not_matched_are_every_other_one() {
     assert_eq!(documents_not_in(&[1, 2], 4), vec![0, 3]);
     assert_eq!(documents_not_in(&[2], 3), vec![0, 1]);
 }
+
+/// A helper thread only while the segments counted at once leave a core idle: with two cores,
+/// for a lone search, not for two at a time.
+#[test]
+fn a_helper_needs_a_core_no_search_is_counting_on() {
+    use super::segment::spare_core;
+    assert!(spare_core(1, 2));
+    assert!(!spare_core(2, 2));
+    assert!(!spare_core(1, 1));
+    assert!(spare_core(3, 4));
+    assert!(!spare_core(4, 4));
+}
