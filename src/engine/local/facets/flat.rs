@@ -236,6 +236,14 @@ impl FlatField {
             let Some(values) = ords.get(from as usize * WIDTH..to as usize * WIDTH) else {
                 continue;
             };
+            // Once counting in an array, straight into it (a slot past the dictionary, from a
+            // damaged file, is out of the array and not counted).
+            if let OrdTally::Dense(counts) = tally {
+                for value in values.chunks_exact(WIDTH) {
+                    counts.add(ord_from::<WIDTH>(value) as u32);
+                }
+                continue;
+            }
             buffer.extend(values.chunks_exact(WIDTH).map(ord_from::<WIDTH>));
             if buffer.len() >= BATCH {
                 tally.add(buffer, num_terms);

@@ -144,7 +144,7 @@ impl DenseCounts {
     }
 
     #[inline]
-    fn add(&mut self, ord: u32) {
+    pub(super) fn add(&mut self, ord: u32) {
         if let Some(slot) = self.low.get_mut(ord as usize) {
             *slot = slot.wrapping_add(1);
             if *slot == 0 {
