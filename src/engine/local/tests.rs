@@ -78,6 +78,14 @@ fn index_with_deletes(dir: &Path) -> OpenIndex {
     open
 }
 
+/// The filter `--tag Evals`.
+fn evals_only() -> Filters {
+    Filters {
+        tags: vec!["Evals".into()],
+        ..Filters::default()
+    }
+}
+
 fn compiled(index: &OpenIndex, query: &str, filters: &Filters) -> Compiled {
     let node = parse_query(query).unwrap();
     let plan = Plan {
@@ -114,11 +122,7 @@ fn summary(page: &Page) -> (usize, Vec<(String, f32)>, FacetCounts) {
 fn a_page_found_in_one_pass_equals_the_page_found_in_two() {
     let dir = tempfile::tempdir().unwrap();
     let index = index_with_deletes(dir.path());
-    let tagged = Filters {
-        tags: vec!["Evals".into()],
-        ..Filters::default()
-    };
-    let none = Filters::default();
+    let (tagged, none) = (evals_only(), Filters::default());
     let cases = [
         ("common half", &none),
         ("common some", &none),
@@ -160,11 +164,7 @@ fn a_page_found_in_one_pass_equals_the_page_found_in_two() {
 fn conjunctions_filters_and_exclusions_are_paged_in_one_pass() {
     let dir = tempfile::tempdir().unwrap();
     let index = index_with_deletes(dir.path());
-    let tagged = Filters {
-        tags: vec!["Evals".into()],
-        ..Filters::default()
-    };
-    let none = Filters::default();
+    let (tagged, none) = (evals_only(), Filters::default());
     let page = request(Sort::Relevance, 0, 10, Vec::new());
     for (query, filters, one) in [
         ("common half", &none, true),

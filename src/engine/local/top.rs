@@ -287,6 +287,39 @@ mod tests {
     use tantivy::schema::IndexRecordOption;
     use tantivy::{Index, TantivyDocument, Term};
 
+    /// What tantivy prunes is ranked apart; every other group with a required clause is
+    /// scored match by match, so its page is found in the pass that counts.
+    #[test]
+    fn only_groups_tantivy_scores_match_by_match_are_scanned() {
+        let fields = Fields::resolve(&build_schema()).unwrap();
+        let term = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(fields.title, w),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let group = |clauses: Vec<(Occur, Box<dyn Query>)>| BooleanQuery::new(clauses);
+        let union = || -> Box<dyn Query> {
+            Box::new(group(vec![
+                (Occur::Should, term("a")),
+                (Occur::Should, term("b")),
+            ]))
+        };
+        assert!(!scans_every_match(&*term("a")), "one term");
+        assert!(!scans_every_match(&*union()), "a union of terms");
+        let bare = group(vec![(Occur::Must, term("a")), (Occur::Must, term("b"))]);
+        assert!(!scans_every_match(&bare), "an intersection of bare terms");
+        for scanned in [
+            group(vec![(Occur::Must, term("a"))]),
+            group(vec![(Occur::Must, term("a")), (Occur::Must, union())]),
+            group(vec![(Occur::Must, union()), (Occur::Must, union())]),
+            group(vec![(Occur::Must, term("a")), (Occur::MustNot, term("b"))]),
+            group(vec![(Occur::Must, term("a")), (Occur::Should, term("b"))]),
+        ] {
+            assert!(scans_every_match(&scanned), "{scanned:?}");
+        }
+    }
+
     #[test]
     fn just_below_lets_equal_scores_through() {
         for s in [0.5f32, 1.0, 3.25, 1e-30, 1e30] {
