@@ -150,6 +150,12 @@ fn a_page_found_in_one_pass_equals_the_page_found_in_two() {
                     let two = index.page_in(&compiled, &request, false).unwrap();
                     let what = format!("{query:?} {sort:?} offset {offset} limit {limit}");
                     assert_eq!(summary(&one), summary(&two), "{what}");
+                    // Each field asked for is counted (with a value when anything matched),
+                    // and none that was not.
+                    assert_eq!(one.facets.len(), request.facets.len(), "{what}");
+                    if one.total > 0 {
+                        assert!(one.facets.iter().all(|f| !f.values.is_empty()), "{what}");
+                    }
                     nonempty += usize::from(!one.hits.is_empty());
                 }
             }
