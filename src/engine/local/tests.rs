@@ -157,6 +157,12 @@ fn a_page_found_in_one_pass_equals_the_page_found_in_two() {
                         assert!(one.facets.iter().all(|f| !f.values.is_empty()), "{what}");
                     }
                     nonempty += usize::from(!one.hits.is_empty());
+                    let dates: Vec<&str> = one.hits.iter().map(|h| &*h.record.date).collect();
+                    match sort {
+                        Sort::Newest => assert!(dates.is_sorted_by(|a, b| a >= b), "{what}"),
+                        Sort::Oldest => assert!(dates.is_sorted(), "{what}"),
+                        _ => {}
+                    }
                 }
             }
         }

@@ -36,8 +36,8 @@ pub fn top_docs(
 }
 
 /// As `top_docs`, with `also` collected over every match in the same scored pass: for a query
-/// whose page visits every match anyway (`scans_every_match`, or any date order), counting the
-/// matches and their facets there saves a second walk through the same postings.
+/// whose page visits every match anyway (`scans_every_match`), counting the matches and their
+/// facets there saves a second walk through the same postings.
 pub fn top_docs_and<C: Collector>(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
@@ -54,10 +54,11 @@ pub fn top_docs_and<C: Collector>(
     Ok((dated_best_first(top), fruit))
 }
 
-/// Whether finding the page by relevance scores every match of `query` anyway: tantivy skips
-/// what cannot make the page (block-max WAND) in a union of terms (one word, in each of its
-/// fields) and in an intersection of two or more bare terms, never in a group with another
-/// required clause (words that must all be there, a filter, an exclusion's anchor).
+/// Whether finding the page by relevance scores every match of `query` anyway: tantivy 0.27
+/// skips what cannot make the page (block-max WAND) in a union of terms (one word, in each of
+/// its fields) and in an intersection of two or more bare terms, never in a group with another
+/// required clause (words that must all be there, a filter, an exclusion's anchor). Were a
+/// later tantivy to prune there too, one pass would cost time, never change an answer.
 pub fn scans_every_match(query: &dyn Query) -> bool {
     let Some(group) = query.downcast_ref::<BooleanQuery>() else {
         return false;
