@@ -12,6 +12,8 @@ pub mod local;
 pub mod opensearch;
 mod sync;
 
+#[cfg(test)]
+pub(crate) use sync::Quiet;
 pub use sync::{source_hash, Change, Diff, IngestObserver, IngestOptions, Known, SyncSummary};
 
 use std::path::{Path, PathBuf};

@@ -81,6 +81,15 @@ pub trait IngestObserver {
     fn finish(&mut self) {}
 }
 
+/// An observer that says nothing, for tests that sync.
+#[cfg(test)]
+pub(crate) struct Quiet;
+
+#[cfg(test)]
+impl IngestObserver for Quiet {
+    fn diagnostic(&mut self, _: &Diagnostic) {}
+}
+
 /// What a sync remembers of one record already in the engine.
 #[derive(Debug, Clone, Copy)]
 pub struct Known {

@@ -405,12 +405,8 @@ pub fn run(target: Target, engine: AnyEngine, opts: &ServeOptions) -> Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{IngestObserver, IngestOptions};
-
-    struct Quiet;
-    impl IngestObserver for Quiet {
-        fn diagnostic(&mut self, _: &crate::diagnostic::Diagnostic) {}
-    }
+    use crate::engine::IngestOptions;
+    use crate::engine::Quiet;
 
     fn state(dir: &std::path::Path, permits: usize, timeout: Duration) -> Arc<AppState> {
         let export = dir.join("export.txt");

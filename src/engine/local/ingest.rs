@@ -768,12 +768,8 @@ fn read_previous_records(root: &IndexRoot) -> HashMap<u64, Known> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Quiet;
     use crate::engine::Target;
-
-    struct Quiet;
-    impl IngestObserver for Quiet {
-        fn diagnostic(&mut self, _: &Diagnostic) {}
-    }
 
     fn export(dir: &Path, name: &str, titles: std::ops::Range<usize>) -> PathBuf {
         let text: String = titles

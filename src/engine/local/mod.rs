@@ -214,12 +214,10 @@ impl OpenIndex {
             limit: request.facet_limit,
             flat: self.flat_ordinals(),
         });
+        let wanted = request.offset.saturating_add(request.limit);
         let (total, facets, top) = if one_pass {
             // The page scores every match anyway: count them (and their facets) there.
-            let k = request
-                .offset
-                .saturating_add(request.limit)
-                .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
+            let k = wanted.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
             let (top, (total, facets)) =
                 top::top_docs_and(&searcher, query, request.sort, k, (Count, facets))?;
             (total, facets.unwrap_or_default(), top)
@@ -230,14 +228,10 @@ impl OpenIndex {
                 None => (searcher.search(query, &Count)?, Vec::new()),
                 Some(facets) => searcher.search(query, &(Count, facets))?,
             };
-            let window = request
-                .offset
-                .saturating_add(request.limit)
-                .min(total.max(1));
             let top = if request.limit == 0 || request.offset >= total {
                 Vec::new()
             } else {
-                top::top_docs(&searcher, query, request.sort, window)?
+                top::top_docs(&searcher, query, request.sort, wanted.min(total))?
             };
             (total, facets, top)
         };

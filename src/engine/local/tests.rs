@@ -4,15 +4,11 @@
 use std::path::Path;
 
 use super::*;
-use crate::engine::{IngestObserver, MatchMode, Restrictions, Target};
+use crate::engine::Quiet;
+use crate::engine::{MatchMode, Restrictions, Target};
 use crate::search::filters::Filters;
 use crate::search::syntax::parse_query;
 use crate::search::{FacetField, Sort};
-
-struct Quiet;
-impl IngestObserver for Quiet {
-    fn diagnostic(&mut self, _: &crate::diagnostic::Diagnostic) {}
-}
 
 /// Words by share of the records holding them: `common` in ~3/4, `half` in ~1/2, `some` in
 /// ~1/8, `rare` in ~1/40; the rest vary the scores.

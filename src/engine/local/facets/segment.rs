@@ -297,8 +297,7 @@ impl Drop for Counting {
 
 /// Whether a helper thread would have a core of its own now.
 fn idle_core() -> bool {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    spare_core(COUNTING.load(AtomicOrdering::Relaxed), cores)
+    spare_core(COUNTING.load(AtomicOrdering::Relaxed), super::cores())
 }
 
 /// Whether `counting` segments counted at once leave one of `cores` idle: a helper only moves

@@ -87,7 +87,7 @@ pub(super) fn name_all(
         }
         Ok(out)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = super::cores();
     if threads < 2 || segments.len() < 2 || present < NAME_IN_PARALLEL_FROM {
         return name_part(segments);
     }
