@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use crate::inputs::InputError;
-use crate::search::QueryError;
 
 /// Exit statuses, documented in the README.
 pub mod exit {
@@ -124,3 +123,38 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A syntax error: `query:1:COL: message`, then a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    /// 1-based column in characters; 0 when the error is about the query as a whole.
+    pub column: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column > 0 {
+            write!(f, "query:1:{}: {}", self.column, self.message)?;
+        } else {
+            write!(f, "query: {}", self.message)?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, " ({hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+impl QueryError {
+    pub fn new(column: usize, message: impl Into<String>, hint: Option<&str>) -> Self {
+        QueryError {
+            column,
+            message: message.into(),
+            hint: hint.map(str::to_owned),
+        }
+    }
+}

@@ -800,7 +800,7 @@ fn analysis_parity(cluster: &Cluster) {
                 .collect();
             let ours: Vec<String> = chunk
                 .iter()
-                .flat_map(|w| litsearch::engine::local::analyze(analysis, w))
+                .flat_map(|w| litsearch::engine::analysis::analyze(analysis, w))
                 .collect();
             if theirs != ours {
                 for word in chunk {
@@ -817,7 +817,7 @@ fn analysis_parity(cluster: &Cluster) {
                                 .collect()
                         })
                         .unwrap_or_default();
-                    let ours = litsearch::engine::local::analyze(analysis, word);
+                    let ours = litsearch::engine::analysis::analyze(analysis, word);
                     let known = KNOWN_STEM_DIFFERENCES.iter().any(|(w, o, t)| {
                         analyzer == "litsearch_en" && w == word && ours == [*o] && theirs == [*t]
                     });

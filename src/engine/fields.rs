@@ -1,7 +1,7 @@
 //! The searchable fields as every engine defines them: name, analysis and weight, in one table,
 //! so that the local schema and the OpenSearch mappings are generated from the same facts.
 
-use crate::search::Scope;
+use crate::engine::ast::Scope;
 
 /// How a field's text becomes terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

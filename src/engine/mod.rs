@@ -7,9 +7,16 @@
 //! `search`, above the engines, written once: an engine compiles a plan at one `MatchMode`.
 //! `AnyEngine` chooses the engine once and passes it down (ripgrep's `PatternMatcher` idea).
 
+pub mod analysis;
+pub mod ast;
+pub mod explain;
+pub mod facets;
 pub mod fields;
+pub mod filters;
 pub mod local;
 pub mod opensearch;
+pub mod similar;
+pub mod snippet;
 mod sync;
 
 #[cfg(test)]
@@ -18,12 +25,16 @@ pub use sync::{source_hash, Change, Diff, IngestObserver, IngestOptions, Known, 
 
 use std::path::{Path, PathBuf};
 
-use crate::error::Result;
+use serde::Serialize;
+
+use crate::error::{Error, QueryError, Result};
 use crate::record::{Record, StoredRecord};
-use crate::search::facets::{FacetCounts, FacetField};
-use crate::search::similar::SimilarResults;
-use crate::search::syntax::Node;
-use crate::search::{Filters, Hit, Sort};
+use ast::Node;
+use explain::Explanation;
+use facets::{FacetCounts, FacetField};
+use filters::Filters;
+use similar::SimilarResults;
+use snippet::Marked;
 
 /// How literally words are matched; typos are tried only when the words as written found
 /// nothing (`search::relax`, which may then also drop words: that is a change of the plan, not
@@ -87,6 +98,33 @@ pub struct PageRequest {
     pub facet_limit: usize,
     pub snippet_chars: usize,
     pub explain: bool,
+}
+
+/// Result order. Ties always fall back to newer date, then id, so pages are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+    /// Most recently added to the index first.
+    Added,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub score: f32,
+    pub record: crate::record::Record,
+    pub first_seen: i64,
+    pub snippet: Marked,
+    pub title: Marked,
+    /// With `--explain`: the score's parts and the engine's own explanation.
+    pub explanation: Option<Explanation>,
+    /// Positions in `record.authors` / `record.fellows` of the names the query or a filter
+    /// matched, so printers can show them wherever they sit in a long list.
+    pub matched_authors: Vec<usize>,
+    pub matched_fellows: Vec<usize>,
 }
 
 /// One page of matches with the exact total and facet counts over all of them.
@@ -153,6 +191,16 @@ pub trait Engine {
 
     /// The newest first_seen of any record (deleted ones included), without a scan.
     fn newest_first_seen(&self) -> Result<Option<i64>>;
+}
+
+/// The error for a query with nothing an engine could look up (only punctuation, say) and no
+/// filter: engines raise it while compiling, since only analysis tells.
+pub fn nothing_to_search() -> Error {
+    Error::Query(QueryError::new(
+        0,
+        "nothing to search for: the query has no letters or digits",
+        Some("search for words, or use filters such as --tag"),
+    ))
 }
 
 /// Where the records live, as the global flags name it.

@@ -1,26 +1,9 @@
 //! Filters (`--tag`, `--author`, `--fellow`, `--since`, `--until`, `--year`, `--featured`,
 //! `--added-since`): exact constraints that narrow a search without changing its ranking.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Filters {
-    /// Every tag must be present, matched by its words as `tag:(…)` matches (case- and
-    /// accent-insensitive, stemmed): `scheming` finds "Scheming and Deception".
-    pub tags: Vec<String>,
-    /// Every name must appear among the authors (whole name or part of it, e.g. a surname).
-    pub authors: Vec<String>,
-    pub fellows: Vec<String>,
-    /// ISO dates, inclusive.
-    pub since: Option<String>,
-    pub until: Option<String>,
-    /// Any of these years.
-    pub years: Vec<u32>,
-    pub featured: bool,
-    /// Unix seconds: only records first seen at or after this moment.
-    pub added_since: Option<i64>,
-}
+pub use crate::engine::filters::Filters;
 
 /// Why a filter value was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,12 +11,6 @@ pub struct Filters {
 pub struct FilterError {
     pub flag: String,
     pub message: String,
-}
-
-impl Filters {
-    pub fn is_empty(&self) -> bool {
-        self == &Filters::default()
-    }
 }
 
 /// A `--tag`, `--author` or `--fellow` value that no record in the index matches, with the

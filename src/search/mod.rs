@@ -1,40 +1,26 @@
 //! Search above the engines: the request a command makes, the relaxation policy (as written →
-//! typos → fewer words, written once for every engine), and the plain `Hit`s that come back.
-//! Nothing here names an engine's types or formats output; `engine/` and `output/` do.
+//! typos → fewer words, written once for every engine), and what a search reports.
+//! The seam's plain types (`Hit`, `Sort`, facets, snippets) are `engine`'s, re-exported here.
 
-pub mod explain;
-pub mod facets;
 pub mod filters;
 pub mod lookup;
 pub mod similar;
-pub mod snippet;
 pub mod syntax;
 
 use std::time::Instant;
 
 use serde::Serialize;
 
-pub use crate::engine::{allowed_typos, Correction, MatchMode, MatchedRecord, Restrictions};
-pub use explain::{Explanation, MatchKind, ScorePart};
-pub use facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
+pub use crate::engine::explain::{self, Explanation, MatchKind, ScorePart};
+pub use crate::engine::facets::{self, FacetCount, FacetCounts, FacetField, FieldCounts};
+pub use crate::engine::snippet::{self, Marked};
+pub use crate::engine::{allowed_typos, nothing_to_search, Correction, Hit, MatchMode};
+pub use crate::engine::{MatchedRecord, Restrictions, Sort};
 pub use filters::{parse_added_since, parse_filter_date, FilterError, Filters, UnmatchedFilter};
-pub use snippet::Marked;
 pub use syntax::{parse_query, parse_query_droppable, Node, QueryError, Scope};
 
 use crate::engine::{Engine, PageRequest, Plan};
-use crate::error::{Error, Result};
-
-/// Result order. Ties always fall back to newer date, then id, so pages are stable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sort {
-    #[default]
-    Relevance,
-    Newest,
-    Oldest,
-    /// Most recently added to the index first.
-    Added,
-}
+use crate::error::Result;
 
 /// Facet values returned per field unless a request says otherwise.
 pub const DEFAULT_FACET_LIMIT: usize = 10;
@@ -91,21 +77,6 @@ pub struct RelaxReport {
     pub corrections: Vec<Correction>,
     /// Words of the query (as typed) that no longer had to match.
     pub dropped: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Hit {
-    pub score: f32,
-    pub record: crate::record::Record,
-    pub first_seen: i64,
-    pub snippet: Marked,
-    pub title: Marked,
-    /// With `--explain`: the score's parts and the engine's own explanation.
-    pub explanation: Option<Explanation>,
-    /// Positions in `record.authors` / `record.fellows` of the names the query or a filter
-    /// matched, so printers can show them wherever they sit in a long list.
-    pub matched_authors: Vec<usize>,
-    pub matched_fellows: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -374,16 +345,6 @@ pub fn unmatched_filters<E: Engine>(engine: &E, filters: &Filters) -> Result<Vec
         }
     }
     Ok(out)
-}
-
-/// The error for a query with nothing an engine could look up (only punctuation, say) and no
-/// filter: engines raise it while compiling, since only analysis tells.
-pub fn nothing_to_search() -> Error {
-    Error::Query(QueryError::new(
-        0,
-        "nothing to search for: the query has no letters or digits",
-        Some("search for words, or use filters such as --tag"),
-    ))
 }
 
 #[cfg(test)]

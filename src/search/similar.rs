@@ -1,55 +1,12 @@
-//! Related papers: what a more-like-this search returns (each hit with the key terms and tags
-//! it shares with the source), whichever engine found them.
+//! Related papers: the paper a key names (`lookup::find_paper`), then the engine's more-like-this
+//! search from it; the result types are the seam's (`engine::similar`).
 
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::record::Record;
+
+pub use crate::engine::similar::{KeyTerm, SimilarHit, SimilarResults};
 
 use super::lookup::find_paper;
-
-/// One weighted term of the source paper: the indexed (stemmed) form and a word to show.
-#[derive(Debug, Clone)]
-pub struct KeyTerm {
-    pub term: String,
-    pub word: String,
-    pub weight: f32,
-}
-
-#[derive(Debug, Clone)]
-pub struct SimilarHit {
-    pub score: f32,
-    pub record: Record,
-    /// Key terms of the source paper found in this one, strongest first (as words).
-    pub shared_terms: Vec<String>,
-    /// Tags of the source paper this one also has.
-    pub shared_tags: Vec<String>,
-}
-
-impl SimilarHit {
-    /// One line saying why the paper is close: `shared tags: …; key terms: …`.
-    pub fn reason(&self) -> String {
-        let mut parts = Vec::new();
-        if !self.shared_tags.is_empty() {
-            parts.push(format!("shared tags: {}", self.shared_tags.join(", ")));
-        }
-        if !self.shared_terms.is_empty() {
-            parts.push(format!("key terms: {}", self.shared_terms.join(", ")));
-        }
-        if parts.is_empty() {
-            "weakly related: no strong shared terms".to_owned()
-        } else {
-            parts.join("; ")
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct SimilarResults {
-    pub source: Record,
-    /// The terms the search used, strongest first.
-    pub terms: Vec<KeyTerm>,
-    pub hits: Vec<SimilarHit>,
-}
 
 /// The `limit` papers most like the one `key` names (see `lookup::find_paper`).
 pub fn similar<E: Engine>(engine: &E, key: &str, limit: usize) -> Result<SimilarResults> {

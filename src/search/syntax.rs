@@ -6,132 +6,13 @@
 //! Precedence, loosest first: implicit or explicit AND, then OR, then NOT/-. So
 //! `sparse autoencoder OR SAE` means `sparse AND (autoencoder OR SAE)`, as in web search.
 
-use std::fmt;
-
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 2_000;
 /// Most words and phrases in one query.
 pub const MAX_QUERY_TERMS: usize = 64;
 
-/// A field a query term can be limited to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scope {
-    Title,
-    Abstract,
-    Author,
-    Fellow,
-    Tag,
-    /// An identifier: matched whole (case aside), never analysed.
-    Doi,
-    Arxiv,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 7] = [
-        Scope::Title,
-        Scope::Abstract,
-        Scope::Author,
-        Scope::Fellow,
-        Scope::Tag,
-        Scope::Doi,
-        Scope::Arxiv,
-    ];
-
-    /// An identifier scope: its value is one literal token (`10.1000/x(1)`, `2309.08600`).
-    pub fn is_identifier(self) -> bool {
-        matches!(self, Scope::Doi | Scope::Arxiv)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Scope::Title => "title",
-            Scope::Abstract => "abstract",
-            Scope::Author => "author",
-            Scope::Fellow => "fellow",
-            Scope::Tag => "tag",
-            Scope::Doi => "doi",
-            Scope::Arxiv => "arxiv",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Scope> {
-        Some(match name.to_lowercase().as_str() {
-            "title" | "titles" => Scope::Title,
-            "abstract" | "abstracts" => Scope::Abstract,
-            "author" | "authors" => Scope::Author,
-            "fellow" | "fellows" => Scope::Fellow,
-            "tag" | "tags" => Scope::Tag,
-            "doi" => Scope::Doi,
-            "arxiv" => Scope::Arxiv,
-            _ => return None,
-        })
-    }
-}
-
-/// A parsed query.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Node {
-    /// All must match.
-    And(Vec<Node>),
-    /// At least one must match.
-    Or(Vec<Node>),
-    Not(Box<Node>),
-    Word {
-        scope: Option<Scope>,
-        text: String,
-        prefix: bool,
-    },
-    Phrase {
-        scope: Option<Scope>,
-        text: String,
-    },
-}
-
-impl Node {
-    /// True when something in the query must match (a query of only exclusions has none).
-    pub fn has_positive(&self) -> bool {
-        match self {
-            Node::And(c) | Node::Or(c) => c.iter().any(Node::has_positive),
-            Node::Not(_) => false,
-            Node::Word { .. } | Node::Phrase { .. } => true,
-        }
-    }
-}
-
-/// A syntax error: `query:1:COL: message`, then a hint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueryError {
-    /// 1-based column in characters; 0 when the error is about the query as a whole.
-    pub column: usize,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl fmt::Display for QueryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.column > 0 {
-            write!(f, "query:1:{}: {}", self.column, self.message)?;
-        } else {
-            write!(f, "query: {}", self.message)?;
-        }
-        if let Some(hint) = &self.hint {
-            write!(f, " ({hint})")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for QueryError {}
-
-impl QueryError {
-    pub fn new(column: usize, message: impl Into<String>, hint: Option<&str>) -> Self {
-        QueryError {
-            column,
-            message: message.into(),
-            hint: hint.map(str::to_owned),
-        }
-    }
-}
+pub use crate::engine::ast::{Node, Scope};
+pub use crate::error::QueryError;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {

@@ -12,9 +12,9 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use super::schema::{name_analyzer, text_analyzer, Fields};
+use crate::engine::ast::{Node, Scope};
+use crate::engine::explain::{typed_phrase, typed_word, MatchKind, ScorePart};
 use crate::engine::{allowed_typos, Correction, MatchMode};
-use crate::search::explain::{typed_phrase, typed_word, MatchKind, ScorePart};
-use crate::search::syntax::{Node, Scope};
 
 use crate::engine::fields::{EXPANSION_WEIGHT, MAX_EXPANSIONS, SEARCH_FIELDS};
 

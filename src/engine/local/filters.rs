@@ -10,7 +10,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use super::schema::{days_from_iso, name_analyzer, text_analyzer, Fields};
-use crate::search::Filters;
+use crate::engine::filters::Filters;
 
 /// One query per filter, each scoring 0, all to be required.
 pub fn filter_queries(filters: &Filters, f: &Fields) -> Vec<Box<dyn Query>> {

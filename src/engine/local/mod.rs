@@ -5,10 +5,8 @@ mod compile;
 pub mod docs;
 mod facets;
 mod filters;
-mod fold_tokenizer;
 pub mod ingest;
 mod lookup;
-mod memo_stem;
 mod reader_dir;
 pub mod schema;
 mod similar;
@@ -33,12 +31,13 @@ use tantivy::collector::Count;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query};
 use tantivy::{DocId, DocSet, TantivyDocument, TERMINATED};
 
+use crate::engine::ast::Scope;
+use crate::engine::facets::{FacetCounts, FacetField};
+use crate::engine::similar::SimilarResults;
+use crate::engine::{nothing_to_search, Hit};
 use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
 use crate::error::{Error, Result};
 use crate::record::{id_from_number, Record};
-use crate::search::facets::{FacetCounts, FacetField};
-use crate::search::similar::SimilarResults;
-use crate::search::{nothing_to_search, Hit, Scope};
 use compile::{HighlightTerms, QueryBuilder, ScoredClause};
 use schema::{FIRST_SEEN, HASH, ID_NUM};
 
@@ -312,7 +311,7 @@ impl<'a> Explainer<'a> {
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         address: tantivy::DocAddress,
-    ) -> Result<crate::search::Explanation> {
+    ) -> Result<crate::engine::explain::Explanation> {
         let reader = searcher.segment_reader(address.segment_ord);
         let doc = address.doc_id;
         let mut parts = Vec::new();
@@ -328,7 +327,7 @@ impl<'a> Explainer<'a> {
         }
         let raw = serde_json::from_str(&query.explain(searcher, address)?.to_pretty_json())
             .unwrap_or(serde_json::Value::Null);
-        Ok(crate::search::Explanation::new(parts, raw))
+        Ok(crate::engine::explain::Explanation::new(parts, raw))
     }
 }
 
@@ -412,37 +411,4 @@ fn combine(main: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dy
         clauses.push((Occur::Must, main));
     }
     Box::new(BooleanQuery::new(clauses))
-}
-
-/// The terms `text` becomes under an analysis, as indexed here. The OpenSearch engine uses it
-/// to decide the shape of a query (one term or a phrase); its own analysis is checked against
-/// this one token for token by the tests.
-pub fn analyze(analysis: crate::engine::fields::Analysis, text: &str) -> Vec<String> {
-    let mut analyzer = match analysis {
-        crate::engine::fields::Analysis::Prose => schema::text_analyzer(),
-        crate::engine::fields::Analysis::Name => schema::name_analyzer(),
-    };
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(t) = stream.next() {
-        out.push(t.text.clone());
-    }
-    out
-}
-
-/// As `analyze`, each term with the byte range of the word it came from.
-pub fn analyze_with_offsets(
-    analysis: crate::engine::fields::Analysis,
-    text: &str,
-) -> Vec<(usize, usize, String)> {
-    let mut analyzer = match analysis {
-        crate::engine::fields::Analysis::Prose => schema::text_analyzer(),
-        crate::engine::fields::Analysis::Name => schema::name_analyzer(),
-    };
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(t) = stream.next() {
-        out.push((t.offset_from, t.offset_to, t.text.clone()));
-    }
-    out
 }

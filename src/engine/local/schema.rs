@@ -8,8 +8,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Index;
 
-use super::fold_tokenizer::FoldingTokenizer;
-use super::memo_stem::MemoStemmer;
+pub use crate::engine::analysis::{matching_analyzer, name_analyzer, text_analyzer};
 use crate::engine::fields::{search_field, Analysis};
 
 /// Bumped whenever fields or analyzers change; an index with another version is rebuilt.
@@ -122,7 +121,7 @@ pub fn build_schema() -> Schema {
     );
     // The searchable fields, as the engine-neutral table defines them (the OpenSearch
     // mappings come from the same table), in the order of earlier versions.
-    for scope in crate::search::Scope::ALL {
+    for scope in crate::engine::ast::Scope::ALL {
         if scope.is_identifier() {
             continue;
         }
@@ -191,27 +190,6 @@ impl Fields {
             arxiv: f(ARXIV)?,
         })
     }
-}
-
-/// Simple tokenizer, words of 40 bytes or more dropped, lowercased, accent-folded (one pass:
-/// `FoldingTokenizer`), then tantivy's English stemmer behind a memo (`MemoStemmer`). Both are
-/// drop-ins for the tantivy filters, tested token for token against them.
-pub fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(FoldingTokenizer::default())
-        .filter(MemoStemmer::default())
-        .build()
-}
-
-/// As `text_analyzer` for finding these stems in a text: other tokens may come out unstemmed.
-pub fn matching_analyzer<'a>(stems: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
-    TextAnalyzer::builder(FoldingTokenizer::default())
-        .filter(MemoStemmer::for_stems(stems))
-        .build()
-}
-
-/// As `text_analyzer`, without stemming.
-pub fn name_analyzer() -> TextAnalyzer {
-    TextAnalyzer::from(FoldingTokenizer::default())
 }
 
 /// An identifier whole, lowercased: `doi:10.48550/arXiv.2309.08600` is one term.

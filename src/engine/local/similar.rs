@@ -17,9 +17,9 @@ use tantivy::{TantivyDocument, Term};
 use super::docs::from_document;
 use super::schema::text_analyzer;
 use super::store::OpenIndex;
+use crate::engine::similar::{KeyTerm, SimilarHit, SimilarResults};
 use crate::error::Result;
 use crate::record::Record;
-use crate::search::similar::{KeyTerm, SimilarHit, SimilarResults};
 use crate::text::fold_key;
 
 /// Terms kept for the query (tantivy's default too).

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::search::Marked;
+use crate::engine::snippet::Marked;
 
 /// Byte ranges of `text` whose analyzed token is one of `terms`.
 pub fn matches(
@@ -50,7 +50,7 @@ pub fn snippet(
     max_chars: usize,
 ) -> Marked {
     let found = matches(analyzer, text, terms);
-    crate::search::snippet::window(text, &found, max_chars)
+    crate::engine::snippet::window(text, &found, max_chars)
 }
 
 #[cfg(test)]

@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use super::*;
+use crate::engine::facets::FacetField;
+use crate::engine::filters::Filters;
 use crate::engine::Quiet;
+use crate::engine::Sort;
 use crate::engine::{MatchMode, Restrictions, Target};
-use crate::search::filters::Filters;
 use crate::search::syntax::parse_query;
-use crate::search::{FacetField, Sort};
 
 /// Words by share of the records holding them: `common` in ~3/4, `half` in ~1/2, `some` in
 /// ~1/8, `rare` in ~1/40; the rest vary the scores.

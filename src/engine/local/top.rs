@@ -17,8 +17,8 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery, Weight};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::engine::local::schema::{DATE_DAYS, FIRST_SEEN, ID_NUM};
+use crate::engine::Sort;
 use crate::error::Result;
-use crate::search::Sort;
 
 /// The best `k` matches of `query` in `sort` order, best first.
 pub fn top_docs(

@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
+use crate::engine::ast::Scope;
+use crate::engine::explain::{MatchKind, ScorePart};
 use crate::engine::fields::SEARCH_FIELDS;
-use crate::search::explain::{MatchKind, ScorePart};
-use crate::search::syntax::Scope;
 
 /// A term a scored clause should match: in which field (`title`, `title.words`), the term
 /// (a prefix for `MatchKind::Prefix`; a stem as the local analysis makes it), and what was

@@ -16,9 +16,9 @@ use std::borrow::Cow;
 use serde_json::{json, Value};
 
 use super::{schema, OpenSearchEngine};
+use crate::engine::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
 use crate::engine::PageRequest;
 use crate::error::Result;
-use crate::search::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
 
 /// Values a composite aggregation lists per search.
 const COMPOSITE_PAGE: usize = 5_000;

@@ -18,15 +18,16 @@ pub use client::Client;
 pub use ingest::ingest;
 pub use url::{mask, EngineUrl};
 
+use crate::engine::analysis::analyze;
+use crate::engine::facets::{FacetCounts, FacetField};
 use crate::engine::fields::Analysis;
-use crate::engine::local::analyze;
+use crate::engine::similar::{KeyTerm, SimilarHit, SimilarResults};
+use crate::engine::snippet::window;
+use crate::engine::snippet::Marked;
+use crate::engine::{nothing_to_search, Hit, Sort};
 use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
 use crate::error::{Error, Result};
 use crate::record::{Record, StoredRecord};
-use crate::search::facets::{FacetCounts, FacetField};
-use crate::search::similar::{KeyTerm, SimilarHit, SimilarResults};
-use crate::search::snippet::window;
-use crate::search::{nothing_to_search, Hit, Marked, Sort};
 
 /// Matches one search request returns at most (OpenSearch's default result window).
 const DEEP_PAGE: usize = 10_000;
@@ -385,7 +386,7 @@ impl OpenSearchEngine {
                 snippet,
                 title,
                 explanation: match hit.get("_explanation") {
-                    Some(raw) if request.explain => Some(crate::search::Explanation::new(
+                    Some(raw) if request.explain => Some(crate::engine::explain::Explanation::new(
                         explain::score_parts(raw, &compiled.origins),
                         raw.clone(),
                     )),
@@ -525,7 +526,7 @@ fn matched_words(hit: &Value, field: &str, text: &str) -> Vec<(usize, usize, Str
     if stems.is_empty() {
         return Vec::new();
     }
-    crate::engine::local::analyze_with_offsets(Analysis::Prose, text)
+    crate::engine::analysis::analyze_with_offsets(Analysis::Prose, text)
         .into_iter()
         .filter(|(_, _, term)| stems.contains(term))
         .collect()
@@ -738,12 +739,12 @@ fn similar(engine: &OpenSearchEngine, source: &Record, limit: usize) -> Result<S
         let record = engine.stored(hit)?.record;
         let words: HashSet<String> = [&record.title, &record.abstract_text]
             .iter()
-            .flat_map(|t| crate::engine::local::analyze(Analysis::Prose, t))
+            .flat_map(|t| crate::engine::analysis::analyze(Analysis::Prose, t))
             .chain(
                 record
                     .tags
                     .iter()
-                    .flat_map(|t| crate::engine::local::analyze(Analysis::Prose, t)),
+                    .flat_map(|t| crate::engine::analysis::analyze(Analysis::Prose, t)),
             )
             .collect();
         let shared_terms = terms
@@ -776,12 +777,12 @@ fn similar(engine: &OpenSearchEngine, source: &Record, limit: usize) -> Result<S
 fn key_terms(source: &Record) -> Vec<KeyTerm> {
     let mut weights: std::collections::HashMap<String, (String, f32)> = Default::default();
     let mut add = |text: &str, weight: f32| {
-        let words = crate::engine::local::analyze(Analysis::Name, text);
+        let words = crate::engine::analysis::analyze(Analysis::Name, text);
         for word in words {
             if word.len() < 3 || SIMILAR_STOPWORDS.contains(&word.as_str()) {
                 continue;
             }
-            let Some(term) = crate::engine::local::analyze(Analysis::Prose, &word).pop() else {
+            let Some(term) = crate::engine::analysis::analyze(Analysis::Prose, &word).pop() else {
                 continue;
             };
             let entry = weights.entry(term).or_insert((word, 0.0));

@@ -5,15 +5,15 @@
 use serde_json::{json, Value};
 
 use super::explain::TermOrigin;
+use crate::engine::analysis::analyze;
+use crate::engine::ast::{Node, Scope};
+use crate::engine::explain::{typed_phrase, typed_word, MatchKind};
 use crate::engine::fields::{
     search_field, Analysis, EXPANSION_WEIGHT, MAX_EXPANSIONS, SEARCH_FIELDS,
 };
-use crate::engine::local::analyze;
+use crate::engine::filters::Filters;
 use crate::engine::{allowed_typos, Correction, MatchMode, Plan};
 use crate::error::Result;
-use crate::search::explain::{typed_phrase, typed_word, MatchKind};
-use crate::search::syntax::{Node, Scope};
-use crate::search::Filters;
 
 /// What compiling a query asks the index when relaxing for typos: whether a word is held as
 /// written, and the words of its fields within some typos of it — both in one request.

@@ -3,9 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::engine::facets::FacetField;
 use crate::engine::fields::{Analysis, MAX_WORD_BYTES, SEARCH_FIELDS};
 use crate::record::{Record, Source, StoredRecord};
-use crate::search::facets::FacetField;
 use crate::text::fold_key;
 
 /// Bumped whenever mappings or analysis change; an index of another version is rebuilt.

@@ -8,7 +8,7 @@ use super::ordinals::{FieldOrdCounts, SegmentCounter};
 use super::segment::SegmentFruit;
 use super::stored::merge_stored;
 use super::top::{top_strings, NAME_ALL_BELOW};
-use crate::search::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
+use crate::engine::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
 
 /// Sums the fruits of every segment: `limit` values per field, 0 for every value.
 pub(super) fn merge_fruits(

@@ -33,7 +33,7 @@ use tantivy::collector::Collector;
 use tantivy::{SegmentOrdinal, SegmentReader};
 
 use super::schema::{AUTHOR_FACET, FELLOW_FACET, TAG_FACET, YEAR};
-use crate::search::facets::{FacetCounts, FacetField};
+use crate::engine::facets::{FacetCounts, FacetField};
 pub use flat::{write_missing as write_flat_ordinals, FlatOrdinals};
 pub use segment::{FacetSegmentCollector, SegmentFruit};
 

@@ -12,7 +12,7 @@ use tantivy::{DocId, SegmentReader};
 use super::column;
 use super::flat::{FlatField, FlatSegment};
 use super::top::top_ords;
-use crate::search::facets::FacetField;
+use crate::engine::facets::FacetField;
 
 /// Counts one field of one segment while its matches are collected.
 pub(super) enum FieldCounter {

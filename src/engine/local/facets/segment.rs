@@ -10,7 +10,7 @@ use tantivy::{DocId, Score, SegmentReader};
 use super::flat::FlatSegment;
 use super::ordinals::{documents_not_in, FieldOrdCounts, SegmentCounter};
 use super::stored::{count_stored, ValueCounts};
-use crate::search::facets::FacetField;
+use crate::engine::facets::FacetField;
 
 /// A segment with at most this many matches counts from its stored records, without opening
 /// a column. Reading a stored record (an LZ4 block) costs about as much as naming the values of

@@ -8,7 +8,7 @@ use tantivy::{DocId, SegmentReader, TantivyDocument};
 use super::super::docs::from_document;
 use super::super::schema::Fields;
 use super::merge::ranked_and_cut;
-use crate::search::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
+use crate::engine::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
 
 /// Per field, value → count.
 pub(super) type ValueCounts = Vec<BTreeMap<String, u64>>;

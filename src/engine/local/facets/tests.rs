@@ -14,8 +14,8 @@ use super::segment::{helper_pays, SHARED_CHUNK, STORED_PER_SEGMENT};
 use super::stored::{count_stored, merge_stored, ValueCounts};
 use super::top::{top_by_candidates, top_ords, top_strings};
 use super::*;
+use crate::engine::facets::FacetCount;
 use crate::engine::local::schema::build_schema;
-use crate::search::facets::FacetCount;
 use tantivy::directory::OwnedBytes;
 use tantivy::{Index, TantivyDocument};
 

@@ -8,7 +8,7 @@ use tantivy::columnar::StrColumn;
 
 use super::merge::ranked_and_cut;
 use super::ordinals::StrOrdCounts;
-use crate::search::facets::FacetCount;
+use crate::engine::facets::FacetCount;
 
 /// Below this many (segment, value) pairs with a count, naming them all is cheaper than
 /// proving a top list without them.

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::syntax::Scope;
+use super::ast::Scope;
 
 /// How a typed word reached the term it matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -289,7 +289,7 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<'_, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::local::fold_tokenizer::tests::tokens;
+    use crate::engine::analysis::fold_tokenizer::tests::tokens;
     use tantivy::tokenizer::{LowerCaser, SimpleTokenizer};
 
     /// The plain stemmer and the memo, behind the same tokenizer.
