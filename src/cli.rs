@@ -8,6 +8,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::output::{ColorChoice, Format};
 use crate::search::Sort;
 
+/// Where the index lives unless `--index` says otherwise (the default of `--index`).
+pub const DEFAULT_INDEX: &str = "index";
+
 pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (index schema ", "5", ")");
 
 #[derive(Debug, Parser)]
@@ -28,7 +31,7 @@ pub struct Cli {
         long,
         global = true,
         env = "LITSEARCH_INDEX",
-        default_value = crate::commands::DEFAULT_INDEX,
+        default_value = DEFAULT_INDEX,
         hide_env = true,
         hide_default_value = true
     )]

@@ -16,24 +16,16 @@ mod watch;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, DEFAULT_INDEX};
 use crate::engine::{AnyEngine, IngestOptions, Target};
 use crate::error::{Error, Result};
 
 /// The shipped corpus, the default input.
 pub const DEFAULT_CORPUS: &str = "corpus";
-/// Where the index lives unless `--index` says otherwise (the default of `--index`).
-pub const DEFAULT_INDEX: &str = "index";
 
 pub fn run(cli: Cli) -> Result<u8> {
-    let target = match &cli.engine {
-        Some(url) if !url.is_empty() => {
-            Target::OpenSearch(crate::engine::opensearch::Remote::new(url, &cli.index)?)
-        }
-        _ => Target::local(&cli.index),
-    };
     let ctx = Context {
-        target,
+        target: Target::from_flags(cli.engine.as_deref(), &cli.index)?,
         color: cli.color,
         quiet: cli.quiet,
     };

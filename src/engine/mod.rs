@@ -5,9 +5,10 @@
 //! a remote one. Everything engine-specific lives in its folder; nothing outside `engine/`
 //! names tantivy. The relaxation policy (as written → typos → fewer words) is not here but in
 //! `search`, above the engines, written once: an engine compiles a plan at one `MatchMode`.
-//! `AnyEngine` chooses the engine once and passes it down (ripgrep's `PatternMatcher` idea).
+//! The engine is chosen once (`any::Target`, `any::AnyEngine`) and passed down.
 
 pub mod analysis;
+pub mod any;
 pub mod ast;
 pub mod explain;
 pub mod facets;
@@ -19,11 +20,10 @@ pub mod similar;
 pub mod snippet;
 mod sync;
 
+pub use any::{AnyCompiled, AnyEngine, Target};
 #[cfg(test)]
 pub(crate) use sync::Quiet;
 pub use sync::{source_hash, Change, Diff, IngestObserver, IngestOptions, Known, SyncSummary};
-
-use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -191,6 +191,19 @@ pub trait Engine {
 
     /// The newest first_seen of any record (deleted ones included), without a scan.
     fn newest_first_seen(&self) -> Result<Option<i64>>;
+
+    /// Whether an ingest has changed what this engine answers from since it was opened, so
+    /// that a long-lived reader (`serve`) should open it afresh. A remote engine always
+    /// answers from its live index and is never stale.
+    fn is_stale(&self) -> bool {
+        false
+    }
+
+    /// Whether `is_stale` sees every change, so that answers may be kept until it says so.
+    /// A remote index changes under us without a sign.
+    fn sees_changes(&self) -> bool {
+        false
+    }
 }
 
 /// The error for a query with nothing an engine could look up (only punctuation, say) and no
@@ -201,174 +214,4 @@ pub fn nothing_to_search() -> Error {
         "nothing to search for: the query has no letters or digits",
         Some("search for words, or use filters such as --tag"),
     ))
-}
-
-/// Where the records live, as the global flags name it.
-#[derive(Debug, Clone)]
-pub enum Target {
-    /// An index directory (`--index`).
-    Local(local::IndexRoot),
-    /// An OpenSearch cluster and the alias the records live under (`--engine`).
-    OpenSearch(opensearch::Remote),
-}
-
-impl Target {
-    pub fn local(dir: impl Into<PathBuf>) -> Target {
-        Target::Local(local::IndexRoot::new(dir))
-    }
-
-    /// The engine, opened for searching.
-    pub fn open(&self) -> Result<AnyEngine> {
-        match self {
-            Target::Local(root) => Ok(AnyEngine::Local(root.open()?)),
-            Target::OpenSearch(remote) => Ok(AnyEngine::OpenSearch(remote.open()?)),
-        }
-    }
-
-    /// Makes the index hold exactly the records of `paths` (see `IngestOptions`).
-    pub fn sync(
-        &self,
-        paths: &[PathBuf],
-        opts: &IngestOptions,
-        observer: &mut dyn IngestObserver,
-    ) -> Result<SyncSummary> {
-        match self {
-            Target::Local(root) => local::ingest(root, paths, opts, observer),
-            Target::OpenSearch(remote) => {
-                let defaults = opensearch::schema::Layout::default();
-                let layout = opensearch::schema::Layout {
-                    shards: opts.shards.unwrap_or(defaults.shards),
-                    replicas: opts.replicas.unwrap_or(defaults.replicas),
-                };
-                let client = opensearch::Client::new(remote.url.clone());
-                opensearch::ingest(&client, paths, opts, layout, observer)
-            }
-        }
-    }
-
-    /// The directory of the saved searches (`watches.json`) and of their lock: the index
-    /// directory; for an engine, a directory of its own inside the `--index` directory.
-    pub fn state_dir(&self) -> &Path {
-        match self {
-            Target::Local(root) => &root.dir,
-            Target::OpenSearch(remote) => &remote.state_dir,
-        }
-    }
-}
-
-/// The engine chosen for this run.
-pub enum AnyEngine {
-    Local(local::OpenIndex),
-    OpenSearch(opensearch::OpenSearchEngine),
-}
-
-impl AnyEngine {
-    /// Whether an ingest has changed what this engine answers from since it was opened, so
-    /// that a long-lived reader (`serve`) should open it afresh. A remote engine always
-    /// answers from its live index and is never stale.
-    pub fn is_stale(&self) -> bool {
-        #[allow(unreachable_patterns)]
-        match self {
-            AnyEngine::Local(e) => e.is_stale(),
-            _ => false,
-        }
-    }
-
-    /// Whether `is_stale` sees every change, so that answers may be kept until it says so.
-    /// A remote index changes under us without a sign.
-    pub fn sees_changes(&self) -> bool {
-        matches!(self, AnyEngine::Local(_))
-    }
-}
-
-/// A plan compiled by whichever engine runs.
-pub enum AnyCompiled {
-    Local(<local::OpenIndex as Engine>::Compiled),
-    OpenSearch(<opensearch::OpenSearchEngine as Engine>::Compiled),
-}
-
-/// A plan compiled by one engine given to another: a bug, reported rather than a panic.
-fn mismatch() -> crate::error::Error {
-    crate::error::Error::Engine("a query compiled for one engine was run on another".to_owned())
-}
-
-/// Calls the same method on whichever engine this is.
-macro_rules! dispatch {
-    ($self:ident, $e:ident => $call:expr) => {
-        match $self {
-            AnyEngine::Local($e) => $call,
-            AnyEngine::OpenSearch($e) => $call,
-        }
-    };
-}
-
-impl Engine for AnyEngine {
-    type Compiled = AnyCompiled;
-
-    fn compile(&self, plan: &Plan<'_>, mode: MatchMode) -> Result<AnyCompiled> {
-        match self {
-            AnyEngine::Local(e) => Ok(AnyCompiled::Local(e.compile(plan, mode)?)),
-            AnyEngine::OpenSearch(e) => Ok(AnyCompiled::OpenSearch(e.compile(plan, mode)?)),
-        }
-    }
-
-    fn any_match(&self, query: &AnyCompiled) -> Result<bool> {
-        match (self, query) {
-            (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.any_match(q),
-            (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.any_match(q),
-            _ => Err(mismatch()),
-        }
-    }
-
-    fn corrections(&self, query: &AnyCompiled) -> Vec<Correction> {
-        match (self, query) {
-            (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.corrections(q),
-            (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.corrections(q),
-            _ => Vec::new(),
-        }
-    }
-
-    fn page(&self, query: &AnyCompiled, page: &PageRequest) -> Result<Page> {
-        match (self, query) {
-            (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.page(q, page),
-            (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.page(q, page),
-            _ => Err(mismatch()),
-        }
-    }
-
-    fn page_if_any(&self, query: &AnyCompiled, page: &PageRequest) -> Result<Option<Page>> {
-        match (self, query) {
-            (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.page_if_any(q, page),
-            (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.page_if_any(q, page),
-            _ => Err(mismatch()),
-        }
-    }
-
-    fn matching(&self, query: &AnyCompiled) -> Result<Vec<MatchedRecord>> {
-        match (self, query) {
-            (AnyEngine::Local(e), AnyCompiled::Local(q)) => e.matching(q),
-            (AnyEngine::OpenSearch(e), AnyCompiled::OpenSearch(q)) => e.matching(q),
-            _ => Err(mismatch()),
-        }
-    }
-
-    fn record_by_id(&self, id: &str) -> Result<Option<StoredRecord>> {
-        dispatch!(self, e => e.record_by_id(id))
-    }
-
-    fn for_each_record(&self, each: &mut dyn FnMut(StoredRecord) -> Result<()>) -> Result<()> {
-        dispatch!(self, e => e.for_each_record(each))
-    }
-
-    fn similar(&self, source: &Record, limit: usize) -> Result<SimilarResults> {
-        dispatch!(self, e => e.similar(source, limit))
-    }
-
-    fn facet_values(&self, fields: &[FacetField]) -> Result<FacetCounts> {
-        dispatch!(self, e => e.facet_values(fields))
-    }
-
-    fn newest_first_seen(&self) -> Result<Option<i64>> {
-        dispatch!(self, e => e.newest_first_seen())
-    }
 }

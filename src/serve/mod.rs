@@ -26,7 +26,7 @@ use axum::routing::get;
 use axum::Router;
 use tokio::sync::Semaphore;
 
-use crate::engine::{AnyEngine, Target};
+use crate::engine::{AnyEngine, Engine, Target};
 use crate::error::{Error, Result};
 use crate::search::{SearchRequest, SearchResults};
 use cache::SearchCache;

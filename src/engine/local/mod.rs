@@ -201,6 +201,15 @@ impl Engine for OpenIndex {
         }
         Ok(newest)
     }
+
+    fn is_stale(&self) -> bool {
+        OpenIndex::is_stale(self)
+    }
+
+    /// Every change a local ingest makes renames `CURRENT` or replaces `meta.json`.
+    fn sees_changes(&self) -> bool {
+        true
+    }
 }
 
 impl OpenIndex {

@@ -71,6 +71,28 @@ impl Remote {
     pub fn open(&self) -> Result<OpenSearchEngine> {
         OpenSearchEngine::open(Client::new(self.url.clone()))
     }
+
+    /// Makes the alias hold exactly the records of `paths`, in an index laid out as `opts`
+    /// asks (shards, replicas) or by default.
+    pub fn sync(
+        &self,
+        paths: &[std::path::PathBuf],
+        opts: &crate::engine::IngestOptions,
+        observer: &mut dyn crate::engine::IngestObserver,
+    ) -> Result<crate::engine::SyncSummary> {
+        let defaults = schema::Layout::default();
+        let layout = schema::Layout {
+            shards: opts.shards.unwrap_or(defaults.shards),
+            replicas: opts.replicas.unwrap_or(defaults.replicas),
+        };
+        ingest(
+            &Client::new(self.url.clone()),
+            paths,
+            opts,
+            layout,
+            observer,
+        )
+    }
 }
 
 pub struct OpenSearchEngine {
