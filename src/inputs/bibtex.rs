@@ -32,11 +32,9 @@ const BIB_FIELDS: FieldNames = FieldNames {
     fellows: "in `fellows`",
 };
 
-/// The first thing in a `.bib` file other than comment text must be an `@` entry.
+/// The first thing in a `.bib` file other than comment text must be an `@` entry (a binary
+/// file was refused before, by `detect`).
 pub fn check(head: &[u8]) -> Result<(), (u64, String)> {
-    if super::detect::looks_binary(head) {
-        return Err((0, "not a BibTeX file: it looks like binary data".to_owned()));
-    }
     let text = String::from_utf8_lossy(head);
     for (i, line) in text.lines().enumerate() {
         let t = line.trim_start_matches('\u{feff}').trim();

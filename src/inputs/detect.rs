@@ -135,9 +135,19 @@ fn classify(path: &Path) -> Result<InputKind, (u64, String)> {
             .map_err(|e| (0, format!("cannot read: {e}")))?;
         Ok(head)
     };
+    // The head of a text format, refused here, once for every format, when it is binary.
+    let text_head = |format: &str| -> Result<Vec<u8>, (u64, String)> {
+        let head = head()?;
+        if looks_binary(&head) {
+            return Err((0, format!("not a {format} file: it looks like binary data")));
+        }
+        Ok(head)
+    };
     match ext.as_str() {
-        "bib" | "bibtex" => return super::bibtex::check(&head()?).map(|()| InputKind::Bibtex),
-        "ris" => return super::ris::check(&head()?).map(|()| InputKind::Ris),
+        "bib" | "bibtex" => {
+            return super::bibtex::check(&text_head("BibTeX")?).map(|()| InputKind::Bibtex)
+        }
+        "ris" => return super::ris::check(&text_head("RIS")?).map(|()| InputKind::Ris),
         "json" | "jsonl" | "ndjson" if super::arxiv::looks_like_snapshot(&head()?) => {
             return Ok(InputKind::Arxiv)
         }
@@ -190,7 +200,7 @@ fn classify_text(path: &Path) -> Result<InputKind, String> {
 
 /// More than 5% control bytes (other than whitespace and ESC) or invalid UTF-8 in the first
 /// kilobytes: text exports may carry a stray NUL or escape sequence, binaries are full of them.
-pub(super) fn looks_binary(head: &[u8]) -> bool {
+fn looks_binary(head: &[u8]) -> bool {
     let controls = head
         .iter()
         .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
