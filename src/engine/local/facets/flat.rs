@@ -20,9 +20,9 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, Index, Searcher, SegmentReader};
 
 use super::column;
-use super::ordinals::OrdTally;
+use super::tally::OrdTally;
+use crate::engine::facets::FacetField;
 use crate::error::{Error, Result};
-use crate::search::facets::FacetField;
 
 const MAGIC: &[u8; 8] = b"LSFLAT03";
 /// A side file is `<segment uuid>.flatords` beside the segment's own files.

@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use super::ordinals::{FieldOrdCounts, SegmentCounter};
+use super::ordinals::SegmentCounter;
 use super::segment::SegmentFruit;
 use super::stored::merge_stored;
-use super::top::{top_strings, NAME_ALL_BELOW};
+use super::tally::FieldOrdCounts;
+use super::top::{ranked_and_cut, top_strings, NAME_ALL_BELOW};
 use crate::engine::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
 
 /// Sums the fruits of every segment: `limit` values per field, 0 for every value.
@@ -84,14 +85,4 @@ pub(super) fn merge_fruits(
         });
     }
     Ok(out)
-}
-
-/// Sorts by count (descending), then value, and keeps `limit` (0: all); `true` if cut.
-pub(super) fn ranked_and_cut(mut all: Vec<FacetCount>, limit: usize) -> (Vec<FacetCount>, bool) {
-    all.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    let more = limit > 0 && all.len() > limit;
-    if more {
-        all.truncate(limit);
-    }
-    (all, more)
 }

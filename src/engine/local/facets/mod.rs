@@ -10,7 +10,11 @@
 //!   written by ingest;
 //! - `stored`: counting a few matches by value from their stored records (`ValueCounts`);
 //! - `merge`: summing the segments' counts into `FacetCounts`;
-//! - `top`: naming only the `limit` most frequent string values, found exactly across segments.
+//! - `top`: naming only the `limit` most frequent string values, found exactly across segments;
+//! - `tally`: what the counting phases grow (`OrdTally` → `OrdCounts`) and `top` reads.
+//!
+//! No phase imports one that imports it: `segment` hands work to `ordinals`, `flat` and
+//! `stored`; `merge` reads what they found; `top` reads only `tally`, which reads no phase.
 //!
 //! Counting is linear in the matches; naming every distinct value is not cheap (a million
 //! records have hundreds of thousands of authors, in dictionaries decoded block by block), so a
@@ -23,6 +27,7 @@ mod merge;
 mod ordinals;
 mod segment;
 mod stored;
+mod tally;
 #[cfg(test)]
 mod tests;
 mod top;

@@ -8,8 +8,9 @@ use tantivy::collector::SegmentCollector;
 use tantivy::{DocId, Score, SegmentReader};
 
 use super::flat::FlatSegment;
-use super::ordinals::{documents_not_in, FieldOrdCounts, SegmentCounter};
+use super::ordinals::{documents_not_in, SegmentCounter};
 use super::stored::{count_stored, ValueCounts};
+use super::tally::FieldOrdCounts;
 use crate::engine::facets::FacetField;
 
 /// A segment with at most this many matches counts from its stored records, without opening

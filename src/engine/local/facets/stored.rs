@@ -7,7 +7,7 @@ use tantivy::{DocId, SegmentReader, TantivyDocument};
 
 use super::super::docs::from_document;
 use super::super::schema::Fields;
-use super::merge::ranked_and_cut;
+use super::top::ranked_and_cut;
 use crate::engine::facets::{FacetCount, FacetCounts, FacetField, FieldCounts};
 
 /// Per field, value → count.

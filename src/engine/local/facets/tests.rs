@@ -8,11 +8,11 @@ use tantivy::DocId;
 
 use super::super::schema::Fields;
 use super::flat::{self, FlatSegment};
-use super::merge::ranked_and_cut;
-use super::ordinals::{sparse_cap, OrdCounts, OrdTally, SegmentCounter, StrOrdCounts};
+use super::ordinals::SegmentCounter;
 use super::segment::{helper_pays, SHARED_CHUNK, STORED_PER_SEGMENT};
 use super::stored::{count_stored, merge_stored, ValueCounts};
-use super::top::{top_by_candidates, top_ords, top_strings};
+use super::tally::{sparse_cap, top_ords, OrdCounts, OrdTally, StrOrdCounts};
+use super::top::{ranked_and_cut, top_by_candidates, top_strings};
 use super::*;
 use crate::engine::facets::FacetCount;
 use crate::engine::local::schema::build_schema;

@@ -2,12 +2,11 @@
 //! by the threshold algorithm over each segment's top ordinals, or by naming every counted
 //! value when that is cheaper or the offers cannot prove an answer.
 
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
 use tantivy::columnar::StrColumn;
 
-use super::merge::ranked_and_cut;
-use super::ordinals::StrOrdCounts;
+use super::tally::StrOrdCounts;
 use crate::engine::facets::FacetCount;
 
 /// Below this many (segment, value) pairs with a count, naming them all is cheaper than
@@ -203,31 +202,6 @@ pub(super) fn top_by_candidates(
     Ok(Some((exact, more)))
 }
 
-/// The `depth` (ordinal, count) pairs with the highest counts (ties: lower ordinal, i.e.
-/// smaller value first), best first.
-pub(super) fn top_ords(counted: impl Iterator<Item = (u64, u32)>, depth: usize) -> Vec<(u64, u32)> {
-    // Min-heap on (count, Reverse(ord)): the root is the weakest kept entry.
-    let mut heap: BinaryHeap<std::cmp::Reverse<(u32, std::cmp::Reverse<u64>)>> =
-        BinaryHeap::with_capacity(depth + 1);
-    for (ord, count) in counted {
-        let entry = std::cmp::Reverse((count, std::cmp::Reverse(ord)));
-        if heap.len() < depth {
-            heap.push(entry);
-        } else if let Some(weakest) = heap.peek() {
-            if entry < *weakest {
-                heap.pop();
-                heap.push(entry);
-            }
-        }
-    }
-    let mut top: Vec<(u64, u32)> = heap
-        .into_iter()
-        .map(|std::cmp::Reverse((c, std::cmp::Reverse(o)))| (o, c))
-        .collect();
-    top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    top
-}
-
 /// The values of sorted ordinals, in one ordered walk of the dictionary: each (compressed)
 /// block is decoded once, not once per value as `ord_to_term` would.
 pub(super) fn name_ords(
@@ -244,4 +218,14 @@ pub(super) fn name_ords(
             }
         })?;
     Ok(named)
+}
+
+/// Sorts by count (descending), then value, and keeps `limit` (0: all); `true` if cut.
+pub(super) fn ranked_and_cut(mut all: Vec<FacetCount>, limit: usize) -> (Vec<FacetCount>, bool) {
+    all.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    let more = limit > 0 && all.len() > limit;
+    if more {
+        all.truncate(limit);
+    }
+    (all, more)
 }
