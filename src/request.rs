@@ -1,5 +1,5 @@
-//! The query flags (`cli::QueryArgs`, `cli::FilterArgs`) as a `SearchRequest`: the one
-//! conversion shared by `query`, `export`, `watch`, `facets` and `serve`'s `/api/search`.
+//! A search as typed, from the query flags (`cli::QueryArgs`) or the URL (`serve::params`),
+//! checked into the one `SearchRequest`: dates, facets and limits checked here for both.
 
 use crate::cli::{FilterArgs, QueryArgs};
 use crate::error::{Error, Result};
@@ -8,28 +8,56 @@ use crate::search::{parse_added_since, parse_filter_date, FacetField, Filters, S
 /// Hits beyond this are not fetched at once; deeper pages need --offset.
 pub const MAX_LIMIT: usize = 10_000;
 
+/// The filter values as typed, from the flags or the URL, before their dates are checked.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterValues<'a> {
+    pub tags: &'a [String],
+    pub authors: &'a [String],
+    pub fellows: &'a [String],
+    pub since: Option<&'a str>,
+    pub until: Option<&'a str>,
+    pub years: &'a [u32],
+    pub featured: bool,
+    pub added_since: Option<&'a str>,
+}
+
+impl FilterValues<'_> {
+    /// The values as library filters, dates checked.
+    pub fn check(&self) -> Result<Filters> {
+        let date = |flag: &str, v: Option<&str>, end: bool| -> Result<Option<String>> {
+            v.map(|s| parse_filter_date(flag, s, end).map_err(|e| Error::Usage(e.to_string())))
+                .transpose()
+        };
+        Ok(Filters {
+            tags: self.tags.to_vec(),
+            authors: self.authors.to_vec(),
+            fellows: self.fellows.to_vec(),
+            since: date("--since", self.since, false)?,
+            until: date("--until", self.until, true)?,
+            years: self.years.to_vec(),
+            featured: self.featured,
+            added_since: self
+                .added_since
+                .map(|s| parse_added_since(s, crate::clock::now_unix()))
+                .transpose()
+                .map_err(|e| Error::Usage(e.to_string()))?,
+        })
+    }
+}
+
 /// The filter flags as library filters, dates checked.
 pub fn filters_from_args(args: &FilterArgs) -> Result<Filters> {
-    let date = |flag: &str, v: &Option<String>, end: bool| -> Result<Option<String>> {
-        v.as_deref()
-            .map(|s| parse_filter_date(flag, s, end).map_err(|e| Error::Usage(e.to_string())))
-            .transpose()
-    };
-    Ok(Filters {
-        tags: args.tags.clone(),
-        authors: args.authors.clone(),
-        fellows: args.fellows.clone(),
-        since: date("--since", &args.since, false)?,
-        until: date("--until", &args.until, true)?,
-        years: args.years.clone(),
+    FilterValues {
+        tags: &args.tags,
+        authors: &args.authors,
+        fellows: &args.fellows,
+        since: args.since.as_deref(),
+        until: args.until.as_deref(),
+        years: &args.years,
         featured: args.featured,
-        added_since: args
-            .added_since
-            .as_deref()
-            .map(|s| parse_added_since(s, crate::clock::now_unix()))
-            .transpose()
-            .map_err(|e| Error::Usage(e.to_string()))?,
-    })
+        added_since: args.added_since.as_deref(),
+    }
+    .check()
 }
 
 /// `--facets`: a comma list of fields, or `none`.

@@ -15,8 +15,9 @@ use crate::engine::{AnyEngine, Engine};
 use crate::output::json::{facets_json, ResultsJson};
 use crate::output::paper::SimilarJson;
 use crate::record::StoredRecord;
-use crate::request::{parse_facets, request_from_args};
+use crate::request::parse_facets;
 use crate::search::FacetField;
+use crate::search::DEFAULT_FACET_LIMIT;
 
 /// The OpenAPI 3.1 document of these endpoints.
 pub const OPENAPI: &str = include_str!("assets/openapi.json");
@@ -138,7 +139,7 @@ pub(crate) async fn search(
         Ok(p) => p,
         Err(e) => return error_response(&e.into()),
     };
-    let request = match request_from_args(&params.to_query_args(), true) {
+    let request = match params.to_request(10, DEFAULT_FACET_LIMIT) {
         Ok(r) => r,
         Err(e) => return error_response(&e.into()),
     };

@@ -14,7 +14,6 @@ use super::params::{pairs, sort_name, SearchParams, MAX_OFFSET};
 use super::{AppState, Failure};
 use crate::engine::Engine;
 use crate::record::StoredRecord;
-use crate::request::request_from_args;
 use crate::search::similar::SimilarResults;
 use crate::search::{FacetCounts, FacetField, SearchResults, Sort};
 
@@ -67,10 +66,7 @@ async fn outcome(state: &Arc<AppState>, raw: Option<String>) -> (SearchParams, O
             .await;
         return (params, result.unwrap_or_else(Outcome::Failed));
     }
-    let mut args = params.to_query_args();
-    args.limit = params.limit.unwrap_or(PAGE_SIZE);
-    args.facet_limit = params.facet_limit.unwrap_or(FACET_VALUES);
-    let outcome = match request_from_args(&args, true) {
+    let outcome = match params.to_request(PAGE_SIZE, FACET_VALUES) {
         Ok(request) => match state.search(request).await {
             Ok(searched) => Outcome::Results(searched.results),
             Err(f) => Outcome::Failed(f),

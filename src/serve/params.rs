@@ -1,8 +1,9 @@
 //! A search's state as URL parameters (`q`, `tag`, `author`, … as `query`'s flags), parsed,
-//! bounded and turned into `cli::QueryArgs`, so `/api/search` runs exactly what `query` runs.
+//! bounded and checked into the `SearchRequest` that `query` builds from its flags (`request`).
 
-use crate::cli::{FilterArgs, QueryArgs};
-use crate::search::{Sort, DEFAULT_FACET_LIMIT};
+use crate::error::Result;
+use crate::request::{parse_facets, FilterValues, MAX_LIMIT as MAX_REQUEST_LIMIT};
+use crate::search::{SearchRequest, Sort};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1_000;
@@ -190,38 +191,31 @@ impl SearchParams {
             && self.added_since.is_none()
     }
 
-    /// The arguments `litsearch query --json` would get for the same search.
-    pub fn to_query_args(&self) -> QueryArgs {
-        QueryArgs {
-            query: if self.q.is_empty() {
-                Vec::new()
-            } else {
-                vec![self.q.clone()]
-            },
-            filters: FilterArgs {
-                tags: self.tags.clone(),
-                authors: self.authors.clone(),
-                fellows: self.fellows.clone(),
-                since: self.since.clone(),
-                until: self.until.clone(),
-                years: self.years.clone(),
-                featured: self.featured,
-                added_since: self.added_since.clone(),
-            },
+    /// The request `litsearch query --json` runs for the same search; `limit` and
+    /// `facet_limit` when the parameters give none.
+    pub fn to_request(&self, limit: usize, facet_limit: usize) -> Result<SearchRequest> {
+        let filters = FilterValues {
+            tags: &self.tags,
+            authors: &self.authors,
+            fellows: &self.fellows,
+            since: self.since.as_deref(),
+            until: self.until.as_deref(),
+            years: &self.years,
+            featured: self.featured,
+            added_since: self.added_since.as_deref(),
+        };
+        Ok(SearchRequest {
+            query: self.q.clone(),
+            filters: filters.check()?,
             sort: self.sort,
-            limit: self.limit.unwrap_or(10),
-            all: false,
+            limit: self.limit.unwrap_or(limit).min(MAX_REQUEST_LIMIT),
             offset: self.offset,
             exact: self.exact,
-            facets: self
-                .facets
-                .clone()
-                .unwrap_or_else(|| DEFAULT_FACETS.to_owned()),
-            facet_limit: self.facet_limit.unwrap_or(DEFAULT_FACET_LIMIT),
-            json: true,
-            format: None,
+            facets: parse_facets(self.facets.as_deref().unwrap_or(DEFAULT_FACETS))?,
+            facet_limit: self.facet_limit.unwrap_or(facet_limit),
             explain: false,
-        }
+            snippet_chars: 200,
+        })
     }
 
     /// The parameters as a query string (without `?`), defaults left out: the URL of this state.
@@ -288,6 +282,7 @@ pub fn sort_name(sort: Sort) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::DEFAULT_FACET_LIMIT;
 
     fn parse(raw: &str) -> Result<SearchParams, ParamError> {
         SearchParams::parse(&pairs(Some(raw)), true)
@@ -301,9 +296,9 @@ mod tests {
         assert_eq!(p.years, [2024]);
         assert!(p.featured);
         assert_eq!(parse(&p.to_query_string()).unwrap(), p);
-        let args = p.to_query_args();
-        assert_eq!(args.query, ["sparse autoencoder"]);
-        assert_eq!(args.facets, DEFAULT_FACETS);
+        let request = p.to_request(10, DEFAULT_FACET_LIMIT).unwrap();
+        assert_eq!(request.query, "sparse autoencoder");
+        assert_eq!(request.facets, crate::search::FacetField::ALL);
     }
 
     #[test]
