@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use litsearch::diagnostic::Diagnostic;
-use litsearch::index::{ingest, IndexRoot, IngestObserver, IngestOptions};
+use litsearch::engine::local::{ingest, IndexRoot};
+use litsearch::engine::{IngestObserver, IngestOptions};
 use litsearch::inputs::{collect_inputs, read_records, RecordSink};
 use litsearch::search::{search, Filters, SearchRequest};
 use litsearch::Record;

@@ -15,7 +15,8 @@ mod corpus;
 use std::time::{Duration, Instant};
 
 use litsearch::diagnostic::Diagnostic;
-use litsearch::index::{ingest, IndexRoot, IngestObserver, IngestOptions, SyncSummary};
+use litsearch::engine::local::{ingest, IndexRoot};
+use litsearch::engine::{IngestObserver, IngestOptions, SyncSummary};
 
 struct Silent;
 impl IngestObserver for Silent {

@@ -10,8 +10,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use litsearch::engine::local::{ingest, IndexRoot, OpenIndex};
 use litsearch::engine::Engine;
-use litsearch::index::{ingest, IndexRoot, IngestObserver, IngestOptions, OpenIndex};
+use litsearch::engine::{IngestObserver, IngestOptions};
 use litsearch::search::{search, Filters, SearchRequest};
 use litsearch::watch::{new_watch, record, run_watch, RunOptions, Watch, WatchFile};
 

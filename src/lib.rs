@@ -23,7 +23,5 @@ pub mod serve;
 pub mod text;
 pub mod watch;
 
-/// The local engine under its earlier name, for the tests and benches that drive it directly.
-pub use engine::local as index;
 pub use error::{Error, Result};
 pub use record::Record;

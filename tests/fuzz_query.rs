@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use litsearch::index::{ingest, IndexRoot, IngestObserver, IngestOptions, OpenIndex};
+use litsearch::engine::local::{ingest, IndexRoot, OpenIndex};
+use litsearch::engine::{IngestObserver, IngestOptions};
 use litsearch::search::{search, FacetField, Filters, SearchRequest, Sort};
 use litsearch::Error;
 use proptest::prelude::*;

@@ -144,7 +144,7 @@ fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
         } else if c == '-'
             && i + 1 < chars.len()
             && !chars[i + 1].is_whitespace()
-            && starts_token(&tokens, &chars, i)
+            && starts_token(&chars, i)
         {
             tokens.push(Token { tok: Tok::Not, col });
             i += 1;
@@ -241,8 +241,7 @@ fn identifier_literal(chars: &[char], start: usize) -> (String, usize) {
 }
 
 /// A `-` negates only at the start of a term, not inside `GPT-4` or `x - y`.
-fn starts_token(tokens: &[Token], chars: &[char], i: usize) -> bool {
-    let _ = tokens;
+fn starts_token(chars: &[char], i: usize) -> bool {
     i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '('
 }
 
@@ -256,23 +255,7 @@ fn near_scope(name: &str) -> Option<&'static str> {
         .iter()
         .filter(|s| !s.is_identifier())
         .map(|s| s.name())
-        .find(|s| edit_distance(&lower, s) <= 2)
-}
-
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+        .find(|s| strsim::levenshtein(&lower, s) <= 2)
 }
 
 struct Parser {

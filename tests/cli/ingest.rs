@@ -223,7 +223,7 @@ fn version_mismatch_is_explained_to_queries_and_rebuilt_by_ingest() {
     let meta = w.read(&meta_path).replace(
         &format!(
             "\"schema_version\": {}",
-            litsearch::index::schema::SCHEMA_VERSION
+            litsearch::engine::local::schema::SCHEMA_VERSION
         ),
         "\"schema_version\": 0",
     );

@@ -200,7 +200,7 @@ fn field_scopes_match_independent_counts() {
     let w = indexed();
     // Stems as the index computes them: "Sparsely" and "sparse" share one.
     let stems = |s: &str| {
-        let mut a = litsearch::index::schema::text_analyzer();
+        let mut a = litsearch::engine::analysis::text_analyzer();
         let mut stream = a.token_stream(s);
         let mut out = Vec::new();
         while let Some(t) = stream.next() {

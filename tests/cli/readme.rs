@@ -45,11 +45,11 @@ const NOT_RUN: &[(&str, &str)] = &[
     ),
     (
         "0 7 * * *  cd /path/to/listing && litsearch ingest --quiet && litsearch watch run --deliver 'mail -s \"New papers\" me@example.org'",
-        "a crontab line that sends mail; --deliver is tested in trust.rs",
+        "a crontab line that sends mail; --deliver is tested in output.rs",
     ),
     (
         "0 * * * *  cd /path/to/listing && litsearch ingest --quiet && litsearch watch run --quiet --format atom --output /var/www/feeds",
-        "a crontab line writing to /var/www; Atom feeds are tested in watch.rs and trust.rs",
+        "a crontab line writing to /var/www; Atom feeds are tested in watch.rs and output.rs",
     ),
 ];
 

@@ -477,7 +477,7 @@ fn version_prints_the_index_schema_version() {
         format!(
             "litsearch {} (index schema {})",
             env!("CARGO_PKG_VERSION"),
-            litsearch::index::schema::SCHEMA_VERSION
+            litsearch::engine::local::schema::SCHEMA_VERSION
         )
     );
 }

@@ -400,7 +400,7 @@ fn include_updated_reports_papers_whose_content_changed() {
 fn second_run_waits_or_exits_75() {
     let w = two_new_sae_papers();
     let before = w.read("index/watches.json");
-    let held = litsearch::index::lock::DirLock::acquire(
+    let held = litsearch::lock::DirLock::acquire(
         &w.path("index"),
         "watch.lock",
         "test",
@@ -552,19 +552,19 @@ fn a_corrupt_state_file_is_one_line_naming_it_and_left_alone() {
 // ---- first_seen and --added-since ----
 
 struct Quiet;
-impl litsearch::index::IngestObserver for Quiet {
+impl litsearch::engine::IngestObserver for Quiet {
     fn diagnostic(&mut self, _: &litsearch::diagnostic::Diagnostic) {}
 }
 
 /// Ingests `corpus/` through the library with the clock pinned at `now`.
 fn ingest_at(w: &Workdir, now: i64, rebuild: bool) {
-    let root = litsearch::index::IndexRoot::new(w.path("index"));
-    let opts = litsearch::index::IngestOptions {
+    let root = litsearch::engine::local::IndexRoot::new(w.path("index"));
+    let opts = litsearch::engine::IngestOptions {
         now,
         rebuild,
         ..Default::default()
     };
-    litsearch::index::ingest(&root, &[w.path("corpus")], &opts, &mut Quiet).unwrap();
+    litsearch::engine::local::ingest(&root, &[w.path("corpus")], &opts, &mut Quiet).unwrap();
 }
 
 fn first_seen_by_title(w: &Workdir) -> std::collections::BTreeMap<String, String> {

@@ -21,11 +21,7 @@ pub use docs::from_document;
 pub use ingest::ingest;
 pub use store::{IndexRoot, OpenIndex};
 // Not tantivy's, but where the local index's users have always found them.
-pub use crate::atomic_write::write_atomically;
-pub use crate::lock;
 // The sync's types are every engine's; re-exported where the local index's users look.
-pub use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
-pub use crate::record::StoredRecord;
 
 use tantivy::collector::Count;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query};
@@ -37,7 +33,7 @@ use crate::engine::similar::SimilarResults;
 use crate::engine::{nothing_to_search, Hit};
 use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
 use crate::error::{Error, Result};
-use crate::record::{id_from_number, Record};
+use crate::record::{id_from_number, Record, StoredRecord};
 use compile::{HighlightTerms, QueryBuilder, ScoredClause};
 use schema::{FIRST_SEEN, HASH, ID_NUM};
 

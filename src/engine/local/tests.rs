@@ -8,7 +8,7 @@ use crate::engine::facets::FacetField;
 use crate::engine::filters::Filters;
 use crate::engine::Quiet;
 use crate::engine::Sort;
-use crate::engine::{MatchMode, Restrictions, Target};
+use crate::engine::{IngestOptions, MatchMode, Restrictions, Target};
 use crate::search::syntax::parse_query;
 
 /// Words by share of the records holding them: `common` in ~3/4, `half` in ~1/2, `some` in

@@ -1,5 +1,5 @@
-//! Issue 16, "what people read and trust": prefixes that only match words beginning with them,
-//! relaxation that never widens silently, bare queries, and pages that say what they left out.
+//! What people read and trust: prefixes that only match words beginning with them, relaxation
+//! that never widens silently, bare queries, and pages that say what they left out.
 
 use crate::common::{titles_of, Workdir};
 
