@@ -33,6 +33,17 @@ pub fn received() -> Option<i32> {
     }
 }
 
+/// The error that stops work once a signal was noted.
+pub fn stop_if_signalled() -> crate::error::Result<()> {
+    match received() {
+        Some(signal) => Err(crate::error::Error::Interrupted {
+            signal,
+            signal_name: name(signal).to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The signal's name for messages.
 pub fn name(signal: i32) -> &'static str {
     match signal {

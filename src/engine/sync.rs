@@ -1,11 +1,18 @@
-//! What a sync of the records with an engine is asked and what it reports, for every engine:
-//! the options of `ingest`, its summary (the `--json` keys) and the observer of its progress.
+//! A sync of the records with an engine, for every engine: what it is asked (`IngestOptions`)
+//! and reports (`SyncSummary`, the `--json` keys; `IngestObserver`), and the one driver
+//! (`collect`, `run`) that reads the inputs, diffs them by content hash (`Diff`) and applies
+//! the guards, handing the changes to the engine's `SyncWriter`.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::inputs::{collect_inputs, read_records, Input, ReadError, RecordSink};
+use crate::record::Record;
 
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -168,7 +175,13 @@ impl Diff {
         self.now
     }
 
-    pub fn record(&mut self, record: &crate::record::Record) -> Change {
+    /// What to do with `record`. `returning`: the first_seen of a record new to the engine
+    /// that an engine remembers from an earlier stay (a paper removed, now back), if any.
+    pub fn record(
+        &mut self,
+        record: &Record,
+        returning: &mut dyn FnMut(u64) -> Option<i64>,
+    ) -> Change {
         let key = crate::record::id_to_number(&record.id).unwrap_or_default();
         let hash = record.content_hash();
         if self.written.contains(&key) {
@@ -208,7 +221,7 @@ impl Diff {
             None => {
                 self.summary.added += 1;
                 Change::Write {
-                    first_seen: self.now,
+                    first_seen: returning(key).unwrap_or(self.now),
                     replace: false,
                 }
             }
@@ -217,24 +230,24 @@ impl Diff {
         change
     }
 
-    /// Ends the read: the summary so far and the ids to remove, or the refusal (`--strict`,
+    /// Ends the read: the summary so far and the records gone, or the refusal (`--strict`,
     /// no records, more removed than `--max-remove`) that must leave the engine unchanged.
     pub fn finish(
         mut self,
         stats: &crate::inputs::ReadStats,
         input_notes: u64,
         opts: &IngestOptions,
-    ) -> crate::error::Result<(SyncSummary, Vec<u64>)> {
+    ) -> Result<Finished> {
         let mut summary = std::mem::take(&mut self.summary);
         summary.entries = stats.entries;
         summary.skipped = stats.skipped;
         summary.merged = stats.merged;
         summary.warnings = stats.warnings + input_notes;
-        let mut vanished: Vec<u64> = self
+        let mut vanished: Vec<(u64, i64)> = self
             .known
             .iter()
             .filter(|(_, k)| !k.seen)
-            .map(|(id, _)| *id)
+            .map(|(id, k)| (*id, k.first_seen))
             .collect();
         vanished.sort_unstable();
         // A rebuild starts empty, so a vanished record cannot be kept: it is gone either way.
@@ -247,13 +260,31 @@ impl Diff {
             return Err(refusal);
         }
         summary.removed = would_remove;
-        // What the engine must delete: nothing when keeping the missing, or when a rebuild's
-        // new index never held them.
-        if opts.keep_missing || self.rebuilding {
+        if would_remove == 0 {
             vanished.clear();
         }
-        Ok((summary, vanished))
+        // What the engine must delete: nothing when keeping the missing, or when a rebuild's
+        // new index never held them.
+        let delete = if self.rebuilding {
+            Vec::new()
+        } else {
+            vanished.iter().map(|(id, _)| *id).collect()
+        };
+        Ok(Finished {
+            summary,
+            gone: vanished,
+            delete,
+        })
     }
+}
+
+/// A diff that passed the guards.
+pub struct Finished {
+    pub summary: SyncSummary,
+    /// The records that left the exports and so the engine, with their first_seen (sorted).
+    pub gone: Vec<(u64, i64)>,
+    /// The ids to delete from the index being written (none for a rebuild).
+    pub delete: Vec<u64>,
 }
 
 /// The guards every engine applies before keeping a sync: `--strict` with warnings, exports
@@ -264,7 +295,7 @@ pub fn refusal(
     known_before: u64,
     would_remove: u64,
     opts: &IngestOptions,
-) -> Option<crate::error::Error> {
+) -> Option<Error> {
     let reason = if opts.strict && summary.warnings > 0 {
         return Some(strict_refusal(summary.warnings));
     } else if stats.records == 0 && !opts.force {
@@ -285,12 +316,122 @@ pub fn refusal(
     } else {
         return None;
     };
-    Some(crate::error::Error::Refused { reason })
+    Some(Error::Refused { reason })
 }
 
 /// `--strict` refuses a sync that met any warning.
-pub fn strict_refusal(warnings: u64) -> crate::error::Error {
-    crate::error::Error::Refused {
+pub fn strict_refusal(warnings: u64) -> Error {
+    Error::Refused {
         reason: format!("--strict and {warnings} warning(s) while reading the exports"),
+    }
+}
+
+/// What an engine supplies to a sync: where its changes go. The driver (`run`) decides what
+/// changes and whether the sync may stand; a writer only writes, then commits (or switches)
+/// once `run` has returned.
+pub trait SyncWriter {
+    /// Writes a record read from the exports: a new one (`replace` false), or the copy that
+    /// replaces the one with its id.
+    fn upsert(&mut self, record: Record, first_seen: i64, replace: bool) -> Result<()>;
+
+    /// The guards passed: deletes these records (ids as numbers) from the index written.
+    fn delete(&mut self, ids: &[u64]) -> Result<()>;
+
+    /// The first_seen of a record new to the index that the engine remembers from an earlier
+    /// stay (removed, now back), so that `--added-since` and `watch` do not call it new.
+    fn returning(&mut self, _id: u64) -> Option<i64> {
+        None
+    }
+
+    /// The records that left the exports (and the index), with their first_seen.
+    fn departed(&mut self, _gone: &[(u64, i64)]) {}
+
+    /// A warning read from the exports (already given to the observer).
+    fn warned(&mut self, _diagnostic: &Diagnostic) {}
+
+    /// The read ended: an error the writer kept while the read went on stops the sync here,
+    /// before the guards.
+    fn read_ended(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The input files of a sync, and how many notes collecting them gave (each a warning).
+pub struct Inputs {
+    pub files: Vec<Input>,
+    pub notes: Vec<Diagnostic>,
+}
+
+/// The files `paths` name, each note of collecting them given to the observer.
+pub fn collect(paths: &[PathBuf], observer: &mut dyn IngestObserver) -> Result<Inputs> {
+    let mut notes = Vec::new();
+    let files = collect_inputs(paths, &mut notes)?;
+    for note in &notes {
+        observer.diagnostic(note);
+    }
+    Ok(Inputs { files, notes })
+}
+
+/// Reads the inputs into the diff against `known` (the engine's records: of the old index
+/// when rebuilding), hands each change to `writer` as it is read, applies the guards and,
+/// when they pass, the deletions. The summary lacks `records`, `rebuilt` and `seconds`,
+/// which the engine knows once it has committed.
+pub fn run(
+    inputs: &Inputs,
+    known: HashMap<u64, Known>,
+    rebuilding: bool,
+    opts: &IngestOptions,
+    observer: &mut dyn IngestObserver,
+    writer: &mut dyn SyncWriter,
+) -> Result<SyncSummary> {
+    let mut driver = Driver {
+        diff: Diff::new(known, rebuilding, opts.now),
+        writer,
+        observer,
+    };
+    driver
+        .observer
+        .start(inputs.files.iter().map(|i| i.size).sum());
+    let read = read_records(&inputs.files, &mut driver).map_err(ReadError::flatten);
+    driver.observer.finish();
+    let stats = read?;
+    let Driver { diff, writer, .. } = driver;
+    writer.read_ended()?;
+    let finished = diff.finish(&stats, inputs.notes.len() as u64, opts)?;
+    writer.departed(&finished.gone);
+    writer.delete(&finished.delete)?;
+    Ok(finished.summary)
+}
+
+/// The sink the records are read into: each one diffed, and written when it changed.
+struct Driver<'a> {
+    diff: Diff,
+    writer: &'a mut dyn SyncWriter,
+    observer: &'a mut dyn IngestObserver,
+}
+
+impl RecordSink for Driver<'_> {
+    type Error = Error;
+
+    fn record(&mut self, record: Record) -> Result<()> {
+        // A SIGTERM noted (during a local ingest) stops the read at the next record.
+        crate::interrupt::stop_if_signalled()?;
+        let writer = &mut *self.writer;
+        match self.diff.record(&record, &mut |id| writer.returning(id)) {
+            Change::Unchanged => Ok(()),
+            Change::Write {
+                first_seen,
+                replace,
+            } => self.writer.upsert(record, first_seen, replace),
+        }
+    }
+
+    fn diagnostic(&mut self, diagnostic: &Diagnostic) {
+        self.writer.warned(diagnostic);
+        self.observer.diagnostic(diagnostic);
+    }
+
+    fn progress(&mut self, bytes_done: u64) {
+        self.observer.progress(bytes_done);
     }
 }

@@ -12,7 +12,7 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     doc.add_text(f.id, &r.id);
     doc.add_u64(f.id_num, id_to_number(&r.id).unwrap_or_default());
     doc.add_u64(f.hash, hash);
-    doc.add_u64(f.source_hash, source_hash(&r.source));
+    doc.add_u64(f.source_hash, crate::engine::source_hash(&r.source));
     doc.add_i64(f.first_seen, first_seen);
     doc.add_text(f.title, &r.title);
     doc.add_text(f.abstract_text, &r.abstract_text);
@@ -52,14 +52,6 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
         }
     }
     doc
-}
-
-/// Where a record was read from, as one number: ingest compares it to see a record move.
-pub fn source_hash(source: &Source) -> u64 {
-    let mut bytes = source.file.as_bytes().to_vec();
-    bytes.push(0);
-    bytes.extend_from_slice(&source.line.to_le_bytes());
-    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 pub fn from_document(f: &Fields, doc: &TantivyDocument) -> StoredRecord {

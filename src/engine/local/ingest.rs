@@ -9,28 +9,19 @@ use std::time::Instant;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-use super::docs::{source_hash, to_document};
+use super::docs::to_document;
 use super::schema::{
     build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM, SOURCE_HASH,
 };
 use super::store::{IndexRoot, OpenIndex};
 use super::writer_dir::{WriteFailure, WriterDirectory};
 use crate::diagnostic::Diagnostic;
-use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
+use crate::engine::sync::{self, Inputs, SyncWriter};
+use crate::engine::{IngestObserver, IngestOptions, Known, SyncSummary};
 use crate::error::{Error, Result};
-use crate::inputs::{collect_inputs, read_records, ReadError, ReadStats, RecordSink};
+use crate::interrupt::stop_if_signalled;
 use crate::lock::DirLock;
 use crate::record::{id_from_number, id_to_number, Record};
-
-/// Per-record state remembered from the index being synced.
-#[derive(Clone, Copy)]
-struct Known {
-    hash: u64,
-    /// `docs::source_hash`: where the record was read from last time.
-    source: u64,
-    first_seen: i64,
-    seen: bool,
-}
 
 pub fn ingest(
     root: &IndexRoot,
@@ -39,11 +30,8 @@ pub fn ingest(
     observer: &mut dyn IngestObserver,
 ) -> Result<SyncSummary> {
     let started = Instant::now();
-    let mut notes = Vec::new();
-    let inputs = collect_inputs(paths, &mut notes)?;
-    for note in &notes {
-        observer.diagnostic(note);
-    }
+    let inputs = sync::collect(paths, observer)?;
+    let notes = &inputs.notes;
     if root.dir.exists() && !root.dir.is_dir() {
         return Err(Error::IndexNotADirectory {
             dir: root.dir.clone(),
@@ -110,21 +98,10 @@ pub fn ingest(
         None => previous_records(root),
     };
     let rebuilding = live.is_none();
-    // New records must look newer than every record already indexed (even when another ingest
-    // committed while this one waited for the lock, or the clock stepped back): `watch run`
-    // searches only records first seen after the newest one it has looked at.
-    let opts = &IngestOptions {
-        now: known
-            .values()
-            .map(|k| k.first_seen.saturating_add(1))
-            .max()
-            .map_or(opts.now, |after| opts.now.max(after)),
-        ..opts.clone()
-    };
     // An export identical to the one the live index was last synced with (and no commit since)
     // needs no parsing: hashing the files is far cheaper than reading entries out of them. Its
     // warnings are those of the last sync, replayed: the same lines, the same exit status.
-    let fingerprint = inputs_fingerprint(&inputs, opts.keep_missing)?;
+    let fingerprint = inputs_fingerprint(&inputs.files, opts.keep_missing)?;
     if let Some(open) = live.as_ref() {
         let opstamp = open.index.load_metas()?.opstamp;
         if let Some(mark) = read_sync_mark(&open.generation) {
@@ -161,13 +138,12 @@ pub fn ingest(
     let failure: WriteFailure = Default::default();
     let mut departed = Departed::load(root);
     let outcome = stage(&staging, live.as_ref(), &failure).and_then(|index| {
-        let (summary, replay) = sync(
+        let (summary, replay) = write(
             &index,
             &inputs,
             known,
             rebuilding,
             opts,
-            notes.len() as u64,
             observer,
             &mut departed,
         )?;
@@ -293,27 +269,13 @@ fn index_write_error(e: Error, root: &IndexRoot, failure: Option<&WriteFailure>)
     }
 }
 
-fn stop_if_signalled() -> Result<()> {
-    match crate::interrupt::received() {
-        Some(signal) => Err(Error::Interrupted {
-            signal,
-            signal_name: crate::interrupt::name(signal).to_owned(),
-        }),
-        None => Ok(()),
-    }
-}
-
+/// The local engine's `SyncWriter`: the changes the driver hands it, as tantivy documents.
 struct SyncSink<'a> {
     index: &'a Index,
     fields: Fields,
     writer: Option<IndexWriter>,
-    known: HashMap<u64, Known>,
-    /// Ids indexed by this run (a paper re-emitted by the merger replaces its earlier copy).
-    written: HashMap<u64, ()>,
-    summary: SyncSummary,
     rebuilding: bool,
     opts: &'a IngestOptions,
-    observer: &'a mut dyn IngestObserver,
     departed: &'a mut Departed,
     /// Changes held back from the writer while they fit in `pending_limit` bytes, so that a
     /// guard refusing the sync usually decides before a segment is written at all.
@@ -397,64 +359,37 @@ impl SyncSink<'_> {
     }
 }
 
-impl RecordSink for SyncSink<'_> {
-    type Error = Error;
+impl SyncWriter for SyncSink<'_> {
+    fn upsert(&mut self, record: Record, first_seen: i64, replace: bool) -> Result<()> {
+        let term = replace.then(|| self.id_term(&record.id));
+        let doc = to_document(&self.fields, &record, record.content_hash(), first_seen);
+        self.change(term, doc, approximate_size(&record))
+    }
 
-    fn record(&mut self, record: Record) -> Result<()> {
-        stop_if_signalled()?;
-        let key = id_to_number(&record.id).unwrap_or_default();
-        let hash = record.content_hash();
-        let now = self.opts.now;
-        let fields = self.fields;
-        let bytes = approximate_size(&record);
-        if self.written.contains_key(&key) {
-            let term = self.id_term(&record.id);
-            let first_seen = self.known.get(&key).map(|k| k.first_seen).unwrap_or(now);
-            let doc = to_document(&fields, &record, hash, first_seen);
-            return self.change(Some(term), doc, bytes);
+    fn delete(&mut self, ids: &[u64]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
         }
-        match self.known.get_mut(&key) {
-            Some(k) if k.hash == hash && !k.seen && !self.rebuilding => {
-                k.seen = true;
-                if k.source == source_hash(&record.source) {
-                    self.summary.unchanged += 1;
-                    return Ok(());
-                }
-                // Same content, another place in the exports: rewritten so that `show`, `query`
-                // and `export` give the true file:line, but not counted as a change.
-                self.summary.moved += 1;
-                let first_seen = k.first_seen;
-                let term = self.id_term(&record.id);
-                let w = self.writer()?;
-                w.delete_term(term);
-                w.add_document(to_document(&fields, &record, hash, first_seen))?;
-            }
-            Some(k) => {
-                k.seen = true;
-                let first_seen = k.first_seen;
-                if self.rebuilding {
-                    self.summary.added += 1;
-                } else {
-                    self.summary.updated += 1;
-                }
-                let term = self.id_term(&record.id);
-                let doc = to_document(&fields, &record, hash, first_seen);
-                self.change(Some(term), doc, bytes)?;
-            }
-            None => {
-                self.summary.added += 1;
-                // A paper removed earlier and now back keeps when it first entered the index,
-                // so `--added-since` and `watch` agree that it is not new.
-                let first_seen = self.departed.returning(key).unwrap_or(now);
-                let doc = to_document(&fields, &record, hash, first_seen);
-                self.change(None, doc, bytes)?;
-            }
+        let id = self.fields.id;
+        let w = self.flush_pending()?;
+        for number in ids {
+            w.delete_term(Term::from_field_text(id, &id_from_number(*number)));
         }
-        self.written.insert(key, ());
         Ok(())
     }
 
-    fn diagnostic(&mut self, diagnostic: &Diagnostic) {
+    /// A paper removed earlier and now back keeps when it first entered the index.
+    fn returning(&mut self, id: u64) -> Option<i64> {
+        self.departed.returning(id)
+    }
+
+    fn departed(&mut self, gone: &[(u64, i64)]) {
+        for &(id, first_seen) in gone {
+            self.departed.left(id, first_seen);
+        }
+    }
+
+    fn warned(&mut self, diagnostic: &Diagnostic) {
         if let Some(kept) = &mut self.replay {
             if kept.len() < MAX_REPLAYED {
                 kept.push(MarkDiagnostic {
@@ -470,39 +405,28 @@ impl RecordSink for SyncSink<'_> {
             self.doomed = true;
             self.pending.clear();
         }
-        self.observer.diagnostic(diagnostic);
-    }
-
-    fn progress(&mut self, bytes_done: u64) {
-        self.observer.progress(bytes_done);
     }
 }
 
-// One call site, each argument a different part of the sync's state.
-#[allow(clippy::too_many_arguments)]
-fn sync(
+/// Syncs the staging index with the inputs through the one driver (`engine::sync::run`), then
+/// commits: the summary and the diagnostics to replay.
+fn write(
     index: &Index,
-    inputs: &[crate::inputs::Input],
+    inputs: &Inputs,
     known: HashMap<u64, Known>,
     rebuilding: bool,
     opts: &IngestOptions,
-    input_notes: u64,
     observer: &mut dyn IngestObserver,
     departed: &mut Departed,
 ) -> Result<(SyncSummary, Option<Vec<MarkDiagnostic>>)> {
     let fields = Fields::resolve(&index.schema())?;
     let known_before = known.len() as u64;
-    observer.start(inputs.iter().map(|i| i.size).sum());
     let mut sink = SyncSink {
         index,
         fields,
         writer: None,
-        known,
-        written: HashMap::new(),
-        summary: SyncSummary::default(),
         rebuilding,
         opts,
-        observer,
         pending: Vec::new(),
         pending_bytes: 0,
         // Only when a guard can refuse: a first build or a forced sync writes straight away.
@@ -511,48 +435,11 @@ fn sync(
         } else {
             0
         },
-        doomed: opts.strict && input_notes > 0,
+        doomed: opts.strict && !inputs.notes.is_empty(),
         departed,
         replay: Some(Vec::new()),
     };
-    let read = read_records(inputs, &mut sink).map_err(ReadError::flatten);
-    sink.observer.finish();
-    let stats: ReadStats = read?;
-    let mut summary = std::mem::take(&mut sink.summary);
-    summary.entries = stats.entries;
-    summary.skipped = stats.skipped;
-    summary.merged = stats.merged;
-    summary.warnings = stats.warnings + input_notes;
-
-    let vanished: Vec<(u64, Known)> = sink
-        .known
-        .iter()
-        .filter(|(_, k)| !k.seen)
-        .map(|(id, k)| (*id, *k))
-        .collect();
-    // A rebuild starts empty, so a vanished record cannot be kept: it is gone either way.
-    let would_remove = if opts.keep_missing && !rebuilding {
-        0
-    } else {
-        vanished.len() as u64
-    };
-    if let Some(refusal) =
-        crate::engine::sync::refusal(&summary, &stats, known_before, would_remove, opts)
-    {
-        return Err(refusal);
-    }
-    if !opts.keep_missing && !rebuilding && !vanished.is_empty() {
-        let w = sink.flush_pending()?;
-        for (id, _) in &vanished {
-            w.delete_term(Term::from_field_text(fields.id, &id_from_number(*id)));
-        }
-    }
-    summary.removed = would_remove;
-    if would_remove > 0 {
-        for (id, k) in &vanished {
-            sink.departed.left(*id, k.first_seen);
-        }
-    }
+    let mut summary = sync::run(inputs, known, rebuilding, opts, observer, &mut sink)?;
     if !sink.pending.is_empty() {
         sink.flush_pending()?;
     }
@@ -713,12 +600,11 @@ fn known_records(open: &OpenIndex) -> Result<HashMap<u64, Known>> {
             let id = ids.first(doc).unwrap_or_default();
             known.insert(
                 id,
-                Known {
-                    hash: hashes.first(doc).unwrap_or_default(),
-                    source: sources.first(doc).unwrap_or_default(),
-                    first_seen: first.first(doc).unwrap_or_default(),
-                    seen: false,
-                },
+                Known::new(
+                    hashes.first(doc).unwrap_or_default(),
+                    sources.first(doc).unwrap_or_default(),
+                    first.first(doc).unwrap_or_default(),
+                ),
             );
         }
     }
@@ -750,15 +636,7 @@ fn read_previous_records(root: &IndexRoot) -> HashMap<u64, Known> {
         };
         for doc in segment.doc_ids_alive() {
             if let Some(id) = ids.first(doc) {
-                known.insert(
-                    id,
-                    Known {
-                        hash: 0,
-                        source: 0,
-                        first_seen: first.first(doc).unwrap_or_default(),
-                        seen: false,
-                    },
-                );
+                known.insert(id, Known::new(0, 0, first.first(doc).unwrap_or_default()));
             }
         }
     }

@@ -15,9 +15,9 @@ use super::client::{reason, Client};
 use super::schema::{self, Layout};
 use super::{alias_target, hits_of};
 use crate::diagnostic::Diagnostic;
-use crate::engine::{Change, Diff, IngestObserver, IngestOptions, Known, SyncSummary};
+use crate::engine::sync::{self, Inputs, SyncWriter};
+use crate::engine::{IngestObserver, IngestOptions, Known, SyncSummary};
 use crate::error::{Error, Result};
-use crate::inputs::{collect_inputs, read_records, ReadError, RecordSink};
 use crate::record::Record;
 
 /// Documents per `_bulk` request, and its size bound.
@@ -37,11 +37,7 @@ pub fn ingest(
     observer: &mut dyn IngestObserver,
 ) -> Result<SyncSummary> {
     let started = Instant::now();
-    let mut notes = Vec::new();
-    let inputs = collect_inputs(paths, &mut notes)?;
-    for note in &notes {
-        observer.diagnostic(note);
-    }
+    let inputs = sync::collect(paths, observer)?;
     let alias = client.url.name.clone();
     let health = client.call("GET", "/_cluster/health", None)?;
     if health.get("status").and_then(Value::as_str) == Some("red") {
@@ -50,30 +46,21 @@ pub fn ingest(
         );
     }
     let mut lock = Lock::acquire(client, &alias, opts.wait)?;
-    let result = sync(
-        client,
-        &alias,
-        &inputs,
-        opts,
-        layout,
-        notes.len() as u64,
-        observer,
-        &mut lock,
-    );
+    let result = write(client, &alias, &inputs, opts, layout, observer, &mut lock);
     lock.release();
     let mut summary = result?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn sync(
+/// Syncs the alias through the one driver (`engine::sync::run`): in place, or into a new
+/// generation and then the switch.
+fn write(
     client: &Client,
     alias: &str,
-    inputs: &[crate::inputs::Input],
+    inputs: &Inputs,
     opts: &IngestOptions,
     layout: Layout,
-    input_notes: u64,
     observer: &mut dyn IngestObserver,
     lock: &mut Lock<'_>,
 ) -> Result<SyncSummary> {
@@ -126,7 +113,6 @@ fn sync(
         Some(index) => known_records(client, index)?,
         None => HashMap::new(),
     };
-    let diff = Diff::new(known, rebuild, opts.now);
     if rebuild {
         let index = format!("{alias}-{}", generation());
         client.call(
@@ -135,11 +121,8 @@ fn sync(
             Some(&schema::index_body(layout)),
         )?;
         let written = (|| {
-            let summary = Sink::new(client, &index, diff, true, observer, lock).run(
-                inputs,
-                input_notes,
-                opts,
-            )?;
+            let summary =
+                Sink::new(client, &index, true, lock).run(inputs, known, opts, observer)?;
             refresh_and_wait(client, &index)?;
             Ok(summary)
         })();
@@ -165,11 +148,8 @@ fn sync(
         Ok(summary)
     } else {
         let index = live.expect("in place only with a live index");
-        let mut summary = Sink::new(client, &index, diff, false, observer, lock).run(
-            inputs,
-            input_notes,
-            opts,
-        )?;
+        let mut summary =
+            Sink::new(client, &index, false, lock).run(inputs, known, opts, observer)?;
         client.call("POST", &format!("/{index}/_refresh"), None)?;
         summary.records = count(client, alias)?;
         Ok(summary)
@@ -282,14 +262,14 @@ fn known_records(client: &Client, index: &str) -> Result<HashMap<u64, Known>> {
     }
 }
 
-/// Receives the records: diffs them, and sends the changes in bounded `_bulk` requests
+/// The OpenSearch `SyncWriter`: sends the changes in bounded `_bulk` requests
 /// (a rebuild's as they come, into the index no one reads yet; an in-place sync's after the
 /// guards, so that a refused sync leaves the index as it was). A second thread posts the
 /// bodies one at a time, in order, so the next one is built while one is in flight.
 struct Sink<'a, 'l> {
     client: &'a Client,
     index: &'a str,
-    diff: Option<Diff>,
+    /// A rebuild's changes go out as they come (into the index no one reads yet).
     stream: bool,
     /// In-place changes held until the guards pass.
     held: Vec<(Record, i64)>,
@@ -297,7 +277,6 @@ struct Sink<'a, 'l> {
     batch_docs: usize,
     /// To the posting thread, while `run` reads (closed after, so that thread ends).
     queue: Option<SyncSender<Vec<u8>>>,
-    observer: &'a mut dyn IngestObserver,
     lock: &'a mut Lock<'l>,
     /// A failure while reading, reported once the read stops.
     failed: Option<Error>,
@@ -320,24 +299,15 @@ impl From<Error> for Stopped {
 }
 
 impl<'a, 'l> Sink<'a, 'l> {
-    fn new(
-        client: &'a Client,
-        index: &'a str,
-        diff: Diff,
-        stream: bool,
-        observer: &'a mut dyn IngestObserver,
-        lock: &'a mut Lock<'l>,
-    ) -> Self {
+    fn new(client: &'a Client, index: &'a str, stream: bool, lock: &'a mut Lock<'l>) -> Self {
         Sink {
             client,
             index,
-            diff: Some(diff),
             stream,
             held: Vec::new(),
             batch: Vec::new(),
             batch_docs: 0,
             queue: None,
-            observer,
             lock,
             failed: None,
         }
@@ -347,9 +317,10 @@ impl<'a, 'l> Sink<'a, 'l> {
     /// (also when reading panics: the scope would otherwise wait for that thread forever).
     fn run(
         mut self,
-        inputs: &[crate::inputs::Input],
-        input_notes: u64,
+        inputs: &Inputs,
+        known: HashMap<u64, Known>,
         opts: &IngestOptions,
+        observer: &mut dyn IngestObserver,
     ) -> Result<SyncSummary> {
         let (client, stream) = (self.client, self.stream);
         let outcome = pipelined(
@@ -357,7 +328,9 @@ impl<'a, 'l> Sink<'a, 'l> {
             |queue| {
                 self.queue = Some(queue);
                 let produced = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    self.produce(inputs, input_notes, opts)
+                    let summary = sync::run(inputs, known, stream, opts, observer, &mut self)?;
+                    self.flush()?;
+                    Ok(summary)
                 }));
                 self.queue = None;
                 produced.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -365,45 +338,10 @@ impl<'a, 'l> Sink<'a, 'l> {
         );
         outcome.map_err(|stopped| {
             for refused in stopped.refused {
-                self.observer.diagnostic(&Diagnostic::new(
-                    &self.client.url.to_string(),
-                    0,
-                    refused,
-                ));
+                observer.diagnostic(&Diagnostic::new(&self.client.url.to_string(), 0, refused));
             }
             stopped.error
         })
-    }
-
-    fn produce(
-        &mut self,
-        inputs: &[crate::inputs::Input],
-        input_notes: u64,
-        opts: &IngestOptions,
-    ) -> Result<SyncSummary> {
-        self.observer.start(inputs.iter().map(|i| i.size).sum());
-        let read = read_records(inputs, self).map_err(ReadError::flatten);
-        self.observer.finish();
-        let stats = read?;
-        if let Some(e) = self.failed.take() {
-            return Err(e);
-        }
-        let diff = self.diff.take().expect("one run");
-        let (summary, vanished) = diff.finish(&stats, input_notes, opts)?;
-        for (record, first_seen) in std::mem::take(&mut self.held) {
-            self.index_doc(&record, first_seen)?;
-        }
-        for id in vanished {
-            let action = json!({"delete": {"_index": self.index, "_id": format!("{id:016x}")}});
-            self.batch.extend_from_slice(action.to_string().as_bytes());
-            self.batch.push(b'\n');
-            self.batch_docs += 1;
-            if self.batch_docs >= BULK_DOCS {
-                self.flush()?;
-            }
-        }
-        self.flush()?;
-        Ok(summary)
     }
 
     fn index_doc(&mut self, record: &Record, first_seen: i64) -> Result<()> {
@@ -556,34 +494,44 @@ fn backoff(attempt: u32) {
     std::thread::sleep(Duration::from_millis(100 * (1u64 << attempt.min(6))));
 }
 
-impl RecordSink for Sink<'_, '_> {
-    type Error = Error;
-
-    fn record(&mut self, record: Record) -> Result<()> {
+impl SyncWriter for Sink<'_, '_> {
+    fn upsert(&mut self, record: Record, first_seen: i64, _replace: bool) -> Result<()> {
         if self.failed.is_some() {
             return Ok(());
         }
-        let Some(diff) = self.diff.as_mut() else {
-            return Ok(());
-        };
-        if let Change::Write { first_seen, .. } = diff.record(&record) {
-            if self.stream {
-                if let Err(e) = self.index_doc(&record, first_seen) {
-                    self.failed = Some(e);
-                }
-            } else {
-                self.held.push((record, first_seen));
+        if self.stream {
+            // Kept, and reported once the read ends: the read goes on to its end.
+            if let Err(e) = self.index_doc(&record, first_seen) {
+                self.failed = Some(e);
+            }
+        } else {
+            self.held.push((record, first_seen));
+        }
+        Ok(())
+    }
+
+    /// The guards passed: the held changes, then the deletions.
+    fn delete(&mut self, ids: &[u64]) -> Result<()> {
+        for (record, first_seen) in std::mem::take(&mut self.held) {
+            self.index_doc(&record, first_seen)?;
+        }
+        for id in ids {
+            let action = json!({"delete": {"_index": self.index, "_id": format!("{id:016x}")}});
+            self.batch.extend_from_slice(action.to_string().as_bytes());
+            self.batch.push(b'\n');
+            self.batch_docs += 1;
+            if self.batch_docs >= BULK_DOCS {
+                self.flush()?;
             }
         }
         Ok(())
     }
 
-    fn diagnostic(&mut self, diagnostic: &Diagnostic) {
-        self.observer.diagnostic(diagnostic);
-    }
-
-    fn progress(&mut self, bytes_done: u64) {
-        self.observer.progress(bytes_done);
+    fn read_ended(&mut self) -> Result<()> {
+        match self.failed.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 }
 
