@@ -5,11 +5,14 @@ mod client;
 mod explain;
 mod facets;
 mod ingest;
+mod lock;
+mod page;
 mod query;
 pub mod schema;
+mod similar;
+mod typos;
 mod url;
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
@@ -18,26 +21,15 @@ pub use client::Client;
 pub use ingest::ingest;
 pub use url::{mask, EngineUrl};
 
-use crate::engine::analysis::analyze;
 use crate::engine::facets::{FacetCounts, FacetField};
-use crate::engine::fields::Analysis;
-use crate::engine::similar::{KeyTerm, SimilarHit, SimilarResults};
-use crate::engine::snippet::window;
-use crate::engine::snippet::Marked;
-use crate::engine::{nothing_to_search, Hit, Sort};
+use crate::engine::nothing_to_search;
+use crate::engine::similar::SimilarResults;
 use crate::engine::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
 use crate::error::{Error, Result};
 use crate::record::{Record, StoredRecord};
 
-/// Matches one search request returns at most (OpenSearch's default result window).
-const DEEP_PAGE: usize = 10_000;
 /// Records per page when reading every match or record.
 const SCAN_PAGE: usize = 2_000;
-/// Markers the highlighter puts around matches: private-use characters no listing holds
-/// (not control characters, which Java's `trim` strips from a field's start).
-const PRE: &str = "\u{e000}";
-const POST: &str = "\u{e001}";
-
 /// An engine named by `--engine`: where it is, and the directory of the saved searches
 /// kept for it on this machine.
 #[derive(Debug, Clone)]
@@ -110,95 +102,6 @@ pub struct Compiled {
     corrections: Vec<Correction>,
     /// What each scored clause's terms were typed as (`--explain`).
     origins: Vec<explain::TermOrigin>,
-}
-
-impl query::Dictionary for OpenSearchEngine {
-    /// One search: the word as written (size 0, each shard stopping at its first match), and
-    /// a term suggester per field with every threshold off, so that each lists all its words
-    /// within `typos` edits (a transposition counting as one).
-    fn lookup(&self, held: &Value, near: &[&str], word: &str, typos: u8) -> Result<query::Lookup> {
-        let mut body =
-            json!({"size": 0, "query": held, "track_total_hits": 1, "terminate_after": 1});
-        if !near.is_empty() {
-            let mut suggest = serde_json::Map::new();
-            for (i, field) in near.iter().enumerate() {
-                suggest.insert(
-                    format!("near{i}"),
-                    json!({"text": word, "term": {
-                        "field": field,
-                        "suggest_mode": "always",
-                        "max_edits": typos.clamp(1, 2),
-                        "prefix_length": 0,
-                        "min_word_length": 1,
-                        "accuracy": 0.0,
-                        "size": crate::engine::fields::MAX_EXPANSIONS,
-                        "shard_size": crate::engine::fields::MAX_EXPANSIONS * 4,
-                        "max_inspections": 20,
-                        "string_distance": "damerau_levenshtein"
-                    }}),
-                );
-            }
-            body["suggest"] = Value::Object(suggest);
-        }
-        let reply = self.search(&body, false)?;
-        Ok(query::Lookup {
-            known: total_of(&reply) > 0,
-            near: (0..near.len())
-                .map(|i| suggested(&reply, &format!("near{i}"), word, typos))
-                .collect(),
-        })
-    }
-}
-
-/// The options of the term suggestion `name` within `typos` of `word`, as the local engine
-/// counts edits.
-fn suggested(reply: &Value, name: &str, word: &str, typos: u8) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in reply
-        .pointer(&format!("/suggest/{name}"))
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-    {
-        for option in entry
-            .get("options")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-        {
-            if let Some(text) = option.get("text").and_then(Value::as_str) {
-                if transposition_close(text, word, typos) {
-                    out.push(text.to_owned());
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Within `typos` edits when a swap of neighbours counts as one (as the local engine counts).
-fn transposition_close(a: &str, b: &str, typos: u8) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (n, m) = (a.len(), b.len());
-    let mut d = vec![vec![0usize; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=n {
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[n][m] <= usize::from(typos)
 }
 
 /// The concrete index an alias points to, if the alias exists.
@@ -349,80 +252,6 @@ impl OpenSearchEngine {
             .and_then(schema::from_source)
             .ok_or_else(|| self.client.error("a document without litsearch's fields"))
     }
-
-    /// A page from the reply to its first search (`page_body`): pages within the first
-    /// DEEP_PAGE matches are that one request (from/size); deeper or longer ones (export of
-    /// every match) continue with search_after, DEEP_PAGE at a time. Then the hits as
-    /// litsearch's, and the facet counts.
-    fn finish_page(
-        &self,
-        compiled: &Compiled,
-        request: &PageRequest,
-        mut body: Value,
-        reply: &Value,
-    ) -> Result<Page> {
-        let depth = request.offset.saturating_add(request.limit);
-        let total = total_of(reply);
-        let mut raw: Vec<Value> = hits_of(reply).to_vec();
-        if depth > DEEP_PAGE {
-            let wanted = depth.min(total);
-            if let Some(b) = body.as_object_mut() {
-                b.remove("aggs");
-            }
-            body["from"] = json!(0);
-            body["track_total_hits"] = json!(false);
-            body["size"] = json!(DEEP_PAGE);
-            while raw.len() < wanted {
-                let Some(after) = raw.last().and_then(|h| h.get("sort")).cloned() else {
-                    break;
-                };
-                body["search_after"] = after;
-                let more = self.search(&body, true)?;
-                let page = hits_of(&more);
-                if page.is_empty() {
-                    break;
-                }
-                raw.extend_from_slice(page);
-            }
-            raw.truncate(wanted);
-            raw.drain(..request.offset.min(raw.len()));
-        }
-        let mut hits = Vec::new();
-        for hit in &raw {
-            let stored = self.stored(hit)?;
-            let record = stored.record;
-            let title_found = matched_words(hit, "title", &record.title);
-            let title = Marked {
-                text: record.title.clone(),
-                highlights: title_found.iter().map(|(s, e, _)| (*s, *e)).collect(),
-            };
-            let found = matched_words(hit, "abstract", &record.abstract_text);
-            let snippet = window(&record.abstract_text, &found, request.snippet_chars);
-            let score = hit.get("_score").and_then(Value::as_f64).unwrap_or(0.0) as f32;
-            hits.push(Hit {
-                matched_authors: matched_names(hit, "author", &record.authors),
-                matched_fellows: matched_names(hit, "fellow", &record.fellows),
-                score,
-                record,
-                first_seen: stored.first_seen,
-                snippet,
-                title,
-                explanation: match hit.get("_explanation") {
-                    Some(raw) if request.explain => Some(crate::engine::explain::Explanation::new(
-                        explain::score_parts(raw, &compiled.origins),
-                        raw.clone(),
-                    )),
-                    _ => None,
-                },
-            });
-        }
-        let facets = self.page_facets(&compiled.query, request, total, reply)?;
-        Ok(Page {
-            total,
-            hits,
-            facets,
-        })
-    }
 }
 
 /// Why a reply leaves records out, if it does: shards that failed, or shards with no copy
@@ -469,132 +298,6 @@ fn hits_of(reply: &Value) -> &[Value] {
         .unwrap_or(&[])
 }
 
-/// The first search of a page: hits (from/size within the first DEEP_PAGE matches), the exact
-/// total, the highlights of the words matched, and the aggregations of the facets.
-fn page_body(compiled: &Compiled, request: &PageRequest) -> Value {
-    let depth = request.offset.saturating_add(request.limit);
-    let (from, size) = if depth <= DEEP_PAGE {
-        (request.offset, request.limit)
-    } else {
-        (0, request.limit.min(DEEP_PAGE))
-    };
-    let mut body = json!({
-        "query": compiled.query,
-        "from": from,
-        "size": size,
-        "track_total_hits": true,
-        "track_scores": true,
-        "sort": sort_clause(request.sort),
-        "explain": request.explain,
-    });
-    if request.limit > 0 {
-        let mut highlight = json!({
-            "pre_tags": [PRE],
-            "post_tags": [POST],
-            "encoder": "default",
-            "fields": {
-                // Whole fields marked (the snippet window is chosen as locally), and
-                // their unstemmed words, where prefixes and typos match.
-                "title": {"number_of_fragments": 0},
-                "title.words": {"number_of_fragments": 0},
-                "abstract": {"number_of_fragments": 0},
-                "abstract.words": {"number_of_fragments": 0},
-                // Names matched by the query or a filter (the whole query, so filters
-                // count), each matched name once, as the local engine shows them.
-                "author": {"number_of_fragments": 0, "highlight_query": compiled.query},
-                "fellow": {"number_of_fragments": 0, "highlight_query": compiled.query}
-            }
-        });
-        if let Some(h) = &compiled.highlight {
-            highlight["highlight_query"] = h.clone();
-        }
-        body["highlight"] = highlight;
-    }
-    if let Some(aggs) = facets::page_aggs(request) {
-        body["aggs"] = aggs;
-    }
-    body
-}
-
-/// The sort of a page: the order asked for, then our tie-breaks (newer date, smaller id).
-fn sort_clause(sort: Sort) -> Value {
-    match sort {
-        Sort::Relevance => json!([{"_score": "desc"}, {"date": "desc"}, {"id": "asc"}]),
-        Sort::Newest => json!([{"date": "desc"}, {"_score": "desc"}, {"id": "asc"}]),
-        Sort::Oldest => json!([{"date": "asc"}, {"_score": "desc"}, {"id": "asc"}]),
-        Sort::Added => json!([{"first_seen": "desc"}, {"date": "desc"}, {"id": "asc"}]),
-    }
-}
-
-/// The words of `text` the query matched, as the local engine marks them: the stems the
-/// engine highlighted in the field (or its unstemmed words), at every word with those stems.
-fn matched_words(hit: &Value, field: &str, text: &str) -> Vec<(usize, usize, String)> {
-    let mut stems = HashSet::new();
-    for f in [field.to_owned(), format!("{field}.words")] {
-        let Some(m) = hit
-            .pointer(&format!("/highlight/{}/0", f.replace('/', "~1")))
-            .and_then(Value::as_str)
-            .map(unmark)
-        else {
-            continue;
-        };
-        if m.text != text {
-            continue;
-        }
-        for &(start, end) in &m.highlights {
-            stems.extend(analyze(Analysis::Prose, &m.text[start..end]));
-        }
-    }
-    if stems.is_empty() {
-        return Vec::new();
-    }
-    crate::engine::analysis::analyze_with_offsets(Analysis::Prose, text)
-        .into_iter()
-        .filter(|(_, _, term)| stems.contains(term))
-        .collect()
-}
-
-/// Positions in `names` of the values the engine highlighted in a multi-valued name field.
-fn matched_names(hit: &Value, field: &str, names: &[String]) -> Vec<usize> {
-    let Some(marked) = hit
-        .pointer(&format!("/highlight/{field}"))
-        .and_then(Value::as_array)
-    else {
-        return Vec::new();
-    };
-    let mut out: Vec<usize> = Vec::new();
-    for value in marked.iter().filter_map(Value::as_str) {
-        let m = unmark(value);
-        if m.highlights.is_empty() {
-            continue;
-        }
-        if let Some(i) = (0..names.len()).find(|i| names[*i] == m.text && !out.contains(i)) {
-            out.push(i);
-        }
-    }
-    out.sort_unstable();
-    out
-}
-
-/// Text with the highlighter's markers → the text and the byte ranges they marked.
-fn unmark(marked: &str) -> Marked {
-    let mut text = String::with_capacity(marked.len());
-    let mut highlights = Vec::new();
-    let mut open = None;
-    for c in marked.chars() {
-        match c {
-            '\u{e000}' => open = Some(text.len()),
-            '\u{e001}' => {
-                if let Some(start) = open.take() {
-                    highlights.push((start, text.len()));
-                }
-            }
-            _ => text.push(c),
-        }
-    }
-    Marked { text, highlights }
-}
-
 impl Engine for OpenSearchEngine {
     type Compiled = Compiled;
 
@@ -626,14 +329,14 @@ impl Engine for OpenSearchEngine {
     }
 
     fn page(&self, compiled: &Compiled, request: &PageRequest) -> Result<Page> {
-        let body = page_body(compiled, request);
+        let body = page::page_body(compiled, request);
         let reply = self.search(&body, true)?;
         self.finish_page(compiled, request, body, &reply)
     }
 
     /// One search: its total says whether anything matched, and then it is the page.
     fn page_if_any(&self, compiled: &Compiled, request: &PageRequest) -> Result<Option<Page>> {
-        let body = page_body(compiled, request);
+        let body = page::page_body(compiled, request);
         let reply = self.search(&body, true)?;
         if total_of(&reply) == 0 {
             return Ok(None);
@@ -688,7 +391,7 @@ impl Engine for OpenSearchEngine {
     }
 
     fn similar(&self, source: &Record, limit: usize) -> Result<SimilarResults> {
-        similar(self, source, limit)
+        similar::similar(self, source, limit)
     }
 
     fn facet_values(&self, fields: &[FacetField]) -> Result<FacetCounts> {
@@ -704,129 +407,6 @@ impl Engine for OpenSearchEngine {
             .and_then(Value::as_f64)
             .map(|v| v as i64))
     }
-}
-
-/// Words too common to say two papers are alike (more_like_this's stop words).
-const SIMILAR_STOPWORDS: &[&str] = &[
-    "a", "about", "also", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "for",
-    "from", "has", "have", "how", "in", "into", "is", "it", "its", "may", "more", "not", "of",
-    "on", "or", "our", "such", "than", "that", "the", "their", "these", "this", "to", "we", "what",
-    "when", "which", "while", "with", "http", "https", "www", "com", "org", "github",
-];
-
-/// More-like-this on the source's title, abstract and tags, the source itself excluded; the
-/// key terms are the source's most frequent words (title counting 3, tags 2, abstract 1), and
-/// each hit's reason names those it shares, and the tags.
-fn similar(engine: &OpenSearchEngine, source: &Record, limit: usize) -> Result<SimilarResults> {
-    let like = format!(
-        "{}\n{}\n{}\n{}",
-        source.title,
-        source.title,
-        source.tags.join("\n"),
-        source.abstract_text
-    );
-    let mut should = vec![json!({"more_like_this": {
-        "fields": ["title", "abstract", "tag"],
-        "like": like,
-        "min_term_freq": 1,
-        "min_doc_freq": 1,
-        "max_query_terms": 25,
-        "minimum_should_match": "1",
-        "stop_words": SIMILAR_STOPWORDS,
-    }})];
-    for tag in &source.tags {
-        should.push(
-            json!({"term": {"tag_key": {"value": crate::text::fold_key(tag), "boost": 0.5}}}),
-        );
-    }
-    let body = json!({
-        "size": limit,
-        "query": {"bool": {
-            "should": should,
-            "minimum_should_match": 1,
-            "must_not": [{"term": {"id": source.id}}]
-        }},
-        "sort": [{"_score": "desc"}, {"date": "desc"}, {"id": "asc"}],
-        "track_scores": true
-    });
-    let reply = engine.search(&body, true)?;
-    let terms = key_terms(source);
-    let source_tags: HashSet<String> = source
-        .tags
-        .iter()
-        .map(|t| crate::text::fold_key(t))
-        .collect();
-    let mut hits = Vec::new();
-    for hit in hits_of(&reply) {
-        let record = engine.stored(hit)?.record;
-        let words: HashSet<String> = [&record.title, &record.abstract_text]
-            .iter()
-            .flat_map(|t| crate::engine::analysis::analyze(Analysis::Prose, t))
-            .chain(
-                record
-                    .tags
-                    .iter()
-                    .flat_map(|t| crate::engine::analysis::analyze(Analysis::Prose, t)),
-            )
-            .collect();
-        let shared_terms = terms
-            .iter()
-            .filter(|t| words.contains(&t.term))
-            .take(5)
-            .map(|t| t.word.clone())
-            .collect();
-        let shared_tags = record
-            .tags
-            .iter()
-            .filter(|t| source_tags.contains(&crate::text::fold_key(t)))
-            .cloned()
-            .collect();
-        hits.push(SimilarHit {
-            score: hit.get("_score").and_then(Value::as_f64).unwrap_or(0.0) as f32,
-            record,
-            shared_terms,
-            shared_tags,
-        });
-    }
-    Ok(SimilarResults {
-        source: source.clone(),
-        terms,
-        hits,
-    })
-}
-
-/// The source's strongest words: stemmed term, a word that gave it, weighted frequency.
-fn key_terms(source: &Record) -> Vec<KeyTerm> {
-    let mut weights: std::collections::HashMap<String, (String, f32)> = Default::default();
-    let mut add = |text: &str, weight: f32| {
-        let words = crate::engine::analysis::analyze(Analysis::Name, text);
-        for word in words {
-            if word.len() < 3 || SIMILAR_STOPWORDS.contains(&word.as_str()) {
-                continue;
-            }
-            let Some(term) = crate::engine::analysis::analyze(Analysis::Prose, &word).pop() else {
-                continue;
-            };
-            let entry = weights.entry(term).or_insert((word, 0.0));
-            entry.1 += weight;
-        }
-    };
-    add(&source.title, 3.0);
-    for tag in &source.tags {
-        add(tag, 2.0);
-    }
-    add(&source.abstract_text, 1.0);
-    let mut terms: Vec<KeyTerm> = weights
-        .into_iter()
-        .map(|(term, (word, weight))| KeyTerm { term, word, weight })
-        .collect();
-    terms.sort_by(|a, b| {
-        b.weight
-            .total_cmp(&a.weight)
-            .then_with(|| a.term.cmp(&b.term))
-    });
-    terms.truncate(25);
-    terms
 }
 
 #[cfg(test)]
@@ -858,6 +438,9 @@ mod tests {
             explain: false,
         }
     }
+
+    use super::page::{page_body, unmark};
+    use crate::engine::Sort;
 
     #[test]
     fn a_page_search_counts_its_facets() {
