@@ -1,5 +1,6 @@
 //! `litsearch watch add|list|show|rm|run`: saved searches that report new papers.
-//! Glue only: state in `watch::state`, running in `watch::run`, printers in `output::digest`.
+//! Glue only: state in `watch::state`, running in `watch::run`, delivery in `watch::deliver`,
+//! printers in `output::digest`.
 
 use std::io::Write;
 use std::time::Duration;
@@ -15,9 +16,9 @@ use crate::error::{exit, Error, Result};
 use crate::lock::DirLock;
 use crate::output::digest::{self, WatchFormat};
 use crate::output::Style;
-use crate::search::{parse_query, search, unmatched_filters, Filters, SearchRequest};
-use crate::watch::feed::{feed_path, updated_feed, write_feed};
-use crate::watch::state::WATCH_LOCK;
+use crate::search::{parse_query, search, unmatched_filters, SearchRequest};
+use crate::watch::deliver::{deliver, deliver_feed, updated_feeds};
+use crate::watch::state::{WatchJson, WATCH_LOCK};
 use crate::watch::{
     check_name, new_watch, record, run_watch, state_path, RunOptions, Watch, WatchFile,
 };
@@ -38,38 +39,6 @@ pub fn run(ctx: &Context, cmd: WatchCommand) -> Result<u8> {
 fn lock(ctx: &Context, wait: Duration) -> Result<DirLock> {
     std::fs::create_dir_all(ctx.state_dir()).map_err(|e| Error::io(ctx.state_dir(), e))?;
     DirLock::acquire(ctx.state_dir(), WATCH_LOCK, "watch", wait)
-}
-
-/// A saved search as `watch list --json` and `watch show --json` print it.
-#[derive(Debug, Serialize)]
-struct WatchJson<'a> {
-    name: &'a str,
-    query: &'a str,
-    filters: &'a Filters,
-    created: &'a str,
-    last_run: Option<&'a str>,
-    /// How many papers it has reported (or counted as reported when saved).
-    reported: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reported_ids: Option<Vec<String>>,
-}
-
-impl<'a> WatchJson<'a> {
-    fn new(w: &'a Watch, with_ids: bool) -> Self {
-        WatchJson {
-            name: &w.name,
-            query: &w.query,
-            filters: &w.filters,
-            created: &w.created,
-            last_run: w.last_run.as_deref(),
-            reported: w.reported.len(),
-            reported_ids: with_ids.then(|| {
-                w.reported_ids()
-                    .map(crate::record::id_from_number)
-                    .collect()
-            }),
-        }
-    }
 }
 
 fn print_json(value: &impl Serialize) -> Result<()> {
@@ -259,37 +228,6 @@ fn rm(ctx: &Context, args: WatchNameArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-/// Runs `command` through `sh -c` with `report` on its stdin, and succeeds only if it exits 0:
-/// unlike `watch run | mail`, whose status litsearch never sees, a failed delivery here leaves
-/// nothing recorded.
-fn deliver(command: &str, report: &[u8]) -> Result<()> {
-    let failed = |source: std::io::Error| Error::NotDelivered {
-        what: format!("the report to `{command}`"),
-        source,
-    };
-    let mut child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .map_err(failed)?;
-    let written = match child.stdin.take() {
-        // A command that exits without reading it all fails the delivery (through its status,
-        // or here as a closed pipe).
-        Some(mut stdin) => stdin.write_all(report).and_then(|()| stdin.flush()),
-        None => Ok(()),
-    };
-    let status = child.wait().map_err(failed)?;
-    if !status.success() {
-        let how = match status.code() {
-            Some(code) => format!("exited with status {code}"),
-            None => "was killed by a signal".to_owned(),
-        };
-        return Err(failed(std::io::Error::other(how)));
-    }
-    written.map_err(failed)
-}
-
 fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
     if !args.wait.is_finite() || args.wait < 0.0 {
         return Err(Error::Usage(format!(
@@ -353,12 +291,7 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
     // Deliver everything first; only then record (at least once, never skipped).
     match feed_dir {
         Some(dir) => {
-            let mut feeds = Vec::with_capacity(reports.len());
-            for report in &reports {
-                let feed_file = feed_path(&dir, &report.name);
-                let (feed, update) = updated_feed(&feed_file, report, args.feed_size, now)?;
-                feeds.push((feed_file, feed, update));
-            }
+            let feeds = updated_feeds(&dir, &reports, args.feed_size, now)?;
             if !args.dry_run {
                 std::fs::create_dir_all(&dir).map_err(|e| Error::NotDelivered {
                     what: dir.display().to_string(),
@@ -367,13 +300,7 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
             }
             for (feed_file, feed, update) in &feeds {
                 if !args.dry_run {
-                    write_feed(feed_file, feed).map_err(|e| match e {
-                        Error::Io { path, source } => Error::NotDelivered {
-                            what: path.display().to_string(),
-                            source,
-                        },
-                        other => other,
-                    })?;
+                    deliver_feed(feed_file, feed)?;
                 }
                 if !ctx.quiet {
                     let verb = if args.dry_run { "would add" } else { "added" };

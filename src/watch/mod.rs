@@ -1,6 +1,7 @@
 //! Saved searches that report new papers: their state file, running them, their Atom feeds.
 //! Printing their reports is `output::digest`'s job; `commands::watch` glues it to the CLI.
 
+pub mod deliver;
 pub mod feed;
 pub mod run;
 pub mod state;

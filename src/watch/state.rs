@@ -338,3 +338,35 @@ mod tests {
         }
     }
 }
+
+/// A saved search as `watch list --json` and `watch show --json` print it.
+#[derive(Debug, Serialize)]
+pub struct WatchJson<'a> {
+    name: &'a str,
+    query: &'a str,
+    filters: &'a Filters,
+    created: &'a str,
+    last_run: Option<&'a str>,
+    /// How many papers it has reported (or counted as reported when saved).
+    reported: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reported_ids: Option<Vec<String>>,
+}
+
+impl<'a> WatchJson<'a> {
+    pub fn new(w: &'a Watch, with_ids: bool) -> Self {
+        WatchJson {
+            name: &w.name,
+            query: &w.query,
+            filters: &w.filters,
+            created: &w.created,
+            last_run: w.last_run.as_deref(),
+            reported: w.reported.len(),
+            reported_ids: with_ids.then(|| {
+                w.reported_ids()
+                    .map(crate::record::id_from_number)
+                    .collect()
+            }),
+        }
+    }
+}
