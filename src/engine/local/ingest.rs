@@ -1,6 +1,6 @@
-//! Syncs an index with a set of exports: adds new records, replaces changed ones (by content
-//! hash), removes vanished ones, leaves the rest untouched. One commit, under the writer lock,
-//! with guards against exports that would wipe the index.
+//! Syncs an index with a set of exports through the one driver (`engine::sync`): adds new
+//! records, replaces changed ones, removes vanished ones, in a staging generation made live
+//! by one flip. One commit, under the writer lock; the side files in `side_files.rs`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use super::docs::to_document;
 use super::schema::{
     build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM, SOURCE_HASH,
 };
+use super::side_files::{inputs_fingerprint, read_sync_mark, Departed, MarkDiagnostic, SyncMark};
 use super::store::{IndexRoot, OpenIndex};
 use super::writer_dir::{WriteFailure, WriterDirectory};
 use crate::diagnostic::Diagnostic;
@@ -21,7 +22,7 @@ use crate::engine::{IngestObserver, IngestOptions, Known, SyncSummary};
 use crate::error::{Error, Result};
 use crate::interrupt::stop_if_signalled;
 use crate::lock::DirLock;
-use crate::record::{id_from_number, id_to_number, Record};
+use crate::record::{id_from_number, Record};
 
 pub fn ingest(
     root: &IndexRoot,
@@ -157,12 +158,9 @@ pub fn ingest(
                 warnings: summary.warnings - notes.len() as u64,
                 diagnostics,
             };
-            let json = serde_json::to_vec(&mark).expect("mark serializes");
-            crate::atomic_write::write_atomically(&staging.join(SYNC_MARK), &json)?;
+            mark.write(&staging)?;
         } else {
-            // Too many warnings to keep: the live generation's mark (linked in) describes
-            // another export.
-            let _ = std::fs::remove_file(staging.join(SYNC_MARK));
+            SyncMark::remove(&staging);
         }
         super::facets::write_flat_ordinals(&index, &staging)?;
         drop(index);
@@ -459,112 +457,6 @@ fn write(
     let reader = index.reader()?;
     summary.records = reader.searcher().num_docs();
     Ok((summary, sink.replay.take()))
-}
-
-/// When each paper removed from the index had first entered it (`index/departed.json`, kept
-/// outside the generations so rebuilds keep it): a paper that comes back keeps its first_seen.
-#[derive(Default)]
-pub struct Departed {
-    first_seen: HashMap<u64, i64>,
-    changed: bool,
-}
-
-const DEPARTED: &str = "departed.json";
-
-impl Departed {
-    /// Best effort: an unreadable file only means returning papers count as new.
-    fn load(root: &IndexRoot) -> Departed {
-        let first_seen = std::fs::read(root.dir.join(DEPARTED))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<HashMap<String, i64>>(&b).ok())
-            .map(|m| {
-                m.into_iter()
-                    .filter_map(|(id, t)| Some((id_to_number(&id)?, t)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Departed {
-            first_seen,
-            changed: false,
-        }
-    }
-
-    fn returning(&mut self, id: u64) -> Option<i64> {
-        let t = self.first_seen.remove(&id)?;
-        self.changed = true;
-        Some(t)
-    }
-
-    fn left(&mut self, id: u64, first_seen: i64) {
-        self.first_seen.insert(id, first_seen);
-        self.changed = true;
-    }
-
-    fn save(&self, root: &IndexRoot) -> Result<()> {
-        if !self.changed {
-            return Ok(());
-        }
-        let by_hex: std::collections::BTreeMap<String, i64> = self
-            .first_seen
-            .iter()
-            .map(|(id, t)| (id_from_number(*id), *t))
-            .collect();
-        let json = serde_json::to_vec(&by_hex).expect("map serializes");
-        crate::atomic_write::write_atomically(&root.dir.join(DEPARTED), &json)
-    }
-}
-
-/// What the last sync of a generation read: an identical export at the same commit is a no-op
-/// that needs no parsing, whose warnings are replayed from here.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct SyncMark {
-    inputs: u64,
-    opstamp: u64,
-    entries: u64,
-    merged: u64,
-    #[serde(default)]
-    skipped: u64,
-    /// Warnings of the read (those of collecting the inputs are not kept: they are found anew).
-    #[serde(default)]
-    warnings: u64,
-    #[serde(default)]
-    diagnostics: Vec<MarkDiagnostic>,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct MarkDiagnostic {
-    file: String,
-    line: u64,
-    message: String,
-}
-
-const SYNC_MARK: &str = "litsearch-sync.json";
-
-fn read_sync_mark(generation: &std::path::Path) -> Option<SyncMark> {
-    let bytes = std::fs::read(generation.join(SYNC_MARK)).ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
-
-/// A hash of the inputs' paths and contents (and of the flag that changes what a sync keeps).
-fn inputs_fingerprint(inputs: &[crate::inputs::Input], keep_missing: bool) -> Result<u64> {
-    use std::io::Read;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    hasher.update(&[u8::from(keep_missing)]);
-    let mut buf = vec![0u8; 1 << 20];
-    for input in inputs {
-        hasher.update(input.path.to_string_lossy().as_bytes());
-        hasher.update(&[0]);
-        let mut file = std::fs::File::open(&input.path).map_err(|e| Error::io(&input.path, e))?;
-        loop {
-            let n = file.read(&mut buf).map_err(|e| Error::io(&input.path, e))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-        }
-        hasher.update(&[0xff]);
-    }
-    Ok(hasher.digest())
 }
 
 fn note_rebuild(root: &IndexRoot, observer: &mut dyn IngestObserver, why: &str) {

@@ -9,6 +9,7 @@ pub mod ingest;
 mod lookup;
 mod reader_dir;
 pub mod schema;
+mod side_files;
 mod similar;
 mod snippet;
 pub mod store;
