@@ -1,27 +1,19 @@
 //! The engine chosen once per run: `Target` (where the records live, from `--index` or
 //! `--engine URL`) opens an `AnyEngine`, which answers the `Engine` trait for whichever it holds.
 //!
-//! Every engine is named once, in the `engines!` list at the bottom: the enums and the dispatch
-//! are generated from it (ripgrep chooses its `PatternMatcher` once in the same way).
+//! Every engine is named once, by its `Place`, in the `engines!` list at the bottom: `Target`,
+//! `AnyEngine`, `AnyCompiled` and the dispatch are generated from it (ripgrep chooses its
+//! `PatternMatcher` once in the same way); `from_flags` says which flag names which.
 
 use std::path::{Path, PathBuf};
 
 use super::facets::{FacetCounts, FacetField};
 use super::similar::SimilarResults;
 use super::{local, opensearch};
-use super::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Plan};
+use super::{Correction, Engine, MatchMode, MatchedRecord, Page, PageRequest, Place, Plan};
 use super::{IngestObserver, IngestOptions, SyncSummary};
 use crate::error::{Error, Result};
 use crate::record::{Record, StoredRecord};
-
-/// Where the records live, as the global flags name it.
-#[derive(Debug, Clone)]
-pub enum Target {
-    /// An index directory (`--index`).
-    Local(local::IndexRoot),
-    /// An OpenSearch cluster and the alias the records live under (`--engine`).
-    OpenSearch(opensearch::Remote),
-}
 
 impl Target {
     /// The target the global flags name: an engine URL (`--engine`, not empty), else the
@@ -38,36 +30,6 @@ impl Target {
     pub fn local(dir: impl Into<PathBuf>) -> Target {
         Target::Local(local::IndexRoot::new(dir))
     }
-
-    /// The engine, opened for searching.
-    pub fn open(&self) -> Result<AnyEngine> {
-        match self {
-            Target::Local(root) => Ok(AnyEngine::Local(root.open()?)),
-            Target::OpenSearch(remote) => Ok(AnyEngine::OpenSearch(remote.open()?)),
-        }
-    }
-
-    /// Makes the index hold exactly the records of `paths` (see `IngestOptions`).
-    pub fn sync(
-        &self,
-        paths: &[PathBuf],
-        opts: &IngestOptions,
-        observer: &mut dyn IngestObserver,
-    ) -> Result<SyncSummary> {
-        match self {
-            Target::Local(root) => local::ingest(root, paths, opts, observer),
-            Target::OpenSearch(remote) => remote.sync(paths, opts, observer),
-        }
-    }
-
-    /// The directory of the saved searches (`watches.json`) and of their lock: the index
-    /// directory; for an engine, a directory of its own inside the `--index` directory.
-    pub fn state_dir(&self) -> &Path {
-        match self {
-            Target::Local(root) => &root.dir,
-            Target::OpenSearch(remote) => &remote.state_dir,
-        }
-    }
 }
 
 /// A plan compiled by one engine given to another: a bug, reported rather than a panic.
@@ -78,15 +40,50 @@ fn mismatch() -> Error {
 /// `AnyEngine`, `AnyCompiled` and `impl Engine for AnyEngine` for a list of engines: each
 /// method matches once over the list, a compiled plan paired with the engine that compiled it.
 macro_rules! engines {
-    ($($variant:ident($engine:ty)),+ $(,)?) => {
+    ($($(#[$doc:meta])* $variant:ident($place:ty)),+ $(,)?) => {
+        /// Where the records live, as the global flags name it (`from_flags`).
+        #[derive(Debug, Clone)]
+        pub enum Target {
+            $($(#[$doc])* $variant($place),)+
+        }
+
+        impl Target {
+            /// The engine, opened for searching.
+            pub fn open(&self) -> Result<AnyEngine> {
+                match self {
+                    $(Target::$variant(place) => Ok(AnyEngine::$variant(place.open()?)),)+
+                }
+            }
+
+            /// Makes the index hold exactly the records of `paths` (see `IngestOptions`).
+            pub fn sync(
+                &self,
+                paths: &[PathBuf],
+                opts: &IngestOptions,
+                observer: &mut dyn IngestObserver,
+            ) -> Result<SyncSummary> {
+                match self {
+                    $(Target::$variant(place) => place.sync(paths, opts, observer),)+
+                }
+            }
+
+            /// The directory of the saved searches (`watches.json`) and of their lock: the
+            /// index directory; for an engine, a directory of its own beside the `--index` one.
+            pub fn state_dir(&self) -> &Path {
+                match self {
+                    $(Target::$variant(place) => place.state_dir(),)+
+                }
+            }
+        }
+
         /// The engine chosen for this run.
         pub enum AnyEngine {
-            $($variant($engine),)+
+            $($variant(<$place as Place>::Engine),)+
         }
 
         /// A plan compiled by whichever engine runs.
         pub enum AnyCompiled {
-            $($variant(<$engine as Engine>::Compiled),)+
+            $($variant(<<$place as Place>::Engine as Engine>::Compiled),)+
         }
 
         /// Calls the same method on whichever engine this is.
@@ -170,6 +167,8 @@ macro_rules! engines {
 }
 
 engines! {
-    Local(local::OpenIndex),
-    OpenSearch(opensearch::OpenSearchEngine),
+    /// An index directory (`--index`).
+    Local(local::IndexRoot),
+    /// An OpenSearch cluster and the alias the records live under (`--engine URL`).
+    OpenSearch(opensearch::Remote),
 }

@@ -27,6 +27,8 @@ pub use sync::{source_hash, Change, Diff, IngestObserver, IngestOptions, Known, 
 
 use serde::Serialize;
 
+use std::path::{Path, PathBuf};
+
 use crate::error::{Error, QueryError, Result};
 use crate::record::{Record, StoredRecord};
 use ast::Node;
@@ -214,4 +216,25 @@ pub fn nothing_to_search() -> Error {
         "nothing to search for: the query has no letters or digits",
         Some("search for words, or use filters such as --tag"),
     ))
+}
+
+/// Where an engine's records live (an index directory, a cluster and alias): what `Target`
+/// holds for it. It opens the engine for searching, syncs it, and names the directory of the
+/// saved searches kept for it on this machine.
+pub trait Place {
+    type Engine: Engine;
+
+    /// The engine, opened for searching.
+    fn open(&self) -> Result<Self::Engine>;
+
+    /// Makes the index hold exactly the records of `paths` (through `sync::run`).
+    fn sync(
+        &self,
+        paths: &[PathBuf],
+        opts: &IngestOptions,
+        observer: &mut dyn IngestObserver,
+    ) -> Result<SyncSummary>;
+
+    /// The directory of the saved searches (`watches.json`) and of their lock.
+    fn state_dir(&self) -> &Path;
 }

@@ -418,3 +418,24 @@ fn combine(main: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dy
     }
     Box::new(BooleanQuery::new(clauses))
 }
+
+impl crate::engine::Place for IndexRoot {
+    type Engine = OpenIndex;
+
+    fn open(&self) -> Result<OpenIndex> {
+        IndexRoot::open(self)
+    }
+
+    fn sync(
+        &self,
+        paths: &[std::path::PathBuf],
+        opts: &crate::engine::IngestOptions,
+        observer: &mut dyn crate::engine::IngestObserver,
+    ) -> Result<crate::engine::SyncSummary> {
+        ingest(self, paths, opts, observer)
+    }
+
+    fn state_dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+}

@@ -59,14 +59,18 @@ impl Remote {
             url,
         })
     }
+}
 
-    pub fn open(&self) -> Result<OpenSearchEngine> {
+impl crate::engine::Place for Remote {
+    type Engine = OpenSearchEngine;
+
+    fn open(&self) -> Result<OpenSearchEngine> {
         OpenSearchEngine::open(Client::new(self.url.clone()))
     }
 
     /// Makes the alias hold exactly the records of `paths`, in an index laid out as `opts`
     /// asks (shards, replicas) or by default.
-    pub fn sync(
+    fn sync(
         &self,
         paths: &[std::path::PathBuf],
         opts: &crate::engine::IngestOptions,
@@ -84,6 +88,10 @@ impl Remote {
             layout,
             observer,
         )
+    }
+
+    fn state_dir(&self) -> &std::path::Path {
+        &self.state_dir
     }
 }
 
