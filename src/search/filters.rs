@@ -1,5 +1,5 @@
 //! Filters (`--tag`, `--author`, `--fellow`, `--since`, `--until`, `--year`, `--featured`,
-//! `--added-since`): exact constraints that narrow a search without changing its ranking.
+//! `--added-since`) as typed: their dates read, and the nearest values of one matching nothing.
 
 use serde::Serialize;
 

@@ -1,5 +1,5 @@
-//! The local engine: a tantivy index in a directory. Everything that names tantivy lives in
-//! this folder: schema and analyzers, on-disk layout, sync, query compiling, top-k, facets.
+//! The local engine: a tantivy index in a directory. What names tantivy lives here (but the
+//! analysis, `engine::analysis`): schema, on-disk layout, sync, queries, top-k, facets.
 
 mod compile;
 pub mod docs;

@@ -1,4 +1,4 @@
-//! The index schema: field names, analyzers and the schema version, in one place.
+//! The index schema: field names, the analyzers it registers and the schema version, in one place.
 //! Every opener must call `register_tokenizers`, or queries would analyze unlike indexing.
 
 use tantivy::schema::{

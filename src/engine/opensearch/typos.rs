@@ -1,5 +1,5 @@
 //! Typo look-ups for the query builder: whether the index holds a word as written and, in the
-//! same search, its words within the allowed typos (the term suggester), as the local engine counts edits.
+//! same search, its words within the allowed typos (term suggester; edits counted as locally).
 
 use serde_json::{json, Value};
 
