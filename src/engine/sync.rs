@@ -47,9 +47,11 @@ impl Default for IngestOptions {
             wait: Duration::ZERO,
             strict: false,
             threads,
-            // Bigger in-memory segments mean fewer segments for queries to open; 128 MB per
-            // thread keeps a 1M-record ingest's peak RSS under 500 MB.
-            memory_budget: 128 * 1024 * 1024 * threads,
+            // tantivy's indexing arenas, most of an ingest's memory. A rebuild merges its
+            // segments into one anyway, so a bigger budget only saves merge work: 128 MB per
+            // thread took 1M records in 77 s and 449 MB, 48 MB in 86 s and 269 MB (BENCHMARKS.md,
+            // "Where ingest's memory went"); 64 MB keeps 100k records well under 300 MB.
+            memory_budget: 64 * 1024 * 1024 * threads,
             now: crate::clock::now_unix(),
             shards: None,
             replicas: None,

@@ -10,6 +10,7 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::docs::to_document;
+use super::released_maps::Releaser;
 use super::schema::{
     build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM, SOURCE_HASH,
 };
@@ -22,7 +23,7 @@ use crate::engine::{IngestObserver, IngestOptions, Known, SyncSummary};
 use crate::error::{Error, Result};
 use crate::interrupt::stop_if_signalled;
 use crate::lock::DirLock;
-use crate::record::{id_from_number, Record};
+use crate::record::{id_from_number, id_to_number, Record};
 
 pub fn ingest(
     root: &IndexRoot,
@@ -31,6 +32,7 @@ pub fn ingest(
     observer: &mut dyn IngestObserver,
 ) -> Result<SyncSummary> {
     let started = Instant::now();
+    unmap_freed_arenas();
     let inputs = sync::collect(paths, observer)?;
     let notes = &inputs.notes;
     if root.dir.exists() && !root.dir.is_dir() {
@@ -71,8 +73,7 @@ pub fn ingest(
     // a damaged index instead of reporting "unchanged" over it forever.
     let known_live = live.as_ref().map(|open| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let damaged = open.index.validate_checksum()?;
-            if let Some(file) = damaged.iter().next() {
+            if let Some(file) = open.damaged_file()? {
                 return Err(Error::Corrupt {
                     dir: root.dir.clone(),
                     detail: format!("{} fails its checksum", file.display()),
@@ -138,7 +139,7 @@ pub fn ingest(
         .map_err(|e| index_write_error(e, root, None))?;
     let failure: WriteFailure = Default::default();
     let mut departed = Departed::load(root);
-    let outcome = stage(&staging, live.as_ref(), &failure).and_then(|index| {
+    let outcome = stage(&staging, live.as_ref(), &failure).and_then(|(index, _released)| {
         let (summary, replay) = write(
             &index,
             &inputs,
@@ -192,18 +193,25 @@ pub fn ingest(
 
 /// Opens the staging generation for writing: the live generation's files hard-linked in (tantivy
 /// never rewrites a file, it writes new ones and renames its metadata over), or a new index.
-fn stage(staging: &Path, live: Option<&OpenIndex>, failure: &WriteFailure) -> Result<Index> {
+/// Until the `Releaser` is dropped, the pages its reads map are given back as they go (a
+/// rebuild's merge reads every segment whole).
+fn stage(
+    staging: &Path,
+    live: Option<&OpenIndex>,
+    failure: &WriteFailure,
+) -> Result<(Index, Releaser)> {
     if let Some(open) = live {
         link_files(&open.generation, staging)?;
     }
     let dir = WriterDirectory::open(staging, failure.clone())
         .map_err(|e| Error::Engine(e.to_string()))?;
+    let released = dir.maps().keep_released();
     let index = match live {
         Some(_) => Index::open(dir)?,
         None => Index::create(dir, build_schema(), tantivy::IndexSettings::default())?,
     };
     register_tokenizers(&index);
-    Ok(index)
+    Ok((index, released))
 }
 
 /// Hard-links every file of `from` into `to` (a copy where the filesystem has no hard links),
@@ -237,6 +245,21 @@ fn merge_into_one(index: &Index, writer: &mut IndexWriter) -> Result<()> {
         writer.merge(&segments).wait()?;
     }
     Ok(())
+}
+
+/// Makes glibc map every allocation of 1 MB and more on its own, so that it is unmapped when
+/// freed. tantivy's indexing arenas are 1 MB pages, freed each time a segment is written; glibc
+/// raises its threshold to 32 MB after the first such free, and the pages then came from its
+/// heaps and stayed there, fragmented: 440 MB of RSS held through the merge at 1M records
+/// against 110 MB with this (BENCHMARKS.md, "Where ingest's memory went"). Process-wide, but
+/// set only by ingest: queries allocate count arrays of that size per search and keep reusing
+/// glibc's heap.
+fn unmap_freed_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes a malloc parameter; any value is valid.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
 }
 
 /// Removes a staging generation. A merge thread tantivy did not join may still be closing a
@@ -290,13 +313,20 @@ struct SyncSink<'a> {
 /// Diagnostics kept for replay; an export with more is parsed again at every sync.
 const MAX_REPLAYED: usize = 10_000;
 
+/// A change for the writer, with the record's id number (so a batch knows which ids it adds).
 enum Change {
-    Delete(Term),
-    Add(TantivyDocument),
+    Delete(u64, Term),
+    Add(u64, TantivyDocument),
 }
 
 /// Bytes of changed records held back before the writer starts (when a guard may refuse).
 const PENDING_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Bytes of changed records handed to the writer together once it runs, so that their deletes
+/// are one query: tantivy keeps every delete until the commit, and one per record (a term
+/// query's weight, ~1.5 KB) took 1.5 GB at 1M updated records; a term set per batch of ~2,000
+/// records holds only the terms.
+const BATCH_LIMIT: usize = 8 * 1024 * 1024;
 
 impl SyncSink<'_> {
     fn writer(&mut self) -> Result<&mut IndexWriter> {
@@ -315,40 +345,59 @@ impl SyncSink<'_> {
         Ok(self.writer.as_mut().expect("just set"))
     }
 
-    /// Replaces (or adds) a record: held back while the pending changes fit, else written.
-    fn change(&mut self, replaces: Option<Term>, doc: TantivyDocument, bytes: usize) -> Result<()> {
+    /// Replaces (or adds) the record `key`: held back while the pending changes fit (before the
+    /// writer starts, while a guard may refuse; after, as a batch), then written.
+    fn change(
+        &mut self,
+        key: u64,
+        replaces: Option<Term>,
+        doc: TantivyDocument,
+        bytes: usize,
+    ) -> Result<()> {
         if self.doomed {
             return Ok(());
         }
-        if self.writer.is_none() && self.pending_bytes + bytes <= self.pending_limit {
-            self.pending.extend(replaces.map(Change::Delete));
-            self.pending.push(Change::Add(doc));
-            self.pending_bytes += bytes;
-            return Ok(());
+        self.pending
+            .extend(replaces.map(|term| Change::Delete(key, term)));
+        self.pending.push(Change::Add(key, doc));
+        self.pending_bytes += bytes;
+        let limit = match self.writer {
+            None => self.pending_limit.max(BATCH_LIMIT),
+            Some(_) => BATCH_LIMIT,
+        };
+        if self.pending_bytes > limit {
+            self.flush_pending()?;
         }
-        let w = self.flush_pending()?;
-        if let Some(term) = replaces {
-            w.delete_term(term);
-        }
-        w.add_document(doc)?;
         Ok(())
     }
 
-    /// The writer, with the held-back changes handed to it in order.
+    /// The writer, with the held-back changes handed to it: in groups whose deletes go first
+    /// as one query, which is the order they came in as long as no delete in a group follows
+    /// the same id's add (a paper the merger sends again replaces its copy of this run): such a
+    /// delete starts the next group.
     fn flush_pending(&mut self) -> Result<&mut IndexWriter> {
         let pending = std::mem::take(&mut self.pending);
         self.pending_bytes = 0;
         let w = self.writer()?;
+        let mut deletes = Vec::new();
+        let mut adds = Vec::new();
+        let mut added = std::collections::HashSet::new();
         for change in pending {
             match change {
-                Change::Delete(term) => {
-                    w.delete_term(term);
+                Change::Delete(key, term) => {
+                    if added.contains(&key) {
+                        write_group(w, &mut deletes, &mut adds)?;
+                        added.clear();
+                    }
+                    deletes.push(term);
                 }
-                Change::Add(doc) => {
-                    w.add_document(doc)?;
+                Change::Add(key, doc) => {
+                    added.insert(key);
+                    adds.push(doc);
                 }
             }
         }
+        write_group(w, &mut deletes, &mut adds)?;
         Ok(w)
     }
 
@@ -357,11 +406,39 @@ impl SyncSink<'_> {
     }
 }
 
+/// Deletes every term of `deletes` (one query for many), then adds `adds`, emptying both.
+fn write_group(
+    w: &mut IndexWriter,
+    deletes: &mut Vec<Term>,
+    adds: &mut Vec<TantivyDocument>,
+) -> Result<()> {
+    delete_all(w, std::mem::take(deletes))?;
+    for doc in adds.drain(..) {
+        w.add_document(doc)?;
+    }
+    Ok(())
+}
+
+/// Deletes the records holding any of `terms`: one term query for one, a term set for more.
+fn delete_all(w: &mut IndexWriter, mut terms: Vec<Term>) -> Result<()> {
+    match terms.len() {
+        0 => {}
+        1 => {
+            w.delete_term(terms.pop().expect("one term"));
+        }
+        _ => {
+            w.delete_query(Box::new(tantivy::query::TermSetQuery::new(terms)))?;
+        }
+    }
+    Ok(())
+}
+
 impl SyncWriter for SyncSink<'_> {
     fn upsert(&mut self, record: Record, first_seen: i64, replace: bool) -> Result<()> {
+        let key = id_to_number(&record.id).unwrap_or_default();
         let term = replace.then(|| self.id_term(&record.id));
         let doc = to_document(&self.fields, &record, record.content_hash(), first_seen);
-        self.change(term, doc, approximate_size(&record))
+        self.change(key, term, doc, approximate_size(&record))
     }
 
     fn delete(&mut self, ids: &[u64]) -> Result<()> {
@@ -370,10 +447,11 @@ impl SyncWriter for SyncSink<'_> {
         }
         let id = self.fields.id;
         let w = self.flush_pending()?;
-        for number in ids {
-            w.delete_term(Term::from_field_text(id, &id_from_number(*number)));
-        }
-        Ok(())
+        let terms = ids
+            .iter()
+            .map(|number| Term::from_field_text(id, &id_from_number(*number)))
+            .collect();
+        delete_all(w, terms)
     }
 
     /// A paper removed earlier and now back keeps when it first entered the index.
@@ -621,6 +699,79 @@ mod tests {
             },
             _dir: dir,
         }
+    }
+
+    /// Papers as JSON lines: `tagged` lists the titles whose copy carries a tag.
+    fn json_lines(dir: &Path, name: &str, titles: &[(&str, bool)]) -> PathBuf {
+        let text: String = titles
+            .iter()
+            .map(|(title, tagged)| {
+                let tags = if *tagged { r#"["Probes"]"# } else { "[]" };
+                format!(
+                    r#"{{"title": "{title}", "abstract": "About {title}.", "authors": ["Ada Lovelace"], "date": "2025-01-05", "tags": {tags}}}"#
+                ) + "\n"
+            })
+            .collect();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Changes go to the writer in batches whose deletes are one query ahead of the batch's
+    /// documents; a paper the merger sends again within the batch (a later copy adds a tag)
+    /// must replace its first copy, not sit beside it. On a first build, on an update of every
+    /// paper, and with many papers deleted at once.
+    #[test]
+    fn a_batch_replaces_a_paper_sent_twice_and_deletes_many_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        let target = Target::local(index.clone());
+        let opts = IngestOptions {
+            threads: 2,
+            ..IngestOptions::default()
+        };
+        let titles: Vec<String> = (0..50).map(|i| format!("Probe number {i}")).collect();
+        let mut first: Vec<(&str, bool)> = titles.iter().map(|t| (t.as_str(), false)).collect();
+        first.push((titles[3].as_str(), true));
+        first.push((titles[7].as_str(), true));
+        let first = json_lines(dir.path(), "a.jsonl", &first);
+        let summary = target.sync(&[first], &opts, &mut Quiet).unwrap();
+        assert_eq!(summary.records, 50, "the second copies replaced the first");
+
+        let tagged = |index: &Path| {
+            let open = IndexRoot::new(index).open().unwrap();
+            let records = super::super::lookup::all_records(&open).unwrap();
+            let mut tagged: Vec<String> = records
+                .into_iter()
+                .filter(|r| !r.record.tags.is_empty())
+                .map(|r| r.record.title)
+                .collect();
+            tagged.sort();
+            tagged
+        };
+        assert_eq!(tagged(&index), ["Probe number 3", "Probe number 7"]);
+
+        // Every paper changes (all tagged now) and one is sent twice again: 50 deletes, one batch.
+        let mut second: Vec<(&str, bool)> = titles.iter().map(|t| (t.as_str(), true)).collect();
+        second.insert(10, (titles[20].as_str(), false));
+        let second = json_lines(dir.path(), "b.jsonl", &second);
+        let summary = target.sync(&[second], &opts, &mut Quiet).unwrap();
+        assert_eq!(summary.records, 50, "{summary:?}");
+        assert_eq!(
+            tagged(&index).len(),
+            50,
+            "every paper's new copy is the one kept"
+        );
+
+        // 40 papers gone at once: one term-set delete.
+        let third: Vec<(&str, bool)> = titles[..10].iter().map(|t| (t.as_str(), true)).collect();
+        let third = json_lines(dir.path(), "c.jsonl", &third);
+        let forced = IngestOptions {
+            force: true,
+            ..opts.clone()
+        };
+        let summary = target.sync(&[third], &forced, &mut Quiet).unwrap();
+        assert_eq!((summary.removed, summary.records), (40, 10), "{summary:?}");
     }
 
     /// Every sync leaves one side file per live segment and none of a segment that is gone: a

@@ -8,6 +8,7 @@ mod filters;
 pub mod ingest;
 mod lookup;
 mod reader_dir;
+mod released_maps;
 pub mod schema;
 mod side_files;
 mod similar;

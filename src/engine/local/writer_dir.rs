@@ -1,5 +1,6 @@
 //! The directory an ingest writes through: tantivy's mmap directory, remembering the first
-//! failed write (file and OS error) and writing tantivy's own metadata files readable by all.
+//! failed write (file and OS error) and writing tantivy's own metadata files readable by all;
+//! files are read through mappings whose pages are given back as ingest goes (`released_maps`).
 //!
 //! tantivy reports a failed segment write as "an index writer was killed", without the cause;
 //! the remembered error lets ingest say "No space left on device" and name the file instead.
@@ -9,6 +10,8 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+
+use super::released_maps::ReleasedMaps;
 
 use tantivy::directory::error::{
     DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError,
@@ -26,6 +29,7 @@ pub struct WriterDirectory {
     inner: MmapDirectory,
     root: PathBuf,
     failure: WriteFailure,
+    maps: ReleasedMaps,
 }
 
 impl WriterDirectory {
@@ -35,7 +39,13 @@ impl WriterDirectory {
             inner: MmapDirectory::open(path)?,
             root: path.to_path_buf(),
             failure,
+            maps: ReleasedMaps::default(),
         })
+    }
+
+    /// The mappings of the files read through this directory (and its clones).
+    pub fn maps(&self) -> ReleasedMaps {
+        self.maps.clone()
     }
 
     fn note<T>(&self, path: &Path, result: io::Result<T>) -> io::Result<T> {
@@ -64,7 +74,11 @@ pub fn copy_io_error(e: &io::Error) -> io::Error {
 
 impl Directory for WriterDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        self.inner.get_file_handle(path)
+        let full = self.root.join(path);
+        self.maps.open(&full).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => OpenReadError::FileDoesNotExist(path.to_path_buf()),
+            _ => OpenReadError::wrap_io_error(e, full),
+        })
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
