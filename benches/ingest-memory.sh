@@ -101,6 +101,6 @@ if [ "${PEER:-0}" = 1 ]; then
         'BEGIN { printf "fastest rebuild: litsearch %s s, tantivy-cli %s s: %.2fx\n", a, b, a / b }'
     printf 'index bytes: litsearch %s, tantivy-cli %s, export %s\n' \
         "$(du -sb "$d/index" | cut -f1)" "$(du -sb "$d/tantivy-index" | cut -f1)" \
-        "$(stat -c %s "$d/a.txt")"
+        "$(stat -L -c %s "$d/a.txt")"
 fi
 exit "$over"
