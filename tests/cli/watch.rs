@@ -163,8 +163,7 @@ fn text_digest_has_a_heading_and_each_paper() {
 fn backfill_reports_the_existing_matches_at_the_next_run() {
     let w = Workdir::with_corpus();
     w.ingest();
-    let expected =
-        crate::common::titles_of(&w.query_json(&["sparse autoencoder", "--exact", "-n", "100"]));
+    let expected = w.titles(&["sparse autoencoder", "--exact", "-n", "100"]);
     let r = w.run(&["watch", "add", "sae", "sparse", "autoencoder", "--backfill"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (code, v) = run_json(&w, &[]);
