@@ -1,12 +1,15 @@
 //! Other people's listings: BibTeX, RIS and the arXiv metadata snapshot, each on fixtures
 //! written here, alone, hostile, and mixed with the shipped page export in one directory.
 
+use crate::common::shapes::{self, IngestSummary};
 use crate::common::{Workdir, CORPUS};
 use serde_json::Value;
 
-/// `parse PATH` → records (JSON lines) and stderr.
+/// `parse PATH` → records (JSON lines) and stderr. Each line is first read strictly
+/// (`shapes::Record`: every record key, no other), then kept untyped for comparing values.
 fn parse(w: &Workdir, path: &str) -> (Vec<Value>, String, i32) {
     let r = w.run(&["parse", path]);
+    let _: Vec<shapes::Record> = shapes::strict_lines(&r.stdout);
     let records = r
         .stdout
         .lines()
@@ -307,24 +310,23 @@ fn a_directory_of_every_format_ingests_into_one_index() {
     );
     let r = w.run(&["ingest", "--json"]);
     assert_eq!(r.code, 1, "the broken BibTeX entry warns: {}", r.stderr);
-    let summary: Value = serde_json::from_str(&r.stdout).unwrap();
+    let summary: IngestSummary = shapes::strict(&r.stdout);
     let page = litsearch::inputs::parse_str("x", CORPUS).0.len() as u64;
     // 8 BibTeX records (9 entries, one broken), 3 RIS, 1 arXiv, 1 CSV; the RIS record links
     // the arXiv record's id (its URL is the preprint's page): one publication, one record.
-    assert_eq!(
-        summary["records"].as_u64().unwrap(),
-        page + 8 + 3 + 1 + 1 - 1,
-        "{summary}"
-    );
-    assert_eq!(summary["merged"].as_u64().unwrap(), 2, "{summary}");
+    assert_eq!(summary.records, page + 8 + 3 + 1 + 1 - 1, "{summary:?}");
+    assert_eq!(summary.merged, 2, "{summary:?}");
     assert_eq!(
         w.titles(&["arxiv:2309.08600"]),
         ["Sparse Autoencoders Find Highly Interpretable Features"]
     );
     assert_eq!(w.titles(&["doi:10.1234/CAT.2023"]).len(), 1);
     assert_eq!(w.titles(&["--tag", "Machine Learning"]).len(), 1);
-    let v = w.query_json(&["--tag", "cs.LG", "--facets", "tags"]);
-    assert_eq!(v["facets"]["tags"]["Machine Learning"], 1);
+    let v = w.query(&["--tag", "cs.LG", "--facets", "tags"]);
+    assert_eq!(
+        v.facets.get("tags").and_then(|t| t.get("Machine Learning")),
+        Some(&1)
+    );
     // A file whose content does not match its extension is refused, naming the line.
     w.write("bad/not.ris", "title,date\nx,2020\n");
     let r = w.run(&["ingest", "bad/not.ris"]);
