@@ -25,7 +25,7 @@ fn total(w: &Workdir, args: &[&str]) -> u64 {
 }
 
 /// The corpus with BatchTopK's abstract edited, Best-of-N gone and two papers added.
-fn edited_corpus() -> String {
+pub(crate) fn edited_corpus() -> String {
     let edited = CORPUS.replace(
         "Sparse autoencoders (SAEs) have emerged as a powerful tool for interpreting language model activations by decomposing",
         "Sparse autoencoders (SAEs) have emerged as an edited tool for interpreting language model activations by decomposing",
