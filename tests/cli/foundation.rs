@@ -173,3 +173,32 @@ fn index_flag_and_env_choose_the_directory() {
         "Towards Understanding Sycophancy in Language Models"
     );
 }
+
+/// The shapes of `tests/common/shapes.rs` are strict both ways: the binary's own output with a
+/// key added, or with a key it always writes taken away, is refused.
+#[test]
+fn strict_shapes_refuse_a_key_added_or_dropped() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let r = w.run(&["query", "--json", "sparse autoencoder", "-n", "2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ok = |v: &serde_json::Value| serde_json::from_value::<Results>(v.clone()).is_ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(ok(&v), "{}", r.stdout);
+    let mut added = v.clone();
+    added["colour"] = "red".into();
+    assert!(!ok(&added), "a key added to the results passes");
+    let mut added = v.clone();
+    added["hits"][0]["colour"] = "red".into();
+    assert!(!ok(&added), "a key added to a hit passes");
+    for key in ["total", "facets_truncated"] {
+        let mut dropped = v.clone();
+        dropped.as_object_mut().unwrap().remove(key);
+        assert!(!ok(&dropped), "the results without {key} pass");
+    }
+    for key in ["first_seen", "title_highlighted", "source"] {
+        let mut dropped = v.clone();
+        dropped["hits"][1].as_object_mut().unwrap().remove(key);
+        assert!(!ok(&dropped), "a hit without {key} passes");
+    }
+}

@@ -437,7 +437,15 @@ fn list_show_rm_with_json() {
         "{}",
         r.stdout
     );
-    assert_eq!(w.run(&["watch", "add", "syc", "sycophancy"]).code, 0);
+    let r = w.run(&["watch", "add", "syc", "sycophancy", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let added: Watch = json(&r);
+    assert_eq!(
+        (added.name.as_str(), added.query.as_str()),
+        ("syc", "sycophancy")
+    );
+    assert_eq!((added.reported, added.last_run), (1, None));
+    assert_eq!(added.reported_ids, None, "only `watch show` lists the ids");
 
     let r = w.run(&["watch", "list", "--json"]);
     assert_eq!(r.code, 0);
