@@ -1,7 +1,7 @@
 //! The identifier fields (`doi`, `url`, `arxiv`) and dates of reduced precision, end to end:
 //! read from a records file, stored, searched by `doi:`/`arxiv:`, shown, written and read back.
 
-use crate::common::Workdir;
+use crate::common::{shapes, Workdir};
 
 /// Two publications alike in title and year (a journal's "Editorial"s), one with identifiers.
 const RECORDS: &str = r#"{"title":"Editorial","date":"2020","authors":[],"doi":"https://doi.org/10.1000/ED.2020.1"}
@@ -43,21 +43,16 @@ fn identifiers_are_searchable_as_literal_scopes() {
         w.titles(&["(sparse OR doi:10.1000/ed.2020.1)", "--sort", "oldest"]),
         ["Editorial", "Sparse Paper"]
     );
-    let v = w.query_json(&["doi:10.1000/nothing"]);
-    assert_eq!(v["total"], 0);
+    let v = w.query(&["doi:10.1000/nothing"]);
+    assert_eq!(v.total, 0);
 }
 
 #[test]
 fn alike_titles_with_different_dois_stay_two_records() {
     let w = ingested();
-    let v = w.query_json(&["editorial"]);
-    assert_eq!(v["total"], 2, "{v}");
-    let dois: Vec<&str> = v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["doi"].as_str().unwrap())
-        .collect();
+    let v = w.query(&["editorial"]);
+    assert_eq!(v.total, 2, "{v:?}");
+    let dois: Vec<&str> = v.hits.iter().map(|h| h.doi.as_deref().unwrap()).collect();
     assert!(dois.contains(&"10.1000/ED.2020.1"), "{dois:?}");
     assert!(dois.contains(&"10.1000/ed.2020.2"), "{dois:?}");
 }
@@ -65,10 +60,10 @@ fn alike_titles_with_different_dois_stay_two_records() {
 #[test]
 fn reduced_precision_dates_are_kept_and_filter_as_their_first_day() {
     let w = ingested();
-    let v = w.query_json(&["representation"]);
-    assert_eq!(v["hits"][0]["date"], "2023-10");
-    assert_eq!(v["hits"][0]["arxiv"], "2310.01405");
-    assert_eq!(v["hits"][0]["url"], "https://example.org/repe");
+    let v = w.query(&["representation"]);
+    assert_eq!(v.hits[0].date, "2023-10");
+    assert_eq!(v.hits[0].arxiv.as_deref(), Some("2310.01405"));
+    assert_eq!(v.hits[0].url.as_deref(), Some("https://example.org/repe"));
     // `2020` sorts and filters as 2020-01-01.
     assert_eq!(
         w.titles(&["--since", "2020-01-01", "--until", "2020-01-01"]),
@@ -101,9 +96,9 @@ fn show_prints_the_identifiers() {
         r.stdout
     );
     let r = w.run(&["show", "representation engineering", "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["arxiv"], "2310.01405");
-    assert_eq!(v["date"], "2023-10");
+    let v: shapes::Record = shapes::strict(&r.stdout);
+    assert_eq!(v.arxiv.as_deref(), Some("2310.01405"));
+    assert_eq!(v.date, "2023-10");
 }
 
 #[test]
@@ -111,16 +106,12 @@ fn every_export_format_round_trips_the_new_fields() {
     let w = ingested();
     let before = w.run(&["export", "--format", "jsonl"]);
     assert_eq!(before.code, 0, "{}", before.stderr);
-    let strip = |out: &str| -> Vec<serde_json::Value> {
-        let mut v: Vec<serde_json::Value> = out
-            .lines()
-            .map(|l| {
-                let mut r: serde_json::Value = serde_json::from_str(l).unwrap();
-                r.as_object_mut().unwrap().remove("source");
-                r
-            })
-            .collect();
-        v.sort_by_key(|r| r["id"].as_str().unwrap().to_owned());
+    let strip = |out: &str| -> Vec<shapes::Record> {
+        let mut v: Vec<shapes::Record> = shapes::strict_lines(out);
+        for r in &mut v {
+            r.source = shapes::Source::default();
+        }
+        v.sort_by(|a, b| a.id.cmp(&b.id));
         v
     };
     for format in ["jsonl", "json", "csv"] {

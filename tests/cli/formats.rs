@@ -1,24 +1,20 @@
 //! Other people's listings: BibTeX, RIS and the arXiv metadata snapshot, each on fixtures
 //! written here, alone, hostile, and mixed with the shipped page export in one directory.
 
+use crate::common::shapes::{self, IngestSummary, Record};
 use crate::common::{Workdir, CORPUS};
 use serde_json::Value;
 
-/// `parse PATH` → records (JSON lines) and stderr.
-fn parse(w: &Workdir, path: &str) -> (Vec<Value>, String, i32) {
+/// `parse PATH` → records (JSON lines, read strictly) and stderr.
+fn parse(w: &Workdir, path: &str) -> (Vec<Record>, String, i32) {
     let r = w.run(&["parse", path]);
-    let records = r
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect();
-    (records, r.stderr, r.code)
+    (shapes::strict_lines(&r.stdout), r.stderr, r.code)
 }
 
-fn by_title<'a>(records: &'a [Value], title: &str) -> &'a Value {
+fn by_title<'a>(records: &'a [Record], title: &str) -> &'a Record {
     records
         .iter()
-        .find(|r| r["title"] == title)
+        .find(|r| r.title == title)
         .unwrap_or_else(|| panic!("no \"{title}\" in {records:#?}"))
 }
 
@@ -100,37 +96,31 @@ fn bibtex_entries_become_records_with_text_names_dates_and_tags() {
         "The Schrödinger Café: Cats & Boxes – a α-decay Study",
     );
     assert_eq!(
-        cat["authors"],
-        serde_json::json!(["Erwin Schrödinger", "Marie Curie", "OpenAI Team"])
+        cat.authors,
+        ["Erwin Schrödinger", "Marie Curie", "OpenAI Team"]
     );
-    assert_eq!(cat["date"], "2023-09");
-    assert_eq!(
-        cat["tags"],
-        serde_json::json!(["Quantum", "Interpretability"])
-    );
-    assert_eq!(cat["doi"], "10.1234/cat.2023");
-    assert_eq!(cat["abstract"], "We open the box.");
-    assert_eq!(cat["source"]["line"], 7);
+    assert_eq!(cat.date, "2023-09");
+    assert_eq!(cat.tags, ["Quantum", "Interpretability"]);
+    assert_eq!(cat.doi.as_deref(), Some("10.1234/cat.2023"));
+    assert_eq!(cat.abstract_text, "We open the box.");
+    assert_eq!(cat.source.line, 7);
 
-    assert_eq!(
-        by_title(&records, "A Paper With a Year Alone")["date"],
-        "2021"
-    );
+    assert_eq!(by_title(&records, "A Paper With a Year Alone").date, "2021");
     let repe = by_title(&records, "Representation Engineering");
-    assert_eq!(repe["arxiv"], "2310.01405");
-    assert_eq!(repe["date"], "2023-10-02");
-    assert_eq!(repe["url"], "https://example.org/repe");
+    assert_eq!(repe.arxiv.as_deref(), Some("2310.01405"));
+    assert_eq!(repe.date, "2023-10-02");
+    assert_eq!(repe.url.as_deref(), Some("https://example.org/repe"));
     // crossref: the child takes the parent's year.
     assert_eq!(
-        by_title(&records, "A Child of the Proceedings")["date"],
+        by_title(&records, "A Child of the Proceedings").date,
         "2020"
     );
     // Two editorials alike in title and year: two records.
-    let editorials = records.iter().filter(|r| r["title"] == "Editorial").count();
+    let editorials = records.iter().filter(|r| r.title == "Editorial").count();
     assert_eq!(editorials, 2);
     assert_eq!(
-        by_title(&records, "The Entry After the Broken One")["authors"],
-        serde_json::json!(["John Smith"])
+        by_title(&records, "The Entry After the Broken One").authors,
+        ["John Smith"]
     );
 }
 
@@ -166,10 +156,7 @@ fn hostile_bibtex_is_one_line_each_and_loses_nothing_else() {
     w.write("h.bib", &text);
     let (records, stderr, code) = parse(&w, "h.bib");
     assert_eq!(code, 1);
-    let titles: Vec<&str> = records
-        .iter()
-        .map(|r| r["title"].as_str().unwrap())
-        .collect();
+    let titles: Vec<&str> = records.iter().map(|r| r.title.as_str()).collect();
     for k in ["a", "b", "c", "d", "e"] {
         assert!(
             titles.contains(&format!("Good {k}").as_str()),
@@ -194,23 +181,17 @@ fn ris_records_read_every_tag_and_survive_a_missing_er() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(records.len(), 3, "{stderr}");
     let sae = by_title(&records, "Sparse Autoencoders in RIS");
+    assert_eq!(sae.authors, ["Neel Nanda", "Arthur Conmy"]);
+    assert_eq!(sae.date, "2023");
+    assert_eq!(sae.tags, ["Interpretability", "SAE"]);
     assert_eq!(
-        sae["authors"],
-        serde_json::json!(["Neel Nanda", "Arthur Conmy"])
-    );
-    assert_eq!(sae["date"], "2023");
-    assert_eq!(sae["tags"], serde_json::json!(["Interpretability", "SAE"]));
-    assert_eq!(
-        sae["abstract"],
+        sae.abstract_text,
         "First line of the abstract continued here."
     );
-    assert_eq!(sae["doi"], "10.5555/ris.1");
-    assert_eq!(sae["arxiv"], "2309.08600");
-    assert_eq!(
-        by_title(&records, "A Record Without ER")["date"],
-        "2022-05-17"
-    );
-    assert_eq!(by_title(&records, "After the Missing ER")["date"], "2021");
+    assert_eq!(sae.doi.as_deref(), Some("10.5555/ris.1"));
+    assert_eq!(sae.arxiv.as_deref(), Some("2309.08600"));
+    assert_eq!(by_title(&records, "A Record Without ER").date, "2022-05-17");
+    assert_eq!(by_title(&records, "After the Missing ER").date, "2021");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.starts_with("lib.ris:13: record has no `ER"),
@@ -259,22 +240,19 @@ fn the_arxiv_snapshot_is_recognised_by_content_and_read_line_by_line() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(records.len(), 3, "{stderr}");
     let first = by_title(&records, "Calculation of prompt diphoton production");
-    assert_eq!(first["arxiv"], "0704.0001");
-    assert_eq!(first["date"], "2007-04-02");
+    assert_eq!(first.arxiv.as_deref(), Some("0704.0001"));
+    assert_eq!(first.date, "2007-04-02");
+    assert_eq!(first.authors, ["Ada Lovelace", "Charles Babbage Jr"]);
+    assert_eq!(first.abstract_text, "We study ö things across lines.");
     assert_eq!(
-        first["authors"],
-        serde_json::json!(["Ada Lovelace", "Charles Babbage Jr"])
-    );
-    assert_eq!(first["abstract"], "We study ö things across lines.");
-    assert_eq!(
-        first["tags"],
-        serde_json::json!([
+        first.tags,
+        [
             "hep-ph",
             "cs.LG",
             "stat.ML",
             "High Energy Physics - Phenomenology",
             "Machine Learning"
-        ])
+        ]
     );
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 2, "{stderr}");
@@ -307,24 +285,23 @@ fn a_directory_of_every_format_ingests_into_one_index() {
     );
     let r = w.run(&["ingest", "--json"]);
     assert_eq!(r.code, 1, "the broken BibTeX entry warns: {}", r.stderr);
-    let summary: Value = serde_json::from_str(&r.stdout).unwrap();
+    let summary: IngestSummary = shapes::strict(&r.stdout);
     let page = litsearch::inputs::parse_str("x", CORPUS).0.len() as u64;
     // 8 BibTeX records (9 entries, one broken), 3 RIS, 1 arXiv, 1 CSV; the RIS record links
     // the arXiv record's id (its URL is the preprint's page): one publication, one record.
-    assert_eq!(
-        summary["records"].as_u64().unwrap(),
-        page + 8 + 3 + 1 + 1 - 1,
-        "{summary}"
-    );
-    assert_eq!(summary["merged"].as_u64().unwrap(), 2, "{summary}");
+    assert_eq!(summary.records, page + 8 + 3 + 1 + 1 - 1, "{summary:?}");
+    assert_eq!(summary.merged, 2, "{summary:?}");
     assert_eq!(
         w.titles(&["arxiv:2309.08600"]),
         ["Sparse Autoencoders Find Highly Interpretable Features"]
     );
     assert_eq!(w.titles(&["doi:10.1234/CAT.2023"]).len(), 1);
     assert_eq!(w.titles(&["--tag", "Machine Learning"]).len(), 1);
-    let v = w.query_json(&["--tag", "cs.LG", "--facets", "tags"]);
-    assert_eq!(v["facets"]["tags"]["Machine Learning"], 1);
+    let v = w.query(&["--tag", "cs.LG", "--facets", "tags"]);
+    assert_eq!(
+        v.facets.get("tags").and_then(|t| t.get("Machine Learning")),
+        Some(&1)
+    );
     // A file whose content does not match its extension is refused, naming the line.
     w.write("bad/not.ris", "title,date\nx,2020\n");
     let r = w.run(&["ingest", "bad/not.ris"]);
@@ -374,10 +351,7 @@ fn an_entry_without_a_citation_key_is_one_line_and_skipped() {
     );
     let (records, stderr, code) = parse(&w, "k.bib");
     assert_eq!(code, 1, "{stderr}");
-    let titles: Vec<&str> = records
-        .iter()
-        .map(|r| r["title"].as_str().unwrap())
-        .collect();
+    let titles: Vec<&str> = records.iter().map(|r| r.title.as_str()).collect();
     assert_eq!(titles, ["Kept", "Also Kept"], "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 2, "{stderr}");
@@ -419,8 +393,8 @@ fn a_preprint_and_its_journal_version_are_one_record_by_arxiv_id() {
     );
     let (records, stderr, code) = parse(&w, "in");
     assert_eq!(records.len(), 1, "{records:#?}\n{stderr}");
-    assert_eq!(records[0]["arxiv"], "0704.0001");
-    assert_eq!(records[0]["doi"], "10.1103/journal.1");
+    assert_eq!(records[0].arxiv.as_deref(), Some("0704.0001"));
+    assert_eq!(records[0].doi.as_deref(), Some("10.1103/journal.1"));
     // A conference version claiming the same preprint under its own DOI: one record (the arXiv
     // id decides), and the disagreement reported on its line. arXiv's own DOI is no
     // disagreement: it names the preprint.

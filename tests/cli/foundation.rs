@@ -1,6 +1,7 @@
 //! Day-one path from a fresh clone: ingest, ranked query with snippets, JSON, stemming, accents.
 
-use crate::common::{titles_of, Workdir};
+use crate::common::shapes::{self, Results};
+use crate::common::Workdir;
 
 #[test]
 fn ingest_then_sparse_autoencoder_query_ranks_sae_papers_first() {
@@ -34,28 +35,16 @@ fn ingest_then_sparse_autoencoder_query_ranks_sae_papers_first() {
 fn json_output_has_the_documented_keys() {
     let w = Workdir::with_corpus();
     w.ingest();
-    let v = w.query_json(&["sparse autoencoder", "--tag", "Interpretability"]);
-    let obj = v.as_object().unwrap();
-    for key in ["query", "total", "hits", "facets", "took_ms", "relaxed"] {
-        assert!(obj.contains_key(key), "missing {key}");
-    }
-    assert_eq!(v["query"], "sparse autoencoder");
+    // Every documented key, and no other, of the results and of each hit: read strictly.
+    let v = w.query(&["sparse autoencoder", "--tag", "Interpretability"]);
+    assert_eq!(v.query, "sparse autoencoder");
+    assert_eq!(v.total, v.hits.len() as u64);
+    let hit = &v.hits[0];
+    assert!(hit.snippet.contains("<mark>"), "{}", hit.snippet);
     assert_eq!(
-        v["total"].as_u64(),
-        Some(v["hits"].as_array().unwrap().len() as u64)
+        v.facets.get("tags").and_then(|t| t.get("Interpretability")),
+        Some(&v.total)
     );
-    let hit = &v["hits"][0];
-    for key in [
-        "id", "score", "title", "date", "authors", "fellows", "tags", "featured", "snippet",
-    ] {
-        assert!(hit.get(key).is_some(), "hit lacks {key}");
-    }
-    assert!(
-        hit["snippet"].as_str().unwrap().contains("<mark>"),
-        "{}",
-        hit["snippet"]
-    );
-    assert_eq!(v["facets"]["tags"]["Interpretability"], v["total"]);
 }
 
 #[test]
@@ -116,13 +105,11 @@ fn parse_prints_json_lines_with_the_record_keys() {
     let w = Workdir::with_corpus();
     let r = w.run(&["parse"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let lines: Vec<serde_json::Value> = r
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<shapes::Record> = shapes::strict_lines(&r.stdout);
     assert_eq!(lines.len(), 25);
-    let keys: Vec<&str> = lines[0]
+    // The strict read says which keys; this says in which order.
+    let first: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    let keys: Vec<&str> = first
         .as_object()
         .unwrap()
         .keys()
@@ -132,7 +119,7 @@ fn parse_prints_json_lines_with_the_record_keys() {
         keys,
         ["id", "title", "abstract", "authors", "fellows", "tags", "date", "featured", "source"]
     );
-    assert_eq!(lines[0]["source"]["file"], "corpus/mats-research.txt");
+    assert_eq!(lines[0].source.file, "corpus/mats-research.txt");
     assert!(!w.path("index").exists(), "parse must not touch an index");
 
     // In file order: the featured papers (held back to merge with their full-list copies)
@@ -140,21 +127,15 @@ fn parse_prints_json_lines_with_the_record_keys() {
     let order = |stdout: &str| -> Vec<(String, u64)> {
         stdout
             .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-            .map(|v| {
-                let s = &v["source"];
-                (
-                    s["file"].as_str().unwrap().to_owned(),
-                    s["line"].as_u64().unwrap(),
-                )
-            })
+            .map(shapes::strict::<shapes::Record>)
+            .map(|v| (v.source.file, v.source.line))
             .collect()
     };
     let places = order(&r.stdout);
     assert!(places.windows(2).all(|p| p[0] < p[1]), "{places:?}");
-    let featured = lines.iter().filter(|l| l["featured"] == true).count();
+    let featured = lines.iter().filter(|l| l.featured).count();
     assert!(featured > 0);
-    assert!(lines[..featured].iter().all(|l| l["featured"] == true));
+    assert!(lines[..featured].iter().all(|l| l.featured));
     w.write(
         "corpus/second.txt",
         crate::common::CORPUS.replace("Sparse", "Dense"),
@@ -179,17 +160,45 @@ fn index_flag_and_env_choose_the_directory() {
         .unwrap();
     assert!(r.status.success());
     assert!(w.path("fromenv/CURRENT").exists());
-    let v: serde_json::Value = serde_json::from_slice(
+    let v: Results = shapes::strict(&String::from_utf8_lossy(
         &w.cmd()
             .env("LITSEARCH_INDEX", "fromenv")
             .args(["query", "--json", "sycophancy"])
             .output()
             .unwrap()
             .stdout,
-    )
-    .unwrap();
+    ));
     assert_eq!(
-        titles_of(&v)[0],
+        v.titles()[0],
         "Towards Understanding Sycophancy in Language Models"
     );
+}
+
+/// The shapes of `tests/common/shapes.rs` are strict both ways: the binary's own output with a
+/// key added, or with a key it always writes taken away, is refused.
+#[test]
+fn strict_shapes_refuse_a_key_added_or_dropped() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let r = w.run(&["query", "--json", "sparse autoencoder", "-n", "2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ok = |v: &serde_json::Value| serde_json::from_value::<Results>(v.clone()).is_ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(ok(&v), "{}", r.stdout);
+    let mut added = v.clone();
+    added["colour"] = "red".into();
+    assert!(!ok(&added), "a key added to the results passes");
+    let mut added = v.clone();
+    added["hits"][0]["colour"] = "red".into();
+    assert!(!ok(&added), "a key added to a hit passes");
+    for key in ["total", "facets_truncated"] {
+        let mut dropped = v.clone();
+        dropped.as_object_mut().unwrap().remove(key);
+        assert!(!ok(&dropped), "the results without {key} pass");
+    }
+    for key in ["first_seen", "title_highlighted", "source"] {
+        let mut dropped = v.clone();
+        dropped["hits"][1].as_object_mut().unwrap().remove(key);
+        assert!(!ok(&dropped), "a hit without {key} passes");
+    }
 }

@@ -11,15 +11,15 @@ fn indexed() -> Workdir {
 }
 
 fn answers(w: &Workdir) {
-    let v = w.query_json(&["sycophancy"]);
+    let v = w.query(&["sycophancy"]);
     assert_eq!(
-        v["hits"][0]["title"],
+        v.hits[0].title,
         "Towards Understanding Sycophancy in Language Models"
     );
-    let all = w.query_json(&[
+    let all = w.query(&[
         "--year", "2023", "--year", "2024", "--year", "2025", "--year", "2026", "--limit", "0",
     ]);
-    assert!(all["total"].as_u64().unwrap() >= 25);
+    assert!(all.total >= 25);
 }
 
 /// Ingests the shipped corpus plus `extra` (written as corpus/extra.txt).
@@ -397,10 +397,10 @@ fn absurd_sizes_are_bounded() {
         "{}",
         r.stderr
     );
-    let v = w.query_json(&["title:\"many tag lines\""]);
-    assert_eq!(v["hits"][0]["tags"], serde_json::json!(["Monitoring"]));
-    let v = w.query_json(&["title:\"many authors\""]);
-    assert_eq!(v["hits"][0]["authors"].as_array().unwrap().len(), 2000);
+    let v = w.query(&["title:\"many tag lines\""]);
+    assert_eq!(v.hits[0].tags, ["Monitoring"]);
+    let v = w.query(&["title:\"many authors\""]);
+    assert_eq!(v.hits[0].authors.len(), 2000);
     answers(&w);
 }
 
@@ -469,15 +469,12 @@ fn hostile_queries_get_a_message_or_a_sensible_result() {
     ] {
         let r = w.run(&["query", q, "--json"]);
         assert!(r.code == 0 || r.code == 1, "{q}: {}", r.stderr);
-        let _: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let _: crate::common::shapes::Results = crate::common::shapes::strict(&r.stdout);
     }
-    let v = w.query_json(&["sparse", "--limit", "0"]);
-    assert!(v["total"].as_u64().unwrap() > 0 && v["hits"].as_array().unwrap().is_empty());
-    let v = w.query_json(&["sparse", "--limit", "18446744073709551615"]);
-    assert_eq!(
-        v["hits"].as_array().unwrap().len() as u64,
-        v["total"].as_u64().unwrap()
-    );
+    let v = w.query(&["sparse", "--limit", "0"]);
+    assert!(v.total > 0 && v.hits.is_empty());
+    let v = w.query(&["sparse", "--limit", "18446744073709551615"]);
+    assert_eq!(v.hits.len() as u64, v.total);
     answers(&w);
 }
 
@@ -588,8 +585,8 @@ fn control_characters_never_reach_the_terminal() {
         r.stdout
     );
     assert!(r.stdout.contains("Evil"));
-    let v = w.query_json(&["evil"]);
-    assert!(v["hits"][0]["title"].as_str().unwrap().starts_with("Evil"));
+    let v = w.query(&["evil"]);
+    assert!(v.hits[0].title.starts_with("Evil"));
     let r = w.run(&["query", "evil", "--format", "csv"]);
     let mut reader = csv::Reader::from_reader(r.stdout.as_bytes());
     assert_eq!(reader.records().count(), 1);
@@ -613,8 +610,8 @@ fn snippets_never_split_characters_or_graphemes() {
         &[],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let v = w.query_json(&["needle"]);
-    let snippet = v["hits"][0]["snippet"].as_str().unwrap();
+    let v = w.query(&["needle"]);
+    let snippet = v.hits[0].snippet.as_str();
     assert!(snippet.contains("<mark>needle</mark>"), "{snippet}");
     let body = snippet.trim_start_matches('…').trim_end_matches('…');
     assert!(!body.starts_with('\u{301}'), "{body}");

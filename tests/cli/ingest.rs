@@ -4,26 +4,28 @@
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::shapes::{self, IngestSummary};
 use crate::common::{entry, synthetic_export, Workdir, CORPUS};
 
-fn summary(w: &Workdir, args: &[&str]) -> (i32, serde_json::Value, String) {
+/// `ingest --json …`: exit code, the summary read strictly, stderr.
+fn summary(w: &Workdir, args: &[&str]) -> (i32, IngestSummary, String) {
     let mut all = vec!["ingest", "--json"];
     all.extend_from_slice(args);
     let r = w.run(&all);
-    let v = serde_json::from_str(r.stdout.trim()).unwrap_or(serde_json::Value::Null);
+    let v = shapes::strict(r.stdout.trim());
     (r.code, v, r.stderr)
 }
 
-fn counts(v: &serde_json::Value) -> [u64; 4] {
-    ["added", "updated", "removed", "unchanged"].map(|k| v[k].as_u64().unwrap_or(u64::MAX))
+fn counts(v: &IngestSummary) -> [u64; 4] {
+    [v.added, v.updated, v.removed, v.unchanged]
 }
 
 fn total(w: &Workdir, args: &[&str]) -> u64 {
-    w.query_json(args)["total"].as_u64().unwrap()
+    w.query(args).total
 }
 
 /// The corpus with BatchTopK's abstract edited, Best-of-N gone and two papers added.
-fn edited_corpus() -> String {
+pub(crate) fn edited_corpus() -> String {
     let edited = CORPUS.replace(
         "Sparse autoencoders (SAEs) have emerged as a powerful tool for interpreting language model activations by decomposing",
         "Sparse autoencoders (SAEs) have emerged as an edited tool for interpreting language model activations by decomposing",
@@ -54,22 +56,11 @@ fn reingest_reports_exactly_what_changed() {
     let (code, v, _) = summary(&w, &[]);
     assert_eq!(code, 0);
     assert_eq!(counts(&v), [25, 0, 0, 0]);
-    for key in [
-        "added",
-        "updated",
-        "removed",
-        "unchanged",
-        "skipped",
-        "seconds",
-    ] {
-        assert!(v.get(key).is_some(), "{key}");
-    }
+    // Every key of the summary, and no other: `summary` reads it strictly.
+    assert!(v.seconds >= 0.0 && v.skipped == 0, "{v:?}");
     let (_, v, _) = summary(&w, &[]);
     assert_eq!(counts(&v), [0, 0, 0, 25], "an unchanged export is a no-op");
-    assert_eq!(
-        v["entries"], 26,
-        "the no-op remembers what the last sync read"
-    );
+    assert_eq!(v.entries, 26, "the no-op remembers what the last sync read");
     // A one-letter edit that keeps the file's size is still seen (contents are hashed).
     let same_size = CORPUS.replacen("polysemanticity", "polysemanticitY", 1);
     assert_eq!(same_size.len(), CORPUS.len());
@@ -119,8 +110,8 @@ fn keep_missing_keeps_vanished_records_and_rebuild_starts_over() {
     );
     let (code, v, _) = summary(&w, &["--rebuild"]);
     assert_eq!(code, 0);
-    assert_eq!(v["rebuilt"], true);
-    assert_eq!(v["records"], 26);
+    assert!(v.rebuilt);
+    assert_eq!(v.records, 26);
     assert_eq!(total(&w, &["--tag", "Red-Teaming"]), 0);
 }
 
@@ -187,7 +178,7 @@ fn empty_or_half_exports_never_wipe_the_index() {
     w.write("corpus/mats-research.txt", "nothing here\n");
     let (code, v, _) = summary(&w, &["--force"]);
     assert_eq!(code, 1, "applied, with the 'no entries found' warning");
-    assert_eq!(v["records"], 0);
+    assert_eq!(v.records, 0);
 }
 
 #[test]
@@ -242,7 +233,7 @@ fn version_mismatch_is_explained_to_queries_and_rebuilt_by_ingest() {
     );
     let (code, v, _) = summary(&w, &[]);
     assert_eq!(code, 0);
-    assert_eq!(v["rebuilt"], true);
+    assert!(v.rebuilt);
     assert_eq!(
         total(&w, &["sparse", "--limit", "0"]),
         total(&w, &["sparse", "--limit", "0"])
@@ -272,19 +263,22 @@ fn an_unchanged_export_with_warnings_is_not_parsed_again_and_its_warnings_replay
     w.write("corpus/notes.md", "Not an export, just notes.\n");
     let first = w.run(&["ingest", "--json"]);
     assert_eq!(first.code, 1, "{}", first.stderr);
-    let v1: serde_json::Value = serde_json::from_str(first.stdout.trim()).unwrap();
-    assert!(v1["warnings"].as_u64().unwrap() >= 3, "{v1}");
-    assert_eq!(v1["skipped"], 1, "{v1}");
+    let v1: IngestSummary = shapes::strict(first.stdout.trim());
+    assert!(v1.warnings >= 3, "{v1:?}");
+    assert_eq!(v1.skipped, 1, "{v1:?}");
     let generation = w.read("index/CURRENT");
 
     let again = w.run(&["ingest", "--json"]);
     assert_eq!(again.code, 1, "{}", again.stderr);
     assert_eq!(again.stderr, first.stderr, "the same warning lines");
-    let v2: serde_json::Value = serde_json::from_str(again.stdout.trim()).unwrap();
-    for key in ["warnings", "skipped", "entries", "merged", "records"] {
-        assert_eq!(v2[key], v1[key], "{key}: {v2}");
-    }
-    assert_eq!(v2["unchanged"], v1["records"], "{v2}");
+    let v2: IngestSummary = shapes::strict(again.stdout.trim());
+    let kept = |v: &IngestSummary| [v.warnings, v.skipped, v.entries, v.merged, v.records];
+    assert_eq!(
+        kept(&v2),
+        kept(&v1),
+        "warnings, skipped, entries, merged, records: {v2:?}"
+    );
+    assert_eq!(v2.unchanged, v1.records, "{v2:?}");
     assert_eq!(
         w.read("index/CURRENT"),
         generation,
@@ -428,9 +422,9 @@ fn second_ingest_exits_75_naming_the_holder_or_waits() {
     let r = crate::common::Run::from(waiting.wait_with_output().unwrap());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(first.wait().unwrap().success());
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let v: IngestSummary = shapes::strict(&r.stdout);
     assert_eq!(
-        v["unchanged"], 6000,
+        v.unchanged, 6000,
         "the waiting ingest found the first one's work"
     );
     assert_eq!(
@@ -486,11 +480,11 @@ fn sigkill_at_random_moments_never_breaks_the_index() {
     w.write("corpus/big.txt", &variant_b);
     let r = w.run(&["ingest", "--force", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["records"], 4300);
+    let v: IngestSummary = shapes::strict(&r.stdout);
+    assert_eq!(v.records, 4300);
     let r = w.run(&["ingest", "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["unchanged"], 4300, "{v}");
+    let v: IngestSummary = shapes::strict(&r.stdout);
+    assert_eq!(v.unchanged, 4300, "{v:?}");
     let gens = std::fs::read_dir(w.path("index"))
         .unwrap()
         .filter(|e| {
@@ -547,8 +541,8 @@ fn queries_during_ingest_never_fail() {
             "query {queries} failed during ingest: {}",
             r.stderr
         );
-        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-        let total = v["total"].as_u64().unwrap();
+        let v: shapes::Results = shapes::strict(&r.stdout);
+        let total = v.total;
         assert!(total > 0);
         queries += 1;
     }

@@ -1,7 +1,8 @@
 //! What people read and trust: prefixes that only match words beginning with them, relaxation
 //! that never widens silently, bare queries, and pages that say what they left out.
 
-use crate::common::{titles_of, Workdir};
+use crate::common::shapes::{self, IngestSummary, Record, Results};
+use crate::common::Workdir;
 
 fn corpus() -> Workdir {
     let w = Workdir::with_corpus();
@@ -14,24 +15,19 @@ fn corpus() -> Workdir {
 #[test]
 fn prefix_matches_only_words_that_begin_with_it() {
     let w = corpus();
-    let v = w.query_json(&["crosscod*"]);
-    let titles = titles_of(&v);
+    let v = w.query(&["crosscod*"]);
+    let titles = v.titles();
     assert!(!titles.is_empty(), "crosscod* finds the crosscoder paper");
     // Every hit holds a word beginning with "crosscod" (case-folded); "Cross-cluster",
     // "cross-benchmark" and "Cross-Attention" papers do not.
-    for hit in v["hits"].as_array().unwrap() {
-        let text = format!(
-            "{} {}",
-            hit["title"].as_str().unwrap(),
-            hit["snippet"].as_str().unwrap()
-        )
-        .to_lowercase();
-        let full = w.run(&["show", hit["id"].as_str().unwrap(), "--json"]);
+    for hit in &v.hits {
+        let text = format!("{} {}", hit.title, hit.snippet).to_lowercase();
+        let full = w.run(&["show", &hit.id, "--json"]);
         let abstract_text = full.stdout.to_lowercase();
         assert!(
             text.contains("crosscod") || abstract_text.contains("crosscod"),
             "{} has no word beginning with crosscod",
-            hit["title"]
+            hit.title
         );
     }
     assert!(
@@ -44,16 +40,14 @@ fn prefix_matches_only_words_that_begin_with_it() {
 fn prefix_is_not_shortened_by_stemming() {
     let w = corpus();
     // "models*" must not match the stem "model" of "model" alone.
-    let v = w.query_json(&["title:models*"]);
-    for t in titles_of(&v) {
+    for t in w.titles(&["title:models*"]) {
         assert!(
             t.to_lowercase().contains("models"),
             "{t} has no word beginning with models"
         );
     }
     // And a prefix past the stem still finds the words it begins (interpretab → interpretability).
-    let v = w.query_json(&["interpretab*"]);
-    assert!(v["total"].as_u64().unwrap() > 0);
+    assert!(w.query(&["interpretab*"]).total > 0);
 }
 
 // ---- 3. relaxation never widens silently ----
@@ -67,9 +61,9 @@ fn scoped_query_that_matches_nothing_is_not_relaxed() {
         r#"tag:"Scheming and Deception" author:nanda title:(sparse OR sae)"#,
     ]);
     assert_eq!(r.code, 1, "nothing matches, exit 1: {}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["total"], 0);
-    assert_eq!(v["relaxed"], serde_json::Value::Null);
+    let v: Results = shapes::strict(&r.stdout);
+    assert_eq!(v.total, 0);
+    assert_eq!(v.relaxed, None);
 }
 
 #[test]
@@ -80,12 +74,12 @@ fn explicit_and_phrase_and_not_are_never_dropped() {
         r#""sparse probing" zzzunknownword"#,
         "title:sparse zzzunknownword",
     ] {
-        let v = w.query_json(&[q]);
+        let v = w.query(&[q]);
         if q.contains("zzzunknownword") {
             // the plain unknown word may be left out, the phrase or scope stays
-            for hit in v["hits"].as_array().unwrap() {
-                let t = hit["title"].as_str().unwrap().to_lowercase();
-                let s = hit["snippet"].as_str().unwrap().to_lowercase();
+            for hit in &v.hits {
+                let t = hit.title.to_lowercase();
+                let s = hit.snippet.to_lowercase();
                 if q.starts_with("title:") {
                     assert!(t.contains("sparse"), "{q}: {t}");
                 } else {
@@ -95,28 +89,28 @@ fn explicit_and_phrase_and_not_are_never_dropped() {
                     );
                 }
             }
-            assert_eq!(v["dropped"], serde_json::json!(["zzzunknownword"]), "{q}");
+            assert_eq!(v.dropped, ["zzzunknownword"], "{q}");
         } else {
-            assert_eq!(v["total"], 0, "{q} must not be relaxed: {v}");
+            assert_eq!(v.total, 0, "{q} must not be relaxed: {v:?}");
         }
     }
     // A NOT is kept: relaxing `sycophnacy -sycophancy` cannot bring back what it excludes.
-    let v = w.query_json(&["sycophnacy NOT sycophancy"]);
-    assert_eq!(v["total"], 0, "{v}");
+    let v = w.query(&["sycophnacy NOT sycophancy"]);
+    assert_eq!(v.total, 0, "{v:?}");
 }
 
 #[test]
 fn typos_count_against_the_whole_word() {
     let w = corpus();
-    let v = w.query_json(&["gated", "latents"]);
-    let titles = titles_of(&v);
+    let v = w.query(&["gated", "latents"]);
+    let titles = v.titles();
     assert!(
         !titles.iter().any(|t| t.starts_with("Too Late to Recall")),
         "\"latents\" is not a typo of \"late\": {titles:?}"
     );
     assert!(
-        v["corrected"].as_array().unwrap().is_empty(),
-        "no word of `gated latents` is within the typo distance of an indexed word: {v}"
+        v.corrected.is_empty(),
+        "no word of `gated latents` is within the typo distance of an indexed word: {v:?}"
     );
 }
 
@@ -130,13 +124,16 @@ fn every_correction_is_reported_on_stderr_and_in_json() {
         "note: nothing matches the query as written; corrected sycophnacy → sycophancy \
          (--exact to turn this off)\n"
     );
-    let v = w.query_json(&["sycophnacy"]);
-    assert_eq!(v["relaxed"], "typos");
+    let v = w.query(&["sycophnacy"]);
+    assert_eq!(v.relaxed.as_deref(), Some("typos"));
     assert_eq!(
-        v["corrected"],
-        serde_json::json!([{"word": "sycophnacy", "to": ["sycophancy"]}])
+        v.corrected,
+        [shapes::Correction {
+            word: "sycophnacy".into(),
+            to: vec!["sycophancy".into()]
+        }]
     );
-    assert_eq!(v["dropped"], serde_json::json!([]));
+    assert!(v.dropped.is_empty());
     // and in JSON mode the note is on stderr too
     let r = w.run(&["query", "--json", "sycophnacy"]);
     assert!(
@@ -156,11 +153,11 @@ fn every_dropped_word_is_reported() {
         "note: nothing matches the query as written; left out zzzunknownword \
          (--exact to turn this off)\n"
     );
-    let v = w.query_json(&["sparse", "zzzunknownword"]);
-    assert_eq!(v["relaxed"], "dropped");
-    assert_eq!(v["dropped"], serde_json::json!(["zzzunknownword"]));
+    let v = w.query(&["sparse", "zzzunknownword"]);
+    assert_eq!(v.relaxed.as_deref(), Some("dropped"));
+    assert_eq!(v.dropped, ["zzzunknownword"]);
     // Every hit still holds the word that was kept: dropping is not any-word.
-    assert_eq!(v["total"], w.query_json(&["sparse"])["total"]);
+    assert_eq!(v.total, w.query(&["sparse"]).total);
 }
 
 #[test]
@@ -185,14 +182,9 @@ fn bare_query_lists_everything_newest_first() {
         a.extend(args.iter());
         let r = w.run(&a);
         assert_eq!(r.code, 0, "{a:?}: {}", r.stderr);
-        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-        assert_eq!(v["total"].as_u64().unwrap(), all);
-        let dates: Vec<&str> = v["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["date"].as_str().unwrap())
-            .collect();
+        let v: Results = shapes::strict(&r.stdout);
+        assert_eq!(v.total, all);
+        let dates: Vec<&str> = v.hits.iter().map(|h| h.date.as_str()).collect();
         let mut sorted = dates.clone();
         sorted.sort_by(|a, b| b.cmp(a));
         assert_eq!(dates, sorted, "newest first");
@@ -204,7 +196,7 @@ fn limit_zero_prints_total_and_facets() {
     let w = corpus();
     let r = w.run(&["query", "sparse", "--limit", "0", "--color", "never"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let total = w.query_json(&["sparse"])["total"].as_u64().unwrap();
+    let total = w.query(&["sparse"]).total;
     assert!(!r.stdout.contains("past the end"), "{}", r.stdout);
     assert!(
         r.stdout.contains("\nTags: ") || r.stdout.starts_with("Tags: "),
@@ -217,11 +209,9 @@ fn limit_zero_prints_total_and_facets() {
         "{}",
         r.stdout
     );
-    let v = w.query_json(&["sparse", "--limit", "0"]);
-    assert_eq!(v["total"].as_u64().unwrap(), total);
-    assert!(v["facets"]["tags"]
-        .as_object()
-        .is_some_and(|m| !m.is_empty()));
+    let v = w.query(&["sparse", "--limit", "0"]);
+    assert_eq!(v.total, total);
+    assert!(v.facets.get("tags").is_some_and(|m| !m.is_empty()));
 }
 
 // ---- 7. CSV and NDJSON say what they left out ----
@@ -258,12 +248,12 @@ fn tag_filter_matches_by_words_like_the_tag_scope() {
         ("SCHEMING and deception", r#"tag:"Scheming and Deception""#),
         ("interpretability", "tag:interpretability"),
     ] {
-        let by_filter = w.query_json(&["--tag", filter, "--limit", "100"]);
-        let by_scope = w.query_json(&[scope, "--limit", "100", "--exact"]);
-        assert!(by_scope["total"].as_u64().unwrap() > 0, "{scope}");
+        let by_filter = w.query(&["--tag", filter, "--limit", "100"]);
+        let by_scope = w.query(&[scope, "--limit", "100", "--exact"]);
+        assert!(by_scope.total > 0, "{scope}");
         assert_eq!(
-            titles_of(&by_filter).len(),
-            titles_of(&by_scope).len(),
+            by_filter.titles().len(),
+            by_scope.titles().len(),
             "--tag {filter:?} vs {scope}"
         );
     }
@@ -272,12 +262,9 @@ fn tag_filter_matches_by_words_like_the_tag_scope() {
 #[test]
 fn filters_fold_case_and_accents() {
     let w = corpus();
-    let plain = w.query_json(&["--author", "Ivan Arcuschin"]);
-    assert!(plain["total"].as_u64().unwrap() > 0);
-    assert_eq!(
-        w.query_json(&["--author", "IVÁN arcuschin"])["total"],
-        plain["total"]
-    );
+    let plain = w.query(&["--author", "Ivan Arcuschin"]);
+    assert!(plain.total > 0);
+    assert_eq!(w.query(&["--author", "IVÁN arcuschin"]).total, plain.total);
 }
 
 #[test]
@@ -388,10 +375,9 @@ fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
     let w = corpus();
     let title = "BatchTopK Sparse Autoencoders";
     let before = line_of(crate::common::CORPUS, title);
-    let show = |w: &Workdir| -> serde_json::Value {
-        serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap()
-    };
-    assert_eq!(show(&w)["source"]["line"].as_u64().unwrap(), before);
+    let show =
+        |w: &Workdir| -> Record { shapes::strict(&w.run(&["show", "batchtopk", "--json"]).stdout) };
+    assert_eq!(show(&w).source.line, before);
     // One entry inserted above all the others.
     let new_entry = crate::common::entry(
         "A Brand New Paper",
@@ -416,25 +402,17 @@ fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
 
     let r = w.run(&["ingest", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let s: IngestSummary = shapes::strict(&r.stdout);
     let records = crate::common::corpus_records().len() as u64;
-    assert_eq!(s["added"], 1);
-    assert_eq!(s["updated"], 0, "a move is not a change of content");
-    assert_eq!(
-        s["moved"].as_u64().unwrap() + s["unchanged"].as_u64().unwrap(),
-        records
-    );
-    assert!(s["moved"].as_u64().unwrap() > 0);
+    assert_eq!(s.added, 1);
+    assert_eq!(s.updated, 0, "a move is not a change of content");
+    assert_eq!(s.moved + s.unchanged, records);
+    assert!(s.moved > 0);
 
-    assert_eq!(show(&w)["source"]["line"].as_u64().unwrap(), after);
-    let q = w.query_json(&["batchtopk", "--exact"]);
-    let hit = q["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["title"] == title)
-        .unwrap();
-    assert_eq!(hit["source"]["line"].as_u64().unwrap(), after);
+    assert_eq!(show(&w).source.line, after);
+    let q = w.query(&["batchtopk", "--exact"]);
+    let hit = q.hits.iter().find(|h| h.title == title).unwrap();
+    assert_eq!(hit.source.line, after);
     let csv = w.run(&[
         "query",
         "--format",
@@ -520,12 +498,8 @@ fn ingest_summary_adds_up() {
     );
     let r = w.run(&["ingest"]);
     assert_eq!(r.code, 1);
-    let j: serde_json::Value = serde_json::from_str(&w.run(&["ingest", "--json"]).stdout).unwrap();
-    let (records, merged, skipped) = (
-        j["records"].as_u64().unwrap(),
-        j["merged"].as_u64().unwrap(),
-        j["skipped"].as_u64().unwrap(),
-    );
+    let j: IngestSummary = shapes::strict(&w.run(&["ingest", "--json"]).stdout);
+    let (records, merged, skipped) = (j.records, j.merged, j.skipped);
     assert_eq!(skipped, 1);
     let entries = records + merged + skipped;
     assert!(
@@ -589,15 +563,11 @@ fn utf16_exports_are_read() {
         w.write("corpus/listing.txt", &bytes);
         let r = w.run(&["ingest", "--json"]);
         assert_eq!(r.code, 0, "{}", r.stderr);
-        let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let j: IngestSummary = shapes::strict(&r.stdout);
+        assert_eq!(j.records as usize, crate::common::corpus_records().len());
+        let show: Record = shapes::strict(&w.run(&["show", "batchtopk", "--json"]).stdout);
         assert_eq!(
-            j["records"].as_u64().unwrap() as usize,
-            crate::common::corpus_records().len()
-        );
-        let show: serde_json::Value =
-            serde_json::from_str(&w.run(&["show", "batchtopk", "--json"]).stdout).unwrap();
-        assert_eq!(
-            show["source"]["line"].as_u64().unwrap(),
+            show.source.line,
             line_of(crate::common::CORPUS, "BatchTopK Sparse Autoencoders")
         );
     }
@@ -672,8 +642,8 @@ fn a_paper_removed_and_added_back_keeps_its_first_seen() {
             .map(str::to_owned)
             .unwrap_or_else(|| v.to_string())
     };
-    let q = w.query_json(&["title:batchtopk", "--exact"]);
-    let before = q["hits"][0]["first_seen"].as_str().unwrap().to_owned();
+    let q = w.query(&["title:batchtopk", "--exact"]);
+    let before = q.hits[0].first_seen.clone();
     let title = "BatchTopK Sparse Autoencoders";
     let start = crate::common::CORPUS.find(&format!("\n{title}\n")).unwrap() + 1;
     let end = start + crate::common::CORPUS[start..].find("Date:").unwrap();
@@ -686,16 +656,16 @@ fn a_paper_removed_and_added_back_keeps_its_first_seen() {
     );
     w.write("corpus/mats-research.txt", &without);
     let r = w.run(&["ingest", "--json"]);
-    let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(s["removed"], 1, "{}", r.stdout);
+    let s: IngestSummary = shapes::strict(&r.stdout);
+    assert_eq!(s.removed, 1, "{}", r.stdout);
     std::thread::sleep(std::time::Duration::from_millis(2100));
     w.write("corpus/mats-research.txt", crate::common::CORPUS);
     assert_eq!(w.run(&["ingest"]).code, 0);
-    let q = w.query_json(&["title:batchtopk", "--exact"]);
-    assert_eq!(q["hits"][0]["first_seen"].as_str().unwrap(), before);
+    let q = w.query(&["title:batchtopk", "--exact"]);
+    assert_eq!(q.hits[0].first_seen, before);
     // so --added-since agrees with watch: the paper is not new
-    let recent = w.query_json(&["title:batchtopk", "--exact", "--added-since", "1s"]);
-    assert_eq!(recent["total"], 0, "{}", first(&w));
+    let recent = w.query(&["title:batchtopk", "--exact", "--added-since", "1s"]);
+    assert_eq!(recent.total, 0, "{}", first(&w));
 }
 
 // ---- 13. Atom feeds that feed readers accept ----
@@ -751,12 +721,7 @@ print(len(d.entries))
 "#;
     if let Some(out) = with_feedparser(script, &w.path("feeds/sae.xml")) {
         let n: usize = out.trim().parse().unwrap();
-        assert_eq!(
-            n as u64,
-            w.query_json(&["sparse autoencoder", "--exact"])["total"]
-                .as_u64()
-                .unwrap()
-        );
+        assert_eq!(n as u64, w.query(&["sparse autoencoder", "--exact"]).total);
     }
     let xml = w.read("feeds/sae.xml");
     assert!(xml.contains("<link href=\"urn:litsearch:"), "{xml}");
@@ -1036,30 +1001,29 @@ fn explain_names_corrections_and_prefix_expansions() {
 #[test]
 fn explain_json_keeps_the_raw_tree_and_adds_the_parts() {
     let w = corpus();
-    let v = w.query_json(&["sparse autoencoder", "--explain", "-n", "3"]);
-    for hit in v["hits"].as_array().unwrap() {
+    // Each part has exactly `field, typed, term, match, weight, score`: `shapes::ScorePart`.
+    let v = w.query(&["sparse autoencoder", "--explain", "-n", "3"]);
+    for hit in &v.hits {
         // The engine's own tree, whole.
-        let raw = &hit["explain"];
+        let raw = hit.explain.as_ref().expect("explain");
         assert!(
             raw["value"].is_number() && raw["details"].is_array(),
             "{raw}"
         );
-        let parts = hit["score_parts"].as_array().expect("score_parts");
+        let parts = hit.score_parts.as_ref().expect("score_parts");
         assert!(!parts.is_empty());
         let mut sum = 0.0;
         for p in parts {
-            let keys: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
-            assert_eq!(keys.len(), 6, "{p}");
-            for k in ["field", "typed", "term", "match", "weight", "score"] {
-                assert!(keys.contains(&k), "{p}");
-            }
-            assert!(["sparse", "autoencoder"].contains(&p["typed"].as_str().unwrap()));
-            sum += p["score"].as_f64().unwrap();
+            assert!(
+                ["sparse", "autoencoder"].contains(&p.typed.as_str()),
+                "{p:?}"
+            );
+            sum += p.score;
         }
-        let score = hit["score"].as_f64().unwrap();
+        let score = hit.score;
         assert!((sum - score).abs() < 0.001, "{sum} ≠ {score}");
     }
     // Without --explain, neither key.
-    let v = w.query_json(&["sparse autoencoder", "-n", "1"]);
-    assert!(v["hits"][0].get("explain").is_none() && v["hits"][0].get("score_parts").is_none());
+    let v = w.query(&["sparse autoencoder", "-n", "1"]);
+    assert!(v.hits[0].explain.is_none() && v.hits[0].score_parts.is_none());
 }

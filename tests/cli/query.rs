@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{corpus_records, titles_of, Workdir};
+use crate::common::shapes::{self, Facets, Hit};
+use crate::common::{corpus_records, Workdir};
 use litsearch::text::fold_key;
 
 fn indexed() -> Workdir {
@@ -54,19 +55,16 @@ fn all_words_must_match_and_title_outranks_abstract() {
 #[test]
 fn typo_relaxation_is_reported_and_exact_turns_it_off() {
     let w = indexed();
-    let v = w.query_json(&["sycophnacy"]);
-    assert_eq!(v["relaxed"], "typos");
+    let v = w.query(&["sycophnacy"]);
+    assert_eq!(v.relaxed.as_deref(), Some("typos"));
     assert_eq!(
-        titles_of(&v),
+        v.titles(),
         ["Towards Understanding Sycophancy in Language Models"]
     );
     assert!(
-        v["hits"][0]["snippet"]
-            .as_str()
-            .unwrap()
-            .contains("<mark>sycophancy</mark>"),
+        v.hits[0].snippet.contains("<mark>sycophancy</mark>"),
         "{}",
-        v["hits"][0]["snippet"]
+        v.hits[0].snippet
     );
     let r = w.run(&["query", "sycophnacy"]);
     assert_eq!(r.code, 0);
@@ -75,9 +73,9 @@ fn typo_relaxation_is_reported_and_exact_turns_it_off() {
         "{}",
         r.stderr
     );
-    let v = w.query_json(&["sycophnacy", "--exact"]);
-    assert_eq!(v["total"], 0);
-    assert_eq!(v["relaxed"], serde_json::Value::Null);
+    let v = w.query(&["sycophnacy", "--exact"]);
+    assert_eq!(v.total, 0);
+    assert_eq!(v.relaxed, None);
     assert_eq!(w.run(&["query", "sycophnacy", "--exact"]).code, 1);
 }
 
@@ -85,19 +83,19 @@ fn typo_relaxation_is_reported_and_exact_turns_it_off() {
 fn short_words_and_numbers_are_never_fuzzed() {
     let w = indexed();
     // "bais" is one edit from "bias" but has 4 letters.
-    assert_eq!(w.query_json(&["bais"])["total"], 0);
+    assert_eq!(w.query(&["bais"]).total, 0);
     // "2026" must not match 2025 or 2024 through typos.
-    let v = w.query_json(&["2027"]);
-    assert_eq!(v["total"], 0);
+    let v = w.query(&["2027"]);
+    assert_eq!(v.total, 0);
 }
 
 #[test]
 fn word_dropping_relaxation_when_all_words_fail() {
     let w = indexed();
-    let v = w.query_json(&["sycophancy", "qwxzvb"]);
-    assert_eq!(v["relaxed"], "dropped");
+    let v = w.query(&["sycophancy", "qwxzvb"]);
+    assert_eq!(v.relaxed.as_deref(), Some("dropped"));
     assert_eq!(
-        titles_of(&v),
+        v.titles(),
         ["Towards Understanding Sycophancy in Language Models"]
     );
     let r = w.run(&["query", "sycophancy", "qwxzvb"]);
@@ -184,14 +182,13 @@ fn phrases_or_and_not_parentheses_prefix() {
             .to_lowercase()
             .contains("matryosh"))
     );
-    let v = w.query_json(&["crosscod*", "--exact"]);
+    let v = w.query(&["crosscod*", "--exact"]);
     assert_eq!(
-        titles_of(&v)[0],
+        v.titles()[0],
         "Overcoming Sparsity Artifacts in Crosscoders to Interpret Chat-Tuning"
     );
-    assert!(v["hits"][0]["title_highlighted"]
-        .as_str()
-        .unwrap()
+    assert!(v.hits[0]
+        .title_highlighted
         .contains("<mark>Crosscoders</mark>"));
 }
 
@@ -284,12 +281,11 @@ fn filters_combine_and_match_independent_selection() {
         "50",
     ]);
     assert_eq!(sorted(got.clone()), expect);
-    let dates: Vec<String> = w.query_json(&["--tag", "Interpretability", "--since", "2025-03-01"])
-        ["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["date"].as_str().unwrap().to_owned())
+    let dates: Vec<String> = w
+        .query(&["--tag", "Interpretability", "--since", "2025-03-01"])
+        .hits
+        .into_iter()
+        .map(|h| h.date)
         .collect();
     assert!(
         dates.windows(2).all(|p| p[0] >= p[1]),
@@ -384,35 +380,38 @@ fn independent_counts(records: &[litsearch::Record], field: &str) -> BTreeMap<St
     m
 }
 
-fn json_counts(v: &serde_json::Value) -> BTreeMap<String, u64> {
-    v.as_object()
-        .unwrap()
+/// One field's facet counts, whatever their order.
+fn json_counts(facets: &Facets, field: &str) -> BTreeMap<String, u64> {
+    facets
+        .get(field)
+        .unwrap_or_else(|| panic!("no facet {field}"))
+        .0
         .iter()
-        .map(|(k, c)| (k.clone(), c.as_u64().unwrap()))
+        .cloned()
         .collect()
 }
 
 #[test]
 fn facets_count_the_whole_match_set() {
     let w = indexed();
-    let v = w.query_json(&["language", "--exact", "--limit", "1", "--facet-limit", "0"]);
-    assert_eq!(v["hits"].as_array().unwrap().len(), 1);
+    let v = w.query(&["language", "--exact", "--limit", "1", "--facet-limit", "0"]);
+    assert_eq!(v.hits.len(), 1);
     let matching: Vec<String> = w.titles(&["language", "--exact", "--limit", "100"]);
-    assert_eq!(matching.len() as u64, v["total"].as_u64().unwrap());
+    assert_eq!(matching.len() as u64, v.total);
     let records: Vec<_> = corpus_records()
         .into_iter()
         .filter(|r| matching.contains(&r.title))
         .collect();
     for field in ["tags", "year", "fellows", "authors"] {
         assert_eq!(
-            json_counts(&v["facets"][field]),
+            json_counts(&v.facets, field),
             independent_counts(&records, field),
             "{field}"
         );
     }
     // By default each field lists its 10 most frequent values (ties by value), and says
     // which lists were cut.
-    let v = w.query_json(&["language", "--exact", "--limit", "1"]);
+    let v = w.query(&["language", "--exact", "--limit", "1"]);
     let mut cut = Vec::new();
     for field in ["tags", "year", "fellows", "authors"] {
         let mut ranked: Vec<(String, u64)> =
@@ -422,28 +421,20 @@ fn facets_count_the_whole_match_set() {
             cut.push(field);
         }
         ranked.truncate(10);
-        let listed: Vec<(String, u64)> = v["facets"][field]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, c)| (k.clone(), c.as_u64().unwrap()))
-            .collect();
+        let listed: Vec<(String, u64)> = v.facets.get(field).expect(field).0.clone();
         assert_eq!(listed, ranked, "{field}");
     }
     assert!(
         !cut.is_empty(),
         "the corpus should have a field with over 10 values"
     );
-    assert_eq!(v["facets_truncated"], serde_json::json!(cut));
-    let v = w.query_json(&["language", "--exact", "--facet-limit", "2"]);
-    assert_eq!(v["facets"]["authors"].as_object().unwrap().len(), 2);
-    let v = w.query_json(&["language", "--facets", "tags,year"]);
-    assert_eq!(
-        v["facets"].as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["tags", "year"]
-    );
-    let v = w.query_json(&["language", "--facets", "none"]);
-    assert!(v["facets"].as_object().unwrap().is_empty());
+    assert_eq!(v.facets_truncated, cut);
+    let v = w.query(&["language", "--exact", "--facet-limit", "2"]);
+    assert_eq!(v.facets.get("authors").unwrap().len(), 2);
+    let v = w.query(&["language", "--facets", "tags,year"]);
+    assert_eq!(v.facets.keys(), ["tags", "year"]);
+    let v = w.query(&["language", "--facets", "none"]);
+    assert!(v.facets.is_empty());
 }
 
 #[test]
@@ -451,9 +442,9 @@ fn facets_command_lists_every_value() {
     let w = indexed();
     let r = w.run(&["facets", "--field", "tags", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let v: Facets = shapes::strict(&r.stdout);
     assert_eq!(
-        json_counts(&v["tags"]),
+        json_counts(&v, "tags"),
         independent_counts(&corpus_records(), "tags")
     );
     let interpretability = independent_counts(&corpus_records(), "tags")["Interpretability"];
@@ -470,14 +461,8 @@ fn facets_command_lists_every_value() {
 #[test]
 fn sorting_is_deterministic_and_paging_tiles_the_results() {
     let w = indexed();
-    let dates = |args: &[&str]| -> Vec<String> {
-        w.query_json(args)["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["date"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let dates =
+        |args: &[&str]| -> Vec<String> { w.query(args).hits.into_iter().map(|h| h.date).collect() };
     let newest = dates(&["language", "--sort", "newest", "--limit", "50"]);
     assert!(newest.windows(2).all(|p| p[0] >= p[1]));
     let oldest = dates(&["language", "--sort", "oldest", "--limit", "50"]);
@@ -501,9 +486,9 @@ fn sorting_is_deterministic_and_paging_tiles_the_results() {
         "pages must tile the full list with ties broken the same way"
     );
     // Two papers share 2025-02-04 and two 2025-03-31: they keep one order across page sizes.
-    let v = w.query_json(&["--year", "2025", "--limit", "0"]);
-    assert_eq!(v["hits"].as_array().unwrap().len(), 0);
-    assert_eq!(v["total"].as_u64().unwrap() as usize, all.len());
+    let v = w.query(&["--year", "2025", "--limit", "0"]);
+    assert_eq!(v.hits.len(), 0);
+    assert_eq!(v.total as usize, all.len());
 }
 
 #[test]
@@ -561,23 +546,10 @@ fn text_output_is_numbered_highlighted_only_when_asked() {
 #[test]
 fn json_ndjson_csv_explain() {
     let w = indexed();
-    let v = w.query_json(&["sparse autoencoder", "--limit", "3"]);
-    let hit = v["hits"][0].as_object().unwrap();
-    for key in [
-        "id",
-        "score",
-        "title",
-        "date",
-        "authors",
-        "fellows",
-        "tags",
-        "featured",
-        "snippet",
-        "title_highlighted",
-    ] {
-        assert!(hit.contains_key(key), "{key}");
-    }
-    assert!(v["took_ms"].as_f64().unwrap() >= 0.0);
+    // Every key of the results and of each hit, and no other: read strictly.
+    let v = w.query(&["sparse autoencoder", "--limit", "3"]);
+    assert!(!v.hits.is_empty());
+    assert!(v.took_ms >= 0.0);
 
     let r = w.run(&[
         "query",
@@ -587,21 +559,15 @@ fn json_ndjson_csv_explain() {
         "--limit",
         "4",
     ]);
-    let lines: Vec<serde_json::Value> = r
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    // Each line is one hit of `query --json`, the same keys.
+    let lines: Vec<Hit> = shapes::strict_lines(&r.stdout);
     assert_eq!(lines.len(), 4);
-    let ndjson_titles: Vec<String> = lines
-        .iter()
-        .map(|h| h["title"].as_str().unwrap().to_owned())
-        .collect();
+    let ndjson_titles: Vec<String> = lines.iter().map(|h| h.title.clone()).collect();
     assert_eq!(
         ndjson_titles,
         w.titles(&["sparse autoencoder", "--limit", "4"])
     );
-    assert_eq!(ndjson_titles[..3], titles_of(&v)[..]);
+    assert_eq!(ndjson_titles[..3], v.titles()[..]);
 
     let r = w.run(&[
         "query",
@@ -620,8 +586,12 @@ fn json_ndjson_csv_explain() {
     let authors_col = headers.iter().position(|h| h == "authors").unwrap();
     assert!(rows[0][authors_col].contains("; "), "{:?}", &rows[0]);
 
-    let v = w.query_json(&["sycophancy", "--explain"]);
-    assert!(v["hits"][0]["explain"].is_object(), "{}", v["hits"][0]);
+    let v = w.query(&["sycophancy", "--explain"]);
+    assert!(
+        v.hits[0].explain.as_ref().is_some_and(|e| e.is_object()),
+        "{:?}",
+        v.hits[0]
+    );
     let r = w.run(&["query", "sycophancy", "--explain"]);
     assert!(r.stdout.contains("score"), "{}", r.stdout);
 }

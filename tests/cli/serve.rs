@@ -9,6 +9,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::shapes::{self, ApiError, Facets, Record, Results, Similar};
 use crate::common::{entry, Workdir};
 use serde_json::Value;
 
@@ -37,6 +38,11 @@ impl Resp {
 
     fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The body read strictly as a `T` (`shapes`).
+    fn strict<T: serde::de::DeserializeOwned>(&self) -> T {
+        shapes::strict(&self.body)
     }
 }
 
@@ -258,8 +264,9 @@ fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn without_took(mut v: Value) -> Value {
-    v.as_object_mut().expect("object").remove("took_ms");
+/// The results with `took_ms`, which differs from run to run, set to 0.
+fn without_took(mut v: Results) -> Results {
+    v.took_ms = 0.0;
     v
 }
 
@@ -358,8 +365,8 @@ fn api_search_is_query_json_for_the_same_arguments() {
         assert_eq!(r.status, 200, "{params:?}: {}", r.body);
         assert_eq!(r.header("content-type"), Some("application/json"));
         assert_eq!(
-            without_took(r.json()),
-            without_took(w.query_json(&args)),
+            without_took(r.strict()),
+            without_took(w.query(&args)),
             "{params:?}"
         );
     }
@@ -369,27 +376,31 @@ fn api_search_is_query_json_for_the_same_arguments() {
 fn papers_similar_and_facets_are_the_cli_objects() {
     let w = ready();
     let server = Server::start(&w, &[]);
-    let hit = &w.query_json(&["sparse autoencoder"])["hits"][0];
-    let id = hit["id"].as_str().unwrap();
-    let show: Value = serde_json::from_str(&w.run(&["show", "--json", id]).stdout).unwrap();
-    assert_eq!(server.get(&format!("/api/papers/{id}")).json(), show);
-    let similar: Value =
-        serde_json::from_str(&w.run(&["similar", "--json", "-n", "4", id]).stdout).unwrap();
+    let hit = &w.query(&["sparse autoencoder"]).hits[0];
+    let id = hit.id.as_str();
+    let show: Record = shapes::strict(&w.run(&["show", "--json", id]).stdout);
+    assert_eq!(
+        server.get(&format!("/api/papers/{id}")).strict::<Record>(),
+        show
+    );
+    let similar: Similar = shapes::strict(&w.run(&["similar", "--json", "-n", "4", id]).stdout);
     assert_eq!(
         server
             .get(&format!("/api/papers/{id}/similar?limit=4"))
-            .json(),
+            .strict::<Similar>(),
         similar
     );
-    let facets: Value =
-        serde_json::from_str(&w.run(&["facets", "--json", "--field", "tags"]).stdout).unwrap();
-    assert_eq!(server.get("/api/facets?field=tags").json(), facets);
-    let all: Value = serde_json::from_str(&w.run(&["facets", "--json"]).stdout).unwrap();
-    assert_eq!(server.get("/api/facets").json(), all);
+    let facets: Facets = shapes::strict(&w.run(&["facets", "--json", "--field", "tags"]).stdout);
+    assert_eq!(
+        server.get("/api/facets?field=tags").strict::<Facets>(),
+        facets
+    );
+    let all: Facets = shapes::strict(&w.run(&["facets", "--json"]).stdout);
+    assert_eq!(server.get("/api/facets").strict::<Facets>(), all);
 
     let missing = server.get("/api/papers/0123456789abcdef");
     assert_eq!(missing.status, 404);
-    assert!(missing.json()["error"]["message"].is_string());
+    assert!(!missing.strict::<ApiError>().error.message.is_empty());
     assert_eq!(server.get("/api/papers/not-an-id").status, 404);
     assert_eq!(
         server
@@ -418,9 +429,9 @@ fn errors_are_400_with_message_and_position() {
     let server = Server::start(&w, &[]);
     let r = server.get(&format!("/api/search?q={}", enc("sparse \"autoencoder")));
     assert_eq!(r.status, 400);
-    let e = &r.json()["error"];
-    assert_eq!(e["position"], 8, "{e}");
-    assert!(e["message"].as_str().unwrap().contains("quote"), "{e}");
+    let e = r.strict::<ApiError>().error;
+    assert_eq!(e.position, Some(8), "{e:?}");
+    assert!(e.message.contains("quote"), "{e:?}");
     // The CLI reports the same position.
     let cli = w.run(&["query", "sparse \"autoencoder"]);
     assert!(cli.stderr.contains("query:1:8:"), "{}", cli.stderr);
@@ -435,9 +446,9 @@ fn errors_are_400_with_message_and_position() {
     ] {
         let r = server.get(&format!("/api/search?{qs}"));
         assert_eq!(r.status, 400, "{qs}: {}", r.body);
-        let e = &r.json()["error"];
-        assert!(e["message"].as_str().unwrap().contains(says), "{qs}: {e}");
-        assert!(e.get("position").is_some(), "{qs}: {e}");
+        // `position` is required by the strict read (null when no position applies).
+        let e = r.strict::<ApiError>().error;
+        assert!(e.message.contains(says), "{qs}: {e:?}");
     }
 }
 
@@ -532,10 +543,7 @@ fn every_method_but_get_is_refused_and_nothing_is_written() {
     w.run(&["watch", "add", "sae", "sparse autoencoder"]);
     let before = index_listing(&w);
     let server = Server::start(&w, &[]);
-    let id = w.query_json(&["sparse"])["hits"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = w.query(&["sparse"]).hits[0].id.clone();
     for path in [
         "/".to_owned(),
         "/api/search?q=sparse".to_owned(),
@@ -577,7 +585,11 @@ fn every_method_but_get_is_refused_and_nothing_is_written() {
 fn answers_from_the_new_index_after_an_ingest_without_a_restart() {
     let w = ready();
     let server = Server::start(&w, &[]);
-    let count = |s: &Server| s.get("/api/search?q=zanzibarite&exact=1").json()["total"].clone();
+    let count = |s: &Server| {
+        s.get("/api/search?q=zanzibarite&exact=1")
+            .strict::<Results>()
+            .total
+    };
     let cache = |s: &Server| {
         s.get("/api/search?q=zanzibarite&exact=1")
             .header("x-cache")
@@ -662,8 +674,8 @@ fn logs_one_line_per_request_and_stops_cleanly_on_sigterm() {
 fn on_sigterm_or_sigint_a_request_in_flight_is_answered_in_full_and_new_connections_refused() {
     let w = ready();
     let target = "/api/search?q=model&limit=100";
-    let expected = without_took(w.query_json(&["model", "--limit", "100"]));
-    assert!(expected["hits"].as_array().unwrap().len() > 10);
+    let expected = without_took(w.query(&["model", "--limit", "100"]));
+    assert!(expected.hits.len() > 10);
     for signal in ["TERM", "INT"] {
         let server = Server::start_with(&w, &[], &["--header-timeout", "60"]);
         let mut in_flight = server.connect();
@@ -692,7 +704,7 @@ fn on_sigterm_or_sigint_a_request_in_flight_is_answered_in_full_and_new_connecti
         in_flight.write_all(b"\r\n\r\n").unwrap();
         let r = read_response(&mut in_flight);
         assert_eq!(r.status, 200, "SIG{signal}: {}", r.body);
-        assert_eq!(without_took(r.json()), expected, "SIG{signal}");
+        assert_eq!(without_took(r.strict()), expected, "SIG{signal}");
         // And the server closes the connection after it.
         let mut rest = Vec::new();
         assert_eq!(in_flight.read_to_end(&mut rest).unwrap_or(0), 0);
@@ -840,10 +852,7 @@ fn the_page_works_without_javascript_and_escapes_every_record() {
         "an external resource"
     );
 
-    let id = w.query_json(&["zorblax"])["hits"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = w.query(&["zorblax"]).hits[0].id.clone();
     for path in [
         "/?q=zorblax".to_owned(),
         "/results?q=zorblax".to_owned(),
@@ -906,9 +915,7 @@ fn the_page_works_without_javascript_and_escapes_every_record() {
             .parse()
             .unwrap()
     };
-    let cli_total = w.query_json(&["sparse", "--tag", "Interpretability"])["total"]
-        .as_u64()
-        .unwrap();
+    let cli_total = w.query(&["sparse", "--tag", "Interpretability"]).total;
     assert_eq!(total(&filtered.body) as u64, cli_total);
     let remove = link_to(&filtered.body, "Remove filter tag: Interpretability").unwrap();
     assert_eq!(total(&server.get(&remove).body), total(&page));

@@ -1,6 +1,9 @@
-//! What people read, checked in: every `--help`, the man page, and the text output of `query`,
-//! `show`, `facets` and the `watch` digest on the shipped corpus (100 columns, no colour), as
-//! insta snapshots in tests/cli/snapshots/, so every change to them shows in review.
+//! What people read, checked in: every `--help`, the man page, the text output of `query`,
+//! `show`, `similar`, `facets` and the `watch` digest on the shipped corpus, the ingest summary
+//! (first, incremental, no change, with warnings) and the error messages people meet (query
+//! syntax, unknown field, missing index, a bad line in a BibTeX, RIS or page export, a refused
+//! sync, a strict refusal), 100 columns, no colour, as insta snapshots in
+//! tests/cli/snapshots/, so every change to them shows in review.
 //! After an intended change: `INSTA_UPDATE=always cargo test --test cli snapshots`, then read
 //! the diff of the .snap files.
 
@@ -23,10 +26,32 @@ fn fixed(w: &Workdir, args: &[&str]) -> Run {
 
 /// Exit status, stdout and stderr in one text, timestamps and durations of this run replaced.
 fn shown(r: &Run) -> String {
-    redact_durations(&redact_times(&format!(
+    redact_seconds(&redact_durations(&redact_times(&format!(
         "exit {}\n--- stdout\n{}--- stderr\n{}",
         r.code, r.stdout, r.stderr
-    )))
+    ))))
+}
+
+/// `(0.06 s)` (how long an ingest took) → `([s])`.
+fn redact_seconds(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('(') {
+        let after = &rest[at + 1..];
+        let digits = after
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(after.len());
+        if digits > 0 && after[digits..].starts_with(" s)") {
+            out.push_str(&rest[..at]);
+            out.push_str("([s])");
+            rest = &after[digits + 3..];
+        } else {
+            out.push_str(&rest[..at + 1]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `in 31.8 ms` (how long a query took) → `in [ms]`.
@@ -175,4 +200,112 @@ fn watch_digest_text_output() {
         "watch-digest-nothing-new",
         shown(&fixed(&w, &["watch", "run"]))
     );
+}
+
+#[test]
+fn similar_text_output() {
+    let w = indexed();
+    insta::assert_snapshot!(
+        "similar",
+        shown(&fixed(&w, &["similar", "BatchTopK Sparse Autoencoders"]))
+    );
+    insta::assert_snapshot!(
+        "similar-limit",
+        shown(&fixed(
+            &w,
+            &[
+                "similar",
+                "towards understanding sycophancy",
+                "--limit",
+                "3"
+            ]
+        ))
+    );
+}
+
+/// The shipped corpus with one more entry, in the page-export format, whose date does not
+/// exist (line 1 of `extra.txt` is its title).
+const BAD_DATE_ENTRY: &str =
+    "Broken Paper\n\nSomething.\n\nInterpretability\n\nAuthors:\n\nAna Perez\n\nFellows:\n\nAna Perez\n\nDate:\n\nFeb 30, 2025\n\n";
+
+#[test]
+fn ingest_text_summary() {
+    let w = Workdir::with_corpus();
+    insta::assert_snapshot!("ingest-first", shown(&fixed(&w, &["ingest"])));
+    insta::assert_snapshot!("ingest-no-change", shown(&fixed(&w, &["ingest"])));
+    w.write("corpus/mats-research.txt", crate::ingest::edited_corpus());
+    insta::assert_snapshot!("ingest-incremental", shown(&fixed(&w, &["ingest"])));
+    w.write("corpus/extra.txt", BAD_DATE_ENTRY);
+    insta::assert_snapshot!("ingest-with-warnings", shown(&fixed(&w, &["ingest"])));
+}
+
+const BAD_BIB: &str = "@article{good,\n  title = {A Good Entry},\n  author = {Ada Lovelace},\n  year = 2023\n}\n@article{broken,\n  title = {A Broken Entry\n  year = 2023\n}\n";
+const BAD_RIS: &str =
+    "TY  - JOUR\nTI  - A RIS Paper\nPY  - 2021\nER  - \nTI  - An Orphan Title\nER  - \n";
+
+#[test]
+fn error_messages() {
+    let w = indexed();
+    for (name, args) in [
+        ("error-query-unbalanced", &["query", "title:(sparse"][..]),
+        ("error-query-dangling-and", &["query", "sparse AND"][..]),
+        ("error-query-unknown-field", &["query", "tittle:sparse"][..]),
+        (
+            "error-missing-index",
+            &["--index", "elsewhere", "query", "sparse"][..],
+        ),
+        ("error-unknown-paper", &["show", "zebra stripes"][..]),
+    ] {
+        insta::assert_snapshot!(name, shown(&fixed(&w, args)));
+    }
+
+    // A bad line in each kind of export: a warning naming file and line, the rest indexed.
+    w.write("bad/refs.bib", BAD_BIB);
+    w.write("bad/refs.ris", BAD_RIS);
+    w.write(
+        "bad/page.txt",
+        format!(
+            "Listing\n\nAll Research\n\n{}{BAD_DATE_ENTRY}",
+            crate::common::entry(
+                "A Good Paper",
+                "Something sound.",
+                &["Monitoring"],
+                "Bo Li",
+                "Bo Li",
+                "Jan 2, 2025"
+            )
+        ),
+    );
+    // Each into an index of its own, so no guard of an earlier one applies.
+    for (name, file, index) in [
+        ("error-bibtex-line", "bad/refs.bib", "bib-index"),
+        ("error-ris-line", "bad/refs.ris", "ris-index"),
+        ("error-page-line", "bad/page.txt", "page-index"),
+    ] {
+        insta::assert_snapshot!(name, shown(&fixed(&w, &["--index", index, "ingest", file])));
+    }
+    insta::assert_snapshot!(
+        "error-strict-refusal",
+        shown(&fixed(
+            &w,
+            &["--index", "strict", "ingest", "--strict", "bad/refs.bib"]
+        ))
+    );
+
+    // More than half of the records vanish: the sync is refused.
+    let cut = crate::common::CORPUS
+        .find("Auditing language models for hidden objectives")
+        .unwrap();
+    let tail = crate::common::CORPUS
+        .find("Frequently asked questions")
+        .unwrap();
+    w.write(
+        "corpus/mats-research.txt",
+        format!(
+            "{}{}",
+            &crate::common::CORPUS[..cut],
+            &crate::common::CORPUS[tail..]
+        ),
+    );
+    insta::assert_snapshot!("error-max-remove", shown(&fixed(&w, &["ingest"])));
 }

@@ -1,37 +1,11 @@
 //! What people do right after a search: related papers, one record in full, records out and
 //! back in, and shell integration — each driven through the binary on the shipped corpus.
 
+use crate::common::shapes::{self, Record as RecordOut, Similar, Source as SourceOut};
 use crate::common::{corpus_records, Workdir};
-use serde_json::Value;
-
-/// The record keys of `parse`, `export` and `show --json`, read back strictly.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RecordOut {
-    id: String,
-    title: String,
-    #[serde(rename = "abstract")]
-    abstract_text: String,
-    authors: Vec<String>,
-    fellows: Vec<String>,
-    tags: Vec<String>,
-    date: String,
-    featured: bool,
-    source: SourceOut,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SourceOut {
-    file: String,
-    line: u64,
-}
 
 fn jsonl(stdout: &str) -> Vec<RecordOut> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line ({e}): {l}")))
-        .collect()
+    shapes::strict_lines(stdout)
 }
 
 /// Exported records of the index `dir`, with `source` cleared.
@@ -55,11 +29,11 @@ fn similar_to_batchtopk_lists_the_other_sparse_autoencoder_papers_first() {
     w.ingest();
     let r = w.run(&["similar", "BatchTopK Sparse Autoencoders", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["paper"]["title"], "BatchTopK Sparse Autoencoders");
-    let hits = v["hits"].as_array().unwrap();
+    let v: Similar = shapes::strict(&r.stdout);
+    assert_eq!(v.paper.title, "BatchTopK Sparse Autoencoders");
+    let hits = &v.hits;
     assert_eq!(hits.len(), 10, "default --limit");
-    let titles: Vec<&str> = hits.iter().map(|h| h["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
     assert!(
         !titles.contains(&"BatchTopK Sparse Autoencoders"),
         "the paper itself is excluded: {titles:?}"
@@ -74,24 +48,16 @@ fn similar_to_batchtopk_lists_the_other_sparse_autoencoder_papers_first() {
         assert!(t.contains("Sparse Autoencoders"), "{titles:?}");
     }
     // Scores descend; each hit says why it is there.
-    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    let scores: Vec<f64> = hits.iter().map(|h| h.score).collect();
     assert!(scores.windows(2).all(|s| s[0] >= s[1]), "{scores:?}");
     let first = &hits[0];
-    assert_eq!(
-        first["shared_tags"],
-        serde_json::json!(["Interpretability"])
-    );
-    let terms: Vec<&str> = first["shared_terms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_str().unwrap())
-        .collect();
+    assert_eq!(first.shared_tags, ["Interpretability"]);
+    let terms: Vec<&str> = first.shared_terms.iter().map(String::as_str).collect();
     assert!(
         terms.contains(&"sparse") && terms.contains(&"autoencoders"),
         "{terms:?}"
     );
-    let reason = first["reason"].as_str().unwrap();
+    let reason = first.reason.as_str();
     assert!(
         reason.starts_with("shared tags: Interpretability; key terms: "),
         "{reason}"
@@ -141,7 +107,7 @@ fn show_json_by_folded_title_prefix_and_id_is_the_parsed_record() {
     ] {
         let r = w.run(&["show", key, "--json"]);
         assert_eq!(r.code, 0, "{key}: {}", r.stderr);
-        let got: RecordOut = serde_json::from_str(&r.stdout).unwrap();
+        let got: RecordOut = shapes::strict(&r.stdout);
         assert_eq!(got.id, expected.id, "{key}");
         assert_eq!(got.abstract_text, expected.abstract_text);
         assert_eq!(got.authors, expected.authors);
@@ -251,19 +217,14 @@ fn export_writes_every_record_with_the_keys_of_parse_newest_first() {
 fn export_takes_the_query_and_filters_of_query() {
     let w = Workdir::with_corpus();
     w.ingest();
-    let q = w.query_json(&[
+    let q = w.query(&[
         "sparse autoencoder",
         "--tag",
         "Interpretability",
         "--limit",
         "100",
     ]);
-    let expected: Vec<&str> = q["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap())
-        .collect();
+    let expected: Vec<&str> = q.hits.iter().map(|h| h.id.as_str()).collect();
     let r = w.run(&[
         "export",
         "sparse autoencoder",
@@ -273,7 +234,7 @@ fn export_takes_the_query_and_filters_of_query() {
         "json",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let exported: Vec<RecordOut> = serde_json::from_str(&r.stdout).unwrap();
+    let exported: Vec<RecordOut> = shapes::strict(&r.stdout);
     let ids: Vec<&str> = exported.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, expected);
 
@@ -330,11 +291,10 @@ fn csv_export_round_trips_through_ingest() {
         exported_without_source(&w, "copy"),
         exported_without_source(&w, "index")
     );
-    let shown: RecordOut = serde_json::from_str(
+    let shown: RecordOut = shapes::strict(
         &w.run(&["--index", "copy", "show", "batchtopk", "--json"])
             .stdout,
-    )
-    .unwrap();
+    );
     assert_eq!(shown.source.file, "out/a.csv");
     assert!(shown.source.line > 1);
 }
@@ -381,8 +341,7 @@ fn ingest_reports_bad_rows_with_file_and_line_and_keeps_the_good_ones() {
         "{}",
         r.stderr
     );
-    let shown: RecordOut =
-        serde_json::from_str(&w.run(&["show", "imported paper", "--json"]).stdout).unwrap();
+    let shown: RecordOut = shapes::strict(&w.run(&["show", "imported paper", "--json"]).stdout);
     assert_eq!(shown.date, "2025-03-01");
     assert_eq!(
         shown.id,

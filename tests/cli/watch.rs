@@ -4,8 +4,8 @@
 use std::io::BufReader;
 use std::process::Stdio;
 
+use crate::common::shapes::{self, Watch, WatchHit, WatchRemoved, WatchRun};
 use crate::common::{Run, Workdir, CORPUS};
-use serde_json::Value;
 
 const EXPORT: &str = "corpus/mats-research.txt";
 
@@ -62,17 +62,13 @@ fn ingest_export(w: &Workdir, text: &str) {
     assert_eq!(r.code, 0, "ingest: {}", r.stderr);
 }
 
-fn json(r: &Run) -> Value {
-    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", r.stdout))
+/// stdout read strictly as a `T` (`shapes`).
+fn json<T: serde::de::DeserializeOwned>(r: &Run) -> T {
+    shapes::strict(&r.stdout)
 }
 
-fn hit_titles(v: &Value) -> Vec<String> {
-    let mut t: Vec<String> = v["hits"]
-        .as_array()
-        .expect("hits")
-        .iter()
-        .map(|h| h["title"].as_str().expect("title").to_owned())
-        .collect();
+fn hit_titles(v: &WatchRun) -> Vec<String> {
+    let mut t = v.titles();
     t.sort();
     t
 }
@@ -93,7 +89,8 @@ pub(crate) fn two_new_sae_papers() -> Workdir {
     w
 }
 
-fn run_json(w: &Workdir, extra: &[&str]) -> (i32, Value) {
+/// `watch run --format json …`: exit code and stdout, asserting exit 0 or 1.
+fn run_raw(w: &Workdir, extra: &[&str]) -> Run {
     let mut args = vec!["watch", "run", "--format", "json"];
     args.extend_from_slice(extra);
     let r = w.run(&args);
@@ -103,6 +100,12 @@ fn run_json(w: &Workdir, extra: &[&str]) -> (i32, Value) {
         r.code,
         r.stderr
     );
+    r
+}
+
+/// `watch run --format json …`, read strictly.
+fn run_json(w: &Workdir, extra: &[&str]) -> (i32, WatchRun) {
+    let r = run_raw(w, extra);
     (r.code, json(&r))
 }
 
@@ -116,24 +119,27 @@ fn assert_one_line_error(r: &Run, needle: &str) {
 #[test]
 fn watch_run_reports_exactly_the_new_matches_then_nothing() {
     let w = two_new_sae_papers();
-    let (code, v) = run_json(&w, &[]);
-    assert_eq!(code, 0);
+    let r = run_raw(&w, &[]);
+    let v: WatchRun = json(&r);
+    assert_eq!(r.code, 0);
     assert_eq!(hit_titles(&v), sorted(&[SAE_1, SAE_2]));
+    // A watch hit is a query hit and `watch`, `change`: the keys of one are among the other's.
+    let raw: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let query_hit = &w.query_json(&["sparse autoencoder"])["hits"][0];
-    for hit in v["hits"].as_array().unwrap() {
-        assert_eq!(hit["watch"], "sae");
-        assert_eq!(hit["change"], "new");
+    for (hit, raw_hit) in v.hits.iter().zip(raw["hits"].as_array().unwrap()) {
+        assert_eq!(hit.watch, "sae");
+        assert_eq!(hit.change, "new");
         for key in query_hit.as_object().unwrap().keys() {
-            assert!(hit.get(key).is_some(), "hit lacks {key}");
+            assert!(raw_hit.get(key).is_some(), "hit lacks {key}");
         }
-        assert!(hit["snippet"].as_str().unwrap().contains("<mark>"));
+        assert!(hit.snippet.contains("<mark>"));
     }
-    assert_eq!(v["searches"][0]["name"], "sae");
-    assert_eq!(v["searches"][0]["new"], 2);
+    assert_eq!(v.searches[0].name, "sae");
+    assert_eq!(v.searches[0].new, 2);
 
     let (code, v) = run_json(&w, &[]);
     assert_eq!(code, 1);
-    assert!(v["hits"].as_array().unwrap().is_empty());
+    assert!(v.hits.is_empty());
     // The text digest of nothing is empty, so `mail -E` sends nothing.
     let r = w.run(&["watch", "run"]);
     assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
@@ -163,8 +169,7 @@ fn text_digest_has_a_heading_and_each_paper() {
 fn backfill_reports_the_existing_matches_at_the_next_run() {
     let w = Workdir::with_corpus();
     w.ingest();
-    let expected =
-        crate::common::titles_of(&w.query_json(&["sparse autoencoder", "--exact", "-n", "100"]));
+    let expected = w.titles(&["sparse autoencoder", "--exact", "-n", "100"]);
     let r = w.run(&["watch", "add", "sae", "sparse", "autoencoder", "--backfill"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (code, v) = run_json(&w, &[]);
@@ -214,7 +219,7 @@ fn full_disk_on_stdout_records_nothing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(w.read("index/watches.json"), before);
-    assert_eq!(run_json(&w, &[]).1["hits"].as_array().unwrap().len(), 2);
+    assert_eq!(run_json(&w, &[]).1.hits.len(), 2);
 }
 
 #[test]
@@ -223,9 +228,9 @@ fn dry_run_shows_without_recording() {
     let before = w.read("index/watches.json");
     let (code, v) = run_json(&w, &["--dry-run"]);
     assert_eq!(code, 0);
-    assert_eq!(v["hits"].as_array().unwrap().len(), 2);
+    assert_eq!(v.hits.len(), 2);
     assert_eq!(w.read("index/watches.json"), before);
-    assert_eq!(run_json(&w, &[]).1["hits"].as_array().unwrap().len(), 2);
+    assert_eq!(run_json(&w, &[]).1.hits.len(), 2);
 }
 
 #[test]
@@ -251,20 +256,8 @@ fn ndjson_hits_name_their_search() {
     );
     let r = w.run(&["watch", "run", "--format", "ndjson"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let hits: Vec<Value> = r
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let mut pairs: Vec<(String, String)> = hits
-        .iter()
-        .map(|h| {
-            (
-                h["watch"].as_str().unwrap().to_owned(),
-                h["title"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let hits: Vec<WatchHit> = shapes::strict_lines(&r.stdout);
+    let mut pairs: Vec<(String, String)> = hits.into_iter().map(|h| (h.watch, h.title)).collect();
     pairs.sort();
     assert_eq!(
         pairs,
@@ -293,14 +286,13 @@ fn read_feed(w: &Workdir, rel: &str) -> atom_syndication::Feed {
 }
 
 fn record_id(w: &Workdir, title: &str) -> String {
-    let v = w.query_json(&[&format!("title:\"{title}\""), "--exact"]);
-    let hit = v["hits"]
-        .as_array()
-        .unwrap()
+    let v = w.query(&[&format!("title:\"{title}\""), "--exact"]);
+    let hit = v
+        .hits
         .iter()
-        .find(|h| h["title"] == title)
+        .find(|h| h.title == title)
         .unwrap_or_else(|| panic!("{title} not found"));
-    hit["id"].as_str().unwrap().to_owned()
+    hit.id.clone()
 }
 
 #[test]
@@ -375,7 +367,7 @@ fn a_paper_removed_and_added_back_is_not_reported_again() {
     assert_eq!(run_json(&w, &[]).0, 1);
     ingest_export(&w, &corpus_with(&[sae_1(), sae_2(), other()]));
     let (code, v) = run_json(&w, &[]);
-    assert_eq!(code, 1, "{v}");
+    assert_eq!(code, 1, "{v:?}");
 }
 
 #[test]
@@ -392,7 +384,7 @@ fn include_updated_reports_papers_whose_content_changed() {
     let (code, v) = run_json(&w, &["--include-updated"]);
     assert_eq!(code, 0);
     assert_eq!(hit_titles(&v), [SAE_1]);
-    assert_eq!(v["hits"][0]["change"], "updated");
+    assert_eq!(v.hits[0].change, "updated");
     assert_eq!(run_json(&w, &["--include-updated"]).0, 1);
 }
 
@@ -445,19 +437,22 @@ fn list_show_rm_with_json() {
         "{}",
         r.stdout
     );
-    assert_eq!(w.run(&["watch", "add", "syc", "sycophancy"]).code, 0);
+    let r = w.run(&["watch", "add", "syc", "sycophancy", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let added: Watch = json(&r);
+    assert_eq!(
+        (added.name.as_str(), added.query.as_str()),
+        ("syc", "sycophancy")
+    );
+    assert_eq!((added.reported, added.last_run), (1, None));
+    assert_eq!(added.reported_ids, None, "only `watch show` lists the ids");
 
     let r = w.run(&["watch", "list", "--json"]);
     assert_eq!(r.code, 0);
-    let v = json(&r);
-    let names: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["name"].as_str().unwrap())
-        .collect();
+    let v: Vec<Watch> = json(&r);
+    let names: Vec<&str> = v.iter().map(|w| w.name.as_str()).collect();
     assert_eq!(names, ["sae", "syc"]);
-    assert_eq!(v[0]["filters"]["tags"][0], "Interpretability");
+    assert_eq!(v[0].filters.tags[0], "Interpretability");
     let r = w.run(&["watch", "list"]);
     assert!(
         r.stdout
@@ -466,10 +461,10 @@ fn list_show_rm_with_json() {
         r.stdout
     );
 
-    let v = json(&w.run(&["watch", "show", "syc", "--json"]));
-    assert_eq!(v["query"], "sycophancy");
-    assert_eq!(v["reported"], 1);
-    assert_eq!(v["reported_ids"].as_array().unwrap().len(), 1);
+    let v: Watch = json(&w.run(&["watch", "show", "syc", "--json"]));
+    assert_eq!(v.query, "sycophancy");
+    assert_eq!(v.reported, 1);
+    assert_eq!(v.reported_ids.as_ref().unwrap().len(), 1);
     let r = w.run(&["watch", "show", "sae"]);
     assert!(
         r.stdout.contains("query:    sparse autoencoder"),
@@ -477,10 +472,10 @@ fn list_show_rm_with_json() {
         r.stdout
     );
 
-    let v = json(&w.run(&["watch", "rm", "syc", "--json"]));
-    assert_eq!(v["removed"], "syc");
-    let v = json(&w.run(&["watch", "list", "--json"]));
-    assert_eq!(v.as_array().unwrap().len(), 1);
+    let v: WatchRemoved = json(&w.run(&["watch", "rm", "syc", "--json"]));
+    assert_eq!(v.removed, "syc");
+    let v: Vec<Watch> = json(&w.run(&["watch", "list", "--json"]));
+    assert_eq!(v.len(), 1);
 }
 
 #[test]
@@ -522,7 +517,7 @@ fn bad_query_unknown_name_and_duplicate_are_one_line_and_change_nothing() {
         0
     );
     assert_eq!(
-        json(&w.run(&["watch", "show", "sae", "--json"]))["query"],
+        json::<Watch>(&w.run(&["watch", "show", "sae", "--json"])).query,
         "sycophancy"
     );
 }
@@ -568,17 +563,10 @@ fn ingest_at(w: &Workdir, now: i64, rebuild: bool) {
 }
 
 fn first_seen_by_title(w: &Workdir) -> std::collections::BTreeMap<String, String> {
-    let v = w.query_json(&["--since", "1900", "-n", "1000"]);
-    v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| {
-            (
-                h["title"].as_str().unwrap().to_owned(),
-                h["first_seen"].as_str().unwrap().to_owned(),
-            )
-        })
+    w.query(&["--since", "1900", "-n", "1000"])
+        .hits
+        .into_iter()
+        .map(|h| (h.title, h.first_seen))
         .collect()
 }
 

@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use assert_cmd::cargo::CommandCargoExt;
 
+pub mod shapes;
+
 pub const CORPUS: &str = include_str!("../../corpus/mats-research.txt");
 
 pub struct Workdir {
@@ -68,8 +70,20 @@ impl Workdir {
         r
     }
 
-    /// `query … --json` parsed.
+    /// `query … --json` read strictly (`shapes::Results`), asserting exit 0 or 1.
+    pub fn query(&self, args: &[&str]) -> shapes::Results {
+        shapes::strict(&self.query_stdout(args))
+    }
+
+    /// `query … --json` as untyped JSON, for tests comparing whole documents; the text is
+    /// first read strictly, so a key added or dropped fails here too.
     pub fn query_json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.query_stdout(args);
+        let _: shapes::Results = shapes::strict(&out);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}"))
+    }
+
+    fn query_stdout(&self, args: &[&str]) -> String {
         let mut all = vec!["query", "--json"];
         all.extend_from_slice(args);
         let r = self.run(&all);
@@ -79,22 +93,13 @@ impl Workdir {
             r.code,
             r.stderr
         );
-        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", r.stdout))
+        r.stdout
     }
 
     /// Titles of the hits of `query … --json`, in order.
     pub fn titles(&self, args: &[&str]) -> Vec<String> {
-        titles_of(&self.query_json(args))
+        self.query(args).titles()
     }
-}
-
-pub fn titles_of(v: &serde_json::Value) -> Vec<String> {
-    v["hits"]
-        .as_array()
-        .expect("hits")
-        .iter()
-        .map(|h| h["title"].as_str().expect("title").to_owned())
-        .collect()
 }
 
 /// The outcome of one run.
