@@ -24,11 +24,20 @@ pub enum Error {
     NotAnIndex { dir: PathBuf, found: String },
     #[error("{dir} is not a directory: point --index (or LITSEARCH_INDEX) at a directory")]
     IndexNotADirectory { dir: PathBuf },
-    #[error("index at {dir} was built by {built_by} (schema {found}; this litsearch uses {expected}): run `litsearch ingest --rebuild`")]
+    /// The live generation's schema is not this binary's. A newer one is never replaced unasked.
+    #[error("index at {dir} was built by {} litsearch ({built_by}, schema {found}); this litsearch ({}) uses schema {expected}: {}",
+        if *found > *expected { "a newer" } else { "an older" },
+        env!("CARGO_PKG_VERSION"),
+        if *found > *expected {
+            "upgrade litsearch to use it, or run `litsearch ingest --rebuild` to replace it with an index this version reads"
+        } else {
+            "run `litsearch ingest --rebuild`"
+        })]
     VersionMismatch {
         dir: PathBuf,
         found: u32,
         expected: u32,
+        /// The version of litsearch that wrote the index (from its `litsearch.json`).
         built_by: String,
     },
     #[error("index at {dir} is damaged ({detail}): run `litsearch ingest --rebuild`")]

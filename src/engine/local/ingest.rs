@@ -56,12 +56,19 @@ pub fn ingest(
             Err(Error::Corrupt { detail, .. }) => {
                 note_rebuild(root, observer, &format!("index is damaged ({detail})"))
             }
+            // A newer litsearch's index is never replaced by an older binary unasked (a cron
+            // job on an old binary would otherwise destroy it at every run).
+            Err(
+                e @ Error::VersionMismatch {
+                    found, expected, ..
+                },
+            ) if found > expected => return Err(e),
             Err(Error::VersionMismatch {
                 found, built_by, ..
             }) => note_rebuild(
                 root,
                 observer,
-                &format!("index was built by {built_by} (schema {found})"),
+                &format!("index was built by an older litsearch ({built_by}, schema {found})"),
             ),
             Err(e) => return Err(e),
         }
