@@ -18,7 +18,7 @@ pub mod exit {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("no index at {dir}: run `litsearch ingest PATH…` first")]
+    #[error("no index in the directory \"{}\" (--index, LITSEARCH_INDEX): run `litsearch ingest PATH…` first", dir.display())]
     NoIndex { dir: PathBuf },
     #[error("{dir} is not an index directory: it holds {found}; litsearch writes an index only into a new or empty directory or one holding an index (point --index at another path)")]
     NotAnIndex { dir: PathBuf, found: String },
@@ -52,6 +52,13 @@ pub enum Error {
     Query(#[from] QueryError),
     #[error("refusing to ingest: {reason}; the index is unchanged (pass --force to accept)")]
     Refused { reason: String },
+    /// The `--index` directory is missing and cannot be made (a missing parent, a read-only or
+    /// virtual file system such as /proc).
+    #[error("cannot create the index directory {dir}: {source}")]
+    CannotCreateIndex {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -41,8 +41,8 @@ pub fn write_results<W: Write>(
         } else {
             writeln!(
                 out,
-                "No results on this page: {} match, --offset {offset} is past the end.",
-                results.total
+                "No results on this page: {}, --offset {offset} is past the end.",
+                super::plural(results.total as u64, "paper matches", "papers match")
             )?;
         }
         return Ok(());

@@ -41,7 +41,10 @@ pub fn ingest(
         });
     }
     root.check_holds_only_an_index()?;
-    std::fs::create_dir_all(&root.dir).map_err(|e| Error::io(&root.dir, e))?;
+    std::fs::create_dir_all(&root.dir).map_err(|source| Error::CannotCreateIndex {
+        dir: root.dir.clone(),
+        source,
+    })?;
     let _lock = DirLock::acquire(&root.dir, "ingest.lock", "ingest", opts.wait)?;
     // From here a SIGTERM (cron stopped, machine shutting down) stops the sync cleanly.
     crate::interrupt::catch_termination();

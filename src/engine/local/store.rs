@@ -201,7 +201,10 @@ impl IndexRoot {
 
     /// A fresh directory for a new generation.
     pub fn new_generation_dir(&self) -> Result<PathBuf> {
-        fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        fs::create_dir_all(&self.dir).map_err(|source| Error::CannotCreateIndex {
+            dir: self.dir.clone(),
+            source,
+        })?;
         let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
         let dir = self
             .dir
