@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::{out_err, stdout, Context};
 use crate::cli::QueryArgs;
-use crate::error::{exit, Result};
+use crate::error::{exit, Error, Result};
 use crate::output::{csv_out, json, text, Format, Style};
 use crate::request::request_from_args;
 pub use crate::request::{filters_from_args, parse_facets};
@@ -17,6 +17,13 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
     } else {
         args.format.unwrap_or(Format::Text)
     };
+    if args.explain && format == Format::Csv {
+        return Err(Error::Usage(
+            "--explain is not supported with --format csv (a row has no place for a score's \
+             parts): use --format json or ndjson (`score_parts`), or the text output"
+                .to_owned(),
+        ));
+    }
     let request = request_from_args(&args, !matches!(format, Format::Ndjson | Format::Csv))?;
     let engine = ctx.open_engine()?;
     let results = search(&engine, &request)?;

@@ -1187,3 +1187,50 @@ fn an_index_directory_that_cannot_be_made_is_named_so() {
         assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
     }
 }
+
+// ---- issue 34: said, not silent ----
+
+#[test]
+fn an_empty_date_range_is_an_error_naming_both_flags() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--since", "2025", "--until", "2024"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "litsearch: --since 2025 is after --until 2024: no date lies between them (swap them?)\n"
+    );
+    let r = w.run(&["export", "--since", "2025-03", "--until", "2025-02-28"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r
+        .stderr
+        .contains("--since 2025-03 is after --until 2025-02-28"));
+    // One day, or one month, is a range.
+    let r = w.run(&[
+        "query", "sparse", "--since", "2025-03", "--until", "2025-03",
+    ]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn explain_with_csv_is_refused() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--explain", "--format", "csv"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("litsearch: --explain is not supported with --format csv"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, "");
+    let r = w.run(&["query", "sparse", "--explain", "--format", "ndjson"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn the_no_results_line_quotes_a_phrase_once() {
+    let w = corpus();
+    let r = w.run(&["query", "\"sparse autoencoderz\"", "--exact"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "No results for \"sparse autoencoderz\".");
+}
