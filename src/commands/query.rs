@@ -68,8 +68,8 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
     let left_out = results.total.saturating_sub(args.offset + shown);
     if matches!(format, Format::Csv | Format::Ndjson) && left_out > 0 && !ctx.quiet {
         eprintln!(
-            "note: {shown} of {} hits written, {left_out} left out: --limit {} or --all for every one",
-            results.total,
+            "note: {shown} of {} written, {left_out} left out: --limit {} or --all for every one",
+            crate::output::plural(results.total as u64, "hit", "hits"),
             results.total.saturating_sub(args.offset),
         );
     }

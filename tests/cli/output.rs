@@ -1157,6 +1157,12 @@ fn counts_of_one_are_singular() {
         "{}",
         r.stdout
     );
+    let r = w.run(&["query", "", "--format", "ndjson", "--limit", "0"]);
+    assert!(
+        r.stderr.contains("note: 0 of 1 hit written, 1 left out"),
+        "{}",
+        r.stderr
+    );
     let r = w.run(&["query", "", "--offset", "5"]);
     assert!(
         r.stdout
