@@ -232,7 +232,7 @@ pub struct QueryArgs {
     /// Shorthand for --format json
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
-    /// Output format: text, json (one object), ndjson (one hit per line), csv
+    /// Output format: text, json (one object), ndjson or jsonl (one hit per line), csv
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Show how each hit's score was computed
@@ -403,7 +403,7 @@ pub struct WatchNameArgs {
 pub struct WatchRunArgs {
     /// Saved searches to run [default: all]
     pub names: Vec<String>,
-    /// Output: text (a digest for e-mail), json, ndjson, atom (one feed file per search)
+    /// Output: text (a digest for e-mail), json, ndjson or jsonl, atom (one feed file per search)
     #[arg(long, value_enum, default_value = "text")]
     pub format: crate::output::digest::WatchFormat,
     /// Directory for the Atom feeds (DIR/NAME.xml); required with --format atom

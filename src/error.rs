@@ -18,17 +18,26 @@ pub mod exit {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("no index at {dir}: run `litsearch ingest PATH…` first")]
+    #[error("no index in the directory \"{}\" (--index, LITSEARCH_INDEX): run `litsearch ingest PATH…` first", dir.display())]
     NoIndex { dir: PathBuf },
     #[error("{dir} is not an index directory: it holds {found}; litsearch writes an index only into a new or empty directory or one holding an index (point --index at another path)")]
     NotAnIndex { dir: PathBuf, found: String },
     #[error("{dir} is not a directory: point --index (or LITSEARCH_INDEX) at a directory")]
     IndexNotADirectory { dir: PathBuf },
-    #[error("index at {dir} was built by {built_by} (schema {found}; this litsearch uses {expected}): run `litsearch ingest --rebuild`")]
+    /// The live generation's schema is not this binary's. A newer one is never replaced unasked.
+    #[error("index at {dir} was built by {} litsearch ({built_by}, schema {found}); this litsearch ({}) uses schema {expected}: {}",
+        if *found > *expected { "a newer" } else { "an older" },
+        env!("CARGO_PKG_VERSION"),
+        if *found > *expected {
+            "upgrade litsearch to use it, or run `litsearch ingest --rebuild` to replace it with an index this version reads"
+        } else {
+            "run `litsearch ingest --rebuild`"
+        })]
     VersionMismatch {
         dir: PathBuf,
         found: u32,
         expected: u32,
+        /// The version of litsearch that wrote the index (from its `litsearch.json`).
         built_by: String,
     },
     #[error("index at {dir} is damaged ({detail}): run `litsearch ingest --rebuild`")]
@@ -43,6 +52,13 @@ pub enum Error {
     Query(#[from] QueryError),
     #[error("refusing to ingest: {reason}; the index is unchanged (pass --force to accept)")]
     Refused { reason: String },
+    /// The `--index` directory is missing and cannot be made (a missing parent, a read-only or
+    /// virtual file system such as /proc).
+    #[error("cannot create the index directory {dir}: {source}")]
+    CannotCreateIndex {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

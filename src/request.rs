@@ -28,12 +28,24 @@ impl FilterValues<'_> {
             v.map(|s| parse_filter_date(flag, s, end).map_err(|e| Error::Usage(e.to_string())))
                 .transpose()
         };
+        let since = date("--since", self.since, false)?;
+        let until = date("--until", self.until, true)?;
+        // ISO dates compare as strings. An empty range is a mistake, not a search for nothing.
+        if let (Some(from), Some(to)) = (&since, &until) {
+            if from > to {
+                return Err(Error::Usage(format!(
+                    "--since {} is after --until {}: no date lies between them (swap them?)",
+                    self.since.unwrap_or_default().trim(),
+                    self.until.unwrap_or_default().trim()
+                )));
+            }
+        }
         Ok(Filters {
             tags: self.tags.to_vec(),
             authors: self.authors.to_vec(),
             fellows: self.fellows.to_vec(),
-            since: date("--since", self.since, false)?,
-            until: date("--until", self.until, true)?,
+            since,
+            until,
             years: self.years.to_vec(),
             featured: self.featured,
             added_since: self

@@ -9,6 +9,7 @@ use crate::cli::IngestArgs;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{IngestObserver, IngestOptions, SyncSummary};
 use crate::error::{exit, Error, Result};
+use crate::output::plural;
 
 /// Prints diagnostics to stderr and, on a terminal, a progress bar.
 pub struct CliObserver {
@@ -77,12 +78,12 @@ pub fn summary_line(s: &SyncSummary) -> String {
         "added {}, updated {}, removed {}, {moved}unchanged {} ({:.2} s)",
         s.added, s.updated, s.removed, s.unchanged, s.seconds
     );
-    // Entries counted as read from the exports, the skipped ones included, so that records
+    // Entries as the `--json` summary counts them: the skipped ones included, so that records
     // + merged + skipped adds up to them.
     let mut extra = vec![format!(
-        "{} records indexed from {} entries",
-        s.records,
-        s.entries + s.skipped
+        "{} indexed from {}",
+        plural(s.records, "record", "records"),
+        plural(s.entries, "entry", "entries")
     )];
     if s.merged > 0 {
         extra.push(format!("{} merged", s.merged));

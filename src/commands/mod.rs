@@ -67,7 +67,7 @@ impl Context {
             {
                 if !self.quiet {
                     eprintln!(
-                        "litsearch: no index at {} yet; building it from {DEFAULT_CORPUS}/ first",
+                        "litsearch: no index in the directory \"{}\" yet; building it from {DEFAULT_CORPUS}/ first",
                         dir.display()
                     );
                 }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::{out_err, stdout, Context};
 use crate::cli::QueryArgs;
-use crate::error::{exit, Result};
+use crate::error::{exit, Error, Result};
 use crate::output::{csv_out, json, text, Format, Style};
 use crate::request::request_from_args;
 pub use crate::request::{filters_from_args, parse_facets};
@@ -17,6 +17,13 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
     } else {
         args.format.unwrap_or(Format::Text)
     };
+    if args.explain && format == Format::Csv {
+        return Err(Error::Usage(
+            "--explain is not supported with --format csv (a row has no place for a score's \
+             parts): use --format json or ndjson (`score_parts`), or the text output"
+                .to_owned(),
+        ));
+    }
     let request = request_from_args(&args, !matches!(format, Format::Ndjson | Format::Csv))?;
     let engine = ctx.open_engine()?;
     let results = search(&engine, &request)?;
@@ -61,8 +68,8 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
     let left_out = results.total.saturating_sub(args.offset + shown);
     if matches!(format, Format::Csv | Format::Ndjson) && left_out > 0 && !ctx.quiet {
         eprintln!(
-            "note: {shown} of {} hits written, {left_out} left out: --limit {} or --all for every one",
-            results.total,
+            "note: {shown} of {} written, {left_out} left out: --limit {} or --all for every one",
+            crate::output::plural(results.total as u64, "hit", "hits"),
             results.total.saturating_sub(args.offset),
         );
     }

@@ -15,7 +15,7 @@ use crate::engine::{AnyEngine, Engine};
 use crate::error::{exit, Error, Result};
 use crate::lock::DirLock;
 use crate::output::digest::{self, WatchFormat};
-use crate::output::Style;
+use crate::output::{plural, Style};
 use crate::search::{parse_query, search, unmatched_filters, SearchRequest};
 use crate::watch::deliver::{deliver, deliver_feed, updated_feeds};
 use crate::watch::state::{WatchJson, WATCH_LOCK};
@@ -220,9 +220,9 @@ fn rm(ctx: &Context, args: WatchNameArgs) -> Result<u8> {
         print_json(&serde_json::json!({ "removed": removed.name }))?;
     } else if !ctx.quiet {
         println!(
-            "removed \"{}\" (it had reported {} papers)",
+            "removed \"{}\" (it had reported {})",
             removed.name,
-            removed.reported.len()
+            plural(removed.reported.len() as u64, "paper", "papers")
         );
     }
     Ok(exit::OK)
@@ -305,11 +305,11 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
                 if !ctx.quiet {
                     let verb = if args.dry_run { "would add" } else { "added" };
                     eprintln!(
-                        "{}: {verb} {} to {} ({} entries)",
+                        "{}: {verb} {} to {} ({})",
                         feed_file.file_stem().unwrap_or_default().to_string_lossy(),
                         update.added,
                         feed_file.display(),
-                        update.entries
+                        plural(update.entries as u64, "entry", "entries")
                     );
                 }
             }

@@ -72,7 +72,7 @@ pub struct SyncSummary {
     pub skipped: u64,
     /// Entries folded into another copy of the same paper.
     pub merged: u64,
-    /// Entries read from the exports.
+    /// Entries found in the exports, the skipped ones included: records + merged + skipped.
     pub entries: u64,
     /// Records in the index afterwards.
     pub records: u64,
@@ -241,7 +241,7 @@ impl Diff {
         opts: &IngestOptions,
     ) -> Result<Finished> {
         let mut summary = std::mem::take(&mut self.summary);
-        summary.entries = stats.entries;
+        summary.entries = stats.entries + stats.skipped;
         summary.skipped = stats.skipped;
         summary.merged = stats.merged;
         summary.warnings = stats.warnings + input_notes;

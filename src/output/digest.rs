@@ -17,6 +17,7 @@ use crate::watch::{Change, WatchReport};
 pub enum WatchFormat {
     Text,
     Json,
+    #[value(alias = "jsonl")]
     Ndjson,
     Atom,
 }
@@ -72,7 +73,7 @@ pub fn describe(query: &str, filters: &Filters) -> String {
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    super::plural(n as u64, one, many)
 }
 
 /// The text digest: per search with something to report, a heading with its name and query,

@@ -11,11 +11,19 @@ pub mod text;
 
 use std::io::IsTerminal;
 
+/// A count and its noun, singular for one: `1 entry`, `2 entries`.
+pub fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// How machine output is shaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
     Json,
+    // Also named jsonl, as `export` calls it.
+    #[value(alias = "jsonl")]
     Ndjson,
     Csv,
 }

@@ -19,7 +19,7 @@ pub fn write_results<W: Write>(
             let shown = if query.trim().is_empty() {
                 "these filters".to_owned()
             } else {
-                format!("\"{}\"", for_terminal(query))
+                quoted(&for_terminal(query))
             };
             writeln!(out, "No results for {shown}.")?;
         } else if offset < results.total {
@@ -41,8 +41,8 @@ pub fn write_results<W: Write>(
         } else {
             writeln!(
                 out,
-                "No results on this page: {} match, --offset {offset} is past the end.",
-                results.total
+                "No results on this page: {}, --offset {offset} is past the end.",
+                super::plural(results.total as u64, "paper matches", "papers match")
             )?;
         }
         return Ok(());
@@ -337,4 +337,37 @@ pub fn relaxation_note(report: &RelaxReport) -> Option<String> {
         "note: nothing matches the query as written; {} (--exact to turn this off)",
         parts.join("; ")
     ))
+}
+
+/// The query as typed, in quotes that cannot be mistaken for its own: a query that is one
+/// quoted phrase is shown as it is, one holding a double quote elsewhere in single quotes.
+fn quoted(query: &str) -> String {
+    let q = query.trim();
+    let phrase = q
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .is_some_and(|inner| !inner.contains('"'));
+    if phrase {
+        q.to_owned()
+    } else if q.contains('"') {
+        format!("'{q}'")
+    } else {
+        format!("\"{q}\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn a_query_is_quoted_once() {
+        assert_eq!(quoted("zebra"), "\"zebra\"");
+        assert_eq!(quoted("\"sparse autoencoderz\""), "\"sparse autoencoderz\"");
+        assert_eq!(
+            quoted("probe \"sparse coding\""),
+            "'probe \"sparse coding\"'"
+        );
+        assert_eq!(quoted("\""), "'\"'");
+    }
 }

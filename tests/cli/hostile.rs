@@ -485,7 +485,8 @@ fn index_problems_are_one_line_with_what_to_do() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr.trim(),
-        "litsearch: no index at index: run `litsearch ingest PATH…` first"
+        "litsearch: no index in the directory \"index\" (--index, LITSEARCH_INDEX): run \
+         `litsearch ingest PATH…` first"
     );
     w.write("afile", "x");
     let r = w.run(&["--index", "afile", "query", "x"]);

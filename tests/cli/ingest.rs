@@ -549,3 +549,46 @@ fn queries_during_ingest_never_fail() {
     writer.join().unwrap();
     assert!(queries > 3, "only {queries} queries overlapped the ingests");
 }
+
+#[test]
+fn a_newer_index_is_refused_not_rebuilt_unless_asked() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let current = w.read("index/CURRENT");
+    let meta_path = format!("index/{}/litsearch.json", current.trim());
+    let schema = litsearch::engine::local::schema::SCHEMA_VERSION;
+    let meta = w
+        .read(&meta_path)
+        .replace(
+            &format!("\"schema_version\": {schema}"),
+            "\"schema_version\": 99",
+        )
+        .replace(
+            &format!("\"litsearch_version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+            "\"litsearch_version\": \"9.9.0\"",
+        );
+    assert!(meta.contains("9.9.0") && meta.contains(": 99"), "{meta}");
+    w.write(&meta_path, &meta);
+    let named = format!(
+        "built by a newer litsearch (9.9.0, schema 99); this litsearch ({}) uses schema {schema}",
+        env!("CARGO_PKG_VERSION")
+    );
+    // An ingest (as cron would run it) refuses, on one line, and leaves the index as it is.
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&named), "{}", r.stderr);
+    assert!(r.stderr.contains("--rebuild"), "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert_eq!(w.read("index/CURRENT"), current);
+    assert_eq!(w.read(&meta_path), meta, "the newer index is untouched");
+    // A query says the same plainly.
+    let r = w.run(&["query", "sparse"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(&named), "{}", r.stderr);
+    assert!(r.stderr.contains("upgrade litsearch"), "{}", r.stderr);
+    // Asked for, the rebuild replaces it.
+    let (code, v, stderr) = summary(&w, &["--rebuild"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(v["rebuilt"], true);
+    assert_eq!(w.run(&["query", "sparse"]).code, 0);
+}

@@ -322,7 +322,11 @@ fn no_index_is_written_into_a_data_directory() {
     let w = Workdir::with_corpus();
     let r = w.run(&["query", "sparse", "--index", "corpus"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("no index at corpus"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no index in the directory \"corpus\""),
+        "{}",
+        r.stderr
+    );
     assert_eq!(listing(&w, "corpus"), ["mats-research.txt"]);
     let r = w.run(&["ingest", "--index", "corpus"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -343,7 +347,11 @@ fn a_mistyped_index_path_is_an_error_not_a_second_index() {
     let w = corpus();
     let r = w.run(&["query", "sparse", "--index", "indx"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("no index at indx"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no index in the directory \"indx\""),
+        "{}",
+        r.stderr
+    );
     assert!(!w.path("indx").exists());
     let r = w.run(&["query", "sparse"]);
     assert_eq!(r.code, 0);
@@ -1026,4 +1034,173 @@ fn explain_json_keeps_the_raw_tree_and_adds_the_parts() {
     // Without --explain, neither key.
     let v = w.query(&["sparse autoencoder", "-n", "1"]);
     assert!(v.hits[0].explain.is_none() && v.hits[0].score_parts.is_none());
+}
+
+// ---- issue 34: what is said matches what is done ----
+
+#[test]
+fn ingest_json_and_text_count_the_same_entries() {
+    let w = Workdir::with_corpus();
+    let broken = crate::common::CORPUS.replace("Dec 9, 2024", "Dec 99, 2024");
+    w.write("corpus/mats-research.txt", &broken);
+    let json = w.run(&["ingest", "--rebuild", "--json"]);
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    let v: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
+    let n = |k: &str| v[k].as_u64().unwrap();
+    assert_eq!(n("skipped"), 1, "{v}");
+    // Every entry found is a record, folded into one, or skipped.
+    assert_eq!(
+        n("entries"),
+        n("records") + n("merged") + n("skipped"),
+        "{v}"
+    );
+    let text = w.run(&["ingest", "--rebuild"]);
+    assert_eq!(text.code, 1, "{}", text.stderr);
+    let said = format!(
+        "{} records indexed from {} entries",
+        n("records"),
+        n("entries")
+    );
+    assert!(text.stdout.contains(&said), "{said}: {}", text.stdout);
+}
+
+#[test]
+fn jsonl_and_ndjson_name_one_format_everywhere() {
+    let w = corpus();
+    let export = w.run(&["export", "--format", "jsonl", "sparse"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let r = w.run(&["export", "--format", "ndjson", "sparse"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, export.stdout);
+    let query = w.run(&["query", "--format", "ndjson", "sparse"]);
+    assert_eq!(query.code, 0, "{}", query.stderr);
+    let r = w.run(&["query", "--format", "jsonl", "sparse"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ids = |out: &str| -> Vec<String> {
+        out.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+            .collect()
+    };
+    assert_eq!(ids(&r.stdout), ids(&query.stdout));
+    assert_eq!(
+        w.run(&["watch", "add", "sae", "sparse autoencoder"]).code,
+        0
+    );
+    let r = w.run(&["watch", "run", "--format", "jsonl", "--dry-run"]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    // And the help says so.
+    let help = w.run(&["query", "--help"]).stdout;
+    assert!(help.contains("ndjson or jsonl"), "{help}");
+    let help = w.run(&["export", "--help"]).stdout;
+    assert!(help.contains("also named ndjson"), "{help}");
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    let w = Workdir::empty();
+    w.write("corpus/one.txt", crate::common::synthetic_export(1, 7));
+    let r = w.run(&["ingest", "corpus"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("1 record indexed from 1 entry"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        w.run(&["watch", "add", "all", "--since", "1990", "--backfill"])
+            .code,
+        0
+    );
+    let r = w.run(&["watch", "run", "--format", "atom", "--output", "feeds"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("(1 entry)"), "{}", r.stderr);
+    let r = w.run(&["watch", "rm", "all"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("(it had reported 1 paper)"),
+        "{}",
+        r.stdout
+    );
+    let r = w.run(&["query", "", "--format", "ndjson", "--limit", "0"]);
+    assert!(
+        r.stderr.contains("note: 0 of 1 hit written, 1 left out"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["query", "", "--offset", "5"]);
+    assert!(
+        r.stdout
+            .contains("1 paper matches, --offset 5 is past the end"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn an_index_directory_that_cannot_be_made_is_named_so() {
+    let w = Workdir::with_corpus();
+    w.write("afile", "x");
+    let mut places = vec![w.path("afile/index").display().to_string()];
+    if std::path::Path::new("/proc/self").exists() {
+        places.push("/proc/x".to_owned());
+    }
+    for dir in places {
+        let r = w.run(&["--index", &dir, "ingest", "corpus"]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.starts_with(&format!(
+                "litsearch: cannot create the index directory {dir}: "
+            )),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    }
+}
+
+// ---- issue 34: said, not silent ----
+
+#[test]
+fn an_empty_date_range_is_an_error_naming_both_flags() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--since", "2025", "--until", "2024"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "litsearch: --since 2025 is after --until 2024: no date lies between them (swap them?)\n"
+    );
+    let r = w.run(&["export", "--since", "2025-03", "--until", "2025-02-28"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r
+        .stderr
+        .contains("--since 2025-03 is after --until 2025-02-28"));
+    // One day, or one month, is a range.
+    let r = w.run(&[
+        "query", "sparse", "--since", "2025-03", "--until", "2025-03",
+    ]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn explain_with_csv_is_refused() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--explain", "--format", "csv"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("litsearch: --explain is not supported with --format csv"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, "");
+    let r = w.run(&["query", "sparse", "--explain", "--format", "ndjson"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn the_no_results_line_quotes_a_phrase_once() {
+    let w = corpus();
+    let r = w.run(&["query", "\"sparse autoencoderz\"", "--exact"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "No results for \"sparse autoencoderz\".");
 }

@@ -450,7 +450,11 @@ fn index_flag_and_environment_are_honoured_by_the_new_commands() {
     // No corpus to build from, so a command looking at the default index/ fails ...
     let r = w.run(&["show", "batchtopk"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("no index at index"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no index in the directory \"index\""),
+        "{}",
+        r.stderr
+    );
     // ... while --index and LITSEARCH_INDEX reach the index that exists.
     for args in [
         &["--index", "elsewhere", "show", "batchtopk"][..],

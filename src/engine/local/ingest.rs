@@ -41,7 +41,10 @@ pub fn ingest(
         });
     }
     root.check_holds_only_an_index()?;
-    std::fs::create_dir_all(&root.dir).map_err(|e| Error::io(&root.dir, e))?;
+    std::fs::create_dir_all(&root.dir).map_err(|source| Error::CannotCreateIndex {
+        dir: root.dir.clone(),
+        source,
+    })?;
     let _lock = DirLock::acquire(&root.dir, "ingest.lock", "ingest", opts.wait)?;
     // From here a SIGTERM (cron stopped, machine shutting down) stops the sync cleanly.
     crate::interrupt::catch_termination();
@@ -56,12 +59,19 @@ pub fn ingest(
             Err(Error::Corrupt { detail, .. }) => {
                 note_rebuild(root, observer, &format!("index is damaged ({detail})"))
             }
+            // A newer litsearch's index is never replaced by an older binary unasked (a cron
+            // job on an old binary would otherwise destroy it at every run).
+            Err(
+                e @ Error::VersionMismatch {
+                    found, expected, ..
+                },
+            ) if found > expected => return Err(e),
             Err(Error::VersionMismatch {
                 found, built_by, ..
             }) => note_rebuild(
                 root,
                 observer,
-                &format!("index was built by {built_by} (schema {found})"),
+                &format!("index was built by an older litsearch ({built_by}, schema {found})"),
             ),
             Err(e) => return Err(e),
         }

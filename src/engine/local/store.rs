@@ -201,7 +201,10 @@ impl IndexRoot {
 
     /// A fresh directory for a new generation.
     pub fn new_generation_dir(&self) -> Result<PathBuf> {
-        fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        fs::create_dir_all(&self.dir).map_err(|source| Error::CannotCreateIndex {
+            dir: self.dir.clone(),
+            source,
+        })?;
         let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
         let dir = self
             .dir
@@ -292,16 +295,11 @@ fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
     let meta: GenerationMeta = serde_json::from_str(&meta_text)
         .map_err(|e| corrupt(format!("{}: {e}", meta_path.display())))?;
     if meta.schema_version != SCHEMA_VERSION {
-        let built_by = if meta.schema_version < SCHEMA_VERSION {
-            "an older litsearch"
-        } else {
-            "a newer litsearch"
-        };
         return Err(Error::VersionMismatch {
             dir: root.to_path_buf(),
             found: meta.schema_version,
             expected: SCHEMA_VERSION,
-            built_by: format!("{built_by} ({})", meta.litsearch_version),
+            built_by: meta.litsearch_version,
         });
     }
     let stamp = FileStamp::of(&generation.join("meta.json"));

@@ -80,6 +80,9 @@ fn write(
         let version = mapping
             .pointer(&format!("/{index}/mappings/_meta/litsearch_schema"))
             .and_then(Value::as_u64);
+        if let Some(refusal) = newer_schema_refusal(index, version, opts.rebuild) {
+            return Err(client.error(refusal));
+        }
         if version != Some(schema::SCHEMA_VERSION) {
             observer.diagnostic(&Diagnostic::new(
                 &client.url.to_string(),
@@ -533,9 +536,39 @@ impl SyncWriter for Sink<'_, '_> {
     }
 }
 
+/// Why an index of a newer litsearch's schema is not rebuilt over (a cron job on an older
+/// binary would otherwise replace it at every run), unless `--rebuild` asks for it.
+fn newer_schema_refusal(index: &str, found: Option<u64>, rebuild: bool) -> Option<String> {
+    let found = found.filter(|&v| v > schema::SCHEMA_VERSION && !rebuild)?;
+    Some(format!(
+        "index {index} was built by a newer litsearch (schema {found}); this litsearch ({}) uses \
+         schema {}: upgrade litsearch to use it, or run `litsearch ingest --rebuild` to replace \
+         it with an index this version reads",
+        env!("CARGO_PKG_VERSION"),
+        schema::SCHEMA_VERSION
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_newer_schema_is_refused_and_only_without_rebuild() {
+        let newer = Some(schema::SCHEMA_VERSION + 1);
+        let refusal = newer_schema_refusal("papers-1", newer, false).unwrap();
+        assert!(refusal.contains("newer litsearch"), "{refusal}");
+        assert!(
+            refusal.contains(&format!("schema {}", schema::SCHEMA_VERSION + 1)),
+            "{refusal}"
+        );
+        assert_eq!(newer_schema_refusal("papers-1", newer, true), None);
+        let older = Some(schema::SCHEMA_VERSION - 1);
+        assert_eq!(newer_schema_refusal("papers-1", older, false), None);
+        assert_eq!(newer_schema_refusal("papers-1", None, false), None);
+        let same = Some(schema::SCHEMA_VERSION);
+        assert_eq!(newer_schema_refusal("papers-1", same, false), None);
+    }
 
     fn body(lines: &[&str]) -> Vec<u8> {
         lines

@@ -25,8 +25,9 @@ use crate::text::squash_spaces;
 /// The interchange formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub enum RecordFormat {
-    /// One JSON object per line (the format of `parse`)
+    /// One JSON object per line (the format of `parse`), also named ndjson
     #[default]
+    #[value(alias = "ndjson")]
     Jsonl,
     /// One JSON array of objects
     Json,
