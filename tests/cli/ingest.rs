@@ -589,6 +589,6 @@ fn a_newer_index_is_refused_not_rebuilt_unless_asked() {
     // Asked for, the rebuild replaces it.
     let (code, v, stderr) = summary(&w, &["--rebuild"]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(v["rebuilt"], true);
+    assert!(v.rebuilt);
     assert_eq!(w.run(&["query", "sparse"]).code, 0);
 }
