@@ -206,7 +206,22 @@ mod tests {
         let file = file_of(4096);
         let handle = maps.open(file.path()).unwrap();
         assert_eq!(maps.live(), 1);
+        let other = file_of(4096);
+        let kept = maps.open(other.path()).unwrap();
+        assert_eq!(
+            maps.live(),
+            2,
+            "a second mapping keeps the first one registered"
+        );
         drop(handle);
+        assert_eq!(maps.live(), 1);
+        let third = maps.open(file.path()).unwrap();
+        assert_eq!(
+            maps.live(),
+            2,
+            "opening forgets the dropped, keeps the live"
+        );
+        drop((kept, third));
         assert_eq!(maps.live(), 0);
         let empty = tempfile::NamedTempFile::new().unwrap();
         assert_eq!(maps.open(empty.path()).unwrap().len(), 0);
