@@ -613,3 +613,18 @@ fn closed_pipe_ends_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_leading_hyphen_word_is_an_exclusion_not_a_flag() {
+    let w = indexed();
+    let all = w.query(&["--all", "--facets", "none"]).total;
+    let sparse = w.query(&["sparse", "--exact", "--all"]).total;
+    let v = w.query(&["-sparse", "--all", "--facets", "none"]);
+    assert_eq!(v.total, all - sparse);
+    assert!(v
+        .titles()
+        .iter()
+        .all(|t| !t.to_lowercase().contains("sparse")));
+    let r = w.run(&["query", "-sparse", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
