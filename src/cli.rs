@@ -98,7 +98,7 @@ pub const QUERY_HELP: &str = "Search the index.
 Query language:
   sparse autoencoder      every word must match (stemmed, accent- and case-insensitive)
   \"exact phrase\"          words in this order
-  a OR b                  either; OR binds tighter than the implicit AND:
+  a OR b, a | b           either; OR binds tighter than the implicit AND:
                           `sparse autoencoder OR SAE` = sparse AND (autoencoder OR SAE)
   a AND b                 both (the default between words)
   -word, NOT word         exclude
@@ -107,6 +107,11 @@ Query language:
   title:, abstract:, author:, fellow:, tag:
                           limit a word, phrase or group to a field, e.g.
                           tag:\"Scheming and Deception\" author:nanda title:(sparse OR sae)
+  year:2025, year:2023..2025, date:>=2025-03, date:<2024-06
+                          filters written in the query, as --year, --since, --until
+                          (any other unknown field is refused: quote \"foo:bar\" to search it)
+
+Operators are capitals: a lowercase or, and, not is a word (write OR for either).
 
 Ranking is BM25 with the title weighted above tags, authors and fellows, and those above
 the abstract. When no paper matches the query as written, the search is relaxed: first words

@@ -628,3 +628,44 @@ fn a_leading_hyphen_word_is_an_exclusion_not_a_flag() {
     let r = w.run(&["query", "-sparse", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn year_and_date_written_in_the_query_filter_as_the_flags_do() {
+    let w = indexed();
+    let pairs: [(&[&str], &[&str]); 4] = [
+        (&["year:2024", "--all"], &["--year", "2024", "--all"]),
+        (
+            &["sparse year:2023..2024", "--all"],
+            &["sparse", "--since", "2023", "--until", "2024", "--all"],
+        ),
+        (
+            &["date:>=2025-03", "--all"],
+            &["--since", "2025-03", "--all"],
+        ),
+        (
+            &["model date:<2024", "--since", "2023-06", "--all"],
+            &[
+                "model",
+                "--since",
+                "2023-06",
+                "--until",
+                "2023-12-31",
+                "--all",
+            ],
+        ),
+    ];
+    for (inline, flags) in pairs {
+        let got = w.titles(inline);
+        assert!(!got.is_empty(), "{inline:?} found nothing");
+        assert_eq!(got, w.titles(flags), "{inline:?} vs {flags:?}");
+    }
+    let years = titles_where(|r| r.date.starts_with("2024"));
+    assert_eq!(sorted(w.titles(&["year:2024", "--all"])), years);
+    // Unknown fields are refused with the list, as a near miss always was.
+    let r = w.run(&["query", "foo:bar"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("unknown field `foo:`"), "{}", r.stderr);
+    assert!(r.stderr.contains("year, date"), "{}", r.stderr);
+    let r = w.run(&["query", "year:2025", "--since", "2026"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
