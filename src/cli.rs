@@ -256,8 +256,8 @@ pub struct FacetsArgs {
 }
 
 /// How `show` and `similar` name a paper.
-const PAPER_HELP: &str = "The paper: its id, its title, or the beginning of its title \
-    (case, accents and punctuation do not matter; several words may be given unquoted)";
+const PAPER_HELP: &str = "The paper: its id or the beginning of it (4 hex digits or more), \
+    its title, or the beginning of its title (case, accents and punctuation do not matter; several words may be given unquoted)";
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {

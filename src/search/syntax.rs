@@ -82,6 +82,12 @@ pub fn parse_query_full(input: &str) -> Result<ParsedQuery, QueryError> {
             Some("search for fewer, more distinctive words"),
         ));
     }
+    if let Some(node) = pasted_identifier(input) {
+        return Ok(ParsedQuery {
+            node: Some((node, Vec::new())),
+            filters: Vec::new(),
+        });
+    }
     let lexed = lex(input)?;
     let mut tokens = Vec::with_capacity(lexed.len());
     let mut filters = Vec::new();
@@ -323,6 +329,34 @@ fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
         }
     }
     Ok(tokens)
+}
+
+/// A query that is nothing but a pasted identifier, as `arxiv:`/`doi:` would find it: a bare
+/// arXiv id (`2401.05566v2`, `hep-th/9901001`), an arXiv URL (`https://arxiv.org/abs/…`), a
+/// DOI (`10.1145/…`) or a DOI URL (`https://doi.org/…`). `arXiv:…` and `doi:…` are scopes
+/// already.
+fn pasted_identifier(input: &str) -> Option<Node> {
+    let s = input.trim();
+    let lower = s.to_ascii_lowercase();
+    if s.is_empty()
+        || s.contains(char::is_whitespace)
+        || lower.starts_with("arxiv:")
+        || lower.starts_with("doi:")
+    {
+        return None;
+    }
+    let scope = if !crate::record::normalize_arxiv(s).is_empty() {
+        Scope::Arxiv
+    } else if !crate::record::normalize_doi(s).is_empty() {
+        Scope::Doi
+    } else {
+        return None;
+    };
+    Some(Node::Word {
+        scope: Some(scope),
+        text: s.to_owned(),
+        prefix: false,
+    })
 }
 
 /// The value of `doi:` or `arxiv:` from `start`: everything up to the next space, taken as
@@ -710,6 +744,32 @@ mod tests {
             e.contains("unknown field `foo:`") && e.contains("year, date"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_pasted_identifier_is_its_scope() {
+        let scoped = |scope, text: &str| Node::Word {
+            scope: Some(scope),
+            text: text.into(),
+            prefix: false,
+        };
+        for (q, scope) in [
+            ("2401.05566", Scope::Arxiv),
+            (" arXiv:2401.05566v2 ", Scope::Arxiv),
+            ("https://arxiv.org/abs/2401.05566v2", Scope::Arxiv),
+            ("hep-th/9901001", Scope::Arxiv),
+            ("10.1145/3442188.3445922", Scope::Doi),
+            ("https://doi.org/10.1145/3442188.3445922", Scope::Doi),
+        ] {
+            let text = q.trim().strip_prefix("arXiv:").unwrap_or(q.trim());
+            assert_eq!(parse_query(q).unwrap().unwrap(), scoped(scope, text), "{q}");
+        }
+        // Not identifiers, or not alone: words as before.
+        assert_eq!(parse_query("2024").unwrap().unwrap(), w("2024"));
+        assert!(matches!(
+            parse_query("2401.05566 sparse").unwrap(),
+            Some(Node::And(_))
+        ));
     }
 
     #[test]
