@@ -177,7 +177,8 @@ pub struct FilterArgs {
     /// Only papers with this tag (repeatable: all must hold)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
-    /// Only papers with this author, whole name or part (repeatable: all must hold)
+    /// Only papers with this author, whole name or part, a word's beginning from 3 letters
+    /// (repeatable: all must hold)
     #[arg(long = "author", value_name = "NAME")]
     pub authors: Vec<String>,
     /// Only papers with this fellow (repeatable: all must hold)

@@ -40,7 +40,7 @@ impl std::fmt::Display for UnmatchedFilter {
 /// Up to `n` of `candidates` (value, count) nearest to `value`, nearest first, then most
 /// frequent: those with a word beginning with each of its words (`Interp` → "Interpretability"),
 /// then those within a few edits of it, whole or of as many of their words
-/// (`Bussman` → "Bart Bussmann", `Neel Nanada` → "Neel Nanda").
+/// (`Busman` → "Bart Bussmann", `Neel Nanada` → "Neel Nanda").
 pub fn nearest_values<'a>(
     value: &str,
     candidates: impl Iterator<Item = (&'a str, u64)>,

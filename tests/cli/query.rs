@@ -669,3 +669,36 @@ fn year_and_date_written_in_the_query_filter_as_the_flags_do() {
     let r = w.run(&["query", "year:2025", "--since", "2026"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+#[test]
+fn an_author_filter_takes_the_beginning_of_a_name_word() {
+    let w = indexed();
+    let nanda = titles_where(|r| r.authors.iter().any(|a| fold_key(a).contains("nanda")));
+    assert!(!nanda.is_empty());
+    for name in ["Nanda", "Nand", "nan", "Neel Nan"] {
+        let got = sorted(w.titles(&["--author", name, "--all"]));
+        let expected = titles_where(|r| {
+            r.authors.iter().any(|a| {
+                let words: Vec<String> = fold_key(a).split(' ').map(str::to_owned).collect();
+                let wanted: Vec<String> = fold_key(name).split(' ').map(str::to_owned).collect();
+                words.windows(wanted.len()).any(|win| {
+                    win.iter()
+                        .zip(&wanted)
+                        .enumerate()
+                        .all(|(i, (have, want))| {
+                            if i + 1 == wanted.len() {
+                                have.starts_with(want.as_str())
+                            } else {
+                                have == want
+                            }
+                        })
+                })
+            })
+        });
+        assert_eq!(got, expected, "--author {name}");
+        assert!(got.len() >= nanda.len(), "--author {name}");
+    }
+    // Two letters are no beginning: a whole name word only.
+    let r = w.run(&["query", "--author", "Na", "--json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
