@@ -30,16 +30,8 @@ pub fn find_paper<E: Engine>(engine: &E, key: &str) -> Result<StoredRecord> {
             .iter()
             .filter(|f| f.record.id.starts_with(&prefix))
             .collect();
-        match hits.as_slice() {
-            [] => {}
-            [one] => return Ok((*one).clone()),
-            many => {
-                return Err(Error::Ambiguous {
-                    key: key.to_owned(),
-                    count: many.len(),
-                    candidates: candidate_lines(many.iter().copied()),
-                })
-            }
+        if let Some(found) = the_one(key, &hits)? {
+            return Ok(found);
         }
     }
     if folded.is_empty() {
@@ -58,22 +50,27 @@ pub fn find_paper<E: Engine>(engine: &E, key: &str) -> Result<StoredRecord> {
             .filter(|(_, t)| matches(t, &folded))
             .map(|(f, _)| f)
             .collect();
-        match hits.as_slice() {
-            [] => continue,
-            [one] => return Ok((*one).clone()),
-            many => {
-                return Err(Error::Ambiguous {
-                    key: key.to_owned(),
-                    count: many.len(),
-                    candidates: candidate_lines(many.iter().copied()),
-                })
-            }
+        if let Some(found) = the_one(key, &hits)? {
+            return Ok(found);
         }
     }
     Err(Error::NotFound {
         key: key.to_owned(),
         candidates: candidate_lines(near_misses(&all, &titles, &folded).into_iter()),
     })
+}
+
+/// The one of `hits`; None when there is none; several are an error listing them.
+fn the_one(key: &str, hits: &[&StoredRecord]) -> Result<Option<StoredRecord>> {
+    match hits {
+        [] => Ok(None),
+        [one] => Ok(Some((*one).clone())),
+        many => Err(Error::Ambiguous {
+            key: key.to_owned(),
+            count: many.len(),
+            candidates: candidate_lines(many.iter().copied()),
+        }),
+    }
 }
 
 fn by_id<E: Engine>(engine: &E, key: &str) -> Result<Option<StoredRecord>> {
