@@ -98,7 +98,7 @@ pub const QUERY_HELP: &str = "Search the index.
 Query language:
   sparse autoencoder      every word must match (stemmed, accent- and case-insensitive)
   \"exact phrase\"          words in this order
-  a OR b                  either; OR binds tighter than the implicit AND:
+  a OR b, a | b           either; OR binds tighter than the implicit AND:
                           `sparse autoencoder OR SAE` = sparse AND (autoencoder OR SAE)
   a AND b                 both (the default between words)
   -word, NOT word         exclude
@@ -107,6 +107,11 @@ Query language:
   title:, abstract:, author:, fellow:, tag:
                           limit a word, phrase or group to a field, e.g.
                           tag:\"Scheming and Deception\" author:nanda title:(sparse OR sae)
+  year:2025, year:2023..2025, date:>=2025-03, date:<2024-06
+                          filters written in the query, as --year, --since, --until
+                          (any other unknown field is refused: quote \"foo:bar\" to search it)
+
+Operators are capitals: a lowercase or, and, not is a word (write OR for either).
 
 Ranking is BM25 with the title weighted above tags, authors and fellows, and those above
 the abstract. When no paper matches the query as written, the search is relaxed: first words
@@ -172,7 +177,8 @@ pub struct FilterArgs {
     /// Only papers with this tag (repeatable: all must hold)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
-    /// Only papers with this author, whole name or part (repeatable: all must hold)
+    /// Only papers with this author, whole name or part, a word's beginning from 3 letters
+    /// (repeatable: all must hold)
     #[arg(long = "author", value_name = "NAME")]
     pub authors: Vec<String>,
     /// Only papers with this fellow (repeatable: all must hold)
@@ -204,7 +210,7 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// The query (several words may be given unquoted)
+    /// The query (several words may be given unquoted; -word excludes a word)
     pub query: Vec<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -251,8 +257,8 @@ pub struct FacetsArgs {
 }
 
 /// How `show` and `similar` name a paper.
-const PAPER_HELP: &str = "The paper: its id, its title, or the beginning of its title \
-    (case, accents and punctuation do not matter; several words may be given unquoted)";
+const PAPER_HELP: &str = "The paper: its id or the beginning of it (4 hex digits or more), \
+    its title, or the beginning of its title (case, accents and punctuation do not matter; several words may be given unquoted)";
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -427,6 +433,116 @@ pub struct WatchRunArgs {
     pub deliver: Option<String>,
 }
 
+/// Set before a query word that starts with `-` so that clap takes it for a positional value;
+/// removed again once the line is parsed. A private-use character no one types.
+const WORD_MARK: char = '\u{F8FF}';
+
+impl Cli {
+    /// Parses the command line as `Cli::parse` does, except that in a query (`query`,
+    /// `export`, `watch add`) a word starting with `-` that is no known flag is a query word
+    /// (`-sparse` excludes "sparse") instead of an error; `--` still ends the options.
+    pub fn parse_line() -> Cli {
+        match Cli::try_parse_line(std::env::args_os()) {
+            Ok(cli) => cli,
+            Err(e) => e.exit(),
+        }
+    }
+
+    /// `parse_line` on given arguments (the first being the program name).
+    pub fn try_parse_line<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString>,
+    {
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        let mut cli = Cli::try_parse_from(mark_hyphen_words(args))?;
+        let unmark = |words: &mut Vec<String>| {
+            for w in words {
+                if let Some(rest) = w.strip_prefix(WORD_MARK) {
+                    *w = rest.to_owned();
+                }
+            }
+        };
+        match &mut cli.command {
+            Command::Query(a) => unmark(&mut a.query),
+            Command::Export(a) => unmark(&mut a.query),
+            Command::Watch(WatchCommand::Add(a)) => unmark(&mut a.query),
+            _ => {}
+        }
+        Ok(cli)
+    }
+}
+
+/// Marks (`WORD_MARK`) the arguments of a command with a `query` positional that start with
+/// `-` but are no flag of that command: `-sparse`, `-nanda` (`-n` takes a number), while `-n5`,
+/// `-q` and every `--long` stay flags. Nothing after `--` is touched.
+fn mark_hyphen_words(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    let mut root = Cli::command();
+    root.build();
+    let mut current = &root;
+    let mut expect_value = false;
+    let mut out = Vec::with_capacity(args.len());
+    let mut rest = args.into_iter();
+    if let Some(program) = rest.next() {
+        out.push(program);
+    }
+    for arg in rest.by_ref() {
+        let Some(text) = arg.to_str() else {
+            expect_value = false;
+            out.push(arg);
+            continue;
+        };
+        if expect_value {
+            expect_value = false;
+        } else if text == "--" {
+            out.push(arg);
+            break;
+        } else if let Some(long) = text.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, _)) => (n, true),
+                None => (long, false),
+            };
+            expect_value = !inline
+                && current
+                    .get_arguments()
+                    .any(|a| a.get_long() == Some(name) && a.get_action().takes_values());
+        } else if let Some(cluster) = text.strip_prefix('-').filter(|c| !c.is_empty()) {
+            let is_query_command = current.get_arguments().any(|a| a.get_id() == "query");
+            let short = |c: char| current.get_arguments().find(|a| a.get_short() == Some(c));
+            let mut chars = cluster.chars();
+            let first = chars.next().and_then(short);
+            let after: String = chars.collect();
+            let is_flag = match first {
+                None => false,
+                Some(a) if a.get_action().takes_values() => {
+                    if after.is_empty() {
+                        expect_value = true;
+                        true
+                    } else {
+                        after.parse::<i64>().is_ok()
+                    }
+                }
+                Some(_) => after
+                    .chars()
+                    .all(|c| short(c).is_some_and(|a| !a.get_action().takes_values())),
+            };
+            if is_query_command && !is_flag {
+                expect_value = false;
+                let mut marked = std::ffi::OsString::from(WORD_MARK.to_string());
+                marked.push(&arg);
+                out.push(marked);
+                continue;
+            }
+        } else if let Some(sub) = current.find_subcommand(text) {
+            current = sub;
+        }
+        out.push(arg);
+    }
+    out.extend(rest);
+    out
+}
+
 impl clap::ValueEnum for Sort {
     fn value_variants<'a>() -> &'a [Self] {
         &[Sort::Relevance, Sort::Newest, Sort::Oldest, Sort::Added]
@@ -460,6 +576,45 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn query_of(args: &[&str]) -> (Vec<String>, String) {
+        let cli = Cli::try_parse_line(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        match cli.command {
+            Command::Query(q) => (q.query, q.facets),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_word_starting_with_a_hyphen_is_a_query_word() {
+        let (words, facets) = query_of(&["litsearch", "query", "-sparse", "--facets", "none"]);
+        assert_eq!(words, ["-sparse"]);
+        assert_eq!(facets, "none");
+        let (words, _) = query_of(&["litsearch", "query", "autoencoder", "-sparse", "-n", "3"]);
+        assert_eq!(words, ["autoencoder", "-sparse"]);
+        // `--` still ends the options: what follows is words.
+        let (words, facets) = query_of(&["litsearch", "query", "--", "-sparse", "--facets", "x"]);
+        assert_eq!(words, ["-sparse", "--facets", "x"]);
+        assert_eq!(facets, "tags,year,fellows,authors");
+        // A known flag is still a flag, and a mistyped long flag is still refused.
+        assert!(Cli::try_parse_line(["litsearch", "query", "x", "--limt", "3"]).is_err());
+        let (words, _) = query_of(&[
+            "litsearch",
+            "-q",
+            "query",
+            "-n5",
+            "-nanda",
+            "-q",
+            "--offset",
+            "3",
+        ]);
+        assert_eq!(words, ["-nanda"]);
+        let cli = Cli::try_parse_line(["litsearch", "watch", "add", "w", "x", "-sparse"]).unwrap();
+        let Command::Watch(WatchCommand::Add(a)) = cli.command else {
+            panic!()
+        };
+        assert_eq!(a.query, ["x", "-sparse"]);
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub enum Error {
         /// `id  date  title` lines, printed after the message.
         candidates: Vec<String>,
     },
-    #[error("\"{key}\" matches {count} papers: give more of the title, or one of these ids")]
+    #[error("\"{key}\" matches {count} papers: give more of it, or one of these ids")]
     Ambiguous {
         key: String,
         count: usize,

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-use clap::Parser;
 use litsearch::cli::Cli;
 use litsearch::error::exit;
 
@@ -11,7 +10,7 @@ use litsearch::error::exit;
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_line();
     std::panic::set_hook(Box::new(|info| {
         let payload = info.payload();
         let message = payload

@@ -3,13 +3,18 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Fewest letters of a name's word that `--author`/`--fellow` take as its beginning
+/// (`--author Nand` finds "Neel Nanda"); shorter words must be whole.
+pub const MIN_NAME_PREFIX: usize = 3;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Filters {
     /// Every tag must be present, matched by its words as `tag:(…)` matches (case- and
     /// accent-insensitive, stemmed): `scheming` finds "Scheming and Deception".
     pub tags: Vec<String>,
-    /// Every name must appear among the authors (whole name or part of it, e.g. a surname).
+    /// Every name must appear among the authors (whole name or part of it, e.g. a surname; its
+    /// last word may be the beginning of a name's word, from `MIN_NAME_PREFIX` letters).
     pub authors: Vec<String>,
     pub fellows: Vec<String>,
     /// ISO dates, inclusive.

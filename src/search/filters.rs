@@ -40,7 +40,7 @@ impl std::fmt::Display for UnmatchedFilter {
 /// Up to `n` of `candidates` (value, count) nearest to `value`, nearest first, then most
 /// frequent: those with a word beginning with each of its words (`Interp` → "Interpretability"),
 /// then those within a few edits of it, whole or of as many of their words
-/// (`Bussman` → "Bart Bussmann", `Neel Nanada` → "Neel Nanda").
+/// (`Busman` → "Bart Bussmann", `Neel Nanada` → "Neel Nanda").
 pub fn nearest_values<'a>(
     value: &str,
     candidates: impl Iterator<Item = (&'a str, u64)>,
@@ -141,6 +141,84 @@ pub fn parse_filter_date(flag: &str, input: &str, end: bool) -> Result<String, F
     let month = time::Month::try_from(month).map_err(|_| err())?;
     let date = time::Date::from_calendar_date(year, month, day).map_err(|_| err())?;
     Ok(crate::date::iso(date))
+}
+
+/// `filters` narrowed by the `year:`/`date:` filters written in a query, as `--since` and
+/// `--until` would narrow them (ranges meet): `year:2025`, `year:2023..2025`, `year:>=2023`,
+/// `date:2025-03`, `date:>=2025-03`, `date:<2025-06-01`, `date:2025-01..2025-03`.
+pub fn with_query_filters(
+    filters: &Filters,
+    written: &[crate::search::syntax::QueryFilter],
+) -> Result<Filters, crate::error::QueryError> {
+    use crate::error::QueryError;
+    let mut out = filters.clone();
+    for f in written {
+        let hint = if f.field == "year" {
+            "write year:2025, year:2023..2025 or year:>=2023"
+        } else {
+            "write date:2025-03, date:>=2025-03-15 or date:2025-01..2025-06"
+        };
+        let bad = |message: String| QueryError::new(f.col, message, Some(hint));
+        let bound = |value: &str, end: bool| -> Result<String, QueryError> {
+            let value = value.trim();
+            if f.field == "year" && !(value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(bad(format!(
+                    "`year:` expects a year like 2025, found \"{value}\""
+                )));
+            }
+            parse_filter_date(&format!("{}:", f.field), value, end)
+                .map_err(|e| bad(format!("`{}:` {}", f.field, e.message)))
+        };
+        let shift = |iso: String, days: i64| -> Result<String, QueryError> {
+            let date = crate::date::parse_date(&iso)
+                .map_err(|_| bad(format!("`{}:` date out of range", f.field)))?;
+            Ok(crate::date::iso(
+                date.saturating_add(time::Duration::days(days)),
+            ))
+        };
+        let v = f.value.as_str();
+        let (since, until) = if let Some(rest) = v.strip_prefix(">=") {
+            (Some(bound(rest, false)?), None)
+        } else if let Some(rest) = v.strip_prefix("<=") {
+            (None, Some(bound(rest, true)?))
+        } else if let Some(rest) = v.strip_prefix('>') {
+            (Some(shift(bound(rest, true)?, 1)?), None)
+        } else if let Some(rest) = v.strip_prefix('<') {
+            (None, Some(shift(bound(rest, false)?, -1)?))
+        } else if let Some((from, to)) = v.split_once("..") {
+            (
+                (!from.is_empty()).then(|| bound(from, false)).transpose()?,
+                (!to.is_empty()).then(|| bound(to, true)).transpose()?,
+            )
+        } else {
+            (Some(bound(v, false)?), Some(bound(v, true)?))
+        };
+        // ISO dates compare as strings; the later start and the earlier end both hold.
+        if let Some(since) = since {
+            if out.since.as_ref().is_none_or(|s| *s < since) {
+                out.since = Some(since);
+            }
+        }
+        if let Some(until) = until {
+            if out.until.as_ref().is_none_or(|u| *u > until) {
+                out.until = Some(until);
+            }
+        }
+        if let (Some(from), Some(to)) = (&out.since, &out.until) {
+            if from > to {
+                return Err(QueryError::new(
+                    f.col,
+                    format!(
+                        "`{}:{}` leaves no date with the other date filters (from {from} to {to})",
+                        f.field, f.value
+                    ),
+                    Some("widen or remove one of them"),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Parses `--added-since`: a span back from `now` (`30m`, `12h`, `7d`, `2w`) or a date as for

@@ -1,4 +1,5 @@
-//! Finding one paper by what a person types: an id, or a title that is forgiving about case,
+//! Finding one paper by what a person types: an id or a unique beginning of one (4 hex digits
+//! at least, as git takes), or a title that is forgiving about case,
 //! accents, punctuation and length (a unique prefix will do). Also lists every record in order.
 
 use crate::engine::Engine;
@@ -9,7 +10,11 @@ use crate::text::fold_key;
 /// How many candidates an error lists before summarising the rest.
 const MAX_CANDIDATES: usize = 15;
 
-/// The paper `key` names: an exact id; else the one whose folded title equals the folded key;
+/// Fewest hex digits an id prefix must have, as git asks of an abbreviated commit.
+pub const MIN_ID_PREFIX: usize = 4;
+
+/// The paper `key` names: an exact id; else the one whose id begins with the key (of 4 to 15
+/// hex digits), several being an error listing them; else the one whose folded title equals the folded key;
 /// else the one whose folded title starts with it. None or several is an error listing
 /// candidates (`id  date  title`).
 pub fn find_paper<E: Engine>(engine: &E, key: &str) -> Result<StoredRecord> {
@@ -19,6 +24,16 @@ pub fn find_paper<E: Engine>(engine: &E, key: &str) -> Result<StoredRecord> {
     }
     let folded = fold_key(key);
     let all = all_records(engine)?;
+    if (MIN_ID_PREFIX..16).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let prefix = key.to_ascii_lowercase();
+        let hits: Vec<&StoredRecord> = all
+            .iter()
+            .filter(|f| f.record.id.starts_with(&prefix))
+            .collect();
+        if let Some(found) = the_one(key, &hits)? {
+            return Ok(found);
+        }
+    }
     if folded.is_empty() {
         return Err(Error::NotFound {
             key: key.to_owned(),
@@ -35,22 +50,27 @@ pub fn find_paper<E: Engine>(engine: &E, key: &str) -> Result<StoredRecord> {
             .filter(|(_, t)| matches(t, &folded))
             .map(|(f, _)| f)
             .collect();
-        match hits.as_slice() {
-            [] => continue,
-            [one] => return Ok((*one).clone()),
-            many => {
-                return Err(Error::Ambiguous {
-                    key: key.to_owned(),
-                    count: many.len(),
-                    candidates: candidate_lines(many.iter().copied()),
-                })
-            }
+        if let Some(found) = the_one(key, &hits)? {
+            return Ok(found);
         }
     }
     Err(Error::NotFound {
         key: key.to_owned(),
         candidates: candidate_lines(near_misses(&all, &titles, &folded).into_iter()),
     })
+}
+
+/// The one of `hits`; None when there is none; several are an error listing them.
+fn the_one(key: &str, hits: &[&StoredRecord]) -> Result<Option<StoredRecord>> {
+    match hits {
+        [] => Ok(None),
+        [one] => Ok(Some((*one).clone())),
+        many => Err(Error::Ambiguous {
+            key: key.to_owned(),
+            count: many.len(),
+            candidates: candidate_lines(many.iter().copied()),
+        }),
+    }
 }
 
 fn by_id<E: Engine>(engine: &E, key: &str) -> Result<Option<StoredRecord>> {

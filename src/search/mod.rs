@@ -101,7 +101,8 @@ pub fn search_restricted<E: Engine>(
     restrictions: &Restrictions,
 ) -> Result<SearchResults> {
     let started = Instant::now();
-    let parsed = parse_query_droppable(&request.query)?;
+    let (parsed, request) = parse_request(request)?;
+    let request = request.as_ref();
     let page_request = PageRequest {
         sort: result_sort(request, parsed.as_ref()),
         limit: request.limit,
@@ -140,7 +141,8 @@ pub fn matching_records<E: Engine>(
     request: &SearchRequest,
     restrictions: &Restrictions,
 ) -> Result<Vec<MatchedRecord>> {
-    let parsed = parse_query_droppable(&request.query)?;
+    let (parsed, request) = parse_request(request)?;
+    let request = request.as_ref();
     let relaxed = relax(
         engine,
         request,
@@ -149,6 +151,28 @@ pub fn matching_records<E: Engine>(
         &mut |query| Ok(engine.any_match(query)?.then_some(())),
     )?;
     engine.matching(&relaxed.query)
+}
+
+/// A parsed query with the top-level items relaxation may drop.
+type Droppable = (Node, Vec<usize>);
+
+/// The query of a request parsed, and the request with the `year:`/`date:` filters written in
+/// the query added to its filters (the Plan every engine gets carries them).
+fn parse_request(
+    request: &SearchRequest,
+) -> Result<(Option<Droppable>, std::borrow::Cow<'_, SearchRequest>)> {
+    let parsed = syntax::parse_query_full(&request.query)?;
+    if parsed.filters.is_empty() {
+        return Ok((parsed.node, std::borrow::Cow::Borrowed(request)));
+    }
+    let filters = filters::with_query_filters(&request.filters, &parsed.filters)?;
+    Ok((
+        parsed.node,
+        std::borrow::Cow::Owned(SearchRequest {
+            filters,
+            ..request.clone()
+        }),
+    ))
 }
 
 /// The query a request runs, after relaxation, with what it took.

@@ -3,6 +3,10 @@
 //! arxiv:, whose value is a literal up to the next space). Parsed by hand so that every
 //! error carries a position and a hint, and no input can reach tantivy's own parser.
 //!
+//! `year:` and `date:` are filters written inside the query (`year:2025`, `year:2023..2025`,
+//! `date:>=2025-03`): taken out of the query and added to the request's filters, as
+//! `--year`/`--since`/`--until` would be.
+//!
 //! Precedence, loosest first: implicit or explicit AND, then OR, then NOT/-. So
 //! `sparse autoencoder OR SAE` means `sparse AND (autoencoder OR SAE)`, as in web search.
 
@@ -24,6 +28,27 @@ enum Tok {
     And,
     Or,
     Not,
+    Filter(QueryFilter),
+}
+
+/// A filter written inside the query: `year:…` or `date:…`, its value as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryFilter {
+    /// `year` or `date`.
+    pub field: &'static str,
+    pub value: String,
+    /// Column (1-based, in characters) of the field name.
+    pub col: usize,
+}
+
+/// The names a query may scope by or filter by, for the message refusing any other.
+const KNOWN_FIELDS: &str = "title, abstract, author, fellow, tag, doi, arxiv, year, date";
+
+/// A query parsed whole: its tree (with what relaxation may drop) and its filters.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedQuery {
+    pub node: Option<(Node, Vec<usize>)>,
+    pub filters: Vec<QueryFilter>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +67,13 @@ pub fn parse_query(input: &str) -> Result<Option<Node>, QueryError> {
 /// the top `Node::And`. Never a field scope, a phrase, a group, a NOT, nor a word tied to
 /// another by an explicit AND.
 pub fn parse_query_droppable(input: &str) -> Result<Option<(Node, Vec<usize>)>, QueryError> {
+    Ok(parse_query_full(input)?.node)
+}
+
+/// As `parse_query_droppable`, with the `year:`/`date:` filters written in the query. A
+/// filter applies to the whole query, so it stands at its top level: not inside (…), after
+/// NOT/- or beside an OR.
+pub fn parse_query_full(input: &str) -> Result<ParsedQuery, QueryError> {
     let chars = input.chars().count();
     if chars > MAX_QUERY_CHARS {
         return Err(QueryError::new(
@@ -50,9 +82,45 @@ pub fn parse_query_droppable(input: &str) -> Result<Option<(Node, Vec<usize>)>, 
             Some("search for fewer, more distinctive words"),
         ));
     }
-    let tokens = lex(input)?;
+    if let Some(node) = pasted_identifier(input) {
+        return Ok(ParsedQuery {
+            node: Some((node, Vec::new())),
+            filters: Vec::new(),
+        });
+    }
+    let lexed = lex(input)?;
+    let mut tokens = Vec::with_capacity(lexed.len());
+    let mut filters = Vec::new();
+    let mut depth = 0usize;
+    for (i, t) in lexed.iter().enumerate() {
+        match &t.tok {
+            Tok::LParen => depth += 1,
+            Tok::RParen => depth = depth.saturating_sub(1),
+            Tok::Filter(f) => {
+                let before = i.checked_sub(1).map(|b| &lexed[b].tok);
+                let after = lexed.get(i + 1).map(|a| &a.tok);
+                if depth > 0
+                    || matches!(before, Some(Tok::Not | Tok::Or | Tok::And))
+                    || matches!(after, Some(Tok::Or | Tok::And))
+                {
+                    return Err(QueryError::new(
+                        t.col,
+                        format!("`{}:` filters the whole query", f.field),
+                        Some("write it apart, outside (…) and without OR, AND or NOT"),
+                    ));
+                }
+                filters.push(f.clone());
+                continue;
+            }
+            _ => {}
+        }
+        tokens.push(t.clone());
+    }
     if tokens.is_empty() {
-        return Ok(None);
+        return Ok(ParsedQuery {
+            node: None,
+            filters,
+        });
     }
     let terms = tokens
         .iter()
@@ -103,7 +171,10 @@ pub fn parse_query_droppable(input: &str) -> Result<Option<(Node, Vec<usize>)>, 
             .collect(),
         _ => Vec::new(),
     };
-    Ok(Some((node, droppable)))
+    Ok(ParsedQuery {
+        node: Some((node, droppable)),
+        filters,
+    })
 }
 
 fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
@@ -183,11 +254,54 @@ fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
                             Some(&format!("write {name}:word without a space")),
                         ));
                     }
+                    let lower = name.to_lowercase();
+                    if matches!(lower.as_str(), "year" | "date") {
+                        let (value, end) = identifier_literal(&chars, i + 1);
+                        if value.is_empty() {
+                            return Err(QueryError::new(
+                                i + 2,
+                                format!("`{lower}:` needs a value right after it"),
+                                Some(if lower == "year" {
+                                    "write year:2025, year:2023..2025 or year:>=2023"
+                                } else {
+                                    "write date:2025-03, date:>=2025-03 or date:2025-01..2025-06"
+                                }),
+                            ));
+                        }
+                        tokens.push(Token {
+                            tok: Tok::Filter(QueryFilter {
+                                field: if lower == "year" { "year" } else { "date" },
+                                value,
+                                col,
+                            }),
+                            col,
+                        });
+                        i = end;
+                        scoped = true;
+                        break;
+                    }
                     if let Some(suggestion) = near_scope(&name) {
                         return Err(QueryError::new(
                             col,
                             format!("unknown field `{name}:`"),
-                            Some(&format!("did you mean `{suggestion}:`? fields are title, abstract, author, fellow, tag, doi, arxiv")),
+                            Some(&format!(
+                                "did you mean `{suggestion}:`? fields are {KNOWN_FIELDS}"
+                            )),
+                        ));
+                    }
+                    // `foo:bar` is an unknown field too; a URL (`https://…`) and a word
+                    // ending in `:` are words.
+                    let next = chars.get(i + 1).copied();
+                    if !name.is_empty()
+                        && name.chars().all(char::is_alphabetic)
+                        && next.is_some_and(|c| !c.is_whitespace() && c != '/')
+                    {
+                        return Err(QueryError::new(
+                            col,
+                            format!("unknown field `{name}:`"),
+                            Some(&format!(
+                                "fields are {KNOWN_FIELDS}; to search the text, put it in quotes"
+                            )),
                         ));
                     }
                 }
@@ -215,6 +329,34 @@ fn lex(input: &str) -> Result<Vec<Token>, QueryError> {
         }
     }
     Ok(tokens)
+}
+
+/// A query that is nothing but a pasted identifier, as `arxiv:`/`doi:` would find it: a bare
+/// arXiv id (`2401.05566v2`, `hep-th/9901001`), an arXiv URL (`https://arxiv.org/abs/…`), a
+/// DOI (`10.1145/…`) or a DOI URL (`https://doi.org/…`). `arXiv:…` and `doi:…` are scopes
+/// already.
+fn pasted_identifier(input: &str) -> Option<Node> {
+    let s = input.trim();
+    let lower = s.to_ascii_lowercase();
+    if s.is_empty()
+        || s.contains(char::is_whitespace)
+        || lower.starts_with("arxiv:")
+        || lower.starts_with("doi:")
+    {
+        return None;
+    }
+    let scope = if !crate::record::normalize_arxiv(s).is_empty() {
+        Scope::Arxiv
+    } else if !crate::record::normalize_doi(s).is_empty() {
+        Scope::Doi
+    } else {
+        return None;
+    };
+    Some(Node::Word {
+        scope: Some(scope),
+        text: s.to_owned(),
+        prefix: false,
+    })
 }
 
 /// The value of `doi:` or `arxiv:` from `start`: everything up to the next space, taken as
@@ -424,6 +566,11 @@ impl Parser {
                 prefix,
             }),
             Tok::Phrase(text) => Ok(Node::Phrase { scope, text }),
+            Tok::Filter(_) => Err(QueryError::new(
+                token.col,
+                "a filter where a term was expected",
+                None,
+            )),
             Tok::And | Tok::Or => Err(QueryError::new(
                 token.col,
                 "operator where a term was expected",
@@ -541,13 +688,88 @@ mod tests {
             }
         );
         assert_eq!(
-            parse_query("ssrn:2310.01405").unwrap().unwrap(),
-            w("ssrn:2310.01405")
+            parse_query("\"ssrn:2310.01405\"").unwrap().unwrap(),
+            Node::Phrase {
+                scope: None,
+                text: "ssrn:2310.01405".into()
+            }
+        );
+        assert_eq!(
+            parse_query("note: x").unwrap().unwrap(),
+            Node::And(vec![w("note:"), w("x")])
         );
         assert_eq!(
             parse_query("https://x.org/a").unwrap().unwrap(),
             w("https://x.org/a")
         );
+    }
+
+    #[test]
+    fn year_and_date_are_filters_and_unknown_fields_are_refused() {
+        let q = parse_query_full("sparse year:2023..2025 DATE:>=2025-03").unwrap();
+        assert_eq!(q.node.unwrap().0, w("sparse"));
+        assert_eq!(
+            q.filters,
+            [
+                QueryFilter {
+                    field: "year",
+                    value: "2023..2025".into(),
+                    col: 8
+                },
+                QueryFilter {
+                    field: "date",
+                    value: ">=2025-03".into(),
+                    col: 24
+                }
+            ]
+        );
+        let q = parse_query_full("year:2025").unwrap();
+        assert!(q.node.is_none());
+        assert_eq!(q.filters.len(), 1);
+        for bad in [
+            "foo:bar",
+            "a date:",
+            "(a year:2025)",
+            "a OR year:2025",
+            "-year:2025",
+        ] {
+            let e = parse_query_full(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("field") || e.contains("filter") || e.contains("value"),
+                "{bad}: {e}"
+            );
+        }
+        let e = parse_query("foo:bar").unwrap_err().to_string();
+        assert!(
+            e.contains("unknown field `foo:`") && e.contains("year, date"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_pasted_identifier_is_its_scope() {
+        let scoped = |scope, text: &str| Node::Word {
+            scope: Some(scope),
+            text: text.into(),
+            prefix: false,
+        };
+        for (q, scope) in [
+            ("2401.05566", Scope::Arxiv),
+            (" arXiv:2401.05566v2 ", Scope::Arxiv),
+            ("https://arxiv.org/abs/2401.05566v2", Scope::Arxiv),
+            ("hep-th/9901001", Scope::Arxiv),
+            ("10.1145/3442188.3445922", Scope::Doi),
+            ("https://doi.org/10.1145/3442188.3445922", Scope::Doi),
+        ] {
+            let text = q.trim().strip_prefix("arXiv:").unwrap_or(q.trim());
+            assert_eq!(parse_query(q).unwrap().unwrap(), scoped(scope, text), "{q}");
+        }
+        // Not identifiers, or not alone: words as before.
+        assert_eq!(parse_query("2024").unwrap().unwrap(), w("2024"));
+        assert!(matches!(
+            parse_query("2401.05566 sparse").unwrap(),
+            Some(Node::And(_))
+        ));
     }
 
     #[test]

@@ -125,3 +125,59 @@ fn every_export_format_round_trips_the_new_fields() {
         assert_eq!(strip(&after.stdout), strip(&before.stdout), "{format}");
     }
 }
+
+#[test]
+fn a_pasted_identifier_finds_its_paper() {
+    let w = ingested();
+    for q in [
+        "2310.01405",
+        "arXiv:2310.01405v2",
+        "https://arxiv.org/abs/2310.01405v3",
+    ] {
+        assert_eq!(w.titles(&[q]), ["Representation Engineering"], "{q}");
+    }
+    for q in ["10.1000/ed.2020.2", "https://doi.org/10.1000/ED.2020.2"] {
+        let v = w.query(&[q]);
+        assert_eq!(v.total, 1, "{q}");
+        assert_eq!(v.hits[0].doi.as_deref(), Some("10.1000/ed.2020.2"), "{q}");
+    }
+}
+
+#[test]
+fn show_and_similar_take_a_unique_id_prefix() {
+    let w = ingested();
+    let v = w.query(&["representation engineering"]);
+    let id = v.hits[0].id.clone();
+    let r = w.run(&["show", &id[..6], "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shown: shapes::Record = shapes::strict(&r.stdout);
+    assert_eq!(shown.id, id);
+    let r = w.run(&["similar", &id[..8].to_uppercase(), "--json"]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let similar: shapes::Similar = shapes::strict(&r.stdout);
+    assert_eq!(similar.paper.id, id);
+    // Fewer than 4 digits is a title beginning, not an id prefix.
+    assert_eq!(w.run(&["show", &id[..3]]).code, 2);
+}
+
+#[test]
+fn an_id_prefix_of_several_papers_lists_them() {
+    let w = Workdir::empty();
+    w.write("in/papers.txt", crate::common::synthetic_export(1000, 7));
+    assert_eq!(w.run(&["ingest", "in"]).code, 0);
+    let all = w.query(&["--all", "--facets", "none"]);
+    let mut ids: Vec<&str> = all.hits.iter().map(|h| h.id.as_str()).collect();
+    ids.sort_unstable();
+    let pair = ids
+        .windows(2)
+        .find(|p| p[0][..4] == p[1][..4])
+        .expect("1,000 ids share a 4-digit beginning somewhere");
+    let r = w.run(&["show", &pair[0][..4]]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("matches"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(pair[0]) && r.stderr.contains(pair[1]),
+        "{}",
+        r.stderr
+    );
+}

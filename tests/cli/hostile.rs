@@ -427,7 +427,7 @@ fn strict_turns_warnings_into_failure() {
 fn hostile_queries_get_a_message_or_a_sensible_result() {
     let w = indexed();
     let long = "x".repeat(100_000);
-    let errors: [(&[&str], &str); 7] = [
+    let errors: [(&[&str], &str); 8] = [
         (&["query", "sparse \"auto"], "query:1:8: unbalanced quote"),
         (&["query", "(sparse"], "query:1:1: unbalanced parenthesis"),
         (&["query", "titel:sparse"], "unknown field `titel:`"),
@@ -444,6 +444,7 @@ fn hostile_queries_get_a_message_or_a_sensible_result() {
             &["query", "x", "--limit", "-3"],
             "expected a whole number of hits",
         ),
+        (&["query", "foo:bar"], "unknown field `foo:`"),
     ];
     for (args, message) in errors {
         let r = w.run(args);
@@ -464,7 +465,7 @@ fn hostile_queries_get_a_message_or_a_sensible_result() {
         "the of and",
         "a[b",
         "sparse?",
-        "foo:bar",
+        "\"foo:bar\"",
         "arXiv:2310.01405",
     ] {
         let r = w.run(&["query", q, "--json"]);

@@ -276,8 +276,9 @@ fn a_filter_matching_nothing_names_the_nearest_values() {
             r#"note: no tag "Interp"; did you mean "Interpretability"?"#,
         ),
         (
-            vec!["--fellow", "Bussman"],
-            r#"note: no fellow "Bussman"; did you mean "Bart Bussmann"?"#,
+            // (`Bussman`, a beginning of "Bussmann", matches him now.)
+            vec!["--fellow", "Busman"],
+            r#"note: no fellow "Busman"; did you mean "Bart Bussmann"?"#,
         ),
         (
             vec!["--author", "Neel Nanada"],

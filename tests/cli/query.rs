@@ -613,3 +613,92 @@ fn closed_pipe_ends_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_leading_hyphen_word_is_an_exclusion_not_a_flag() {
+    let w = indexed();
+    let all = w.query(&["--all", "--facets", "none"]).total;
+    let sparse = w.query(&["sparse", "--exact", "--all"]).total;
+    let v = w.query(&["-sparse", "--all", "--facets", "none"]);
+    assert_eq!(v.total, all - sparse);
+    assert!(v
+        .titles()
+        .iter()
+        .all(|t| !t.to_lowercase().contains("sparse")));
+    let r = w.run(&["query", "-sparse", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn year_and_date_written_in_the_query_filter_as_the_flags_do() {
+    let w = indexed();
+    let pairs: [(&[&str], &[&str]); 4] = [
+        (&["year:2024", "--all"], &["--year", "2024", "--all"]),
+        (
+            &["sparse year:2023..2024", "--all"],
+            &["sparse", "--since", "2023", "--until", "2024", "--all"],
+        ),
+        (
+            &["date:>=2025-03", "--all"],
+            &["--since", "2025-03", "--all"],
+        ),
+        (
+            &["model date:<2024", "--since", "2023-06", "--all"],
+            &[
+                "model",
+                "--since",
+                "2023-06",
+                "--until",
+                "2023-12-31",
+                "--all",
+            ],
+        ),
+    ];
+    for (inline, flags) in pairs {
+        let got = w.titles(inline);
+        assert!(!got.is_empty(), "{inline:?} found nothing");
+        assert_eq!(got, w.titles(flags), "{inline:?} vs {flags:?}");
+    }
+    let years = titles_where(|r| r.date.starts_with("2024"));
+    assert_eq!(sorted(w.titles(&["year:2024", "--all"])), years);
+    // Unknown fields are refused with the list, as a near miss always was.
+    let r = w.run(&["query", "foo:bar"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("unknown field `foo:`"), "{}", r.stderr);
+    assert!(r.stderr.contains("year, date"), "{}", r.stderr);
+    let r = w.run(&["query", "year:2025", "--since", "2026"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn an_author_filter_takes_the_beginning_of_a_name_word() {
+    let w = indexed();
+    let nanda = titles_where(|r| r.authors.iter().any(|a| fold_key(a).contains("nanda")));
+    assert!(!nanda.is_empty());
+    for name in ["Nanda", "Nand", "nan", "Neel Nan"] {
+        let got = sorted(w.titles(&["--author", name, "--all"]));
+        let expected = titles_where(|r| {
+            r.authors.iter().any(|a| {
+                let words: Vec<String> = fold_key(a).split(' ').map(str::to_owned).collect();
+                let wanted: Vec<String> = fold_key(name).split(' ').map(str::to_owned).collect();
+                words.windows(wanted.len()).any(|win| {
+                    win.iter()
+                        .zip(&wanted)
+                        .enumerate()
+                        .all(|(i, (have, want))| {
+                            if i + 1 == wanted.len() {
+                                have.starts_with(want.as_str())
+                            } else {
+                                have == want
+                            }
+                        })
+                })
+            })
+        });
+        assert_eq!(got, expected, "--author {name}");
+        assert!(got.len() >= nanda.len(), "--author {name}");
+    }
+    // Two letters are no beginning: a whole name word only.
+    let r = w.run(&["query", "--author", "Na", "--json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}

@@ -154,7 +154,7 @@ fn ambiguous_title_is_an_error_listing_the_candidates() {
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(
         lines[0],
-        "litsearch: \"sparse\" matches 2 papers: give more of the title, or one of these ids"
+        "litsearch: \"sparse\" matches 2 papers: give more of it, or one of these ids"
     );
     let mut expected: Vec<_> = corpus_records()
         .into_iter()

@@ -4,7 +4,8 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    BooleanQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
@@ -87,8 +88,17 @@ fn name_query(field: tantivy::schema::Field, name: &str) -> Box<dyn Query> {
     let mut analyzer = name_analyzer();
     let mut stream = analyzer.token_stream(name);
     let mut terms = Vec::new();
+    let mut last_chars = 0;
     while let Some(t) = stream.next() {
+        last_chars = t.text.chars().count();
         terms.push((terms.len(), Term::from_field_text(field, &t.text)));
+    }
+    // The last word may be the beginning of a name's word (`Nand` → "Neel Nanda", `neel nan`),
+    // from MIN_NAME_PREFIX letters: shorter ones would match half the authors.
+    if last_chars >= crate::engine::filters::MIN_NAME_PREFIX {
+        let mut query = PhrasePrefixQuery::new_with_offset(terms);
+        query.set_max_expansions(NAME_PREFIX_EXPANSIONS);
+        return Box::new(query);
     }
     match terms.len() {
         0 => Box::new(tantivy::query::EmptyQuery),
@@ -96,3 +106,6 @@ fn name_query(field: tantivy::schema::Field, name: &str) -> Box<dyn Query> {
         _ => Box::new(PhraseQuery::new_with_offset(terms)),
     }
 }
+
+/// Names a beginning of a name word may stand for (tantivy's default is 50).
+const NAME_PREFIX_EXPANSIONS: u32 = 10_000;

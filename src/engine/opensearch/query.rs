@@ -410,8 +410,17 @@ pub fn filter_clauses(filters: &Filters) -> Vec<Value> {
     }
     for (names, field) in [(&filters.authors, "author"), (&filters.fellows, "fellow")] {
         for name in names {
-            // A name as a phrase: "Neel Nanda", "nanda" both match; no words, no match.
-            out.push(json!({"match_phrase": {field: {"query": name, "zero_terms_query": "none"}}}));
+            // A name as a phrase: "Neel Nanda", "nanda" both match; no words, no match. Its
+            // last word may be the beginning of a name's word (`nand`), as on the local engine.
+            let last = name
+                .split(|c: char| !c.is_alphanumeric())
+                .rfind(|w| !w.is_empty())
+                .map_or(0, |w| w.chars().count());
+            out.push(if last >= crate::engine::filters::MIN_NAME_PREFIX {
+                json!({"match_phrase_prefix": {field: {"query": name, "max_expansions": 10_000}}})
+            } else {
+                json!({"match_phrase": {field: {"query": name, "zero_terms_query": "none"}}})
+            });
         }
     }
     if filters.since.is_some() || filters.until.is_some() {
@@ -441,6 +450,21 @@ mod tests {
     use std::cell::RefCell;
 
     use super::*;
+
+    #[test]
+    fn a_name_filter_takes_the_beginning_of_its_last_word_from_three_letters() {
+        let filters = Filters {
+            authors: vec!["Nand".into(), "neel na".into()],
+            ..Filters::default()
+        };
+        assert_eq!(
+            filter_clauses(&filters),
+            [
+                json!({"match_phrase_prefix": {"author": {"query": "Nand", "max_expansions": 10_000}}}),
+                json!({"match_phrase": {"author": {"query": "neel na", "zero_terms_query": "none"}}}),
+            ]
+        );
+    }
 
     /// Holds `held`; near any other word it lists `near` in the title's words. Notes each
     /// lookup as (word, fields asked for near words).
