@@ -27,6 +27,46 @@ const MAX_KEPT_BYTES: usize = 64 << 20;
 /// `@string`s referring to `@string`s: deeper chains are cut (a macro defined by itself).
 const MAX_MACRO_DEPTH: usize = 16;
 
+/// The fields litsearch reads (and those `crossref` needs); the rest are dropped unread.
+const USED_FIELDS: &[&str] = &[
+    "title",
+    "author",
+    "date",
+    "year",
+    "month",
+    "day",
+    "keywords",
+    "abstract",
+    "doi",
+    "url",
+    "eprint",
+    "eprinttype",
+    "archiveprefix",
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "volume",
+    "number",
+    "pages",
+    "crossref",
+];
+
+/// The fields an entry takes from its `crossref` parent when it lacks them: no identifier
+/// (`doi`, `url`, `isbn`, `eprint`), which is the volume's and not the paper's.
+const INHERITED: &[&str] = &[
+    "author",
+    "date",
+    "year",
+    "month",
+    "day",
+    "booktitle",
+    "journal",
+    "journaltitle",
+    "volume",
+    "number",
+    "keywords",
+];
+
 const BIB_FIELDS: FieldNames = FieldNames {
     authors: "in `author`",
     fellows: "in `fellows`",
@@ -78,6 +118,8 @@ pub struct BibReader {
     /// Crossref parents by key (lowercase).
     parents: HashMap<String, String>,
     waiting: Vec<(RawText, String)>,
+    /// Undefined `@string`s already reported (lowercase): one warning per name and file.
+    undefined: HashSet<String>,
     kept_bytes: usize,
     pending: VecDeque<Event>,
     done: bool,
@@ -92,6 +134,7 @@ impl BibReader {
             strings: HashMap::new(),
             parents: HashMap::new(),
             waiting: Vec::new(),
+            undefined: HashSet::new(),
             kept_bytes: 0,
             pending: VecDeque::new(),
             done: false,
@@ -333,17 +376,70 @@ impl BibReader {
         let mut parsed = parsed;
         // The parent was read whole when it was kept, so it parses.
         let parent = parent.and_then(|p| RawBibliography::parse(p).ok());
-        let mut source = String::new();
-        if !self.strings.is_empty() {
-            let mut names = Vec::new();
-            let entries = parsed
-                .entries
-                .iter()
-                .chain(parent.iter().flat_map(|p| &p.entries));
-            for pair in entries.flat_map(|e| e.v.fields.iter()) {
-                names.extend(abbreviations(&pair.value.v));
+        // `crossref` is resolved here, as BibTeX does: a field the entry lacks is taken from
+        // its parent (the volume's `title` as the paper's `booktitle`), but never an
+        // identifier. The crate's own resolution types fields (it refuses `pages = "107--??"`)
+        // and copies the volume's DOI to every paper.
+        let parent_entry = parent.and_then(|p| p.entries.into_iter().next());
+        for e in &mut parsed.entries {
+            let at =
+                e.v.fields
+                    .iter()
+                    .find(|f| f.key.v.eq_ignore_ascii_case("crossref"))
+                    .map(|f| f.key.span.clone());
+            e.v.fields
+                .retain(|f| !f.key.v.eq_ignore_ascii_case("crossref"));
+            let (Some(p), Some(at)) = (&parent_entry, at) else {
+                continue;
+            };
+            // `title` last: the volume's own `booktitle` comes first.
+            let mut from: Vec<_> = p.v.fields.iter().collect();
+            from.sort_by_key(|f| f.key.v.eq_ignore_ascii_case("title"));
+            for f in from {
+                let name: &str = if f.key.v.eq_ignore_ascii_case("title") {
+                    "booktitle"
+                } else {
+                    f.key.v
+                };
+                let taken =
+                    e.v.fields
+                        .iter()
+                        .any(|g| g.key.v.eq_ignore_ascii_case(name));
+                if taken || !INHERITED.iter().any(|i| name.eq_ignore_ascii_case(i)) {
+                    continue;
+                }
+                e.v.fields.push(biblatex::Pair::new(
+                    biblatex::Spanned::new(name, at.clone()),
+                    biblatex::Spanned::new(f.value.v.clone(), at.clone()),
+                ));
             }
-            self.definitions(&names, &mut source, &mut HashSet::new(), 0);
+        }
+        let mut names = Vec::new();
+        for pair in parsed.entries.iter().flat_map(|e| e.v.fields.iter()) {
+            names.extend(abbreviations(&pair.value.v));
+        }
+        // Every name is looked up (BibTeX warns of all), but a field litsearch does not read
+        // never fails an entry (a `@string` undefined in `acknowledgement`, a value the crate
+        // cannot type): it is dropped unread.
+        for e in &mut parsed.entries {
+            e.v.fields
+                .retain(|f| USED_FIELDS.iter().any(|u| f.key.v.eq_ignore_ascii_case(u)));
+        }
+        let mut source = String::new();
+        let mut missing = Vec::new();
+        self.definitions(&names, &mut source, &mut HashSet::new(), &mut missing, 0);
+        // BibTeX reads an undefined `@string` as empty, with a warning: so do we, once per
+        // name and file.
+        for name in missing {
+            if self.undefined.insert(name.to_ascii_lowercase()) {
+                self.warn(
+                    raw.line,
+                    format!(
+                        "`@string` {name} is not defined in this file; read as empty, as BibTeX does"
+                    ),
+                );
+            }
+            source.push_str(&format!("@string{{{name} = {{}}}}\n"));
         }
         let definitions = match RawBibliography::parse(&source) {
             Ok(d) => d,
@@ -352,16 +448,6 @@ impl BibReader {
             }
         };
         parsed.abbreviations.extend(definitions.abbreviations);
-        match parent {
-            Some(p) => parsed.entries.extend(p.entries),
-            // Without its parent, a crossref would make the crate refuse the entry.
-            None => {
-                for e in &mut parsed.entries {
-                    e.v.fields
-                        .retain(|f| !f.key.v.eq_ignore_ascii_case("crossref"));
-                }
-            }
-        }
         let bib = match Bibliography::from_raw(parsed) {
             Ok(b) => b,
             Err(e) => {
@@ -393,6 +479,7 @@ impl BibReader {
         names: &[String],
         out: &mut String,
         emitted: &mut HashSet<String>,
+        missing: &mut Vec<String>,
         depth: usize,
     ) {
         if depth > MAX_MACRO_DEPTH {
@@ -404,8 +491,11 @@ impl BibReader {
             }
             if let Some((value, uses)) = self.strings.get(&name.to_ascii_lowercase()) {
                 emitted.insert(name.clone());
-                self.definitions(uses, out, emitted, depth + 1);
+                self.definitions(uses, out, emitted, missing, depth + 1);
                 out.push_str(&format!("@string{{{name} = {value}}}\n"));
+            } else if !is_month(name) {
+                emitted.insert(name.clone());
+                missing.push(name.clone());
             }
         }
     }
@@ -465,6 +555,15 @@ fn line_of(text: &str, at: usize) -> u64 {
         .iter()
         .filter(|&&b| b == b'\n')
         .count() as u64
+}
+
+/// The three-letter month names BibTeX (and the crate) define.
+fn is_month(name: &str) -> bool {
+    [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .any(|m| name.eq_ignore_ascii_case(m))
 }
 
 fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {

@@ -422,3 +422,66 @@ fn two_dois_without_an_arxiv_id_are_two_publications() {
     // Two publications; the RIS copy of the first (same DOI, written differently) merges.
     assert_eq!(records.len(), 2, "{records:#?}");
 }
+
+/// Issue 30: BibTeX reads an undefined `@string` as empty with a warning (once per name and
+/// file), and a field litsearch does not use never costs an entry: `acknowledgement` names a
+/// macro defined in another file, `pages = "107--??"` is what Beebe's bibliographies write for
+/// an unknown last page (font.bib, `Waldo:1987:GFF`, through its `crossref`).
+#[test]
+fn an_undefined_string_or_an_odd_unused_field_does_not_lose_the_entry() {
+    let w = Workdir::empty();
+    w.write(
+        "u.bib",
+        "@string{ack-xy = \"Xavier Yu\"}\n\
+         @Article{a, author = {Doe, Jane}, title = {First Paper}, year = 2020,\n  \
+           acknowledgement = ack-xy # \" and \" # ack-zw}\n\
+         @Article{b, author = {Roe, Rick}, title = {Second Paper}, year = 2021,\n  \
+           acknowledgement = ack-zw}\n\
+         @InProceedings{c, author = {Waldo, Jim}, title = {Third Paper}, crossref = \"USENIX:1987\",\n  \
+           pages = \"107--??\", year = \"1987\"}\n\
+         @Proceedings{USENIX:1987, title = {Proceedings of the Winter USENIX Conference}, year = \"1987\"}\n",
+    );
+    let (records, stderr, _) = parse(&w, "u.bib");
+    by_title(&records, "First Paper");
+    by_title(&records, "Second Paper");
+    assert_eq!(by_title(&records, "Third Paper").date, "1987", "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].starts_with("u.bib:2: "), "{stderr}");
+    assert!(lines[0].contains("ack-zw"), "{stderr}");
+    assert!(lines[0].contains("read as empty"), "{stderr}");
+}
+
+/// Issue 30: twenty papers of one proceedings inherit its DOI, URL, ISBN and eprint through
+/// `crossref`, and are still twenty papers: inherited identifiers never make them one record.
+#[test]
+fn papers_inheriting_a_volumes_identifiers_stay_papers_of_their_own() {
+    let w = Workdir::empty();
+    w.write(
+        "in/p.bib",
+        "@InProceedings{p1, author = {Ada Lovelace}, title = {Notes on the Engine}, crossref = {vol}}\n\
+         @InProceedings{p2, author = {Alan Turing}, title = {On Computable Numbers}, crossref = {vol}}\n\
+         @InProceedings{p3, author = {Grace Hopper}, title = {Compilers}, crossref = {vol},\n  \
+           doi = {10.1000/own.3}}\n\
+         @Proceedings{vol, title = {Proceedings of Everything}, year = 1999,\n  \
+           doi = {10.1000/vol}, url = {https://example.org/vol}, isbn = {0-000-00000-0},\n  \
+           eprint = {2309.08600}, archiveprefix = {arXiv}}\n",
+    );
+    let (records, stderr, code) = parse(&w, "in/p.bib");
+    assert_eq!(code, 0, "{stderr}");
+    let p1 = by_title(&records, "Notes on the Engine");
+    let p2 = by_title(&records, "On Computable Numbers");
+    let p3 = by_title(&records, "Compilers");
+    assert_ne!(p1.id, p2.id);
+    assert_eq!(p1.date, "1999", "the year is inherited");
+    assert_eq!(p1.doi, None);
+    assert_eq!(p1.url, None);
+    assert_eq!(p1.arxiv, None);
+    assert_eq!(p3.doi.as_deref(), Some("10.1000/own.3"));
+    let r = w.run(&["ingest", "--json", "in"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let summary: IngestSummary = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(summary.records, 4, "{}", r.stdout);
+    let r = w.run(&["query", "Turing"]);
+    assert!(r.stdout.contains("On Computable Numbers"), "{}", r.stdout);
+}
