@@ -579,6 +579,10 @@ fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
             people
                 .iter()
                 .map(|p| {
+                    // `and others`: BibTeX's "et al.", not an author named "others".
+                    if p.name.trim() == "others" && p.given_name.trim().is_empty() {
+                        return "et al.".to_owned();
+                    }
                     let parts = [
                         p.given_name.as_str(),
                         p.prefix.as_str(),

@@ -485,3 +485,41 @@ fn papers_inheriting_a_volumes_identifiers_stay_papers_of_their_own() {
     let r = w.run(&["query", "Turing"]);
     assert!(r.stdout.contains("On Computable Numbers"), "{}", r.stdout);
 }
+
+/// Issue 30: TeX to text in every field read — titles, names, abstracts, keywords — as
+/// tugboat.bib and biblatex-examples.bib write it; the same paper written with other markup in
+/// another file is then one record.
+#[test]
+fn tex_markup_becomes_text_in_every_field_and_the_same_paper_is_one_record() {
+    let w = Workdir::empty();
+    w.write(
+        "in/a.bib",
+        "@Article{t1, author = {Garc{\\'\\i}a, Mar{\\'\\i}a and Stra{\\ss}er, J{\\o}rn and {\\L}ukasz Nowak and others},\n  \
+           title = {{\\tt ditroff\\slash ffortid}: {\\em Typesetting} in \\pkg{groff}\\emdash $\\Omega$-nets},\n  \
+           abstract = {We use \\acro{TUG} \\mkbibquote{styles}, 10\\,000~pages \\endash\\ well\\hyphen known.},\n  \
+           keywords = {\\TeX{}, {\\bf fonts}}, year = 1990}\n",
+    );
+    w.write(
+        "in/b.bib",
+        "@Article{t2, author = {Mar\\'{\\i}a Garc\\'{\\i}a and J\\o rn Stra\\ss er and \\L ukasz Nowak and others},\n  \
+           title = {ditroff/ffortid: Typesetting in groff—Ω-nets}, year = 1990}\n",
+    );
+    let (records, stderr, code) = parse(&w, "in/a.bib");
+    assert_eq!(code, 0, "{stderr}");
+    let r = by_title(&records, "ditroff/ffortid: Typesetting in groff—Ω-nets");
+    assert_eq!(
+        r.authors,
+        ["María García", "Jørn Straßer", "Łukasz Nowak", "et al."]
+    );
+    assert_eq!(
+        r.abstract_text,
+        "We use TUG styles, 10 000 pages – well-known."
+    );
+    assert_eq!(r.tags, ["TeX", "fonts"]);
+    let (other, stderr, _) = parse(&w, "in/b.bib");
+    let o = by_title(&other, "ditroff/ffortid: Typesetting in groff—Ω-nets");
+    assert_eq!(o.authors, r.authors, "{stderr}");
+    let r = w.run(&["ingest", "--json", "in"]);
+    let summary: IngestSummary = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(summary.records, 1, "{}{}", r.stdout, r.stderr);
+}
