@@ -566,6 +566,20 @@ fn is_month(name: &str) -> bool {
     .any(|m| name.eq_ignore_ascii_case(m))
 }
 
+/// The year a typed date starts at.
+trait ValueYear {
+    fn value_year(&self) -> i32;
+}
+
+impl ValueYear for biblatex::Date {
+    fn value_year(&self) -> i32 {
+        match self.value {
+            DateValue::At(t) | DateValue::After(t) | DateValue::Before(t) => t.year,
+            DateValue::Between(t, _) => t.year,
+        }
+    }
+}
+
 fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
     let text = |name: &str| {
         entry
@@ -600,7 +614,16 @@ fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
                 .collect()
         })
         .unwrap_or_default();
+    // The year as written, TeX read (`\noopsort{1992b}1992`, the classic sorting trick, is 1992).
+    let year_as_written = || {
+        entry
+            .get("year")
+            .map(|c| latex_to_text(&c.format_verbatim()))
+            .unwrap_or_default()
+    };
     let date = match entry.date() {
+        // The crate reads `19xx` as the year 19: the message quotes what the file says.
+        Ok(PermissiveType::Typed(d)) if d.value_year() < 1000 => year_as_written(),
         Ok(PermissiveType::Typed(d)) => {
             let at = match d.value {
                 DateValue::At(t) | DateValue::After(t) | DateValue::Before(t) => t,
@@ -612,11 +635,8 @@ fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
                 _ => format!("{:04}", at.year),
             }
         }
-        Ok(PermissiveType::Chunks(c)) => c.format_verbatim(),
-        Err(_) => entry
-            .get("year")
-            .map(|c| c.format_verbatim())
-            .unwrap_or_default(),
+        Ok(PermissiveType::Chunks(c)) => latex_to_text(&c.format_verbatim()),
+        Err(_) => year_as_written(),
     };
     let keywords = text("keywords");
     let tags = keywords

@@ -33,6 +33,8 @@ const DROP_ARGUMENT: &[&str] = &[
     "eqref",
     "label",
     "footnote",
+    // `\noopsort{1992b}1992`: a sorting key BibTeX styles define, never printed.
+    "noopsort",
 ];
 /// TeX's words for punctuation, as text (the spaces after them are TeX's, not the text's).
 const TEX_WORDS: &[(&str, &str)] = &[

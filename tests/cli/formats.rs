@@ -523,3 +523,32 @@ fn tex_markup_becomes_text_in_every_field_and_the_same_paper_is_one_record() {
     let summary: IngestSummary = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(summary.records, 1, "{}{}", r.stdout, r.stderr);
 }
+
+/// Issue 30 (in part): years as people write them. `\noopsort{1992b}1992` (the classic sorting
+/// trick) is 1992; an uncertain year is reported as the file writes it, not as the crate's
+/// "0019". (Indexing those with an unknown date needs the engines: not done yet.)
+#[test]
+fn years_as_people_write_them_are_read_or_quoted_as_written() {
+    let w = Workdir::empty();
+    w.write(
+        "y.bib",
+        "@preamble{\"\\def\\noopsort#1{}\"}\n\
+         @Article{a, author = {Poe, Ed}, title = {Sorted Early}, year = {\\noopsort{1992b}1992}}\n\
+         @Article{b, author = {Poe, Ed}, title = {Sorted Late}, year = \"{\\noopsort{1992c}}1992\"}\n\
+         @Article{c, author = {Poe, Ed}, title = {Uncertain}, year = {19xx}}\n\
+         @Article{d, author = {Poe, Ed}, title = {Nearly}, year = {199?}}\n",
+    );
+    let (records, stderr, _) = parse(&w, "y.bib");
+    assert_eq!(by_title(&records, "Sorted Early").date, "1992", "{stderr}");
+    assert_eq!(by_title(&records, "Sorted Late").date, "1992", "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with("y.bib:4: ") && lines[0].contains("\"19xx\""),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("y.bib:5: ") && lines[1].contains("\"199?\""),
+        "{stderr}"
+    );
+}
