@@ -552,3 +552,35 @@ fn years_as_people_write_them_are_read_or_quoted_as_written() {
         "{stderr}"
     );
 }
+
+/// Issue 30: JSON lines as other tools write them: `;`-joined `authors`/`tags`, `year` for
+/// `date`, an integer year, an ISO date-time (its date kept); errors in plain words.
+#[test]
+fn json_lines_from_other_tools_are_read_and_their_errors_are_plain_words() {
+    let w = Workdir::empty();
+    w.write(
+        "other.jsonl",
+        "{\"title\": \"Joined Lists\", \"authors\": \"Jane Doe; Rick Roe\", \"tags\": \"sae; probes\", \"year\": 2021}\n\
+         {\"title\": \"A Year String\", \"year\": \"2020\"}\n\
+         {\"title\": \"A Date-Time\", \"date\": \"2023-05-01T12:34:56Z\"}\n\
+         {\"title\": \"An Integer Date\", \"date\": 2019}\n\
+         {\"title\": \"Bad Authors\", \"date\": \"2020\", \"authors\": {\"first\": \"Jane\"}}\n",
+    );
+    let (records, stderr, _) = parse(&w, "other.jsonl");
+    let joined = by_title(&records, "Joined Lists");
+    assert_eq!(joined.authors, ["Jane Doe", "Rick Roe"], "{stderr}");
+    assert_eq!(joined.tags, ["sae", "probes"]);
+    assert_eq!(joined.date, "2021");
+    assert_eq!(by_title(&records, "A Year String").date, "2020");
+    assert_eq!(by_title(&records, "A Date-Time").date, "2023-05-01");
+    assert_eq!(by_title(&records, "An Integer Date").date, "2019");
+    assert_eq!(records.len(), 4, "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].starts_with("other.jsonl:5: "), "{stderr}");
+    assert!(
+        lines[0].contains("authors must be a list of names or a string"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("expected a sequence"), "{stderr}");
+}
