@@ -4,9 +4,11 @@
 //! Splitting first keeps memory bounded and confines a broken entry (unbalanced braces, an
 //! unterminated string, a field of 10 MB) to one `file:line: why`: a line starting with `@`
 //! inside an entry ends a broken one. `@string` macros are kept and handed to every entry that
-//! uses them; `@comment` and `@preamble` are skipped; `crossref` is resolved by handing the
-//! parent (kept when it is a book or proceedings) to the parser with the child, children whose
-//! parent comes later waiting until the end of the file.
+//! uses them, an undefined one read as empty (with one warning per name and file, as BibTeX);
+//! `@comment` and `@preamble` are skipped; fields litsearch does not read are dropped unread.
+//! `crossref` is resolved here: the child takes the fields it lacks from its parent (kept when it
+//! is a book or proceedings), never an identifier, children whose parent comes later waiting
+//! until the end of the file.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
