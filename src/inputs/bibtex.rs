@@ -306,7 +306,7 @@ impl BibReader {
             Ok(p) => p,
             Err(e) => {
                 let line = raw.line + line_of(&raw.text, e.span.start);
-                return self.skip(line, format!("cannot read the entry: {}", e.kind));
+                return self.skip(line, cannot_read(&raw.text, e.span.start, &e.kind));
             }
         };
         let Some(entry) = parsed.entries.first() else {
@@ -453,9 +453,9 @@ impl BibReader {
         let bib = match Bibliography::from_raw(parsed) {
             Ok(b) => b,
             Err(e) => {
-                // Spans are the entry's own (an unknown `@string` in one of its fields).
+                // Spans are the entry's own (inherited fields carry the `crossref`'s).
                 let line = raw.line + line_of(&raw.text, e.span.start);
-                return self.skip(line, format!("cannot read the entry: {}", e.kind));
+                return self.skip(line, cannot_read(&raw.text, e.span.start, &e.kind));
             }
         };
         let Some(entry) = bib.get(key) else {
@@ -547,6 +547,41 @@ fn citation_key(text: &str) -> Option<&str> {
     let open = text.find(['{', '('])?;
     let rest = &text[open + 1..];
     rest.find(',').map(|comma| &rest[..comma])
+}
+
+/// Why an entry cannot be read, naming the field at byte `at` when there is one: the crate's
+/// words alone ("expected comma") do not say where.
+fn cannot_read(text: &str, at: usize, why: &impl std::fmt::Display) -> String {
+    match field_at(text, at) {
+        Some(field) => format!("cannot read the entry at `{field}`: {why}"),
+        None => format!("cannot read the entry: {why}"),
+    }
+}
+
+/// The name of the field whose value holds byte `at`: the last `, name =` (or `{ name =`)
+/// before it.
+fn field_at(text: &str, at: usize) -> Option<&str> {
+    let head = text.get(..at.min(text.len()))?;
+    let bytes = head.as_bytes();
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.');
+    for (eq, _) in head.match_indices('=').rev() {
+        let mut end = eq;
+        while end > 0 && bytes[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && is_name(bytes[start - 1]) {
+            start -= 1;
+        }
+        let mut before = start;
+        while before > 0 && bytes[before - 1].is_ascii_whitespace() {
+            before -= 1;
+        }
+        if start < end && before > 0 && matches!(bytes[before - 1], b',' | b'{' | b'(') {
+            return Some(&head[start..end]);
+        }
+    }
+    None
 }
 
 /// Lines before byte `at` of `text` (0 for its first line); the end of the text counts as its

@@ -584,3 +584,22 @@ fn json_lines_from_other_tools_are_read_and_their_errors_are_plain_words() {
     );
     assert!(!stderr.contains("expected a sequence"), "{stderr}");
 }
+
+/// Issue 30: an entry the crate cannot read names the field where it stopped, not only the
+/// crate's words (texbook1.bib, `Tschichold:NT91`: a `"` inside braces in a quoted subtitle).
+#[test]
+fn an_unreadable_entry_names_the_field_where_reading_stopped() {
+    let w = Workdir::empty();
+    w.write(
+        "s.bib",
+        "@Book{Tschichold:NT91,\n  author = \"Jan Tschichold\",\n  title = \"{Die Neue Typographie}\",\n  \
+           subtitle = \"{Ein Handbuch f{\\\"u}r zeitgem{\"a}{\\ss} Schaffende}\",\n  year = \"1991\",\n}\n\
+         @Book{after, author = {Doe, Jane}, title = {Kept}, year = 1991}\n",
+    );
+    let (records, stderr, _) = parse(&w, "s.bib");
+    by_title(&records, "Kept");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].starts_with("s.bib:4: "), "{stderr}");
+    assert!(lines[0].contains("at `subtitle`: "), "{stderr}");
+}
