@@ -4,9 +4,11 @@
 //! Splitting first keeps memory bounded and confines a broken entry (unbalanced braces, an
 //! unterminated string, a field of 10 MB) to one `file:line: why`: a line starting with `@`
 //! inside an entry ends a broken one. `@string` macros are kept and handed to every entry that
-//! uses them; `@comment` and `@preamble` are skipped; `crossref` is resolved by handing the
-//! parent (kept when it is a book or proceedings) to the parser with the child, children whose
-//! parent comes later waiting until the end of the file.
+//! uses them, an undefined one read as empty (with one warning per name and file, as BibTeX);
+//! `@comment` and `@preamble` are skipped; fields litsearch does not read are dropped unread.
+//! `crossref` is resolved here: the child takes the fields it lacks from its parent (kept when it
+//! is a book or proceedings), never an identifier, children whose parent comes later waiting
+//! until the end of the file.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
@@ -26,6 +28,46 @@ pub const MAX_ENTRY_BYTES: usize = 1 << 20;
 const MAX_KEPT_BYTES: usize = 64 << 20;
 /// `@string`s referring to `@string`s: deeper chains are cut (a macro defined by itself).
 const MAX_MACRO_DEPTH: usize = 16;
+
+/// The fields litsearch reads (and those `crossref` needs); the rest are dropped unread.
+const USED_FIELDS: &[&str] = &[
+    "title",
+    "author",
+    "date",
+    "year",
+    "month",
+    "day",
+    "keywords",
+    "abstract",
+    "doi",
+    "url",
+    "eprint",
+    "eprinttype",
+    "archiveprefix",
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "volume",
+    "number",
+    "pages",
+    "crossref",
+];
+
+/// The fields an entry takes from its `crossref` parent when it lacks them: no identifier
+/// (`doi`, `url`, `isbn`, `eprint`), which is the volume's and not the paper's.
+const INHERITED: &[&str] = &[
+    "author",
+    "date",
+    "year",
+    "month",
+    "day",
+    "booktitle",
+    "journal",
+    "journaltitle",
+    "volume",
+    "number",
+    "keywords",
+];
 
 const BIB_FIELDS: FieldNames = FieldNames {
     authors: "in `author`",
@@ -78,6 +120,8 @@ pub struct BibReader {
     /// Crossref parents by key (lowercase).
     parents: HashMap<String, String>,
     waiting: Vec<(RawText, String)>,
+    /// Undefined `@string`s already reported (lowercase): one warning per name and file.
+    undefined: HashSet<String>,
     kept_bytes: usize,
     pending: VecDeque<Event>,
     done: bool,
@@ -92,6 +136,7 @@ impl BibReader {
             strings: HashMap::new(),
             parents: HashMap::new(),
             waiting: Vec::new(),
+            undefined: HashSet::new(),
             kept_bytes: 0,
             pending: VecDeque::new(),
             done: false,
@@ -261,7 +306,7 @@ impl BibReader {
             Ok(p) => p,
             Err(e) => {
                 let line = raw.line + line_of(&raw.text, e.span.start);
-                return self.skip(line, format!("cannot read the entry: {}", e.kind));
+                return self.skip(line, cannot_read(&raw.text, e.span.start, &e.kind));
             }
         };
         let Some(entry) = parsed.entries.first() else {
@@ -333,17 +378,70 @@ impl BibReader {
         let mut parsed = parsed;
         // The parent was read whole when it was kept, so it parses.
         let parent = parent.and_then(|p| RawBibliography::parse(p).ok());
-        let mut source = String::new();
-        if !self.strings.is_empty() {
-            let mut names = Vec::new();
-            let entries = parsed
-                .entries
-                .iter()
-                .chain(parent.iter().flat_map(|p| &p.entries));
-            for pair in entries.flat_map(|e| e.v.fields.iter()) {
-                names.extend(abbreviations(&pair.value.v));
+        // `crossref` is resolved here, as BibTeX does: a field the entry lacks is taken from
+        // its parent (the volume's `title` as the paper's `booktitle`), but never an
+        // identifier. The crate's own resolution types fields (it refuses `pages = "107--??"`)
+        // and copies the volume's DOI to every paper.
+        let parent_entry = parent.and_then(|p| p.entries.into_iter().next());
+        for e in &mut parsed.entries {
+            let at =
+                e.v.fields
+                    .iter()
+                    .find(|f| f.key.v.eq_ignore_ascii_case("crossref"))
+                    .map(|f| f.key.span.clone());
+            e.v.fields
+                .retain(|f| !f.key.v.eq_ignore_ascii_case("crossref"));
+            let (Some(p), Some(at)) = (&parent_entry, at) else {
+                continue;
+            };
+            // `title` last: the volume's own `booktitle` comes first.
+            let mut from: Vec<_> = p.v.fields.iter().collect();
+            from.sort_by_key(|f| f.key.v.eq_ignore_ascii_case("title"));
+            for f in from {
+                let name: &str = if f.key.v.eq_ignore_ascii_case("title") {
+                    "booktitle"
+                } else {
+                    f.key.v
+                };
+                let taken =
+                    e.v.fields
+                        .iter()
+                        .any(|g| g.key.v.eq_ignore_ascii_case(name));
+                if taken || !INHERITED.iter().any(|i| name.eq_ignore_ascii_case(i)) {
+                    continue;
+                }
+                e.v.fields.push(biblatex::Pair::new(
+                    biblatex::Spanned::new(name, at.clone()),
+                    biblatex::Spanned::new(f.value.v.clone(), at.clone()),
+                ));
             }
-            self.definitions(&names, &mut source, &mut HashSet::new(), 0);
+        }
+        let mut names = Vec::new();
+        for pair in parsed.entries.iter().flat_map(|e| e.v.fields.iter()) {
+            names.extend(abbreviations(&pair.value.v));
+        }
+        // Every name is looked up (BibTeX warns of all), but a field litsearch does not read
+        // never fails an entry (a `@string` undefined in `acknowledgement`, a value the crate
+        // cannot type): it is dropped unread.
+        for e in &mut parsed.entries {
+            e.v.fields
+                .retain(|f| USED_FIELDS.iter().any(|u| f.key.v.eq_ignore_ascii_case(u)));
+        }
+        let mut source = String::new();
+        let mut missing = Vec::new();
+        self.definitions(&names, &mut source, &mut HashSet::new(), &mut missing, 0);
+        // BibTeX reads an undefined `@string` as empty, with a warning: so do we, once per
+        // name and file.
+        for name in missing {
+            if self.undefined.insert(name.to_ascii_lowercase()) {
+                self.warn(
+                    raw.line,
+                    format!(
+                        "`@string` {name} is not defined in this file; read as empty, as BibTeX does"
+                    ),
+                );
+            }
+            source.push_str(&format!("@string{{{name} = {{}}}}\n"));
         }
         let definitions = match RawBibliography::parse(&source) {
             Ok(d) => d,
@@ -352,22 +450,12 @@ impl BibReader {
             }
         };
         parsed.abbreviations.extend(definitions.abbreviations);
-        match parent {
-            Some(p) => parsed.entries.extend(p.entries),
-            // Without its parent, a crossref would make the crate refuse the entry.
-            None => {
-                for e in &mut parsed.entries {
-                    e.v.fields
-                        .retain(|f| !f.key.v.eq_ignore_ascii_case("crossref"));
-                }
-            }
-        }
         let bib = match Bibliography::from_raw(parsed) {
             Ok(b) => b,
             Err(e) => {
-                // Spans are the entry's own (an unknown `@string` in one of its fields).
+                // Spans are the entry's own (inherited fields carry the `crossref`'s).
                 let line = raw.line + line_of(&raw.text, e.span.start);
-                return self.skip(line, format!("cannot read the entry: {}", e.kind));
+                return self.skip(line, cannot_read(&raw.text, e.span.start, &e.kind));
             }
         };
         let Some(entry) = bib.get(key) else {
@@ -393,6 +481,7 @@ impl BibReader {
         names: &[String],
         out: &mut String,
         emitted: &mut HashSet<String>,
+        missing: &mut Vec<String>,
         depth: usize,
     ) {
         if depth > MAX_MACRO_DEPTH {
@@ -404,8 +493,11 @@ impl BibReader {
             }
             if let Some((value, uses)) = self.strings.get(&name.to_ascii_lowercase()) {
                 emitted.insert(name.clone());
-                self.definitions(uses, out, emitted, depth + 1);
+                self.definitions(uses, out, emitted, missing, depth + 1);
                 out.push_str(&format!("@string{{{name} = {value}}}\n"));
+            } else if !is_month(name) {
+                emitted.insert(name.clone());
+                missing.push(name.clone());
             }
         }
     }
@@ -457,6 +549,41 @@ fn citation_key(text: &str) -> Option<&str> {
     rest.find(',').map(|comma| &rest[..comma])
 }
 
+/// Why an entry cannot be read, naming the field at byte `at` when there is one: the crate's
+/// words alone ("expected comma") do not say where.
+fn cannot_read(text: &str, at: usize, why: &impl std::fmt::Display) -> String {
+    match field_at(text, at) {
+        Some(field) => format!("cannot read the entry at `{field}`: {why}"),
+        None => format!("cannot read the entry: {why}"),
+    }
+}
+
+/// The name of the field whose value holds byte `at`: the last `, name =` (or `{ name =`)
+/// before it.
+fn field_at(text: &str, at: usize) -> Option<&str> {
+    let head = text.get(..at.min(text.len()))?;
+    let bytes = head.as_bytes();
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.');
+    for (eq, _) in head.match_indices('=').rev() {
+        let mut end = eq;
+        while end > 0 && bytes[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && is_name(bytes[start - 1]) {
+            start -= 1;
+        }
+        let mut before = start;
+        while before > 0 && bytes[before - 1].is_ascii_whitespace() {
+            before -= 1;
+        }
+        if start < end && before > 0 && matches!(bytes[before - 1], b',' | b'{' | b'(') {
+            return Some(&head[start..end]);
+        }
+    }
+    None
+}
+
 /// Lines before byte `at` of `text` (0 for its first line); the end of the text counts as its
 /// last line, not the empty one after its final line end.
 fn line_of(text: &str, at: usize) -> u64 {
@@ -465,6 +592,29 @@ fn line_of(text: &str, at: usize) -> u64 {
         .iter()
         .filter(|&&b| b == b'\n')
         .count() as u64
+}
+
+/// The three-letter month names BibTeX (and the crate) define.
+fn is_month(name: &str) -> bool {
+    [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .any(|m| name.eq_ignore_ascii_case(m))
+}
+
+/// The year a typed date starts at.
+trait ValueYear {
+    fn value_year(&self) -> i32;
+}
+
+impl ValueYear for biblatex::Date {
+    fn value_year(&self) -> i32 {
+        match self.value {
+            DateValue::At(t) | DateValue::After(t) | DateValue::Before(t) => t.year,
+            DateValue::Between(t, _) => t.year,
+        }
+    }
 }
 
 fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
@@ -480,6 +630,10 @@ fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
             people
                 .iter()
                 .map(|p| {
+                    // `and others`: BibTeX's "et al.", not an author named "others".
+                    if p.name.trim() == "others" && p.given_name.trim().is_empty() {
+                        return "et al.".to_owned();
+                    }
                     let parts = [
                         p.given_name.as_str(),
                         p.prefix.as_str(),
@@ -497,7 +651,16 @@ fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
                 .collect()
         })
         .unwrap_or_default();
+    // The year as written, TeX read (`\noopsort{1992b}1992`, the classic sorting trick, is 1992).
+    let year_as_written = || {
+        entry
+            .get("year")
+            .map(|c| latex_to_text(&c.format_verbatim()))
+            .unwrap_or_default()
+    };
     let date = match entry.date() {
+        // The crate reads `19xx` as the year 19: the message quotes what the file says.
+        Ok(PermissiveType::Typed(d)) if d.value_year() < 1000 => year_as_written(),
         Ok(PermissiveType::Typed(d)) => {
             let at = match d.value {
                 DateValue::At(t) | DateValue::After(t) | DateValue::Before(t) => t,
@@ -509,11 +672,8 @@ fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
                 _ => format!("{:04}", at.year),
             }
         }
-        Ok(PermissiveType::Chunks(c)) => c.format_verbatim(),
-        Err(_) => entry
-            .get("year")
-            .map(|c| c.format_verbatim())
-            .unwrap_or_default(),
+        Ok(PermissiveType::Chunks(c)) => latex_to_text(&c.format_verbatim()),
+        Err(_) => year_as_written(),
     };
     let keywords = text("keywords");
     let tags = keywords

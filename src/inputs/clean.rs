@@ -33,6 +33,74 @@ const DROP_ARGUMENT: &[&str] = &[
     "eqref",
     "label",
     "footnote",
+    // `\noopsort{1992b}1992`: a sorting key BibTeX styles define, never printed.
+    "noopsort",
+];
+/// TeX's words for punctuation, as text (the spaces after them are TeX's, not the text's).
+const TEX_WORDS: &[(&str, &str)] = &[
+    ("slash", "/"),
+    ("emdash", "—"),
+    ("endash", "–"),
+    ("textemdash", "—"),
+    ("textendash", "–"),
+    ("hyphen", "-"),
+    ("textquoteright", "'"),
+    ("textquoteleft", "'"),
+    ("textquotedblleft", "\""),
+    ("textquotedblright", "\""),
+    ("nobreakspace", " "),
+    ("quad", " "),
+    ("qquad", " "),
+    ("space", " "),
+    ("textbackslash", "\\"),
+];
+/// Font switches (`{\tt …}`, `{\em …}`): dropped, the text they switch kept.
+const FONT_SWITCHES: &[&str] = &[
+    "tt",
+    "em",
+    "bf",
+    "it",
+    "rm",
+    "sf",
+    "sc",
+    "sl",
+    "up",
+    "md",
+    "normalfont",
+    "ttfamily",
+    "bfseries",
+    "itshape",
+    "scshape",
+    "rmfamily",
+    "sffamily",
+    "upshape",
+    "mdseries",
+    "slshape",
+    "tiny",
+    "scriptsize",
+    "footnotesize",
+    "small",
+    "normalsize",
+    "large",
+    "Large",
+    "LARGE",
+    "huge",
+    "Huge",
+    "boldmath",
+    "unboldmath",
+    "relax",
+    "protect",
+    "displaystyle",
+    "textstyle",
+    "scriptstyle",
+    "left",
+    "right",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "big",
+    "Big",
 ];
 /// Symbols worth a Unicode form.
 const SYMBOLS: &[(&str, &str)] = &[
@@ -49,16 +117,85 @@ const SYMBOLS: &[(&str, &str)] = &[
     ("pm", "±"),
     ("neq", "≠"),
     ("infty", "∞"),
+    ("mapsto", "↦"),
+    ("Rightarrow", "⇒"),
+    ("Leftarrow", "⇐"),
+    ("leftrightarrow", "↔"),
+    ("Leftrightarrow", "⇔"),
+    ("ll", "≪"),
+    ("gg", "≫"),
+    ("equiv", "≡"),
+    ("ne", "≠"),
+    ("propto", "∝"),
+    ("partial", "∂"),
+    ("nabla", "∇"),
+    ("sum", "∑"),
+    ("prod", "∏"),
+    ("int", "∫"),
+    ("sqrt", "√"),
+    ("in", "∈"),
+    ("notin", "∉"),
+    ("subset", "⊂"),
+    ("subseteq", "⊆"),
+    ("supset", "⊃"),
+    ("cup", "∪"),
+    ("cap", "∩"),
+    ("emptyset", "∅"),
+    ("forall", "∀"),
+    ("exists", "∃"),
+    ("neg", "¬"),
+    ("wedge", "∧"),
+    ("vee", "∨"),
+    ("oplus", "⊕"),
+    ("otimes", "⊗"),
+    ("circ", "∘"),
+    ("div", "÷"),
+    ("mp", "∓"),
+    ("prime", "′"),
+    ("deg", "°"),
+    ("ell", "ℓ"),
+    ("hbar", "ℏ"),
+    ("aleph", "ℵ"),
     ("alpha", "α"),
     ("beta", "β"),
     ("gamma", "γ"),
     ("delta", "δ"),
     ("epsilon", "ε"),
+    ("varepsilon", "ε"),
+    ("zeta", "ζ"),
+    ("eta", "η"),
+    ("theta", "θ"),
+    ("vartheta", "ϑ"),
+    ("iota", "ι"),
+    ("kappa", "κ"),
     ("lambda", "λ"),
     ("mu", "μ"),
-    ("sigma", "σ"),
-    ("theta", "θ"),
+    ("nu", "ν"),
+    ("xi", "ξ"),
     ("pi", "π"),
+    ("varpi", "ϖ"),
+    ("rho", "ρ"),
+    ("varrho", "ϱ"),
+    ("sigma", "σ"),
+    ("varsigma", "ς"),
+    ("tau", "τ"),
+    ("upsilon", "υ"),
+    ("phi", "φ"),
+    ("varphi", "φ"),
+    ("chi", "χ"),
+    ("psi", "ψ"),
+    ("omega", "ω"),
+    ("Gamma", "Γ"),
+    ("Delta", "Δ"),
+    ("Theta", "Θ"),
+    ("Lambda", "Λ"),
+    ("Xi", "Ξ"),
+    ("Pi", "Π"),
+    ("Sigma", "Σ"),
+    ("Upsilon", "Υ"),
+    ("Phi", "Φ"),
+    ("Psi", "Ψ"),
+    ("Omega", "Ω"),
     ("cdot", "·"),
     ("ldots", "…"),
     ("dots", "…"),
@@ -88,6 +225,50 @@ pub fn latex_to_text(raw: &str) -> String {
                 if let Some((text, next)) = tex_letter(&chars, i) {
                     out.push_str(&text);
                     i = next;
+                    continue;
+                }
+                let end = (i + 1..chars.len())
+                    .find(|&k| !chars[k].is_ascii_alphabetic())
+                    .unwrap_or(chars.len());
+                let name: String = chars[i + 1..end].iter().collect();
+                // A control word eats the spaces after it (`\slash ffortid`).
+                let after_spaces = |mut k: usize| {
+                    while chars.get(k) == Some(&' ') {
+                        k += 1;
+                    }
+                    k
+                };
+                if name.is_empty() {
+                    match chars.get(i + 1) {
+                        // Thin and other spaces: a space; `\-` (a hyphenation point) and `\/`
+                        // (italic correction): nothing.
+                        Some(',' | ';' | ':' | ' ') => {
+                            out.push(' ');
+                            i += 2;
+                            continue;
+                        }
+                        Some('-' | '/') => {
+                            i += 2;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                } else if let Some((_, text)) = TEX_WORDS.iter().find(|(n, _)| *n == name) {
+                    out.push_str(text);
+                    i = after_spaces(end);
+                    continue;
+                } else if FONT_SWITCHES.contains(&name.as_str()) {
+                    i = after_spaces(end);
+                    continue;
+                } else if chars.get(after_spaces(end)) == Some(&'{')
+                    && chars.get(after_spaces(end) + 1) != Some(&'}')
+                    && !KEEP_ARGUMENT.contains(&name.as_str())
+                    && !DROP_ARGUMENT.contains(&name.as_str())
+                    && !SYMBOLS.iter().any(|(n, _)| *n == name)
+                {
+                    // An unknown macro (`\mkbibquote{x}`, `\pkg{x}`): dropped, its argument
+                    // kept (the brace is then a protective one).
+                    i = after_spaces(end);
                     continue;
                 }
                 // Another command: copied with its name, for `clean_text`.
@@ -150,6 +331,12 @@ pub fn latex_to_text(raw: &str) -> String {
 /// A TeX accent or special letter at `chars[i]` (a backslash): the text and where it ends.
 fn tex_letter(chars: &[char], i: usize) -> Option<(String, usize)> {
     let cmd = *chars.get(i + 1)?;
+    // The `biblatex` crate reads a name's `{\'\i}` as a backslash, the mark, then the `i`.
+    if ('\u{300}'..='\u{36f}').contains(&cmd) {
+        if let Some(&base @ ('i' | 'j')) = chars.get(i + 2) {
+            return Some((format!("{base}{cmd}"), i + 3));
+        }
+    }
     let combining = |c: char| -> Option<char> {
         Some(match c {
             '"' => '\u{308}',
@@ -218,7 +405,19 @@ fn tex_letter(chars: &[char], i: usize) -> Option<(String, usize)> {
     while chars.get(j) == Some(&' ') {
         j += 1;
     }
-    let (base, next) = if chars.get(j) == Some(&'{') {
+    let dotless = |k: usize| {
+        matches!(chars.get(k), Some('\\'))
+            && matches!(chars.get(k + 1), Some('i' | 'j'))
+            && !chars.get(k + 2).is_some_and(|c| c.is_ascii_alphabetic())
+    };
+    let (base, next) = if dotless(j) {
+        // `\'\i`: the dotless i under an accent is an i (an empty `{}` after it goes too).
+        let mut next = j + 2;
+        if chars.get(next) == Some(&'{') && chars.get(next + 1) == Some(&'}') {
+            next += 2;
+        }
+        (chars[j + 1].to_string(), next)
+    } else if chars.get(j) == Some(&'{') {
         let close = (j + 1..chars.len()).find(|&k| chars[k] == '}')?;
         let inner: String = chars[j + 1..close].iter().collect();
         let inner = match inner.as_str() {
@@ -350,13 +549,31 @@ fn consume_command(chars: &[char], start: usize, out: &mut String) -> usize {
             after
         }
         _ => {
-            if let Some((_, sym)) = SYMBOLS.iter().find(|(n, _)| *n == name) {
-                out.push_str(sym);
-            } else {
-                // Unknown command: keep its name as a word rather than lose text.
-                out.push_str(&name);
+            let symbol = SYMBOLS.iter().find(|(n, _)| *n == name);
+            match (symbol, arg) {
+                (Some((_, sym)), Some((inner, after))) if inner.is_empty() => {
+                    out.push_str(sym);
+                    after
+                }
+                (Some((_, sym)), _) => {
+                    out.push_str(sym);
+                    j
+                }
+                // An unknown macro with an argument (`\pkg{x}`): the argument is the text.
+                (None, Some((inner, after))) if !inner.is_empty() => {
+                    out.push_str(&strip_latex(&inner));
+                    after
+                }
+                // Without one (`\TeX{}`): its name as a word rather than lose text.
+                (None, Some((_, after))) => {
+                    out.push_str(&name);
+                    after
+                }
+                (None, None) => {
+                    out.push_str(&name);
+                    j
+                }
             }
-            j
         }
     }
 }
@@ -559,6 +776,40 @@ mod latex_tests {
             (r#"na\"{\i}ve"#, "naïve"),
             (r#"unbalanced {brace"#, "unbalanced brace"),
             (r#"closing only}"#, "closing only"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(latex_to_text(raw), want, "{raw}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod issue_30_tests {
+    use super::latex_to_text;
+
+    /// Issue 30: TeX as real bibliographies write it (tugboat.bib, biblatex-examples.bib).
+    #[test]
+    fn tex_as_bibliographies_write_it_becomes_text() {
+        let cases = [
+            (r"Mar{\'\i}a Garc{\'\i}a", "María García"),
+            (r"\'\i{}ndice", "índice"),
+            (r"{\i}t {\j}ump", "it jump"),
+            (r"Kn{\o}rr Stra{\ss}e {\L}{\'o}d{\'z}", "Knørr Straße Łódź"),
+            (r"{\tt ditroff\slash ffortid}", "ditroff/ffortid"),
+            (r"1990\emdash 1995 A\endash B", "1990—1995 A–B"),
+            (r"well\hyphen known", "well-known"),
+            (r"10\,000~pages", "10 000 pages"),
+            (
+                r"{\em Emphasis} and {\bf bold} {\it x}",
+                "Emphasis and bold x",
+            ),
+            (r"\mkbibquote{x}", "x"),
+            (r"the \pkg{biblatex} package", "the biblatex package"),
+            (r"\acro{TUG} meeting", "TUG meeting"),
+            (r"\booktitle{x}", "x"),
+            (r"$\Omega$-networks and $\Gamma$", "Ω-networks and Γ"),
+            (r"$\omega \le \infty$", "ω ≤ ∞"),
+            (r"The \TeX{}book", "The TeXbook"),
         ];
         for (raw, want) in cases {
             assert_eq!(latex_to_text(raw), want, "{raw}");

@@ -164,14 +164,20 @@ struct JsonDraft {
     title: Option<String>,
     #[serde(default, rename = "abstract")]
     abstract_text: Option<String>,
+    /// Lists: an array of strings, or one string joined with `;` (as other tools write them,
+    /// and as CSV cells are read).
     #[serde(default)]
-    authors: Vec<String>,
+    authors: Option<serde_json::Value>,
     #[serde(default)]
-    fellows: Vec<String>,
+    fellows: Option<serde_json::Value>,
     #[serde(default)]
-    tags: Vec<String>,
+    tags: Option<serde_json::Value>,
+    /// A string (an ISO date-time keeps its date) or an integer year.
     #[serde(default)]
-    date: Option<String>,
+    date: Option<serde_json::Value>,
+    /// Other tools' `year` (string or integer), read when there is no `date`.
+    #[serde(default)]
+    year: Option<serde_json::Value>,
     #[serde(default)]
     featured: Option<bool>,
     #[serde(default)]
@@ -205,18 +211,74 @@ pub(super) fn draft_from_json(
             format!("unknown key(s) ignored: {}", unknown.join(", ")),
         );
     }
+    let date = match (&j.date, &j.year) {
+        (Some(d), _) if !d.is_null() => date_of(d, "date")?,
+        (_, Some(y)) => date_of(y, "year")?,
+        _ => String::new(),
+    };
     Ok(Draft {
         id: j.id,
         title: j.title.unwrap_or_default(),
         abstract_text: j.abstract_text.unwrap_or_default(),
-        authors: j.authors,
-        fellows: j.fellows,
-        tags: j.tags,
-        date: j.date.unwrap_or_default(),
+        authors: list_of(j.authors, "authors", "names")?,
+        fellows: list_of(j.fellows, "fellows", "names")?,
+        tags: list_of(j.tags, "tags", "tags")?,
+        date,
         featured: j.featured.unwrap_or(false),
         doi: j.doi.unwrap_or_default(),
         url: j.url.unwrap_or_default(),
         arxiv: j.arxiv.unwrap_or_default(),
         citation: None,
     })
+}
+
+/// A list as other tools write it: an array of strings or one `;`-joined string.
+fn list_of(
+    value: Option<serde_json::Value>,
+    key: &str,
+    items: &str,
+) -> Result<Vec<String>, String> {
+    use serde_json::Value;
+    match value {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(s
+            .split(';')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect()),
+        Some(Value::Array(a)) => a
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                _ => Err(format!("{key} must be a list of {items} or a string")),
+            })
+            .collect(),
+        Some(_) => Err(format!("{key} must be a list of {items} or a string")),
+    }
+}
+
+/// A date as other tools write it: a string (an ISO date-time's date is kept:
+/// `2023-05-01T12:00:00Z` → `2023-05-01`) or an integer year.
+fn date_of(value: &serde_json::Value, key: &str) -> Result<String, String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            let s = s.trim();
+            let b = s.as_bytes();
+            let iso_date = b.len() > 10
+                && b[..10].iter().enumerate().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        *c == b'-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
+                && matches!(b[10], b'T' | b't' | b' ');
+            Ok(if iso_date { &s[..10] } else { s }.to_owned())
+        }
+        Value::Number(n) if n.is_u64() => Ok(n.to_string()),
+        _ => Err(format!(
+            "{key} must be a string (2025-03-01, 2025) or a year as a number"
+        )),
+    }
 }
