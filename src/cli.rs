@@ -384,6 +384,9 @@ pub struct WatchAddArgs {
     /// Replace a saved search of the same name (forgetting what it reported)
     #[arg(long)]
     pub replace: bool,
+    /// Save a search that matches no paper today (else refused as a likely typo)
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Print the saved search as JSON
     #[arg(long)]
     pub json: bool,

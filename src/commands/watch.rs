@@ -74,10 +74,21 @@ fn add(ctx: &Context, args: WatchAddArgs) -> Result<u8> {
         )));
     }
     let (watch, n) = new_watch(&engine, &args.name, &query, filters, args.backfill)?;
+    if n == 0 && !args.allow_empty {
+        return Err(Error::Usage(format!(
+            "\"{}\" matches no paper today{}; check it for typos, or pass --allow-empty to save it anyway",
+            watch.name,
+            matches_nothing_hint(&engine, &watch)?
+        )));
+    }
     file.put(watch.clone());
     file.save(&path)?;
     if n == 0 && !ctx.quiet {
-        warn_matches_nothing(&engine, &watch)?;
+        eprintln!(
+            "litsearch: warning: \"{}\" matches no paper today{}; it reports papers only once some match",
+            watch.name,
+            matches_nothing_hint(&engine, &watch)?
+        );
     }
     if args.json {
         print_json(&WatchJson::new(&watch, false))?;
@@ -101,9 +112,9 @@ fn add(ctx: &Context, args: WatchAddArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-/// A saved search that matches nothing today may be misspelt, and then would never fire: say
-/// so, with what `query` would have corrected and the filter values nearest to those given.
-fn warn_matches_nothing(engine: &AnyEngine, watch: &Watch) -> Result<()> {
+/// A saved search that matches nothing today may be misspelt, and then would never fire: what
+/// `query` would have corrected and the filter values nearest to those given, as ` (…)`.
+fn matches_nothing_hint(engine: &AnyEngine, watch: &Watch) -> Result<String> {
     let relaxed = search(
         engine,
         &SearchRequest {
@@ -125,16 +136,11 @@ fn warn_matches_nothing(engine: &AnyEngine, watch: &Watch) -> Result<()> {
             .iter()
             .map(|u| u.to_string()),
     );
-    let hint = if hints.is_empty() {
+    Ok(if hints.is_empty() {
         String::new()
     } else {
         format!(" ({})", hints.join("; "))
-    };
-    eprintln!(
-        "litsearch: warning: \"{}\" matches no paper today{hint}; check it for typos, or it may never report anything",
-        watch.name
-    );
-    Ok(())
+    })
 }
 
 fn list(ctx: &Context, args: WatchListArgs) -> Result<u8> {

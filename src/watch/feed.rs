@@ -178,7 +178,7 @@ fn entry_for(r: &super::run::Reported, now: i64) -> Entry {
             .collect(),
         summary: Some(Text::plain(summary)),
         links: vec![Link {
-            href: paper_link(record),
+            href: paper_link(record).unwrap_or_else(|| entry_id(&record.id)),
             rel: "alternate".to_owned(),
             ..Link::default()
         }],
@@ -186,16 +186,16 @@ fn entry_for(r: &super::run::Reported, now: i64) -> Entry {
     }
 }
 
-/// Where the paper can be read: its URL, its DOI or arXiv page, else the entry's stable URN.
-fn paper_link(record: &crate::record::Record) -> String {
+/// Where the paper can be read, when known: its URL, its DOI or its arXiv page.
+pub fn paper_link(record: &crate::record::Record) -> Option<String> {
     if !record.url.trim().is_empty() {
-        record.url.trim().to_owned()
+        Some(record.url.trim().to_owned())
     } else if !record.doi.is_empty() {
-        format!("https://doi.org/{}", record.doi)
+        Some(format!("https://doi.org/{}", record.doi))
     } else if !record.arxiv.is_empty() {
-        format!("https://arxiv.org/abs/{}", record.arxiv)
+        Some(format!("https://arxiv.org/abs/{}", record.arxiv))
     } else {
-        entry_id(&record.id)
+        None
     }
 }
 

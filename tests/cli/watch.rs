@@ -166,6 +166,38 @@ fn text_digest_has_a_heading_and_each_paper() {
 }
 
 #[test]
+fn text_digest_carries_each_papers_link_when_known() {
+    let w = Workdir::empty();
+    let line = |title: &str, ids: &str| {
+        format!(
+            r#"{{"title":"{title}","abstract":"About sparse features.","date":"2026-11-01","authors":["Ada Example"]{ids}}}"#
+        )
+    };
+    w.write("in/a.jsonl", line("Sparse Zero", "") + "\n");
+    assert_eq!(w.run(&["ingest", "in"]).code, 0);
+    assert_eq!(w.run(&["watch", "add", "sp", "sparse"]).code, 0);
+    let more = [
+        line("Sparse Url", r#","url":"https://example.org/u""#),
+        line("Sparse Doi", r#","doi":"10.1000/xyz""#),
+        line("Sparse Arxiv", r#","arxiv":"2401.05566""#),
+        line("Sparse None", ""),
+    ];
+    w.write("in/b.jsonl", more.join("\n") + "\n");
+    let r = w.run(&["ingest", "in"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = w.run(&["watch", "run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for link in [
+        "   https://example.org/u\n",
+        "   https://doi.org/10.1000/xyz\n",
+        "   https://arxiv.org/abs/2401.05566\n",
+    ] {
+        assert!(r.stdout.contains(link), "{link}: {}", r.stdout);
+    }
+    assert_eq!(r.stdout.matches("https://").count(), 3, "{}", r.stdout);
+}
+
+#[test]
 fn backfill_reports_the_existing_matches_at_the_next_run() {
     let w = Workdir::with_corpus();
     w.ingest();
