@@ -418,6 +418,10 @@ pub struct WatchRunArgs {
     /// Directory for the Atom feeds (DIR/NAME.xml); required with --format atom
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Where `litsearch serve` answers (https://papers.example.org): Atom entries of papers
+    /// with no link of their own link to their page there
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
     /// Entries kept in each Atom feed, newest first
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub feed_size: usize,

@@ -255,6 +255,19 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
         }
         (_, None) => None,
     };
+    if let Some(url) = &args.base_url {
+        if feed_dir.is_none() {
+            return Err(Error::Usage(
+                "--base-url is for --format atom: it links the feed's entries to the served pages"
+                    .to_owned(),
+            ));
+        }
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::Usage(format!(
+                "--base-url: expected an http:// or https:// URL, found \"{url}\""
+            )));
+        }
+    }
     if args.feed_size == 0 {
         return Err(Error::Usage("--feed-size: expected at least 1".to_owned()));
     }
@@ -297,7 +310,13 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
     // Deliver everything first; only then record (at least once, never skipped).
     match feed_dir {
         Some(dir) => {
-            let feeds = updated_feeds(&dir, &reports, args.feed_size, now)?;
+            let feeds = updated_feeds(
+                &dir,
+                &reports,
+                args.feed_size,
+                now,
+                args.base_url.as_deref(),
+            )?;
             if !args.dry_run {
                 std::fs::create_dir_all(&dir).map_err(|e| Error::NotDelivered {
                     what: dir.display().to_string(),

@@ -381,6 +381,52 @@ fn atom_feeds_parse_back_with_one_entry_per_paper_and_stable_ids() {
 }
 
 #[test]
+fn atom_entries_without_a_link_link_to_the_served_page_with_base_url() {
+    let w = two_new_sae_papers();
+    let r = w.run(&[
+        "watch",
+        "run",
+        "--format",
+        "atom",
+        "--output",
+        "feeds",
+        "--base-url",
+        "https://papers.example.org/",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let feed = read_feed(&w, "feeds/sae.xml");
+    let mut links: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|e| e.links[0].href.clone())
+        .collect();
+    links.sort();
+    let mut want: Vec<String> = [SAE_1, SAE_2]
+        .iter()
+        .map(|t| format!("https://papers.example.org/papers/{}", record_id(&w, t)))
+        .collect();
+    want.sort();
+    assert_eq!(links, want);
+    assert_one_line_error(
+        &w.run(&["watch", "run", "--base-url", "https://x.org"]),
+        "--base-url is for --format atom",
+    );
+    assert_one_line_error(
+        &w.run(&[
+            "watch",
+            "run",
+            "--format",
+            "atom",
+            "--output",
+            "f",
+            "--base-url",
+            "x.org",
+        ]),
+        "expected an http:// or https:// URL",
+    );
+}
+
+#[test]
 fn atom_needs_an_output_directory() {
     let w = two_new_sae_papers();
     let before = w.read("index/watches.json");
