@@ -300,10 +300,24 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
     let opts = RunOptions {
         include_updated: args.include_updated,
     };
+    // Each feed directory keeps its own record of what it reported; the e-mail (stdout or
+    // --deliver) keeps the search's own.
+    let output_key = feed_dir
+        .as_ref()
+        .map(|dir| {
+            std::path::absolute(dir)
+                .map(|abs| format!("atom:{}", abs.display()))
+                .map_err(|e| Error::io(dir, e))
+        })
+        .transpose()?;
     let mut reports = Vec::with_capacity(names.len());
     for name in &names {
         let watch = file.get(name).ok_or_else(|| file.unknown(name))?;
-        reports.push(run_watch(&engine, watch, opts)?);
+        reports.push(run_watch(
+            &engine,
+            &watch.for_output(output_key.as_deref()),
+            opts,
+        )?);
     }
     let anything = reports.iter().any(|r| !r.hits.is_empty());
 
@@ -378,7 +392,9 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
     } else {
         for report in &reports {
             if let Some(watch) = file.get_mut(&report.name) {
-                record(watch, report, newest, now);
+                let mut seen = watch.for_output(output_key.as_deref());
+                record(&mut seen, report, newest, now);
+                watch.keep_output(output_key.as_deref(), seen);
             }
         }
         file.save(&path)?;
