@@ -384,6 +384,9 @@ pub struct WatchAddArgs {
     /// Replace a saved search of the same name (forgetting what it reported)
     #[arg(long)]
     pub replace: bool,
+    /// Save a search that matches no paper today (else refused as a likely typo)
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Print the saved search as JSON
     #[arg(long)]
     pub json: bool,
@@ -415,6 +418,10 @@ pub struct WatchRunArgs {
     /// Directory for the Atom feeds (DIR/NAME.xml); required with --format atom
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Where `litsearch serve` answers (https://papers.example.org): Atom entries of papers
+    /// with no link of their own link to their page there
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
     /// Entries kept in each Atom feed, newest first
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub feed_size: usize,

@@ -74,10 +74,21 @@ fn add(ctx: &Context, args: WatchAddArgs) -> Result<u8> {
         )));
     }
     let (watch, n) = new_watch(&engine, &args.name, &query, filters, args.backfill)?;
+    if n == 0 && !args.allow_empty {
+        return Err(Error::Usage(format!(
+            "\"{}\" matches no paper today{}; check it for typos, or pass --allow-empty to save it anyway",
+            watch.name,
+            matches_nothing_hint(&engine, &watch)?
+        )));
+    }
     file.put(watch.clone());
     file.save(&path)?;
     if n == 0 && !ctx.quiet {
-        warn_matches_nothing(&engine, &watch)?;
+        eprintln!(
+            "litsearch: warning: \"{}\" matches no paper today{}; it reports papers only once some match",
+            watch.name,
+            matches_nothing_hint(&engine, &watch)?
+        );
     }
     if args.json {
         print_json(&WatchJson::new(&watch, false))?;
@@ -101,9 +112,9 @@ fn add(ctx: &Context, args: WatchAddArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-/// A saved search that matches nothing today may be misspelt, and then would never fire: say
-/// so, with what `query` would have corrected and the filter values nearest to those given.
-fn warn_matches_nothing(engine: &AnyEngine, watch: &Watch) -> Result<()> {
+/// A saved search that matches nothing today may be misspelt, and then would never fire: what
+/// `query` would have corrected and the filter values nearest to those given, as ` (…)`.
+fn matches_nothing_hint(engine: &AnyEngine, watch: &Watch) -> Result<String> {
     let relaxed = search(
         engine,
         &SearchRequest {
@@ -125,16 +136,11 @@ fn warn_matches_nothing(engine: &AnyEngine, watch: &Watch) -> Result<()> {
             .iter()
             .map(|u| u.to_string()),
     );
-    let hint = if hints.is_empty() {
+    Ok(if hints.is_empty() {
         String::new()
     } else {
         format!(" ({})", hints.join("; "))
-    };
-    eprintln!(
-        "litsearch: warning: \"{}\" matches no paper today{hint}; check it for typos, or it may never report anything",
-        watch.name
-    );
-    Ok(())
+    })
 }
 
 fn list(ctx: &Context, args: WatchListArgs) -> Result<u8> {
@@ -249,6 +255,19 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
         }
         (_, None) => None,
     };
+    if let Some(url) = &args.base_url {
+        if feed_dir.is_none() {
+            return Err(Error::Usage(
+                "--base-url is for --format atom: it links the feed's entries to the served pages"
+                    .to_owned(),
+            ));
+        }
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::Usage(format!(
+                "--base-url: expected an http:// or https:// URL, found \"{url}\""
+            )));
+        }
+    }
     if args.feed_size == 0 {
         return Err(Error::Usage("--feed-size: expected at least 1".to_owned()));
     }
@@ -281,17 +300,37 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
     let opts = RunOptions {
         include_updated: args.include_updated,
     };
+    // Each feed directory keeps its own record of what it reported; the e-mail (stdout or
+    // --deliver) keeps the search's own.
+    let output_key = feed_dir
+        .as_ref()
+        .map(|dir| {
+            std::path::absolute(dir)
+                .map(|abs| format!("atom:{}", abs.display()))
+                .map_err(|e| Error::io(dir, e))
+        })
+        .transpose()?;
     let mut reports = Vec::with_capacity(names.len());
     for name in &names {
         let watch = file.get(name).ok_or_else(|| file.unknown(name))?;
-        reports.push(run_watch(&engine, watch, opts)?);
+        reports.push(run_watch(
+            &engine,
+            &watch.for_output(output_key.as_deref()),
+            opts,
+        )?);
     }
     let anything = reports.iter().any(|r| !r.hits.is_empty());
 
     // Deliver everything first; only then record (at least once, never skipped).
     match feed_dir {
         Some(dir) => {
-            let feeds = updated_feeds(&dir, &reports, args.feed_size, now)?;
+            let feeds = updated_feeds(
+                &dir,
+                &reports,
+                args.feed_size,
+                now,
+                args.base_url.as_deref(),
+            )?;
             if !args.dry_run {
                 std::fs::create_dir_all(&dir).map_err(|e| Error::NotDelivered {
                     what: dir.display().to_string(),
@@ -353,7 +392,9 @@ fn run_watches(ctx: &Context, args: WatchRunArgs) -> Result<u8> {
     } else {
         for report in &reports {
             if let Some(watch) = file.get_mut(&report.name) {
-                record(watch, report, newest, now);
+                let mut seen = watch.for_output(output_key.as_deref());
+                record(&mut seen, report, newest, now);
+                watch.keep_output(output_key.as_deref(), seen);
             }
         }
         file.save(&path)?;

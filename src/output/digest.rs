@@ -127,7 +127,7 @@ pub fn write_digest<W: Write>(
     Ok(())
 }
 
-/// One paper of the digest: title, date and tags, authors, snippet, id. Matched terms are
+/// One paper of the digest: title, date and tags, authors, snippet, id, link when known. Matched terms are
 /// coloured on a terminal and wrapped in `*…*` elsewhere (an e-mail has no colour).
 fn write_paper<W: Write>(out: &mut W, style: Style, number: usize, hit: &Hit) -> io::Result<()> {
     let mark = |m: &Marked| {
@@ -137,7 +137,11 @@ fn write_paper<W: Write>(out: &mut W, style: Style, number: usize, hit: &Hit) ->
             marked_plain(m)
         }
     };
-    write_hit_lines(out, style, number, hit, &mark)
+    write_hit_lines(out, style, number, hit, &mark)?;
+    if let Some(link) = crate::watch::feed::paper_link(&hit.record) {
+        writeln!(out, "   {}", for_terminal(&link))?;
+    }
+    Ok(())
 }
 
 /// `*match*` around highlights, every piece sanitised.

@@ -47,11 +47,12 @@ pub fn updated_feeds(
     reports: &[WatchReport],
     feed_size: usize,
     now: i64,
+    base_url: Option<&str>,
 ) -> Result<Vec<(PathBuf, Feed, FeedUpdate)>> {
     let mut feeds = Vec::with_capacity(reports.len());
     for report in reports {
         let feed_file = feed_path(dir, &report.name);
-        let (feed, update) = updated_feed(&feed_file, report, feed_size, now)?;
+        let (feed, update) = updated_feed(&feed_file, report, feed_size, now, base_url)?;
         feeds.push((feed_file, feed, update));
     }
     Ok(feeds)

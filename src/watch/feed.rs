@@ -33,11 +33,14 @@ pub struct FeedUpdate {
 
 /// Builds the new content of the feed at `path` (existing entries plus the report's, newest
 /// first, at most `cap`). An existing file that is not a readable feed is an error, untouched.
+/// `base_url` (where `serve` answers): entries of papers with no link of their own link to
+/// their served page, `BASE/papers/ID`.
 pub fn updated_feed(
     path: &Path,
     report: &WatchReport,
     cap: usize,
     now: i64,
+    base_url: Option<&str>,
 ) -> Result<(Feed, FeedUpdate)> {
     let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
     if path.exists() {
@@ -58,7 +61,7 @@ pub fn updated_feed(
             entries.insert(entry.id.clone(), entry);
         }
     }
-    let feed = assemble(report, entries, cap, now);
+    let feed = assemble(report, entries, cap, now, base_url);
     let update = FeedUpdate {
         added: report.hits.len(),
         entries: feed.entries.len(),
@@ -87,7 +90,7 @@ pub fn current_feed<E: Engine>(engine: &E, watch: &Watch, cap: usize) -> Result<
             })
             .collect(),
     };
-    Ok(assemble(&report, BTreeMap::new(), cap, now_unix()))
+    Ok(assemble(&report, BTreeMap::new(), cap, now_unix(), None))
 }
 
 /// The feed of `entries` (by id) plus the report's, newest first, at most `cap`.
@@ -96,9 +99,10 @@ fn assemble(
     mut entries: BTreeMap<String, Entry>,
     cap: usize,
     now: i64,
+    base_url: Option<&str>,
 ) -> Feed {
     for r in &report.hits {
-        let entry = entry_for(r, now);
+        let entry = entry_for(r, now, base_url);
         entries.insert(entry.id.clone(), entry);
     }
     let mut entries: Vec<Entry> = entries.into_values().collect();
@@ -140,15 +144,15 @@ pub fn write_feed(path: &Path, feed: &Feed) -> Result<()> {
     crate::atomic_write::write_atomically(path, &bytes)
 }
 
-fn entry_for(r: &super::run::Reported, now: i64) -> Entry {
+fn entry_for(r: &super::run::Reported, now: i64, base_url: Option<&str>) -> Entry {
     let record = &r.hit.record;
     // A new paper is dated by when it entered the index; a changed one by this run.
     let updated = match r.change {
         Change::New => r.hit.first_seen,
         Change::Updated => now,
     };
-    // RFC 4287 wants a link or a content: the paper's own page when known, else the entry's
-    // stable URN; and a summary that is never empty.
+    // RFC 4287 wants a link or a content: the paper's own page when known, else its served
+    // page (with a base URL), else the entry's stable URN; and a summary that is never empty.
     let mut summary = if record.abstract_text.trim().is_empty() {
         record.title.clone()
     } else {
@@ -178,7 +182,9 @@ fn entry_for(r: &super::run::Reported, now: i64) -> Entry {
             .collect(),
         summary: Some(Text::plain(summary)),
         links: vec![Link {
-            href: paper_link(record),
+            href: paper_link(record)
+                .or_else(|| base_url.map(|b| served_page(b, &record.id)))
+                .unwrap_or_else(|| entry_id(&record.id)),
             rel: "alternate".to_owned(),
             ..Link::default()
         }],
@@ -186,16 +192,21 @@ fn entry_for(r: &super::run::Reported, now: i64) -> Entry {
     }
 }
 
-/// Where the paper can be read: its URL, its DOI or arXiv page, else the entry's stable URN.
-fn paper_link(record: &crate::record::Record) -> String {
+/// A paper's page as `serve` at `base_url` answers it.
+pub fn served_page(base_url: &str, record_id: &str) -> String {
+    format!("{}/papers/{record_id}", base_url.trim_end_matches('/'))
+}
+
+/// Where the paper can be read, when known: its URL, its DOI or its arXiv page.
+pub fn paper_link(record: &crate::record::Record) -> Option<String> {
     if !record.url.trim().is_empty() {
-        record.url.trim().to_owned()
+        Some(record.url.trim().to_owned())
     } else if !record.doi.is_empty() {
-        format!("https://doi.org/{}", record.doi)
+        Some(format!("https://doi.org/{}", record.doi))
     } else if !record.arxiv.is_empty() {
-        format!("https://arxiv.org/abs/{}", record.arxiv)
+        Some(format!("https://arxiv.org/abs/{}", record.arxiv))
     } else {
-        entry_id(&record.id)
+        None
     }
 }
 

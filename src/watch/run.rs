@@ -105,6 +105,7 @@ pub fn new_watch<E: Engine>(
             engine.newest_first_seen()?
         },
         reported: Default::default(),
+        outputs: Default::default(),
     };
     if !backfill {
         for (id, hash) in &matches {

@@ -59,6 +59,21 @@ pub struct Watch {
     /// paper removed and added back is not reported twice.
     #[serde(default)]
     pub reported: ReportedSet,
+    /// The other outputs' own records (an Atom feed directory: `atom:/abs/dir`), each kept
+    /// apart from the e-mail's (stdout or `--deliver`, the fields above), so a feed set up
+    /// later starts with the papers that match. Absent from files written before.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<String, OutputRecord>,
+}
+
+/// What one output of a saved search has reported: as `Watch::scanned_through` and `reported`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputRecord {
+    #[serde(default)]
+    pub scanned_through: Option<i64>,
+    #[serde(default)]
+    pub reported: ReportedSet,
 }
 
 /// Record id → content hash: numbers in memory; in the file one string of `ID:HASH` pairs of
@@ -132,6 +147,41 @@ impl<'de> Deserialize<'de> for ReportedSet {
 }
 
 impl Watch {
+    /// This search as the output `key` has seen it (`None`: the e-mail's record); an output
+    /// not seen before has reported nothing and searches every record.
+    pub fn for_output(&self, key: Option<&str>) -> Watch {
+        let Some(key) = key else {
+            return self.clone();
+        };
+        let own = self.outputs.get(key).cloned().unwrap_or_default();
+        Watch {
+            scanned_through: own.scanned_through,
+            reported: own.reported,
+            outputs: BTreeMap::new(),
+            ..self.clone()
+        }
+    }
+
+    /// Keeps `seen` (a `for_output(key)` view after `run::record`) as the output's record.
+    pub fn keep_output(&mut self, key: Option<&str>, seen: Watch) {
+        match key {
+            None => {
+                let outputs = std::mem::take(&mut self.outputs);
+                *self = Watch { outputs, ..seen };
+            }
+            Some(key) => {
+                self.last_run = seen.last_run;
+                self.outputs.insert(
+                    key.to_owned(),
+                    OutputRecord {
+                        scanned_through: seen.scanned_through,
+                        reported: seen.reported,
+                    },
+                );
+            }
+        }
+    }
+
     pub fn reported_hash(&self, id: u64) -> Option<u64> {
         self.reported.0.get(&id).copied()
     }
@@ -279,6 +329,7 @@ mod tests {
             last_run: None,
             scanned_through: Some(5),
             reported: ReportedSet::default(),
+            outputs: BTreeMap::new(),
         }
     }
 

@@ -620,16 +620,30 @@ fn watch_run_deliver_records_only_when_the_command_succeeds() {
 }
 
 #[test]
-fn watch_add_warns_when_the_search_matches_nothing_today() {
+fn watch_add_refuses_a_search_that_matches_nothing_today() {
     let w = corpus();
+    // README: "a typo fails here, not at 3 a.m.".
     let r = w.run(&["watch", "add", "syc", "sycophnacy"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(
         r.stderr,
-        "litsearch: warning: \"syc\" matches no paper today (sycophnacy → sycophancy); check it \
-         for typos, or it may never report anything\n"
+        "litsearch: \"syc\" matches no paper today (sycophnacy → sycophancy); check it \
+         for typos, or pass --allow-empty to save it anyway\n"
+    );
+    assert!(
+        !w.run(&["watch", "list"]).stdout.contains("syc"),
+        "nothing saved"
+    );
+    let r = w.run(&["watch", "add", "syc", "sycophnacy", "--allow-empty"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("litsearch: warning: \"syc\" matches no paper today"),
+        "{}",
+        r.stderr
     );
     let r = w.run(&["watch", "add", "interp", "--tag", "Interp"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr
             .contains(r#"no tag "Interp"; did you mean "Interpretability"?"#),
@@ -637,7 +651,7 @@ fn watch_add_warns_when_the_search_matches_nothing_today() {
         r.stderr
     );
     let r = w.run(&["watch", "add", "fine", "sycophancy"]);
-    assert_eq!(r.stderr, "");
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
 }
 
 #[test]
@@ -1115,6 +1129,8 @@ fn counts_of_one_are_singular() {
     let r = w.run(&["watch", "run", "--format", "atom", "--output", "feeds"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("(1 entry)"), "{}", r.stderr);
+    // `rm` counts what the e-mail reported (a feed keeps its own record).
+    assert_eq!(w.run(&["watch", "run", "--format", "json"]).code, 0);
     let r = w.run(&["watch", "rm", "all"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(

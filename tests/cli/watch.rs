@@ -166,6 +166,38 @@ fn text_digest_has_a_heading_and_each_paper() {
 }
 
 #[test]
+fn text_digest_carries_each_papers_link_when_known() {
+    let w = Workdir::empty();
+    let line = |title: &str, ids: &str| {
+        format!(
+            r#"{{"title":"{title}","abstract":"About sparse features.","date":"2026-11-01","authors":["Ada Example"]{ids}}}"#
+        )
+    };
+    w.write("in/a.jsonl", line("Sparse Zero", "") + "\n");
+    assert_eq!(w.run(&["ingest", "in"]).code, 0);
+    assert_eq!(w.run(&["watch", "add", "sp", "sparse"]).code, 0);
+    let more = [
+        line("Sparse Url", r#","url":"https://example.org/u""#),
+        line("Sparse Doi", r#","doi":"10.1000/xyz""#),
+        line("Sparse Arxiv", r#","arxiv":"2401.05566""#),
+        line("Sparse None", ""),
+    ];
+    w.write("in/b.jsonl", more.join("\n") + "\n");
+    let r = w.run(&["ingest", "in"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = w.run(&["watch", "run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for link in [
+        "   https://example.org/u\n",
+        "   https://doi.org/10.1000/xyz\n",
+        "   https://arxiv.org/abs/2401.05566\n",
+    ] {
+        assert!(r.stdout.contains(link), "{link}: {}", r.stdout);
+    }
+    assert_eq!(r.stdout.matches("https://").count(), 3, "{}", r.stdout);
+}
+
+#[test]
 fn backfill_reports_the_existing_matches_at_the_next_run() {
     let w = Workdir::with_corpus();
     w.ingest();
@@ -308,22 +340,23 @@ fn atom_feeds_parse_back_with_one_entry_per_paper_and_stable_ids() {
     let r = w.run(&atom);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "");
+    // A new feed starts with every paper that matches (its own record, not the e-mail's).
     let feed = read_feed(&w, "feeds/sae.xml");
-    assert_eq!(feed.entries.len(), 1);
+    let first = feed.entries.len();
     let id_1 = format!("urn:litsearch:{}", record_id(&w, SAE_1));
-    assert_eq!(feed.entries[0].id, id_1);
+    assert_eq!(feed.entries[0].id, id_1, "the newest first");
     assert_eq!(feed.entries[0].title.as_str(), SAE_1);
     assert_eq!(feed.id, "urn:litsearch:watch:sae");
 
-    // Nothing new: exit 1, the feed keeps its entry.
+    // Nothing new: exit 1, the feed keeps its entries.
     assert_eq!(w.run(&atom).code, 1);
-    assert_eq!(read_feed(&w, "feeds/sae.xml").entries.len(), 1);
+    assert_eq!(read_feed(&w, "feeds/sae.xml").entries.len(), first);
 
     ingest_export(&w, &corpus_with(&[sae_1(), other(), sae_2()]));
     assert_eq!(w.run(&atom).code, 0);
     let feed = read_feed(&w, "feeds/sae.xml");
     let ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
-    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert_eq!(ids.len(), (first + 1).min(50), "{ids:?}");
     assert!(ids.contains(&id_1.as_str()), "{ids:?}");
     let id_2 = format!("urn:litsearch:{}", record_id(&w, SAE_2));
     assert!(ids.contains(&id_2.as_str()), "{ids:?}");
@@ -346,6 +379,85 @@ fn atom_feeds_parse_back_with_one_entry_per_paper_and_stable_ids() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(read_feed(&w, "feeds/sae2.xml").entries.len(), 3);
+}
+
+#[test]
+fn atom_entries_without_a_link_link_to_the_served_page_with_base_url() {
+    let w = two_new_sae_papers();
+    let r = w.run(&[
+        "watch",
+        "run",
+        "--format",
+        "atom",
+        "--output",
+        "feeds",
+        "--base-url",
+        "https://papers.example.org/",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let feed = read_feed(&w, "feeds/sae.xml");
+    let mut links: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|e| e.links[0].href.clone())
+        .collect();
+    links.sort();
+    let mut want: Vec<String> = [SAE_1, SAE_2]
+        .iter()
+        .map(|t| format!("https://papers.example.org/papers/{}", record_id(&w, t)))
+        .collect();
+    want.sort();
+    // The corpus's matches are in the new feed too; none of them has a link of its own.
+    assert!(want.iter().all(|l| links.contains(l)), "{links:?}");
+    assert!(
+        links
+            .iter()
+            .all(|l| l.starts_with("https://papers.example.org/papers/")),
+        "{links:?}"
+    );
+    assert_one_line_error(
+        &w.run(&["watch", "run", "--base-url", "https://x.org"]),
+        "--base-url is for --format atom",
+    );
+    assert_one_line_error(
+        &w.run(&[
+            "watch",
+            "run",
+            "--format",
+            "atom",
+            "--output",
+            "f",
+            "--base-url",
+            "x.org",
+        ]),
+        "expected an http:// or https:// URL",
+    );
+}
+
+#[test]
+fn a_feed_set_up_after_the_email_starts_with_the_papers_that_match() {
+    let w = two_new_sae_papers();
+    let (code, v) = run_json(&w, &[]);
+    assert_eq!((code, hit_titles(&v)), (0, sorted(&[SAE_1, SAE_2])));
+    // The feed has its own record: it starts with every paper that matches, not empty.
+    let atom = ["watch", "run", "--format", "atom", "--output", "feeds"];
+    let r = w.run(&atom);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let matching = w
+        .query(&["sparse autoencoder", "--exact", "--limit", "100"])
+        .hits
+        .len();
+    let feed = read_feed(&w, "feeds/sae.xml");
+    assert_eq!(feed.entries.len(), matching.min(50));
+    let titles: Vec<&str> = feed.entries.iter().map(|e| e.title.as_str()).collect();
+    assert!(
+        titles.contains(&SAE_1) && titles.contains(&SAE_2),
+        "{titles:?}"
+    );
+    // Then each output has nothing new, and neither run changed the other's record.
+    assert_eq!(w.run(&atom).code, 1);
+    let (code, v) = run_json(&w, &[]);
+    assert_eq!((code, v.hits.len()), (1, 0));
 }
 
 #[test]
