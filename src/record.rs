@@ -179,6 +179,20 @@ pub fn id_to_number(id: &str) -> Option<u64> {
 }
 
 impl Record {
+    /// Where the paper can be read, when known: its URL, its DOI or its arXiv page (the
+    /// digest and the Atom feed link the same place).
+    pub fn link(&self) -> Option<String> {
+        if !self.url.trim().is_empty() {
+            Some(self.url.trim().to_owned())
+        } else if !self.doi.is_empty() {
+            Some(format!("https://doi.org/{}", self.doi))
+        } else if !self.arxiv.is_empty() {
+            Some(format!("https://arxiv.org/abs/{}", self.arxiv))
+        } else {
+            None
+        }
+    }
+
     /// Hash of everything a reader sees (not the source position): a change here is an update.
     pub fn content_hash(&self) -> u64 {
         let mut buf = String::with_capacity(self.title.len() + self.abstract_text.len() + 256);

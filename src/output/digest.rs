@@ -138,7 +138,7 @@ fn write_paper<W: Write>(out: &mut W, style: Style, number: usize, hit: &Hit) ->
         }
     };
     write_hit_lines(out, style, number, hit, &mark)?;
-    if let Some(link) = crate::watch::feed::paper_link(&hit.record) {
+    if let Some(link) = hit.record.link() {
         writeln!(out, "   {}", for_terminal(&link))?;
     }
     Ok(())

@@ -182,7 +182,8 @@ fn entry_for(r: &super::run::Reported, now: i64, base_url: Option<&str>) -> Entr
             .collect(),
         summary: Some(Text::plain(summary)),
         links: vec![Link {
-            href: paper_link(record)
+            href: record
+                .link()
                 .or_else(|| base_url.map(|b| served_page(b, &record.id)))
                 .unwrap_or_else(|| entry_id(&record.id)),
             rel: "alternate".to_owned(),
@@ -195,19 +196,6 @@ fn entry_for(r: &super::run::Reported, now: i64, base_url: Option<&str>) -> Entr
 /// A paper's page as `serve` at `base_url` answers it.
 pub fn served_page(base_url: &str, record_id: &str) -> String {
     format!("{}/papers/{record_id}", base_url.trim_end_matches('/'))
-}
-
-/// Where the paper can be read, when known: its URL, its DOI or its arXiv page.
-pub fn paper_link(record: &crate::record::Record) -> Option<String> {
-    if !record.url.trim().is_empty() {
-        Some(record.url.trim().to_owned())
-    } else if !record.doi.is_empty() {
-        Some(format!("https://doi.org/{}", record.doi))
-    } else if !record.arxiv.is_empty() {
-        Some(format!("https://arxiv.org/abs/{}", record.arxiv))
-    } else {
-        None
-    }
 }
 
 fn person(name: &str) -> Person {
