@@ -283,6 +283,15 @@ const CORPUS_QUERIES: &[&[&str]] = &[
     &["chain-of-thought", "--limit", "100"],
     &["sycophnacy"],
     &["sparse bananas"],
+    // Questions: function words left out, then the most frequent words, still ranking.
+    &["papers about steering language models"],
+    &["a python library for http", "--limit", "100"],
+    &["can LLMs detect their own biases"],
+    &[
+        "sparse probing sycophancy deception jailbreaks",
+        "--limit",
+        "100",
+    ],
     &["zzzyqqx"],
     &["reward hacking"],
     &["steering vectors"],

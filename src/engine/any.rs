@@ -119,6 +119,10 @@ macro_rules! engines {
                 paired!(self, query, (e, q) => e.any_match(q), Err(mismatch()))
             }
 
+            fn count(&self, query: &AnyCompiled) -> Result<usize> {
+                paired!(self, query, (e, q) => e.count(q), Err(mismatch()))
+            }
+
             fn corrections(&self, query: &AnyCompiled) -> Vec<Correction> {
                 paired!(self, query, (e, q) => e.corrections(q), Vec::new())
             }

@@ -64,6 +64,10 @@ pub enum Node {
     /// At least one must match.
     Or(Vec<Node>),
     Not(Box<Node>),
+    /// Inside an `And`: a record matching it ranks higher, one without it still matches. What
+    /// relaxation left out of a question goes back in this way, so records holding more of
+    /// its words come first (coordination). Matched as written: no typos, no corrections.
+    Optional(Box<Node>),
     Word {
         scope: Option<Scope>,
         text: String,
@@ -80,7 +84,7 @@ impl Node {
     pub fn has_positive(&self) -> bool {
         match self {
             Node::And(c) | Node::Or(c) => c.iter().any(Node::has_positive),
-            Node::Not(_) => false,
+            Node::Not(_) | Node::Optional(_) => false,
             Node::Word { .. } | Node::Phrase { .. } => true,
         }
     }

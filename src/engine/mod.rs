@@ -158,6 +158,10 @@ pub trait Engine {
     /// Whether any record matches; stops at the first.
     fn any_match(&self, query: &Self::Compiled) -> Result<bool>;
 
+    /// How many records match: a word's document frequency, by which relaxation leaves the
+    /// least informative words of a question out first.
+    fn count(&self, query: &Self::Compiled) -> Result<usize>;
+
     /// The typo corrections a query compiled at `MatchMode::Typos` made: each word the index
     /// does not hold as written, with the indexed words it now also matches.
     fn corrections(&self, query: &Self::Compiled) -> Vec<Correction>;

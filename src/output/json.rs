@@ -112,8 +112,8 @@ impl<'a> ScorePartJson<'a> {
     }
 }
 
-/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, hits, facets,
-/// facets_truncated}`.
+/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, ignored, hits,
+/// facets, facets_truncated}`.
 #[derive(Debug, Serialize)]
 pub struct ResultsJson<'a> {
     pub query: &'a str,
@@ -125,6 +125,8 @@ pub struct ResultsJson<'a> {
     pub corrected: &'a [Correction],
     /// Each word left out, as typed.
     pub dropped: &'a [String],
+    /// The function words of a question searched without (`search::common_words`), as typed.
+    pub ignored: &'a [String],
     pub hits: Vec<HitJson<'a>>,
     pub facets: serde_json::Map<String, serde_json::Value>,
     /// Facet fields with more values than `--facet-limit` let through.
@@ -140,6 +142,7 @@ impl<'a> ResultsJson<'a> {
             relaxed: results.relaxed.relaxed,
             corrected: &results.relaxed.corrections,
             dropped: &results.relaxed.dropped,
+            ignored: &results.relaxed.ignored,
             hits: results.hits.iter().map(HitJson::new).collect(),
             facets: facets_json(&results.facets),
             facets_truncated: facets_truncated(&results.facets),

@@ -2,6 +2,7 @@
 //! typos → fewer words, written once for every engine), and what a search reports.
 //! The seam's plain types (`Hit`, `Sort`, facets, snippets) are `engine`'s, re-exported here.
 
+pub mod common_words;
 pub mod filters;
 pub mod lookup;
 pub mod similar;
@@ -77,6 +78,9 @@ pub struct RelaxReport {
     pub corrections: Vec<Correction>,
     /// Words of the query (as typed) that no longer had to match.
     pub dropped: Vec<String>,
+    /// Function words of a question (`common_words`), searched without: never a relaxation,
+    /// since they are left out before the query as written is tried.
+    pub ignored: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +107,7 @@ pub fn search_restricted<E: Engine>(
     let started = Instant::now();
     let (parsed, request) = parse_request(request)?;
     let request = request.as_ref();
+    let (parsed, ignored) = searched_words(parsed, request);
     let page_request = PageRequest {
         sort: result_sort(request, parsed.as_ref()),
         limit: request.limit,
@@ -128,7 +133,10 @@ pub fn search_restricted<E: Engine>(
     Ok(SearchResults {
         total: page.total,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
-        relaxed: relaxed.report,
+        relaxed: RelaxReport {
+            ignored,
+            ..relaxed.report
+        },
         hits: page.hits,
         facets: page.facets,
     })
@@ -143,6 +151,7 @@ pub fn matching_records<E: Engine>(
 ) -> Result<Vec<MatchedRecord>> {
     let (parsed, request) = parse_request(request)?;
     let request = request.as_ref();
+    let (parsed, _) = searched_words(parsed, request);
     let relaxed = relax(
         engine,
         request,
@@ -175,6 +184,21 @@ fn parse_request(
     ))
 }
 
+/// The words a request searches for: without the function words of a question, unless it
+/// asks for the words exactly as written (`--exact`). Also the words left out.
+fn searched_words(
+    parsed: Option<Droppable>,
+    request: &SearchRequest,
+) -> (Option<Droppable>, Vec<String>) {
+    match parsed {
+        Some(parsed) if !request.exact => {
+            let (parsed, ignored) = common_words::without_common_words(parsed);
+            (Some(parsed), ignored)
+        }
+        parsed => (parsed, Vec::new()),
+    }
+}
+
 /// The query a request runs, after relaxation, with what it took.
 struct Relaxed<Q, T> {
     query: Q,
@@ -198,7 +222,9 @@ fn result_sort(request: &SearchRequest, parsed: Option<&(Node, Vec<usize>)>) -> 
 /// The relaxation policy, for every engine. The words as written; if nothing matches (and the
 /// request allows relaxing), words no record holds are matched allowing typos; if still
 /// nothing, plain words are left out one at a time — first those matching nothing on their
-/// own, then from the last typed — until something matches. Only plain words of the top-level
+/// own, then the least informative: the one most records hold (ties: the last typed) — until
+/// something matches. The words left out still rank (`Node::Optional`): a record holding more
+/// of them comes first. Only plain words of the top-level
 /// implicit AND are ever left out: never a field scope, a phrase, a group, an explicit AND or a
 /// NOT, and never a filter. If nothing helps, the query as written stands, unrelaxed. No
 /// query and no filter lists everything.
@@ -248,6 +274,7 @@ fn relax<E: Engine, T>(
                     relaxed: Some(Relaxation::Typos),
                     corrections,
                     dropped: Vec::new(),
+                    ignored: Vec::new(),
                 },
                 found: Some(found),
             });
@@ -256,23 +283,17 @@ fn relax<E: Engine, T>(
     let Some((Node::And(items), droppable)) = parsed else {
         return Ok(unrelaxed(as_written, None));
     };
-    // The order to leave words out in: those that find nothing even alone, then the rest
-    // from the last typed.
-    let mut order = Vec::new();
+    // The order to leave words out in: those that find nothing even alone, then by how many
+    // records hold each (document frequency, with the same filters), most first.
+    let mut held_by = Vec::with_capacity(droppable.len());
     for &i in droppable {
         let alone = engine.compile(
             &plan(Some(&items[i]), request, restrictions),
             MatchMode::Typos,
         )?;
-        if !engine.any_match(&alone)? {
-            order.push(i);
-        }
+        held_by.push((i, engine.count(&alone)?));
     }
-    for &i in droppable.iter().rev() {
-        if !order.contains(&i) {
-            order.push(i);
-        }
-    }
+    let order = drop_order(held_by);
     let mut dropped: Vec<usize> = Vec::new();
     for i in order {
         dropped.push(i);
@@ -280,14 +301,18 @@ fn relax<E: Engine, T>(
             .filter(|k| !dropped.contains(k))
             .map(|k| items[k].clone())
             .collect();
-        let node = match kept.len() {
-            0 => break,
-            1 => kept.into_iter().next().unwrap_or(Node::And(Vec::new())),
-            _ => Node::And(kept),
-        };
-        if !node.has_positive() {
+        if !kept.iter().any(Node::has_positive) {
             break;
         }
+        let node = Node::And(
+            kept.into_iter()
+                .chain(
+                    dropped
+                        .iter()
+                        .map(|&k| Node::Optional(Box::new(items[k].clone()))),
+                )
+                .collect(),
+        );
         let query = engine.compile(&plan(Some(&node), request, restrictions), MatchMode::Typos)?;
         if let Some(found) = attempt(&query)? {
             let corrections = engine.corrections(&query);
@@ -297,6 +322,7 @@ fn relax<E: Engine, T>(
                     relaxed: Some(Relaxation::Dropped),
                     corrections,
                     dropped: dropped.iter().map(|&k| word_text(&items[k])).collect(),
+                    ignored: Vec::new(),
                 },
                 query,
                 found: Some(found),
@@ -304,6 +330,23 @@ fn relax<E: Engine, T>(
         }
     }
     Ok(unrelaxed(as_written, None))
+}
+
+/// The order relaxation leaves words out in, from each word's index and the number of records
+/// holding it: first the words no record holds (as typed), then the most frequent; among
+/// equals the last typed first.
+fn drop_order(mut held_by: Vec<(usize, usize)>) -> Vec<usize> {
+    held_by.sort_by(|(i, n), (j, m)| {
+        let (unheld_a, unheld_b) = (*n == 0, *m == 0);
+        unheld_b.cmp(&unheld_a).then_with(|| {
+            if unheld_a {
+                i.cmp(j)
+            } else {
+                m.cmp(n).then(j.cmp(i))
+            }
+        })
+    });
+    held_by.into_iter().map(|(i, _)| i).collect()
 }
 
 /// A dropped word as the user typed it.
@@ -383,15 +426,21 @@ mod tests {
     use crate::record::{Record, StoredRecord};
     use crate::search::similar::SimilarResults;
 
-    /// Holds the words `held`; a typo query also matches `typo` → `meant`.
+    /// Holds the words `held`, each in as many records as `frequency` says (else one); a typo
+    /// query also matches `typo` → `meant`.
     struct Noting {
         held: &'static [&'static str],
+        frequency: &'static [(&'static str, usize)],
+        /// The most words a record holds together.
+        most_together: usize,
         typo: (&'static str, &'static str),
         calls: RefCell<Vec<String>>,
     }
 
     struct Query {
         words: Vec<String>,
+        /// Words that only rank (`Node::Optional`), shown `+word`.
+        optional: Vec<String>,
         mode: MatchMode,
     }
 
@@ -402,14 +451,16 @@ mod tests {
             } else {
                 ""
             };
-            format!("{}{mark}", self.words.join(" "))
+            let optional: String = self.optional.iter().map(|w| format!(" +{w}")).collect();
+            format!("{}{mark}{optional}", self.words.join(" "))
         }
     }
 
-    fn words(node: &Node, out: &mut Vec<String>) {
+    fn words(node: &Node, out: &mut Vec<String>, optional: &mut Vec<String>) {
         match node {
-            Node::And(c) | Node::Or(c) => c.iter().for_each(|n| words(n, out)),
+            Node::And(c) | Node::Or(c) => c.iter().for_each(|n| words(n, out, optional)),
             Node::Not(_) => {}
+            Node::Optional(inner) => words(inner, optional, &mut Vec::new()),
             Node::Word { text, .. } | Node::Phrase { text, .. } => out.push(text.clone()),
         }
     }
@@ -418,18 +469,21 @@ mod tests {
         fn new(held: &'static [&'static str]) -> Noting {
             Noting {
                 held,
+                frequency: &[],
+                most_together: usize::MAX,
                 typo: ("sycophnacy", "sycophancy"),
                 calls: RefCell::new(Vec::new()),
             }
         }
 
         fn matches(&self, q: &Query) -> bool {
-            q.words.iter().all(|w| {
-                self.held.contains(&w.as_str())
-                    || q.mode == MatchMode::Typos
-                        && w == self.typo.0
-                        && self.held.contains(&self.typo.1)
-            })
+            q.words.len() <= self.most_together
+                && q.words.iter().all(|w| {
+                    self.held.contains(&w.as_str())
+                        || q.mode == MatchMode::Typos
+                            && w == self.typo.0
+                            && self.held.contains(&self.typo.1)
+                })
         }
 
         fn note(&self, what: &str, q: &Query) {
@@ -445,16 +499,32 @@ mod tests {
         type Compiled = Query;
 
         fn compile(&self, plan: &Plan<'_>, mode: MatchMode) -> Result<Query> {
-            let mut out = Vec::new();
+            let (mut out, mut optional) = (Vec::new(), Vec::new());
             if let Some(node) = plan.query {
-                words(node, &mut out);
+                words(node, &mut out, &mut optional);
             }
-            Ok(Query { words: out, mode })
+            Ok(Query {
+                words: out,
+                optional,
+                mode,
+            })
         }
 
         fn any_match(&self, q: &Query) -> Result<bool> {
             self.note("any_match", q);
             Ok(self.matches(q))
+        }
+
+        fn count(&self, q: &Query) -> Result<usize> {
+            self.note("count", q);
+            if !self.matches(q) {
+                return Ok(0);
+            }
+            let of = |w: &String| {
+                let found = self.frequency.iter().find(|(f, _)| f == w);
+                found.map_or(1, |&(_, n)| n)
+            };
+            Ok(q.words.iter().map(of).min().unwrap_or(0))
         }
 
         fn corrections(&self, q: &Query) -> Vec<Correction> {
@@ -563,9 +633,9 @@ mod tests {
                 1,
                 vec![
                     "page_if_any sparse bananas".to_owned(),
-                    "any_match sparse~".to_owned(),
-                    "any_match bananas~".to_owned(),
-                    "page_if_any sparse~".to_owned()
+                    "count sparse~".to_owned(),
+                    "count bananas~".to_owned(),
+                    "page_if_any sparse~ +bananas".to_owned()
                 ]
             )
         );
@@ -594,11 +664,73 @@ mod tests {
             engine.calls(),
             vec![
                 "any_match sparse bananas",
-                "any_match sparse~",
-                "any_match bananas~",
-                "any_match sparse~",
-                "matching sparse~"
+                "count sparse~",
+                "count bananas~",
+                "any_match sparse~ +bananas",
+                "matching sparse~ +bananas"
             ]
         );
+    }
+
+    #[test]
+    fn the_most_frequent_word_is_left_out_first_and_still_ranks() {
+        // Every word is held, never all three together; `models` is in the most records.
+        let engine = Noting {
+            frequency: &[("steering", 3), ("language", 40), ("models", 90)],
+            most_together: 2,
+            ..Noting::new(&["steering", "language", "models"])
+        };
+        let request = SearchRequest {
+            query: "models steering language".to_owned(),
+            ..SearchRequest::default()
+        };
+        let results = search(&engine, &request).expect("search");
+        assert_eq!(results.relaxed.relaxed, Some(Relaxation::Dropped));
+        assert_eq!(results.relaxed.dropped, ["models"]);
+        assert_eq!(
+            engine.calls(),
+            [
+                "page_if_any models steering language",
+                "count models~",
+                "count steering~",
+                "count language~",
+                "page_if_any steering language~ +models"
+            ]
+        );
+    }
+
+    #[test]
+    fn drop_order_puts_unheld_words_first_then_the_most_frequent() {
+        // (index, records holding it)
+        assert_eq!(
+            drop_order(vec![(0, 90), (1, 0), (2, 3), (3, 40)]),
+            [1, 0, 3, 2]
+        );
+        // Unheld words in the order typed; equally frequent ones from the last typed.
+        assert_eq!(
+            drop_order(vec![(0, 0), (1, 5), (2, 0), (3, 5)]),
+            [0, 2, 3, 1]
+        );
+    }
+
+    #[test]
+    fn function_words_are_never_required_and_are_reported() {
+        let engine = Noting::new(&["python", "library", "http"]);
+        let request = SearchRequest {
+            query: "a python library for http".to_owned(),
+            ..SearchRequest::default()
+        };
+        let results = search(&engine, &request).expect("search");
+        assert_eq!(results.total, 1);
+        assert_eq!(results.relaxed.ignored, ["a", "for"]);
+        assert_eq!(results.relaxed.relaxed, None);
+        assert_eq!(engine.calls(), ["page_if_any python library http"]);
+        // --exact searches every word as written.
+        let exact = SearchRequest {
+            exact: true,
+            ..request
+        };
+        assert_eq!(search(&engine, &exact).expect("search").total, 0);
+        assert_eq!(engine.calls(), ["page a python library for http"]);
     }
 }

@@ -702,3 +702,71 @@ fn an_author_filter_takes_the_beginning_of_a_name_word() {
     let r = w.run(&["query", "--author", "Na", "--json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
+
+#[test]
+fn questions_keep_their_keywords() {
+    let w = indexed();
+    // The function words go before anything is tried, so the question matches as written.
+    let v = w.query(&["papers about steering language models"]);
+    assert_eq!(v.relaxed, None);
+    assert_eq!(v.ignored, ["papers", "about"]);
+    assert_eq!(
+        v.titles().first().map(String::as_str),
+        Some("Steering Language Models With Activation Engineering")
+    );
+    let v = w.query(&["can LLMs detect their own biases"]);
+    assert!(
+        v.titles()
+            .contains(&"Biases in the Blind Spot: Detecting What LLMs Fail to Mention".to_owned()),
+        "{:?}",
+        v.titles()
+    );
+    // Function words never shrink a result nor move a score.
+    let with = w.query(&["a python library for http", "--limit", "50"]);
+    let without = w.query(&["python library http", "--limit", "50"]);
+    let ranked = |v: &shapes::Results| {
+        let hits = v.hits.iter().map(|h| (h.id.clone(), h.score));
+        (v.total, v.dropped.clone(), hits.collect::<Vec<_>>())
+    };
+    assert_eq!(ranked(&with), ranked(&without));
+    assert_eq!(with.ignored, ["a", "for"]);
+    // --exact searches every word as written.
+    let exact = w.query(&["a python library for http", "--exact"]);
+    assert!(exact.ignored.is_empty());
+    assert_eq!(exact.total, 0);
+    // A stderr note is for relaxations only.
+    let r = w.run(&["query", "papers about steering language models"]);
+    assert!(!r.stderr.contains("note:"), "{}", r.stderr);
+}
+
+#[test]
+fn relaxation_leaves_out_the_most_frequent_word_and_ranks_by_those_left_out() {
+    use crate::common::entry;
+    let w = Workdir::empty();
+    let e = |title: &str, abs: &str| entry(title, abs, &[], "A. Author", "A. Author", "2024-01-05");
+    let mut export = [
+        e("Quokka habitats", "Where the quokka meets the marmot."),
+        e("Quokka notes", "A quokka."),
+        e("Zephyr winds", "A zephyr over a marmot burrow."),
+        e("Marmot one", "One marmot."),
+        e("Marmot two", "Two marmot colonies."),
+        e("Zephyr breeze", "A zephyr."),
+    ]
+    .concat();
+    // Papers holding none of the words, so that each is informative (BM25's idf).
+    for i in 0..20 {
+        export.push_str(&e(&format!("Filler {i}"), "Nothing of the kind."));
+    }
+    let file = w.write("export.txt", export);
+    let file = file.to_str().unwrap();
+    w.run(&["ingest", file]);
+    // Alone, `quokka` ranks the shorter abstract first.
+    assert_eq!(w.titles(&["quokka"]), ["Quokka notes", "Quokka habitats"]);
+    // No record holds all three. `marmot` (4 records) goes first, though typed first; then of
+    // `quokka` and `zephyr` (2 each) the last typed. The record also holding `marmot`, a word
+    // left out, now comes first.
+    let v = w.query(&["marmot quokka zephyr"]);
+    assert_eq!(v.relaxed.as_deref(), Some("dropped"));
+    assert_eq!(v.dropped, ["marmot", "zephyr"]);
+    assert_eq!(v.titles(), ["Quokka habitats", "Quokka notes"]);
+}

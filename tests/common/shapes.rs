@@ -103,8 +103,8 @@ pub struct Record {
     pub source: Source,
 }
 
-/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, hits, facets,
-/// facets_truncated}` (also `GET /api/search`).
+/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, ignored, hits,
+/// facets, facets_truncated}` (also `GET /api/search`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Results {
@@ -115,6 +115,7 @@ pub struct Results {
     pub relaxed: Option<String>,
     pub corrected: Vec<Correction>,
     pub dropped: Vec<String>,
+    pub ignored: Vec<String>,
     pub hits: Vec<Hit>,
     pub facets: Facets,
     pub facets_truncated: Vec<String>,

@@ -144,6 +144,12 @@ impl<'a> QueryBuilder<'a> {
                                 clauses.push((Occur::MustNot, q));
                             }
                         }
+                        // A Should beside Musts only adds to the score (never required).
+                        Node::Optional(inner) => {
+                            if let Some(q) = self.build(inner, MatchMode::AllWords) {
+                                clauses.push((Occur::Should, q));
+                            }
+                        }
                         _ => {
                             if let Some(q) = self.build(child, mode) {
                                 has_positive = true;
@@ -164,6 +170,11 @@ impl<'a> QueryBuilder<'a> {
             Node::Not(inner) => {
                 let q = self.build_negated(inner)?;
                 Some(with_all(vec![(Occur::MustNot, q)]))
+            }
+            // Alone, an optional part restricts nothing: it ranks every record.
+            Node::Optional(inner) => {
+                let q = self.build(inner, MatchMode::AllWords)?;
+                Some(with_all(vec![(Occur::Should, q)]))
             }
             Node::Word {
                 scope,

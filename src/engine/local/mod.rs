@@ -126,6 +126,12 @@ impl Engine for OpenIndex {
         Ok(false)
     }
 
+    fn count(&self, compiled: &Compiled) -> Result<usize> {
+        Ok(self
+            .searcher()
+            .search(&*compiled.query, &tantivy::collector::Count)?)
+    }
+
     fn corrections(&self, compiled: &Compiled) -> Vec<Correction> {
         compiled.corrections.clone()
     }

@@ -336,6 +336,11 @@ impl Engine for OpenSearchEngine {
         self.matches_any(&compiled.query)
     }
 
+    fn count(&self, compiled: &Compiled) -> Result<usize> {
+        let body = json!({"size": 0, "query": compiled.query, "track_total_hits": true});
+        Ok(total_of(&self.search(&body, false)?))
+    }
+
     fn page(&self, compiled: &Compiled, request: &PageRequest) -> Result<Page> {
         let body = page::page_body(compiled, request);
         let reply = self.search(&body, true)?;

@@ -53,12 +53,18 @@ impl<'a> QueryBuilder<'a> {
         Ok(match node {
             Node::And(children) | Node::Or(children) => {
                 let is_and = matches!(node, Node::And(_));
-                let (mut positive, mut negative) = (Vec::new(), Vec::new());
+                let (mut positive, mut negative, mut optional) =
+                    (Vec::new(), Vec::new(), Vec::new());
                 for child in children {
                     match child {
                         Node::Not(inner) => {
                             if let Some(q) = self.negated(inner)? {
                                 negative.push(q);
+                            }
+                        }
+                        Node::Optional(inner) => {
+                            if let Some(q) = self.node(inner, MatchMode::AllWords)? {
+                                optional.push(q);
                             }
                         }
                         _ => {
@@ -74,6 +80,10 @@ impl<'a> QueryBuilder<'a> {
                 let mut bool_ = serde_json::Map::new();
                 if is_and {
                     bool_.insert("must".into(), Value::Array(positive));
+                    // Beside `must`, `should` clauses only add to the score.
+                    if !optional.is_empty() {
+                        bool_.insert("should".into(), Value::Array(optional));
+                    }
                 } else {
                     bool_.insert("should".into(), Value::Array(positive));
                     bool_.insert("minimum_should_match".into(), json!(1));
@@ -84,6 +94,9 @@ impl<'a> QueryBuilder<'a> {
                 Some(json!({ "bool": bool_ }))
             }
             Node::Not(inner) => self.negated(inner)?.map(|q| everything_but(vec![q])),
+            Node::Optional(inner) => self
+                .node(inner, MatchMode::AllWords)?
+                .map(|q| json!({"bool": {"must": [{"match_all": {}}], "should": [q]}})),
             Node::Word {
                 scope,
                 text,
