@@ -226,9 +226,14 @@ pub struct QueryArgs {
     /// Every hit, however many (instead of --limit)
     #[arg(long, conflicts_with = "limit")]
     pub all: bool,
-    /// Match words exactly as typed (after stemming): no typo correction, no word left out
+    /// Match words exactly as typed (after stemming): no typo correction, no word left out,
+    /// no function word ignored, no short form expanded
     #[arg(long)]
     pub exact: bool,
+    /// Synonym groups, one per line (`SAE = sparse autoencoder`), used beside the short forms
+    /// mined at ingest [default: synonyms.txt in the index directory, when there]
+    #[arg(long, value_name = "FILE")]
+    pub synonyms: Option<std::path::PathBuf>,
     /// Facets to count: a comma list of tags, year, fellows, authors, or none
     #[arg(long, value_name = "LIST", default_value = "tags,year,fellows,authors")]
     pub facets: String,

@@ -4,6 +4,7 @@
 //! index or a remote engine) → `search` (query → `Hit`s, relaxation above the engines) →
 //! `output` (hits → text, JSON, CSV). `commands` glues them to the command line defined in `cli`.
 
+pub mod acronyms;
 pub mod atomic_write;
 pub mod cli;
 pub mod clock;

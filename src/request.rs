@@ -111,5 +111,6 @@ pub fn request_from_args(args: &QueryArgs, count_facets: bool) -> Result<SearchR
         facet_limit: args.facet_limit,
         explain: args.explain,
         snippet_chars: 200,
+        synonyms: Default::default(),
     })
 }

@@ -85,6 +85,7 @@ prop_compose! {
             facet_limit,
             explain,
             snippet_chars: 200,
+            synonyms: Default::default(),
         }
     }
 }

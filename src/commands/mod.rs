@@ -54,6 +54,21 @@ pub struct Context {
 }
 
 impl Context {
+    /// A user's synonym groups: `file` when given, else `synonyms.txt` where the index's
+    /// saved searches live (the index directory), when it is there.
+    pub fn user_synonyms(
+        &self,
+        file: Option<&Path>,
+    ) -> Result<std::sync::Arc<crate::acronyms::Synonyms>> {
+        let default = self.target.state_dir().join(crate::acronyms::SYNONYMS_FILE);
+        let path = match file {
+            Some(f) => f.to_path_buf(),
+            None if default.is_file() => default,
+            None => return Ok(Default::default()),
+        };
+        Ok(std::sync::Arc::new(crate::acronyms::Synonyms::load(&path)?))
+    }
+
     /// Opens the engine; a missing local index at the default location is built from the
     /// shipped corpus when that is present, so a fresh clone answers its first query with one
     /// command. Anywhere else a missing index is an error naming the path: a mistyped

@@ -24,12 +24,17 @@ pub fn run(ctx: &Context, args: QueryArgs) -> Result<u8> {
                 .to_owned(),
         ));
     }
-    let request = request_from_args(&args, !matches!(format, Format::Ndjson | Format::Csv))?;
+    let mut request = request_from_args(&args, !matches!(format, Format::Ndjson | Format::Csv))?;
+    request.synonyms = ctx.user_synonyms(args.synonyms.as_deref())?;
     let engine = ctx.open_engine()?;
     let results = search(&engine, &request)?;
     // Said whatever the format: a script reading JSON gets it in `corrected`/`dropped` too,
     // its user on stderr.
-    if let Some(note) = text::relaxation_note(&results.relaxed) {
+    let notes = [
+        text::expansion_note(&results.relaxed),
+        text::relaxation_note(&results.relaxed),
+    ];
+    for note in notes.into_iter().flatten() {
         if !ctx.quiet {
             eprintln!("{note}");
         }

@@ -119,6 +119,12 @@ macro_rules! engines {
                 paired!(self, query, (e, q) => e.any_match(q), Err(mismatch()))
             }
 
+            fn mined_synonyms(&self) -> Result<std::sync::Arc<crate::acronyms::Synonyms>> {
+                match self {
+                    $(AnyEngine::$variant(e) => e.mined_synonyms(),)+
+                }
+            }
+
             fn count(&self, query: &AnyCompiled) -> Result<usize> {
                 paired!(self, query, (e, q) => e.count(q), Err(mismatch()))
             }

@@ -68,6 +68,9 @@ pub enum Node {
     /// relaxation left out of a question goes back in this way, so records holding more of
     /// its words come first (coordination). Matched as written: no typos, no corrections.
     Optional(Box<Node>),
+    /// Matches what its node matches, scored `weight` times as much: the long form a short
+    /// form typed also finds (`search::expand`) ranks a little below the word typed.
+    Weighted(Box<Node>, f32),
     Word {
         scope: Option<Scope>,
         text: String,
@@ -85,6 +88,7 @@ impl Node {
         match self {
             Node::And(c) | Node::Or(c) => c.iter().any(Node::has_positive),
             Node::Not(_) | Node::Optional(_) => false,
+            Node::Weighted(inner, _) => inner.has_positive(),
             Node::Word { .. } | Node::Phrase { .. } => true,
         }
     }

@@ -74,3 +74,6 @@ pub fn search_field(scope: Scope) -> &'static SearchField {
 pub const EXPANSION_WEIGHT: f32 = 0.7;
 /// Most terms one typo or prefix expansion adds.
 pub const MAX_EXPANSIONS: usize = 50;
+/// What a short form also finds (its long form, and the reverse) scores below the words typed,
+/// by this factor: the paper that writes what was typed comes first.
+pub const SYNONYM_WEIGHT: f32 = 0.8;

@@ -158,6 +158,10 @@ pub trait Engine {
     /// Whether any record matches; stops at the first.
     fn any_match(&self, query: &Self::Compiled) -> Result<bool>;
 
+    /// The short forms and their long forms mined from the records at ingest
+    /// (`acronyms::Miner`), stored with the index: empty for an index built before.
+    fn mined_synonyms(&self) -> Result<std::sync::Arc<crate::acronyms::Synonyms>>;
+
     /// How many records match: a word's document frequency, by which relaxation leaves the
     /// least informative words of a question out first.
     fn count(&self, query: &Self::Compiled) -> Result<usize>;

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::acronyms::{Miner, Synonyms};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::inputs::{collect_inputs, read_records, Input, ReadError, RecordSink};
@@ -356,6 +357,10 @@ pub trait SyncWriter {
     fn read_ended(&mut self) -> Result<()> {
         Ok(())
     }
+
+    /// The short forms the records define (every record read, changed or not), to be stored
+    /// with what is written and switched with it: what queries expand (`search::expand`).
+    fn defined(&mut self, acronyms: Synonyms);
 }
 
 /// The input files of a sync, and how many notes collecting them gave (each a warning).
@@ -390,6 +395,7 @@ pub fn run(
         diff: Diff::new(known, rebuilding, opts.now),
         writer,
         observer,
+        acronyms: Miner::default(),
     };
     driver
         .observer
@@ -397,8 +403,14 @@ pub fn run(
     let read = read_records(&inputs.files, &mut driver).map_err(ReadError::flatten);
     driver.observer.finish();
     let stats = read?;
-    let Driver { diff, writer, .. } = driver;
+    let Driver {
+        diff,
+        writer,
+        acronyms,
+        ..
+    } = driver;
     writer.read_ended()?;
+    writer.defined(acronyms.finish());
     let finished = diff.finish(&stats, inputs.notes.len() as u64, opts)?;
     writer.departed(&finished.gone);
     writer.delete(&finished.delete)?;
@@ -410,6 +422,7 @@ struct Driver<'a> {
     diff: Diff,
     writer: &'a mut dyn SyncWriter,
     observer: &'a mut dyn IngestObserver,
+    acronyms: Miner,
 }
 
 impl RecordSink for Driver<'_> {
@@ -418,6 +431,7 @@ impl RecordSink for Driver<'_> {
     fn record(&mut self, record: Record) -> Result<()> {
         // A SIGTERM noted (during a local ingest) stops the read at the next record.
         crate::interrupt::stop_if_signalled()?;
+        self.acronyms.record(&record.title, &record.abstract_text);
         let writer = &mut *self.writer;
         match self.diff.record(&record, &mut |id| writer.returning(id)) {
             Change::Unchanged => Ok(()),

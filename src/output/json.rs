@@ -112,8 +112,8 @@ impl<'a> ScorePartJson<'a> {
     }
 }
 
-/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, ignored, hits,
-/// facets, facets_truncated}`.
+/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, ignored, expanded,
+/// hits, facets, facets_truncated}`.
 #[derive(Debug, Serialize)]
 pub struct ResultsJson<'a> {
     pub query: &'a str,
@@ -127,6 +127,8 @@ pub struct ResultsJson<'a> {
     pub dropped: &'a [String],
     /// The function words of a question searched without (`search::common_words`), as typed.
     pub ignored: &'a [String],
+    /// Each short form or long form that also found its synonyms: `{word, to: [...]}`.
+    pub expanded: &'a [crate::search::Expansion],
     pub hits: Vec<HitJson<'a>>,
     pub facets: serde_json::Map<String, serde_json::Value>,
     /// Facet fields with more values than `--facet-limit` let through.
@@ -143,6 +145,7 @@ impl<'a> ResultsJson<'a> {
             corrected: &results.relaxed.corrections,
             dropped: &results.relaxed.dropped,
             ignored: &results.relaxed.ignored,
+            expanded: &results.relaxed.expanded,
             hits: results.hits.iter().map(HitJson::new).collect(),
             facets: facets_json(&results.facets),
             facets_truncated: facets_truncated(&results.facets),

@@ -339,6 +339,29 @@ pub fn relaxation_note(report: &RelaxReport) -> Option<String> {
     ))
 }
 
+/// The stderr note for short forms and long forms that also found their synonyms, once per
+/// search: `None` when nothing was expanded.
+pub fn expansion_note(report: &RelaxReport) -> Option<String> {
+    if report.expanded.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = report
+        .expanded
+        .iter()
+        .map(|e| format!("{} also as {}", e.word, e.to.join(" | ")))
+        .collect();
+    let first = &report.expanded[0].word;
+    let literal = if first.contains(' ') {
+        "--exact".to_owned()
+    } else {
+        format!("={first} or --exact")
+    };
+    Some(format!(
+        "note: searched {} (write {literal} for the words alone)",
+        each.join("; ")
+    ))
+}
+
 /// The query as typed, in quotes that cannot be mistaken for its own: a query that is one
 /// quoted phrase is shown as it is, one holding a double quote elsewhere in single quotes.
 fn quoted(query: &str) -> String {

@@ -3,6 +3,7 @@
 //! The seam's plain types (`Hit`, `Sort`, facets, snippets) are `engine`'s, re-exported here.
 
 pub mod common_words;
+pub mod expand;
 pub mod filters;
 pub mod lookup;
 pub mod similar;
@@ -20,8 +21,10 @@ pub use crate::engine::{MatchedRecord, Restrictions, Sort};
 pub use filters::{parse_added_since, parse_filter_date, FilterError, Filters, UnmatchedFilter};
 pub use syntax::{parse_query, parse_query_droppable, Node, QueryError, Scope};
 
+use crate::acronyms::Synonyms;
 use crate::engine::{Engine, PageRequest, Plan};
 use crate::error::Result;
+pub use expand::Expansion;
 
 /// Facet values returned per field unless a request says otherwise.
 pub const DEFAULT_FACET_LIMIT: usize = 10;
@@ -41,6 +44,9 @@ pub struct SearchRequest {
     pub facet_limit: usize,
     pub explain: bool,
     pub snippet_chars: usize,
+    /// A user's synonym groups (`--synonyms FILE`, `synonyms.txt`), used with the short forms
+    /// mined at ingest (`Engine::mined_synonyms`).
+    pub synonyms: std::sync::Arc<Synonyms>,
 }
 
 impl Default for SearchRequest {
@@ -56,6 +62,7 @@ impl Default for SearchRequest {
             facet_limit: DEFAULT_FACET_LIMIT,
             explain: false,
             snippet_chars: 200,
+            synonyms: Default::default(),
         }
     }
 }
@@ -81,6 +88,8 @@ pub struct RelaxReport {
     /// Function words of a question (`common_words`), searched without: never a relaxation,
     /// since they are left out before the query as written is tried.
     pub ignored: Vec<String>,
+    /// Short forms and long forms that also found their synonyms (`expand`).
+    pub expanded: Vec<Expansion>,
 }
 
 #[derive(Debug, Clone)]
@@ -107,7 +116,7 @@ pub fn search_restricted<E: Engine>(
     let started = Instant::now();
     let (parsed, request) = parse_request(request)?;
     let request = request.as_ref();
-    let (parsed, ignored) = searched_words(parsed, request);
+    let (parsed, ignored, expanded) = searched_words(engine, parsed, request)?;
     let page_request = PageRequest {
         sort: result_sort(request, parsed.as_ref()),
         limit: request.limit,
@@ -135,6 +144,7 @@ pub fn search_restricted<E: Engine>(
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         relaxed: RelaxReport {
             ignored,
+            expanded,
             ..relaxed.report
         },
         hits: page.hits,
@@ -151,7 +161,7 @@ pub fn matching_records<E: Engine>(
 ) -> Result<Vec<MatchedRecord>> {
     let (parsed, request) = parse_request(request)?;
     let request = request.as_ref();
-    let (parsed, _) = searched_words(parsed, request);
+    let (parsed, _, _) = searched_words(engine, parsed, request)?;
     let relaxed = relax(
         engine,
         request,
@@ -184,19 +194,31 @@ fn parse_request(
     ))
 }
 
-/// The words a request searches for: without the function words of a question, unless it
-/// asks for the words exactly as written (`--exact`). Also the words left out.
-fn searched_words(
+/// The words a request searches for: short forms and long forms expanded by the synonyms
+/// (mined at ingest and the user's), then without the function words of a question — unless
+/// it asks for the words exactly as written (`--exact`). Also what was left out and expanded.
+fn searched_words<E: Engine>(
+    engine: &E,
     parsed: Option<Droppable>,
     request: &SearchRequest,
-) -> (Option<Droppable>, Vec<String>) {
-    match parsed {
-        Some(parsed) if !request.exact => {
-            let (parsed, ignored) = common_words::without_common_words(parsed);
-            (Some(parsed), ignored)
-        }
-        parsed => (parsed, Vec::new()),
+) -> Result<(Option<Droppable>, Vec<String>, Vec<Expansion>)> {
+    let Some(parsed) = parsed else {
+        return Ok((None, Vec::new(), Vec::new()));
+    };
+    if request.exact {
+        return Ok((Some(parsed), Vec::new(), Vec::new()));
     }
+    let mut synonyms = engine.mined_synonyms()?;
+    if !request.synonyms.is_empty() {
+        std::sync::Arc::make_mut(&mut synonyms).extend(&request.synonyms);
+    }
+    let (parsed, expanded) = if synonyms.is_empty() {
+        (parsed, Vec::new())
+    } else {
+        expand::expand(parsed, &synonyms)
+    };
+    let (parsed, ignored) = common_words::without_common_words(parsed);
+    Ok((Some(parsed), ignored, expanded))
 }
 
 /// The query a request runs, after relaxation, with what it took.
@@ -274,7 +296,7 @@ fn relax<E: Engine, T>(
                     relaxed: Some(Relaxation::Typos),
                     corrections,
                     dropped: Vec::new(),
-                    ignored: Vec::new(),
+                    ..RelaxReport::default()
                 },
                 found: Some(found),
             });
@@ -322,7 +344,7 @@ fn relax<E: Engine, T>(
                     relaxed: Some(Relaxation::Dropped),
                     corrections,
                     dropped: dropped.iter().map(|&k| word_text(&items[k])).collect(),
-                    ignored: Vec::new(),
+                    ..RelaxReport::default()
                 },
                 query,
                 found: Some(found),
@@ -353,7 +375,7 @@ fn drop_order(mut held_by: Vec<(usize, usize)>) -> Vec<usize> {
 fn word_text(node: &Node) -> String {
     match node {
         Node::Word { text, .. } | Node::Phrase { text, .. } => text.clone(),
-        _ => String::new(),
+        _ => expand::typed_words(node).unwrap_or_default(),
     }
 }
 
@@ -461,6 +483,7 @@ mod tests {
             Node::And(c) | Node::Or(c) => c.iter().for_each(|n| words(n, out, optional)),
             Node::Not(_) => {}
             Node::Optional(inner) => words(inner, optional, &mut Vec::new()),
+            Node::Weighted(inner, _) => words(inner, out, optional),
             Node::Word { text, .. } | Node::Phrase { text, .. } => out.push(text.clone()),
         }
     }
@@ -513,6 +536,10 @@ mod tests {
         fn any_match(&self, q: &Query) -> Result<bool> {
             self.note("any_match", q);
             Ok(self.matches(q))
+        }
+
+        fn mined_synonyms(&self) -> Result<std::sync::Arc<Synonyms>> {
+            Ok(Default::default())
         }
 
         fn count(&self, q: &Query) -> Result<usize> {

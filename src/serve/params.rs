@@ -215,6 +215,7 @@ impl SearchParams {
             facet_limit: self.facet_limit.unwrap_or(facet_limit),
             explain: false,
             snippet_chars: 200,
+            synonyms: Default::default(),
         })
     }
 

@@ -770,3 +770,89 @@ fn relaxation_leaves_out_the_most_frequent_word_and_ranks_by_those_left_out() {
     assert_eq!(v.dropped, ["marmot", "zephyr"]);
     assert_eq!(v.titles(), ["Quokka habitats", "Quokka notes"]);
 }
+
+#[test]
+fn short_forms_mined_at_ingest_also_find_their_long_forms() {
+    let w = indexed();
+    // "Sparse autoencoders (SAEs)" is written in six abstracts of the shipped corpus.
+    let v = w.query(&["SAE", "--limit", "100"]);
+    assert_eq!(v.expanded.len(), 1, "{:?}", v.expanded);
+    assert_eq!(v.expanded[0].word, "SAE");
+    assert_eq!(v.expanded[0].to, ["sparse autoencoders"]);
+    // It finds what the word finds and what the long form finds, and nothing else.
+    let alone: std::collections::BTreeSet<String> =
+        w.titles(&["=SAE", "--limit", "100"]).into_iter().collect();
+    let long: std::collections::BTreeSet<String> = w
+        .titles(&["\"sparse autoencoders\"", "--limit", "100"])
+        .into_iter()
+        .collect();
+    let both: std::collections::BTreeSet<String> = v.titles().into_iter().collect();
+    assert!(
+        long.difference(&alone).count() > 0,
+        "the long form adds nothing"
+    );
+    assert_eq!(both, alone.union(&long).cloned().collect());
+    // The written-out form finds the short one too.
+    let v = w.query(&["sparse autoencoders"]);
+    assert_eq!(v.expanded[0].to, ["SAE"]);
+    // Never inside quotes, with =, with --exact or in a scope.
+    for q in [
+        &["=SAE"][..],
+        &["\"SAE\""],
+        &["SAE", "--exact"],
+        &["abstract:SAE"],
+    ] {
+        assert!(w.query(q).expanded.is_empty(), "{q:?}");
+    }
+    // Said once on stderr.
+    let r = w.run(&["query", "SAE"]);
+    assert_eq!(
+        r.stderr.matches("SAE also as sparse autoencoders").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_synonyms_file_in_the_index_or_named_expands_too() {
+    let w = indexed();
+    let index = w.path("index");
+    assert!(w.titles(&["flattery"]).is_empty());
+    std::fs::write(
+        index.join("synonyms.txt"),
+        "# ours\nflattery = sycophancy\n",
+    )
+    .unwrap();
+    let v = w.query(&["flattery"]);
+    assert_eq!(v.expanded[0].to, ["sycophancy"]);
+    assert!(v
+        .titles()
+        .contains(&"Towards Understanding Sycophancy in Language Models".to_owned()));
+    // Named with --synonyms; a bad line is one error naming the file and line.
+    let file = w.write("mine.txt", "steering = activation engineering\nlonely\n");
+    let r = w.run(&["query", "steering", "--synonyms", file.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("mine.txt:2:"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+}
+
+#[test]
+fn mined_short_forms_live_with_the_index_generation() {
+    let w = indexed();
+    // An unchanged re-ingest (nothing parsed) and a rebuild keep them.
+    w.ingest();
+    assert_eq!(w.query(&["CoT"]).expanded.len(), 1);
+    w.run(&["ingest", "--rebuild"]);
+    assert_eq!(w.query(&["CoT"]).expanded.len(), 1);
+    // An export that no longer defines it drops it with the next generation.
+    let corpus = w.read("corpus/mats-research.txt");
+    w.write(
+        "corpus/mats-research.txt",
+        corpus
+            .replace("(CoT)", "")
+            .replace("Chain-of-Thought (CoT)", ""),
+    );
+    w.ingest();
+    assert!(w.query(&["CoT"]).expanded.is_empty());
+}

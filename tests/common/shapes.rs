@@ -103,8 +103,8 @@ pub struct Record {
     pub source: Source,
 }
 
-/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, ignored, hits,
-/// facets, facets_truncated}` (also `GET /api/search`).
+/// `query --json`: `{query, total, took_ms, relaxed, corrected, dropped, ignored, expanded,
+/// hits, facets, facets_truncated}` (also `GET /api/search`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Results {
@@ -116,6 +116,8 @@ pub struct Results {
     pub corrected: Vec<Correction>,
     pub dropped: Vec<String>,
     pub ignored: Vec<String>,
+    /// Same shape as `corrected`: `{word, to}`.
+    pub expanded: Vec<Correction>,
     pub hits: Vec<Hit>,
     pub facets: Facets,
     pub facets_truncated: Vec<String>,

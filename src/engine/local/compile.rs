@@ -78,6 +78,8 @@ pub struct QueryBuilder<'a> {
     pub corrections: Corrections,
     /// Every scored clause built, for `--explain`.
     pub scored: Vec<ScoredClause>,
+    /// What the clauses built now are weighted by besides their field's weight (`Weighted`).
+    scale: f32,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -90,6 +92,7 @@ impl<'a> QueryBuilder<'a> {
             highlights: HighlightTerms::default(),
             corrections: Corrections::default(),
             scored: Vec::new(),
+            scale: 1.0,
         }
     }
 
@@ -182,6 +185,13 @@ impl<'a> QueryBuilder<'a> {
                 prefix,
             } => self.word(*scope, text, *prefix, mode),
             Node::Phrase { scope, text } => self.phrase(*scope, text),
+            Node::Weighted(inner, weight) => {
+                let outer = self.scale;
+                self.scale = outer * weight;
+                let q = self.build(inner, mode);
+                self.scale = outer;
+                q
+            }
         }
     }
 
@@ -203,6 +213,7 @@ impl<'a> QueryBuilder<'a> {
         kind: MatchKind,
         weight: f32,
     ) -> Box<dyn Query> {
+        let weight = weight * self.scale;
         let q = boost(q, weight);
         self.scored.push(ScoredClause {
             part: ScorePart {

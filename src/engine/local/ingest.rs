@@ -14,9 +14,12 @@ use super::released_maps::Releaser;
 use super::schema::{
     build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM, SOURCE_HASH,
 };
-use super::side_files::{inputs_fingerprint, read_sync_mark, Departed, MarkDiagnostic, SyncMark};
+use super::side_files::{
+    inputs_fingerprint, read_sync_mark, write_acronyms, Departed, MarkDiagnostic, SyncMark,
+};
 use super::store::{IndexRoot, OpenIndex};
 use super::writer_dir::{WriteFailure, WriterDirectory};
+use crate::acronyms::Synonyms;
 use crate::diagnostic::Diagnostic;
 use crate::engine::sync::{self, Inputs, SyncWriter};
 use crate::engine::{IngestObserver, IngestOptions, Known, SyncSummary};
@@ -150,7 +153,11 @@ pub fn ingest(
     let failure: WriteFailure = Default::default();
     let mut departed = Departed::load(root);
     let outcome = stage(&staging, live.as_ref(), &failure).and_then(|(index, _released)| {
-        let (summary, replay) = write(
+        let Written {
+            summary,
+            replay,
+            acronyms,
+        } = write(
             &index,
             &inputs,
             known,
@@ -173,6 +180,7 @@ pub fn ingest(
         } else {
             SyncMark::remove(&staging);
         }
+        write_acronyms(&staging, &acronyms)?;
         super::facets::write_flat_ordinals(&index, &staging)?;
         drop(index);
         stop_if_signalled()?;
@@ -318,6 +326,8 @@ struct SyncSink<'a> {
     /// The diagnostics of the read, to replay when the same export comes again (`None` past
     /// `MAX_REPLAYED`: such an export is parsed every time).
     replay: Option<Vec<MarkDiagnostic>>,
+    /// The short forms the records define, written with the generation.
+    acronyms: Synonyms,
 }
 
 /// Diagnostics kept for replay; an export with more is parsed again at every sync.
@@ -444,6 +454,10 @@ fn delete_all(w: &mut IndexWriter, mut terms: Vec<Term>) -> Result<()> {
 }
 
 impl SyncWriter for SyncSink<'_> {
+    fn defined(&mut self, acronyms: Synonyms) {
+        self.acronyms = acronyms;
+    }
+
     fn upsert(&mut self, record: Record, first_seen: i64, replace: bool) -> Result<()> {
         let key = id_to_number(&record.id).unwrap_or_default();
         let term = replace.then(|| self.id_term(&record.id));
@@ -504,7 +518,7 @@ fn write(
     opts: &IngestOptions,
     observer: &mut dyn IngestObserver,
     departed: &mut Departed,
-) -> Result<(SyncSummary, Option<Vec<MarkDiagnostic>>)> {
+) -> Result<Written> {
     let fields = Fields::resolve(&index.schema())?;
     let known_before = known.len() as u64;
     let mut sink = SyncSink {
@@ -524,6 +538,7 @@ fn write(
         doomed: opts.strict && !inputs.notes.is_empty(),
         departed,
         replay: Some(Vec::new()),
+        acronyms: Synonyms::default(),
     };
     let mut summary = sync::run(inputs, known, rebuilding, opts, observer, &mut sink)?;
     if !sink.pending.is_empty() {
@@ -544,7 +559,19 @@ fn write(
     }
     let reader = index.reader()?;
     summary.records = reader.searcher().num_docs();
-    Ok((summary, sink.replay.take()))
+    Ok(Written {
+        summary,
+        replay: sink.replay.take(),
+        acronyms: std::mem::take(&mut sink.acronyms),
+    })
+}
+
+/// What a sync wrote, with what goes into the generation beside it.
+struct Written {
+    summary: SyncSummary,
+    /// The read's diagnostics to replay for the same export; None: too many to keep.
+    replay: Option<Vec<MarkDiagnostic>>,
+    acronyms: Synonyms,
 }
 
 fn note_rebuild(root: &IndexRoot, observer: &mut dyn IngestObserver, why: &str) {

@@ -126,6 +126,14 @@ impl Engine for OpenIndex {
         Ok(false)
     }
 
+    fn mined_synonyms(&self) -> Result<std::sync::Arc<crate::acronyms::Synonyms>> {
+        if let Some(table) = self.acronyms.get() {
+            return Ok(table.clone());
+        }
+        let table = std::sync::Arc::new(side_files::read_acronyms(&self.generation)?);
+        Ok(self.acronyms.get_or_init(|| table).clone())
+    }
+
     fn count(&self, compiled: &Compiled) -> Result<usize> {
         Ok(self
             .searcher()

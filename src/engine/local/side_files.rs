@@ -1,5 +1,6 @@
 //! The files a local sync keeps beside the index: the sync mark (`litsearch-sync.json`, in the
-//! generation: an identical export at the same commit needs no parsing) and `departed.json`.
+//! generation: an identical export at the same commit needs no parsing), the short forms the
+//! records define (`acronyms.tsv`, in the generation) and `departed.json`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -129,4 +130,28 @@ pub(super) fn inputs_fingerprint(
         hasher.update(&[0xff]);
     }
     Ok(hasher.digest())
+}
+
+/// The short forms the records of a generation define, one `SHORT<TAB>long form<TAB>records`
+/// per line (`acronyms::Synonyms::to_tsv`).
+const ACRONYMS: &str = "acronyms.tsv";
+
+/// Writes a generation's short forms (replacing the hard-linked file of the one before, never
+/// writing through it); none: no file.
+pub(super) fn write_acronyms(staging: &Path, acronyms: &crate::acronyms::Synonyms) -> Result<()> {
+    let path = staging.join(ACRONYMS);
+    let _ = std::fs::remove_file(&path);
+    if acronyms.is_empty() {
+        return Ok(());
+    }
+    crate::atomic_write::write_atomically(&path, acronyms.to_tsv().as_bytes())
+}
+
+/// A generation's short forms; none when it has no file (built before they were mined).
+pub(super) fn read_acronyms(generation: &Path) -> Result<crate::acronyms::Synonyms> {
+    match std::fs::read_to_string(generation.join(ACRONYMS)) {
+        Ok(text) => Ok(crate::acronyms::Synonyms::from_tsv(&text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(Error::io(generation.join(ACRONYMS), e)),
+    }
 }

@@ -53,6 +53,8 @@ pub struct OpenIndex {
     stamp: Option<FileStamp>,
     /// The segments' side files of flat facet ordinals, mapped at the first facet count.
     flat: std::sync::OnceLock<std::sync::Arc<super::facets::FlatOrdinals>>,
+    /// The generation's short forms (`acronyms.tsv`), read at the first query needing them.
+    pub(super) acronyms: std::sync::OnceLock<std::sync::Arc<crate::acronyms::Synonyms>>,
 }
 
 /// What tells one `meta.json` from the next: tantivy replaces it by rename at every commit.
@@ -332,6 +334,7 @@ fn open_generation(root: &Path, generation: &Path) -> Result<OpenIndex> {
         generation: generation.to_path_buf(),
         stamp,
         flat: Default::default(),
+        acronyms: Default::default(),
     })
 }
 

@@ -15,6 +15,7 @@ use super::client::{reason, Client};
 use super::lock::Lock;
 use super::schema::{self, Layout};
 use super::{alias_target, hits_of};
+use crate::acronyms::Synonyms;
 use crate::diagnostic::Diagnostic;
 use crate::engine::sync::{self, Inputs, SyncWriter};
 use crate::engine::{IngestObserver, IngestOptions, Known, SyncSummary};
@@ -122,8 +123,9 @@ fn write(
             Some(&schema::index_body(layout)),
         )?;
         let written = (|| {
-            let summary =
+            let (summary, acronyms) =
                 Sink::new(client, &index, true, lock).run(inputs, known, opts, observer)?;
+            put_meta(client, &index, &acronyms)?;
             refresh_and_wait(client, &index)?;
             Ok(summary)
         })();
@@ -149,12 +151,20 @@ fn write(
         Ok(summary)
     } else {
         let index = live.expect("in place only with a live index");
-        let mut summary =
+        let (mut summary, acronyms) =
             Sink::new(client, &index, false, lock).run(inputs, known, opts, observer)?;
+        put_meta(client, &index, &acronyms)?;
         client.call("POST", &format!("/{index}/_refresh"), None)?;
         summary.records = count(client, alias)?;
         Ok(summary)
     }
+}
+
+/// The index's `_meta`: its schema and the short forms its records define.
+fn put_meta(client: &Client, index: &str, acronyms: &Synonyms) -> Result<()> {
+    let body = schema::meta_body(acronyms);
+    client.call("PUT", &format!("/{index}/_mapping"), Some(&body))?;
+    Ok(())
 }
 
 /// A generation number: milliseconds since the epoch (later builds sort after earlier ones).
@@ -281,6 +291,8 @@ struct Sink<'a, 'l> {
     lock: &'a mut Lock<'l>,
     /// A failure while reading, reported once the read stops.
     failed: Option<Error>,
+    /// The short forms the records define, put in the index's mapping after the sync.
+    acronyms: Synonyms,
 }
 
 /// Why posting stopped: the error, and the records the engine refused (each reported on a
@@ -311,6 +323,7 @@ impl<'a, 'l> Sink<'a, 'l> {
             queue: None,
             lock,
             failed: None,
+            acronyms: Synonyms::default(),
         }
     }
 
@@ -322,7 +335,7 @@ impl<'a, 'l> Sink<'a, 'l> {
         known: HashMap<u64, Known>,
         opts: &IngestOptions,
         observer: &mut dyn IngestObserver,
-    ) -> Result<SyncSummary> {
+    ) -> Result<(SyncSummary, Synonyms)> {
         let (client, stream) = (self.client, self.stream);
         let outcome = pipelined(
             |body| post_bulk(client, body, stream),
@@ -337,12 +350,13 @@ impl<'a, 'l> Sink<'a, 'l> {
                 produced.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             },
         );
-        outcome.map_err(|stopped| {
+        let summary = outcome.map_err(|stopped| {
             for refused in stopped.refused {
                 observer.diagnostic(&Diagnostic::new(&self.client.url.to_string(), 0, refused));
             }
             stopped.error
-        })
+        })?;
+        Ok((summary, std::mem::take(&mut self.acronyms)))
     }
 
     fn index_doc(&mut self, record: &Record, first_seen: i64) -> Result<()> {
@@ -496,6 +510,10 @@ fn backoff(attempt: u32) {
 }
 
 impl SyncWriter for Sink<'_, '_> {
+    fn defined(&mut self, acronyms: Synonyms) {
+        self.acronyms = acronyms;
+    }
+
     fn upsert(&mut self, record: Record, first_seen: i64, _replace: bool) -> Result<()> {
         if self.failed.is_some() {
             return Ok(());

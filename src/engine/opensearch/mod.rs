@@ -101,6 +101,10 @@ pub struct OpenSearchEngine {
     alias: String,
     /// The index the alias named when opened: whose health a failed search asks.
     index: String,
+    /// Its short forms as its mapping's `_meta` gives them (`acronyms::Synonyms::to_tsv`),
+    /// read at the first query needing them.
+    acronyms_tsv: String,
+    acronyms: std::sync::OnceLock<std::sync::Arc<crate::acronyms::Synonyms>>,
 }
 
 /// A plan as query DSL, with the query the highlighter matches against.
@@ -138,20 +142,48 @@ pub(crate) fn alias_target(client: &Client, alias: &str) -> Result<Option<String
 impl OpenSearchEngine {
     pub fn open(client: Client) -> Result<OpenSearchEngine> {
         let alias = client.url.name.clone();
-        let Some(index) = alias_target(&client, &alias)? else {
-            let exists = client.send("HEAD", &format!("/{alias}"), None)?;
-            return Err(client.error(if exists.ok() {
-                format!("{alias} is an index, not an alias: litsearch searches through an alias it manages (run `litsearch ingest --rebuild --engine …` after removing it)")
-            } else {
-                "no index there yet: run `litsearch ingest --engine URL PATH…` first".to_owned()
-            }));
+        // The alias's mapping names the index it points to and carries the short forms its
+        // records define (`_meta`): one request for both.
+        let path = format!("/{alias}/_mapping");
+        let reply = client.send("GET", &path, None)?;
+        if reply.status == 404 {
+            return Err(
+                client.error("no index there yet: run `litsearch ingest --engine URL PATH…` first")
+            );
+        }
+        if !reply.ok() {
+            return Err(client.status_error("GET", &path, &reply));
+        }
+        let mut indices: Vec<(&String, &Value)> = reply
+            .body
+            .as_object()
+            .map(|m| m.iter().collect())
+            .unwrap_or_default();
+        let (index, mapping) = match indices.pop() {
+            Some((index, _)) if *index == alias => {
+                return Err(client.error(format!("{alias} is an index, not an alias: litsearch searches through an alias it manages (run `litsearch ingest --rebuild --engine …` after removing it)")));
+            }
+            Some(one) if indices.is_empty() => one,
+            _ => {
+                return Err(client.error(format!(
+                    "alias {alias} points to {} indices; litsearch expects exactly one",
+                    indices.len() + 1
+                )))
+            }
         };
+        let acronyms = mapping
+            .pointer(&format!("/mappings/_meta/{}", schema::ACRONYMS_META))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
         // The index's health is not asked here but when a search fails (`failure`): a query
         // is this lookup and its search.
         Ok(OpenSearchEngine {
+            index: index.clone(),
             client,
             alias,
-            index,
+            acronyms_tsv: acronyms,
+            acronyms: Default::default(),
         })
     }
 
@@ -334,6 +366,13 @@ impl Engine for OpenSearchEngine {
 
     fn any_match(&self, compiled: &Compiled) -> Result<bool> {
         self.matches_any(&compiled.query)
+    }
+
+    fn mined_synonyms(&self) -> Result<std::sync::Arc<crate::acronyms::Synonyms>> {
+        let table = self.acronyms.get_or_init(|| {
+            std::sync::Arc::new(crate::acronyms::Synonyms::from_tsv(&self.acronyms_tsv))
+        });
+        Ok(table.clone())
     }
 
     fn count(&self, compiled: &Compiled) -> Result<usize> {

@@ -37,6 +37,8 @@ pub struct QueryBuilder<'a> {
     pub corrections: Vec<Correction>,
     /// The terms each scored clause should match and what was typed for them (`--explain`).
     pub origins: Vec<TermOrigin>,
+    /// What the clauses built now are weighted by besides their field's weight (`Weighted`).
+    scale: f32,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -45,6 +47,7 @@ impl<'a> QueryBuilder<'a> {
             dictionary,
             corrections: Vec::new(),
             origins: Vec::new(),
+            scale: 1.0,
         }
     }
 
@@ -103,7 +106,23 @@ impl<'a> QueryBuilder<'a> {
                 prefix,
             } => self.word(*scope, text, *prefix, mode)?,
             Node::Phrase { scope, text } => self.phrase(*scope, text),
+            Node::Weighted(inner, weight) => {
+                let outer = self.scale;
+                self.scale = outer * weight;
+                let q = self.node(inner, mode);
+                self.scale = outer;
+                q?
+            }
         })
+    }
+
+    /// The fields a term of `scope` is matched in, weighted by the scale of the node built.
+    fn targets(&self, scope: Option<Scope>) -> Vec<Target> {
+        let mut targets = fields(scope);
+        for t in &mut targets {
+            t.weight *= self.scale;
+        }
+        targets
     }
 
     /// Excluded words are matched as written, correct nothing and score nothing.
@@ -136,7 +155,7 @@ impl<'a> QueryBuilder<'a> {
     fn phrase(&mut self, scope: Option<Scope>, text: &str) -> Option<Value> {
         let typed = typed_phrase(text);
         let mut alternatives = Vec::new();
-        for target in fields(scope) {
+        for target in self.targets(scope) {
             let tokens = target.tokens(text);
             match tokens.len() {
                 0 => {}
@@ -166,7 +185,7 @@ impl<'a> QueryBuilder<'a> {
         let typos = allowed_typos(&unstemmed);
         // Typos are looked for only when the word as written is in no field it may match; the
         // words near it are asked with that, in the fields where it is one word.
-        let targets = fields(scope);
+        let targets = self.targets(scope);
         let lookup = if mode == MatchMode::Typos && !prefix {
             let near: Vec<&str> = if typos > 0 {
                 targets

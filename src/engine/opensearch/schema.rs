@@ -136,6 +136,16 @@ pub fn index_body(layout: Layout) -> Value {
     })
 }
 
+/// The key of the mapping's `_meta` holding the short forms the records define
+/// (`acronyms::Synonyms::to_tsv`), written with each sync and read by queries.
+pub const ACRONYMS_META: &str = "litsearch_acronyms";
+
+/// The mapping's `_meta` after a sync: the schema and the short forms (a `_meta` update
+/// replaces it whole).
+pub fn meta_body(acronyms: &crate::acronyms::Synonyms) -> Value {
+    json!({"_meta": {"litsearch_schema": SCHEMA_VERSION, ACRONYMS_META: acronyms.to_tsv()}})
+}
+
 /// The facet a search field is counted for, if any.
 fn facet_of(field: &str) -> Option<FacetField> {
     match field {
