@@ -35,6 +35,7 @@ pub fn run(ctx: &Context, args: ServeArgs) -> Result<u8> {
         header_timeout: Duration::from_secs_f64(args.header_timeout),
         quiet: ctx.quiet,
         cache_entries: args.cache,
+        synonyms: ctx.user_synonyms(None)?,
     };
     serve(ctx.target.clone(), engine, &opts)?;
     Ok(exit::OK)

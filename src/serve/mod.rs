@@ -45,6 +45,9 @@ pub struct ServeOptions {
     pub quiet: bool,
     /// Search answers kept for repeated requests (0: none).
     pub cache_entries: usize,
+    /// The index's `synonyms.txt`, read once at start (the mined short forms come with the
+    /// engine, and follow its reopening).
+    pub synonyms: Arc<crate::acronyms::Synonyms>,
 }
 
 /// The Content-Security-Policy of every response: our own scripts, styles and requests only.
@@ -61,6 +64,7 @@ pub(crate) struct AppState {
     searches: Arc<Semaphore>,
     timeout: Duration,
     quiet: bool,
+    synonyms: Arc<crate::acronyms::Synonyms>,
 }
 
 /// The engine answering now and its epoch, bumped at every reopen: the cache keys answers by it.
@@ -196,8 +200,9 @@ impl AppState {
     /// (no permit is taken then: nothing is searched).
     pub async fn search(
         self: &Arc<Self>,
-        request: SearchRequest,
+        mut request: SearchRequest,
     ) -> std::result::Result<Searched, Failure> {
+        request.synonyms = self.synonyms.clone();
         let key = cache::key(&request);
         let now = self.current();
         if !now.engine.is_stale() {
@@ -359,6 +364,7 @@ pub fn run(target: Target, engine: AnyEngine, opts: &ServeOptions) -> Result<()>
         searches: Arc::new(Semaphore::new(opts.max_concurrent.max(1))),
         timeout: opts.timeout,
         quiet: opts.quiet,
+        synonyms: opts.synonyms.clone(),
     });
     // A request in flight at the signal has at most the header timeout to finish its head and
     // the search timeout to be answered; the drain waits that long (writing the answer to a

@@ -1133,3 +1133,17 @@ end
     // The server is still answering from a live index.
     assert_eq!(server.get("/api/search?q=sparse").status, 200);
 }
+
+#[test]
+fn the_api_expands_short_forms_and_the_indexs_synonyms_as_query_does() {
+    let w = ready();
+    std::fs::write(w.path("index/synonyms.txt"), "flattery = sycophancy\n").unwrap();
+    let server = Server::start(&w, &[]);
+    for q in ["SAE", "flattery", "sparse autoencoders"] {
+        let r = server.get(&format!("/api/search?q={}", enc(q)));
+        assert_eq!(r.status, 200, "{q}: {}", r.body);
+        let served: Results = r.strict();
+        assert!(!served.expanded.is_empty(), "{q}: nothing expanded");
+        assert_eq!(without_took(served), without_took(w.query(&[q])), "{q}");
+    }
+}
