@@ -437,6 +437,7 @@ mod tests {
             searches: Arc::new(Semaphore::new(permits)),
             timeout,
             quiet: true,
+            synonyms: Default::default(),
         })
     }
 
