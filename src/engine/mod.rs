@@ -62,6 +62,24 @@ pub fn allowed_typos(word: &str) -> u8 {
     }
 }
 
+/// A short form written in capitals (`SAE`, `RLHF`, `L3D`): matched as written, never
+/// stemmed (`MAPS` must not find "map"), in the unstemmed words of prose fields, with its
+/// plural (`SAE` finds "SAEs"). Both engines match it alike.
+pub fn is_capital_short_form(word: &str) -> bool {
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=10).contains(&word.chars().count())
+        && letters >= 2
+        && word
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// The unstemmed terms a capital short form matches: itself and its plural, lowercased.
+pub fn short_form_terms(word: &str) -> [String; 2] {
+    let lower = word.to_ascii_lowercase();
+    [format!("{lower}s"), lower]
+}
+
 /// A word no record holds as written, and the words of the index it was taken for (within
 /// `allowed_typos` edits of the whole word).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -856,3 +856,28 @@ fn mined_short_forms_live_with_the_index_generation() {
     w.ingest();
     assert!(w.query(&["CoT"]).expanded.is_empty());
 }
+
+#[test]
+fn a_capital_short_form_is_never_stemmed_but_finds_its_plural() {
+    // Independently: the papers writing SAE or SAEs as a word, whatever their case.
+    let holds = |r: &litsearch::Record| {
+        let text = format!("{} {} {}", r.title, r.abstract_text, r.tags.join(" "));
+        text.split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.eq_ignore_ascii_case("sae") || w.eq_ignore_ascii_case("saes"))
+    };
+    let w = indexed();
+    assert_eq!(
+        sorted(w.titles(&["=SAE", "--limit", "100"])),
+        titles_where(holds)
+    );
+    // `MAPS` is a name: it does not find "map", as the stemmed `maps` does.
+    let w = Workdir::empty();
+    let e = |title: &str| crate::common::entry(title, "Text.", &[], "A. B", "A. B", "2024-01-05");
+    let file = w.write(
+        "x.txt",
+        [e("A sparse map of features"), e("The MAPS benchmark")].concat(),
+    );
+    w.run(&["ingest", file.to_str().unwrap()]);
+    assert_eq!(w.titles(&["MAPS"]), ["The MAPS benchmark"]);
+    assert_eq!(w.titles(&["maps"]).len(), 2);
+}

@@ -14,7 +14,9 @@ use tantivy::{Searcher, Term};
 use super::schema::{name_analyzer, text_analyzer, Fields};
 use crate::engine::ast::{Node, Scope};
 use crate::engine::explain::{typed_phrase, typed_word, MatchKind, ScorePart};
-use crate::engine::{allowed_typos, Correction, MatchMode};
+use crate::engine::{
+    allowed_typos, is_capital_short_form, short_form_terms, Correction, MatchMode,
+};
 
 use crate::engine::fields::{EXPANSION_WEIGHT, MAX_EXPANSIONS, SEARCH_FIELDS};
 
@@ -300,6 +302,15 @@ impl<'a> QueryBuilder<'a> {
                 continue;
             }
             let token = &tokens[0];
+            if is_capital_short_form(text) && is_prose(s) {
+                for w in short_form_terms(text) {
+                    self.highlights.add(s, token);
+                    let q = term_query(words, &w);
+                    let q = self.scored(q, (s, &typed, &w), MatchKind::Word, weight);
+                    alternatives.push((Occur::Should, q));
+                }
+                continue;
+            }
             let q = term_query(field, token);
             let q = self.scored(q, (s, &typed, token), MatchKind::Word, weight);
             alternatives.push((Occur::Should, q));
@@ -459,6 +470,14 @@ impl<'a> QueryBuilder<'a> {
 }
 
 /// The one token of a single-token analysis.
+/// A field of stemmed prose (title, abstract, tags), where a capital short form is matched in
+/// the unstemmed words instead.
+fn is_prose(scope: Scope) -> bool {
+    !scope.is_identifier()
+        && crate::engine::fields::search_field(scope).analysis
+            == crate::engine::fields::Analysis::Prose
+}
+
 fn token_of(tokens: &[String]) -> String {
     tokens.first().cloned().unwrap_or_default()
 }

@@ -12,7 +12,9 @@ use crate::engine::fields::{
     search_field, Analysis, EXPANSION_WEIGHT, MAX_EXPANSIONS, SEARCH_FIELDS,
 };
 use crate::engine::filters::Filters;
-use crate::engine::{allowed_typos, Correction, MatchMode, Plan};
+use crate::engine::{
+    allowed_typos, is_capital_short_form, short_form_terms, Correction, MatchMode, Plan,
+};
 use crate::error::Result;
 
 /// What compiling a query asks the index when relaxing for typos: whether a word is held as
@@ -223,6 +225,13 @@ impl<'a> QueryBuilder<'a> {
                 self.origin(&target, target.words, &typed, &unstemmed, MatchKind::Prefix);
                 alternatives.push(json!({"prefix": {target.words: {
                     "value": unstemmed, "boost": target.weight, "rewrite": "scoring_boolean"}}}));
+                continue;
+            }
+            if is_capital_short_form(text) && target.analysis == Analysis::Prose {
+                for w in short_form_terms(text) {
+                    self.origin(&target, target.words, &typed, &w, MatchKind::Word);
+                    alternatives.push(term(target.words, &w, target.weight));
+                }
                 continue;
             }
             self.origin(&target, target.field, &typed, &tokens[0], MatchKind::Word);
