@@ -11,7 +11,7 @@ use crate::search::Sort;
 /// Where the index lives unless `--index` says otherwise (the default of `--index`).
 pub const DEFAULT_INDEX: &str = "index";
 
-pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (index schema ", "5", ")");
+pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (index schema ", "6", ")");
 
 #[derive(Debug, Parser)]
 #[command(

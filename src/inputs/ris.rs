@@ -176,6 +176,12 @@ impl RisReader {
             doi: open.doi,
             url: open.url,
             arxiv: open.arxiv,
+            // A number alone is a reference manager's record number (EndNote), not a key.
+            key: if open.key.bytes().all(|b| b.is_ascii_digit()) {
+                String::new()
+            } else {
+                open.key.clone()
+            },
             citation: Some(Citation {
                 key: open.key,
                 venue,

@@ -1,5 +1,5 @@
 //! Finding one paper by what a person types: an id or a unique beginning of one (4 hex digits
-//! at least, as git takes), or a title that is forgiving about case,
+//! at least, as git takes), its citation key, or a title that is forgiving about case,
 //! accents, punctuation and length (a unique prefix will do). Also lists every record in order.
 
 use crate::engine::Engine;
@@ -13,7 +13,7 @@ const MAX_CANDIDATES: usize = 15;
 /// Fewest hex digits an id prefix must have, as git asks of an abbreviated commit.
 pub const MIN_ID_PREFIX: usize = 4;
 
-/// The paper `key` names: an exact id; else the one whose id begins with the key (of 4 to 15
+/// The paper `key` names: an exact id; else the one of that citation key (case aside); else the one whose id begins with the key (of 4 to 15
 /// hex digits), several being an error listing them; else the one whose folded title equals the folded key;
 /// else the one whose folded title starts with it. None or several is an error listing
 /// candidates (`id  date  title`).
@@ -24,6 +24,14 @@ pub fn find_paper<E: Engine>(engine: &E, key: &str) -> Result<StoredRecord> {
     }
     let folded = fold_key(key);
     let all = all_records(engine)?;
+    // Keys are unique case aside (`citekey::fold`).
+    let citekey = crate::citekey::fold(key);
+    if let Some(found) = all
+        .iter()
+        .find(|f| !f.record.key.is_empty() && crate::citekey::fold(&f.record.key) == citekey)
+    {
+        return Ok(found.clone());
+    }
     if (MIN_ID_PREFIX..16).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_hexdigit()) {
         let prefix = key.to_ascii_lowercase();
         let hits: Vec<&StoredRecord> = all

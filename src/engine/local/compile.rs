@@ -102,6 +102,7 @@ impl<'a> QueryBuilder<'a> {
             Scope::Tag => self.fields.tag,
             Scope::Doi => self.fields.doi,
             Scope::Arxiv => self.fields.arxiv,
+            Scope::Key => self.fields.key,
         }
     }
 
@@ -111,6 +112,7 @@ impl<'a> QueryBuilder<'a> {
         let identifier = match scope {
             Scope::Doi => Some(crate::record::normalize_doi(text)),
             Scope::Arxiv => Some(crate::record::normalize_arxiv(text)),
+            Scope::Key => Some(String::new()),
             _ => None,
         };
         if let Some(id) = identifier {
@@ -226,6 +228,7 @@ impl<'a> QueryBuilder<'a> {
             // Identifiers are one term each, never stemmed.
             Scope::Doi => self.fields.doi,
             Scope::Arxiv => self.fields.arxiv,
+            Scope::Key => self.fields.key,
         }
     }
 

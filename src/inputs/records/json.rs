@@ -161,6 +161,8 @@ struct JsonDraft {
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
     title: Option<String>,
     #[serde(default, rename = "abstract")]
     abstract_text: Option<String>,
@@ -229,6 +231,7 @@ pub(super) fn draft_from_json(
         url: j.url.unwrap_or_default(),
         arxiv: j.arxiv.unwrap_or_default(),
         citation: None,
+        key: j.key.unwrap_or_default(),
     })
 }
 

@@ -1,0 +1,164 @@
+//! The bibliography round trip (issue 30): citation keys kept, made and found; export as
+//! BibTeX, BibLaTeX, RIS and CSL-JSON, read back; the real tools (LaTeX, biber, pandoc).
+
+use crate::common::shapes::{self, Record};
+use crate::common::Workdir;
+
+/// `export` (JSON lines) read strictly.
+fn exported(w: &Workdir) -> Vec<Record> {
+    let r = w.run(&["export"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    shapes::strict_lines(&r.stdout)
+}
+
+fn key_of(records: &[Record], title: &str) -> String {
+    records
+        .iter()
+        .find(|r| r.title == title)
+        .and_then(|r| r.key.clone())
+        .unwrap_or_else(|| panic!("no key for \"{title}\" in {records:#?}"))
+}
+
+const KNUTH: &str = r#"@book{Knuth:1984:TB,
+  author = {Donald E. Knuth},
+  title = {The {\TeX}book},
+  year = 1984,
+}
+@article{lamport94,
+  author = {Leslie Lamport},
+  title = {{\LaTeX}: A Document Preparation System},
+  year = 1994,
+}
+"#;
+
+#[test]
+fn bibtex_keys_are_kept_exactly_and_other_papers_get_made_ones() {
+    let w = Workdir::with_corpus();
+    w.write("corpus/lib.bib", KNUTH);
+    w.ingest();
+    let records = exported(&w);
+    assert_eq!(records.len(), 27);
+    assert_eq!(key_of(&records, "The TeXbook"), "Knuth:1984:TB");
+    assert_eq!(
+        key_of(
+            &records,
+            "Steering Language Models With Activation Engineering"
+        ),
+        "turner2023steering"
+    );
+    let keys: Vec<String> = records.iter().filter_map(|r| r.key.clone()).collect();
+    assert_eq!(keys.len(), records.len(), "every indexed paper has a key");
+    let mut folded: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
+    folded.sort();
+    folded.dedup();
+    assert_eq!(folded.len(), keys.len(), "unique case aside: {keys:?}");
+    assert!(keys.iter().all(|k| k.is_ascii()), "{keys:?}");
+
+    // `show KEY` (case aside) and `key:KEY` find the paper; JSON hits carry the key.
+    let r = w.run(&["show", "knuth:1984:tb"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("The TeXbook\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("key:        Knuth:1984:TB\n"),
+        "{}",
+        r.stdout
+    );
+    let q = w.query(&["key:LAMPORT94"]);
+    assert_eq!(q.titles(), ["LaTeX: A Document Preparation System"]);
+    assert_eq!(q.hits[0].key, "lamport94");
+    let q = w.query(&["key:lamport9"]);
+    assert!(q.hits.is_empty(), "a key is matched whole");
+}
+
+fn lovelace(title: &str) -> String {
+    format!(r#"{{"title": "{title}", "date": "1843", "authors": ["Ada Lovelace"]}}"#)
+}
+
+#[test]
+fn a_made_key_is_kept_across_reingests_whatever_comes_first() {
+    let w = Workdir::empty();
+    w.write("in/a.jsonl", lovelace("Notes on the Engine") + "\n");
+    let r = w.run(&["ingest", "in"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        key_of(&exported(&w), "Notes on the Engine"),
+        "lovelace1843notes"
+    );
+    // A new paper of the same made key, read before it: the first paper keeps its key.
+    w.write(
+        "in/a.jsonl",
+        lovelace("Notes, a Sequel") + "\n" + &lovelace("Notes on the Engine") + "\n",
+    );
+    let r = w.run(&["ingest", "in"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let records = exported(&w);
+    assert_eq!(key_of(&records, "Notes on the Engine"), "lovelace1843notes");
+    assert_eq!(key_of(&records, "Notes, a Sequel"), "lovelace1843notesa");
+    // A rebuild keeps them too.
+    let r = w.run(&["ingest", "in", "--rebuild"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let records = exported(&w);
+    assert_eq!(key_of(&records, "Notes on the Engine"), "lovelace1843notes");
+    assert_eq!(key_of(&records, "Notes, a Sequel"), "lovelace1843notesa");
+}
+
+#[test]
+fn one_key_given_to_two_papers_by_two_files_is_reported_and_the_second_suffixed() {
+    let w = Workdir::empty();
+    w.write(
+        "in/a.bib",
+        "@article{smith2020,\n  title = {First Paper}, author = {Smith, Ann}, year = 2020}\n",
+    );
+    w.write(
+        "in/b.bib",
+        "% another library\n@article{Smith2020,\n  title = {Second Paper}, author = {Smith, Bo}, year = 2020}\n",
+    );
+    let r = w.run(&["ingest", "in"]);
+    assert_eq!(r.code, 1, "a warning: {}", r.stderr);
+    let warning = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("citation key"))
+        .unwrap_or_else(|| panic!("{}", r.stderr));
+    assert!(warning.contains("in/b.bib:2:"), "{warning}");
+    assert!(warning.contains("in/a.bib:1"), "{warning}");
+    assert!(warning.contains("`Smith2020a`"), "{warning}");
+    let records = exported(&w);
+    assert_eq!(key_of(&records, "First Paper"), "smith2020");
+    assert_eq!(key_of(&records, "Second Paper"), "Smith2020a");
+    // Again: the same keys, the same report.
+    let r = w.run(&["ingest", "in", "--rebuild"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("citation key `Smith2020`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(key_of(&exported(&w), "Second Paper"), "Smith2020a");
+}
+
+#[test]
+fn a_records_file_key_is_kept_and_one_that_cannot_be_cited_is_refused() {
+    let w = Workdir::empty();
+    w.write(
+        "r.jsonl",
+        r#"{"title": "Kept", "date": "2020", "key": "mine:2020"}
+{"title": "Refused", "date": "2020", "authors": ["Bo Li"], "key": "two words"}
+"#,
+    );
+    let r = w.run(&["parse", "r.jsonl"]);
+    let parsed: Vec<Record> = shapes::strict_lines(&r.stdout);
+    assert_eq!(parsed[0].key.as_deref(), Some("mine:2020"));
+    assert_eq!(parsed[1].key, None);
+    assert!(
+        r.stderr
+            .contains("r.jsonl:2: key \"two words\" cannot be a citation key"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["ingest", "r.jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let records = exported(&w);
+    assert_eq!(key_of(&records, "Kept"), "mine:2020");
+    assert_eq!(key_of(&records, "Refused"), "li2020refused");
+}
