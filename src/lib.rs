@@ -5,6 +5,7 @@
 //! `output` (hits → text, JSON, CSV). `commands` glues them to the command line defined in `cli`.
 
 pub mod atomic_write;
+pub mod citations;
 pub mod citekey;
 pub mod cli;
 pub mod clock;

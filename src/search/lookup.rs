@@ -137,6 +137,63 @@ fn candidate_lines<'a>(found: impl Iterator<Item = &'a StoredRecord>) -> Vec<Str
     lines
 }
 
+/// How many of the nearest keys an unknown key is named with.
+const NEAREST_KEYS: usize = 3;
+
+/// A citation key no paper has, and the nearest keys that papers have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    pub key: String,
+    pub nearest: Vec<String>,
+}
+
+/// The papers of `keys` (case aside), in the order of `keys`, and the keys no paper has, each
+/// with the nearest keys there are (by edit distance, case aside).
+pub fn by_keys(all: Vec<StoredRecord>, keys: &[String]) -> (Vec<StoredRecord>, Vec<UnknownKey>) {
+    let mut by_key: std::collections::HashMap<String, StoredRecord> = all
+        .into_iter()
+        .map(|r| (crate::citekey::fold(&r.record.key), r))
+        .collect();
+    let mut found = Vec::new();
+    let mut unknown = Vec::new();
+    for key in keys {
+        match by_key.remove(&crate::citekey::fold(key)) {
+            Some(r) => found.push(r),
+            // Named twice (case aside): written once.
+            None if found.iter().any(|f: &StoredRecord| {
+                crate::citekey::fold(&f.record.key) == crate::citekey::fold(key)
+            }) => {}
+            None => unknown.push(key.clone()),
+        }
+    }
+    let known: Vec<&str> = by_key
+        .values()
+        .map(|r| r.record.key.as_str())
+        .chain(found.iter().map(|r| r.record.key.as_str()))
+        .collect();
+    let unknown = unknown
+        .into_iter()
+        .map(|key| {
+            let folded = crate::citekey::fold(&key);
+            let mut near: Vec<(usize, &str)> = known
+                .iter()
+                .map(|k| (strsim::levenshtein(&folded, &crate::citekey::fold(k)), *k))
+                .filter(|(d, _)| *d <= folded.chars().count().max(4) / 2)
+                .collect();
+            near.sort();
+            UnknownKey {
+                key,
+                nearest: near
+                    .into_iter()
+                    .take(NEAREST_KEYS)
+                    .map(|(_, k)| k.to_owned())
+                    .collect(),
+            }
+        })
+        .collect();
+    (found, unknown)
+}
+
 /// Every record in the index, newest first, ties by id: the order of `export` without a query.
 pub fn all_records<E: Engine>(engine: &E) -> Result<Vec<StoredRecord>> {
     let mut out = Vec::new();

@@ -162,3 +162,130 @@ fn a_records_file_key_is_kept_and_one_that_cannot_be_cited_is_refused() {
     assert_eq!(key_of(&records, "Kept"), "mine:2020");
     assert_eq!(key_of(&records, "Refused"), "li2020refused");
 }
+
+/// Titles of `export --format jsonl` plus `args`, in order, and the run.
+fn exported_titles(w: &Workdir, args: &[&str], stdin: Option<&str>) -> (Vec<String>, i32, String) {
+    let mut all = vec!["export"];
+    all.extend_from_slice(args);
+    let mut cmd = assert_cmd::Command::from_std(w.cmd());
+    cmd.args(&all);
+    if let Some(input) = stdin {
+        cmd.write_stdin(input);
+    }
+    let r = crate::common::Run::from(cmd.output().expect("run"));
+    let records: Vec<Record> = shapes::strict_lines(&r.stdout);
+    (
+        records.into_iter().map(|r| r.title).collect(),
+        r.code,
+        r.stderr,
+    )
+}
+
+#[test]
+fn export_takes_keys_pasted_citations_and_aux_files() {
+    let w = Workdir::with_corpus();
+    w.write("corpus/lib.bib", KNUTH);
+    w.ingest();
+    let steering = "Steering Language Models With Activation Engineering";
+    let (titles, code, _) = exported_titles(&w, &["--keys", "lamport94,turner2023steering"], None);
+    assert_eq!(code, 0);
+    assert_eq!(titles, ["LaTeX: A Document Preparation System", steering]);
+    let (titles, code, _) = exported_titles(
+        &w,
+        &["--keys", "-"],
+        Some("as in \\citep[p.~3]{Knuth:1984:TB} and \\cite{lamport94, Knuth:1984:TB}\n"),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        titles,
+        ["The TeXbook", "LaTeX: A Document Preparation System"]
+    );
+    // BibTeX's .aux and biblatex's, as pdflatex writes them.
+    w.write(
+        "paper.aux",
+        "\\relax\n\\citation{turner2023steering}\n\\bibstyle{plain}\n\\citation{lamport94,turner2023steering}\n\\bibdata{refs}\n",
+    );
+    let (titles, _, _) = exported_titles(&w, &["--aux", "paper.aux"], None);
+    assert_eq!(titles, [steering, "LaTeX: A Document Preparation System"]);
+    w.write(
+        "biblatex.aux",
+        "\\relax\n\\abx@aux@refcontext{nty/global//global/global}\n\\abx@aux@cite{0}{Knuth:1984:TB}\n\\abx@aux@segm{0}{0}{Knuth:1984:TB}\n",
+    );
+    let (titles, _, _) = exported_titles(&w, &["--aux", "biblatex.aux"], None);
+    assert_eq!(titles, ["The TeXbook"]);
+    w.write("all.aux", "\\citation{*}\n");
+    let (titles, _, _) = exported_titles(&w, &["--aux", "all.aux"], None);
+    assert_eq!(titles.len(), 27);
+    // A key no paper has: named with the nearest, the rest written, exit 1.
+    let (titles, code, stderr) =
+        exported_titles(&w, &["--keys", "turner2023steer,lamport94"], None);
+    assert_eq!(code, 1);
+    assert_eq!(titles, ["LaTeX: A Document Preparation System"]);
+    assert_eq!(
+        stderr.trim(),
+        "litsearch: no paper has the key \"turner2023steer\" (nearest: turner2023steering)"
+    );
+    let r = w.run(&["export", "--keys", "lamport94", "sparse"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn bibtex_ris_and_csl_exports_read_back_as_the_same_records_and_keys() {
+    let w = Workdir::with_corpus();
+    w.write("corpus/lib.bib", KNUTH);
+    w.ingest();
+    let first = exported(&w);
+    for (format, file) in [
+        ("bibtex", "out.bib"),
+        ("biblatex", "out2.bib"),
+        ("ris", "out.ris"),
+        ("csl-json", "out.json"),
+    ] {
+        let r = w.run(&["export", "--format", format]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        w.write(&format!("{format}/{file}"), &r.stdout);
+        let index = format!("ix-{format}");
+        let r = w.run(&["--index", &index, "ingest", format]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        // A .bib read back gives the same keys and papers; read back again, the same ids.
+        let r = w.run(&["--index", &index, "export", "--format", format]);
+        w.write(&format!("{format}-again/{file}"), &r.stdout);
+        let again_index = format!("ix-{format}-again");
+        let r = w.run(&[
+            "--index",
+            &again_index,
+            "ingest",
+            &format!("{format}-again"),
+        ]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        let once: Vec<Record> = shapes::strict_lines(&w.run(&["--index", &index, "export"]).stdout);
+        let twice: Vec<Record> =
+            shapes::strict_lines(&w.run(&["--index", &again_index, "export"]).stdout);
+        let strip = |rs: &[Record]| -> Vec<(Option<String>, String, Vec<String>, String)> {
+            let mut v: Vec<_> = rs
+                .iter()
+                .map(|r| {
+                    (
+                        r.key.clone(),
+                        r.title.clone(),
+                        r.authors.clone(),
+                        r.date.clone(),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(strip(&once), strip(&first), "{format}: the corpus's papers");
+        let ids = |rs: &[Record]| -> Vec<(String, Option<String>)> {
+            let mut v: Vec<_> = rs.iter().map(|r| (r.id.clone(), r.key.clone())).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            ids(&once),
+            ids(&twice),
+            "{format}: ids and keys of a second trip"
+        );
+    }
+}

@@ -136,6 +136,15 @@ enum Inner {
 
 impl RecordReader {
     pub fn open(path: &Path, format: RecordFormat) -> io::Result<RecordReader> {
+        Self::open_as(path, format, false)
+    }
+
+    /// A CSL-JSON file (`inputs::csl`): a JSON array, read as one, of CSL items.
+    pub fn open_csl(path: &Path) -> io::Result<RecordReader> {
+        Self::open_as(path, RecordFormat::Json, true)
+    }
+
+    fn open_as(path: &Path, format: RecordFormat, csl: bool) -> io::Result<RecordReader> {
         let mut pending = Pending {
             file: path.display().to_string(),
             events: VecDeque::new(),
@@ -143,7 +152,7 @@ impl RecordReader {
         let file = File::open(path)?;
         let inner = match format {
             RecordFormat::Jsonl => Inner::Jsonl(jsonl::JsonlReader::new(file)),
-            RecordFormat::Json => Inner::Json(json::JsonArrayReader::new(file, &mut pending)?),
+            RecordFormat::Json => Inner::Json(json::JsonArrayReader::new(file, &mut pending, csl)?),
             RecordFormat::Csv => Inner::Csv(csv::CsvReader::new(file)),
         };
         Ok(RecordReader { inner, pending })
