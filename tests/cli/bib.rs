@@ -289,3 +289,220 @@ fn bibtex_ris_and_csl_exports_read_back_as_the_same_records_and_keys() {
         );
     }
 }
+
+// --- the real tools -----------------------------------------------------------------------
+
+/// The tools a test needs, or why it cannot run: a failure naming what to install, unless
+/// LITSEARCH_SKIP_LATEX=1 (then it says that it skipped).
+fn tools_or_skip(tools: &[&str], test: &str) -> bool {
+    let missing: Vec<&str> = tools
+        .iter()
+        .copied()
+        .filter(|t| {
+            std::process::Command::new(t)
+                .arg("--version")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_err()
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var("LITSEARCH_SKIP_LATEX").as_deref() == Ok("1") {
+        eprintln!(
+            "{test}: skipped (LITSEARCH_SKIP_LATEX=1; missing {})",
+            missing.join(", ")
+        );
+        return false;
+    }
+    panic!(
+        "{test}: {} not found: install Debian's texlive-latex-base texlive-latex-recommended \
+         texlive-bibtex-extra biber pandoc poppler-utils (as .ci/run does), or set \
+         LITSEARCH_SKIP_LATEX=1 to skip",
+        missing.join(", ")
+    );
+}
+
+/// biblatex's own example bibliography, from Debian's texlive-bibtex-extra: real entries no one
+/// here wrote.
+const BIBLATEX_EXAMPLES: &str =
+    "/usr/share/texlive/texmf-dist/bibtex/bib/biblatex/biblatex/biblatex-examples.bib";
+
+/// Five papers of the shipped corpus and five of biblatex-examples.bib, by key, with titles.
+const CITED: [(&str, &str); 10] = [
+    (
+        "xiao2025ai",
+        "AI agents find $4.6M in blockchain smart contract exploits",
+    ),
+    (
+        "turner2023steering",
+        "Steering Language Models With Activation Engineering",
+    ),
+    (
+        "cunningham2023sparse",
+        "Sparse Autoencoders Find Highly Interpretable Features in Language Models",
+    ),
+    (
+        "arcuschin2026biases",
+        "Biases in the Blind Spot: Detecting What LLMs Fail to Mention",
+    ),
+    (
+        "minder2025overcoming",
+        "Overcoming Sparsity Artifacts in Crosscoders to Interpret Chat-Tuning",
+    ),
+    ("markey", "Tame the BeaST"),
+    ("baez/article", "Higher-Dimensional Algebra V: 2-Groups"),
+    (
+        "herrmann",
+        "A carbocyclic carbene as an efficient catalyst ligand for C–C coupling reactions",
+    ),
+    ("worman", "The Cast of Character"),
+    (
+        "angenendt",
+        "In Honore Salvatoris – Vom Sinn und Unsinn der Patrozinienkunde",
+    ),
+];
+
+/// Text as compared with a PDF's: lowercase (styles change case), one space, no quotes.
+fn comparable(s: &str) -> String {
+    s.to_lowercase()
+        .replace(['“', '”', '"'], "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An index of the corpus and biblatex-examples.bib, and a LaTeX document citing the ten.
+fn latex_workdir() -> Workdir {
+    let w = Workdir::with_corpus();
+    let examples = std::fs::read(BIBLATEX_EXAMPLES)
+        .unwrap_or_else(|e| panic!("{BIBLATEX_EXAMPLES}: {e} (install texlive-bibtex-extra)"));
+    w.write("corpus/biblatex-examples.bib", examples);
+    let r = w.run(&["ingest"]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    w
+}
+
+fn run_tool(w: &Workdir, tool: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .current_dir(w.path(""))
+        .output()
+        .unwrap_or_else(|e| panic!("{tool}: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{tool} {args:?} failed:\n{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+/// The document's body: each of the ten cited with `\cite`, on a page wide enough that no
+/// title is broken across lines (so `pdftotext` gives each whole).
+fn latex_body() -> String {
+    let cites: Vec<String> = CITED
+        .iter()
+        .map(|(k, _)| format!("\\cite{{{k}}}"))
+        .collect();
+    format!(
+        "\\pdfpagewidth=80cm \\textwidth=75cm \\hyphenpenalty=10000 \\exhyphenpenalty=10000\n\\begin{{document}}\nSee {}.\n",
+        cites.join(", ")
+    )
+}
+
+fn assert_titles_in(text: &str, what: &str) {
+    let text = comparable(text);
+    for (key, title) in CITED {
+        assert!(
+            text.contains(&comparable(title)),
+            "{what}: no \"{title}\" ({key}) in:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_latex_document_compiles_with_bibtex_from_an_aux_export() {
+    if !tools_or_skip(&["pdflatex", "bibtex", "pdftotext"], "bibtex") {
+        return;
+    }
+    let w = latex_workdir();
+    w.write(
+        "paper.tex",
+        format!("\\documentclass{{article}}\n{}\\bibliographystyle{{plain}}\n\\bibliography{{refs}}\n\\end{{document}}\n", latex_body()),
+    );
+    run_tool(&w, "pdflatex", &["-interaction=nonstopmode", "paper"]);
+    let r = w.run(&["export", "--format", "bibtex", "--aux", "paper.aux"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    w.write("refs.bib", &r.stdout);
+    run_tool(&w, "bibtex", &["paper"]);
+    let blg = w.read("paper.blg");
+    assert!(
+        !blg.contains("Warning--") && !blg.contains("error message"),
+        "{blg}"
+    );
+    run_tool(&w, "pdflatex", &["-interaction=nonstopmode", "paper"]);
+    run_tool(&w, "pdflatex", &["-interaction=nonstopmode", "paper"]);
+    let log = w.read("paper.log");
+    assert!(!log.contains("undefined"), "undefined citations:\n{log}");
+    assert_titles_in(&run_tool(&w, "pdftotext", &["paper.pdf", "-"]), "bibtex");
+}
+
+#[test]
+fn a_latex_document_compiles_with_biblatex_and_biber_from_an_aux_export() {
+    if !tools_or_skip(&["pdflatex", "biber", "pdftotext"], "biber") {
+        return;
+    }
+    let w = latex_workdir();
+    w.write(
+        "paper.tex",
+        format!("\\documentclass{{article}}\n\\usepackage[backend=biber]{{biblatex}}\n\\addbibresource{{refs.bib}}\n{}\\printbibliography\n\\end{{document}}\n", latex_body()),
+    );
+    run_tool(&w, "pdflatex", &["-interaction=nonstopmode", "paper"]);
+    let r = w.run(&["export", "--format", "biblatex", "--aux", "paper.aux"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    w.write("refs.bib", &r.stdout);
+    run_tool(&w, "biber", &["paper"]);
+    let blg = w.read("paper.blg");
+    assert!(!blg.contains("WARN") && !blg.contains("ERROR"), "{blg}");
+    run_tool(&w, "pdflatex", &["-interaction=nonstopmode", "paper"]);
+    run_tool(&w, "pdflatex", &["-interaction=nonstopmode", "paper"]);
+    let log = w.read("paper.log");
+    assert!(!log.contains("undefined"), "undefined citations:\n{log}");
+    assert_titles_in(&run_tool(&w, "pdftotext", &["paper.pdf", "-"]), "biber");
+}
+
+#[test]
+fn pandoc_citeproc_cites_the_ten_from_a_csl_json_export() {
+    if !tools_or_skip(&["pandoc"], "pandoc") {
+        return;
+    }
+    let w = latex_workdir();
+    let keys: Vec<&str> = CITED.iter().map(|(k, _)| *k).collect();
+    let r = w.run(&["export", "--format", "csl-json", "--keys", &keys.join(",")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    w.write("refs.json", &r.stdout);
+    let cites: Vec<String> = keys.iter().map(|k| format!("[@{k}]")).collect();
+    w.write("paper.md", format!("See {}.\n", cites.join(" ")));
+    let out = std::process::Command::new("pandoc")
+        .args([
+            "paper.md",
+            "--citeproc",
+            "--bibliography",
+            "refs.json",
+            "-t",
+            "plain",
+            "--wrap=none",
+        ])
+        .current_dir(w.path(""))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !stderr.contains("not found"),
+        "{stderr}"
+    );
+    assert_titles_in(&String::from_utf8_lossy(&out.stdout), "pandoc");
+}
