@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<u8> {
     let mut status = exit::OK;
     let records: Vec<Record> = match cited {
         Some(Cited::Keys(keys)) => {
-            let (found, unknown) = by_keys(all_records(&engine)?, &keys);
+            let (found, unknown) = by_keys(&engine, &keys)?;
             for u in &unknown {
                 let near = if u.nearest.is_empty() {
                     String::new()

@@ -147,30 +147,80 @@ pub struct UnknownKey {
     pub nearest: Vec<String>,
 }
 
+/// Keys asked of the engine in one `key:a OR key:b …` query, within the query language's caps
+/// (`syntax::MAX_QUERY_TERMS`, `MAX_QUERY_CHARS`).
+const KEYS_PER_QUERY: usize = 60;
+const KEY_QUERY_CHARS: usize = 1_800;
+
 /// The papers of `keys` (case aside), in the order of `keys`, and the keys no paper has, each
-/// with the nearest keys there are (by edit distance, case aside).
-pub fn by_keys(all: Vec<StoredRecord>, keys: &[String]) -> (Vec<StoredRecord>, Vec<UnknownKey>) {
-    let mut by_key: std::collections::HashMap<String, StoredRecord> = all
-        .into_iter()
-        .map(|r| (crate::citekey::fold(&r.record.key), r))
-        .collect();
+/// with the nearest keys there are (by edit distance, case aside). The keys are looked up
+/// through the index (`key:` queries, a few dozen keys each), so a thousand cost a few
+/// searches, not a read of every record; only an unknown key makes every key read, for the
+/// nearest.
+pub fn by_keys<E: Engine>(
+    engine: &E,
+    keys: &[String],
+) -> Result<(Vec<StoredRecord>, Vec<UnknownKey>)> {
+    let mut by_key: std::collections::HashMap<String, StoredRecord> = Default::default();
+    let mut chunk: Vec<&str> = Vec::new();
+    let mut chars = 0;
+    let mut ask = |chunk: &mut Vec<&str>| -> Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let query = chunk
+            .iter()
+            .map(|k| format!("key:{k}"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let request = super::SearchRequest {
+            query,
+            limit: chunk.len() * 2,
+            exact: true,
+            facets: Vec::new(),
+            snippet_chars: 0,
+            ..super::SearchRequest::default()
+        };
+        for hit in super::search(engine, &request)?.hits {
+            let record = hit.record;
+            by_key.insert(
+                crate::citekey::fold(&record.key),
+                StoredRecord {
+                    record,
+                    first_seen: hit.first_seen,
+                },
+            );
+        }
+        chunk.clear();
+        Ok(())
+    };
+    // A key that could not be one (a space, a brace) is no paper's: never put in a query.
+    for key in keys.iter().filter(|k| crate::citekey::is_valid(k)) {
+        if chunk.len() == KEYS_PER_QUERY || chars + key.len() + 8 > KEY_QUERY_CHARS {
+            ask(&mut chunk)?;
+            chars = 0;
+        }
+        chars += key.len() + 8;
+        chunk.push(key);
+    }
+    ask(&mut chunk)?;
     let mut found = Vec::new();
     let mut unknown = Vec::new();
+    let mut written = std::collections::HashSet::new();
     for key in keys {
-        match by_key.remove(&crate::citekey::fold(key)) {
-            Some(r) => found.push(r),
+        let folded = crate::citekey::fold(key);
+        match by_key.get(&folded) {
+            Some(r) if written.insert(folded) => found.push(r.clone()),
             // Named twice (case aside): written once.
-            None if found.iter().any(|f: &StoredRecord| {
-                crate::citekey::fold(&f.record.key) == crate::citekey::fold(key)
-            }) => {}
+            Some(_) => {}
             None => unknown.push(key.clone()),
         }
     }
-    let known: Vec<&str> = by_key
-        .values()
-        .map(|r| r.record.key.as_str())
-        .chain(found.iter().map(|r| r.record.key.as_str()))
-        .collect();
+    if unknown.is_empty() {
+        return Ok((found, Vec::new()));
+    }
+    let all = all_records(engine)?;
+    let known: Vec<&str> = all.iter().map(|r| r.record.key.as_str()).collect();
     let unknown = unknown
         .into_iter()
         .map(|key| {
@@ -191,7 +241,7 @@ pub fn by_keys(all: Vec<StoredRecord>, keys: &[String]) -> (Vec<StoredRecord>, V
             }
         })
         .collect();
-    (found, unknown)
+    Ok((found, unknown))
 }
 
 /// Every record in the index, newest first, ties by id: the order of `export` without a query.
