@@ -11,7 +11,7 @@ use crate::search::Sort;
 /// Where the index lives unless `--index` says otherwise (the default of `--index`).
 pub const DEFAULT_INDEX: &str = "index";
 
-pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (index schema ", "5", ")");
+pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (index schema ", "6", ")");
 
 #[derive(Debug, Parser)]
 #[command(
@@ -286,14 +286,17 @@ pub struct SimilarArgs {
     pub json: bool,
 }
 
-pub const EXPORT_HELP: &str = "Write records (all, or those matching a query and filters) as JSON \
-lines, JSON or CSV.
+pub const EXPORT_HELP: &str =
+    "Write records (all, those matching a query and filters, or those of \
+some citation keys) as JSON lines, JSON or CSV, or as a bibliography: BibTeX, BibLaTeX, RIS or \
+CSL-JSON.
 
-The keys are those of `parse`: id, title, abstract, authors, fellows, tags, date, featured,
+The keys are those of `parse`: id, key, title, abstract, authors, fellows, tags, date, featured,
 source. CSV has a header row; lists are joined with `; `; source is two columns, source_file
 and source_line. Without a query or filters every record is written, newest first; with a
-query, in relevance order, as `query` would list them. `ingest` reads these files back
-(.jsonl, .json, .csv).";
+query, in relevance order, as `query` would list them; with --keys or --aux, in the order the
+keys are given. `ingest` reads these files back (.jsonl, .json, .csv, .bib, .ris, CSL-JSON
+.json). A key no paper has is named with the nearest keys; the rest is written (exit 1).";
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -302,8 +305,19 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = crate::inputs::records::RecordFormat::Jsonl)]
-    pub format: crate::inputs::records::RecordFormat,
+    #[arg(long, value_enum, default_value_t = crate::output::ExportFormat::Jsonl)]
+    pub format: crate::output::ExportFormat,
+    /// Only the papers of these citation keys, comma-separated, in this order; `-` reads them
+    /// from stdin (one a line, or pasted citations: `\cite{a,b}`, `\citep[p.~3]{c}`)
+    #[arg(long, value_name = "KEYS", conflicts_with = "aux")]
+    pub keys: Option<String>,
+    /// Only the papers a LaTeX run cited: the keys of its .aux file (`\citation{…}`, biblatex's
+    /// `\abx@aux@cite{…}{…}`; `\citation{*}` is every paper)
+    #[arg(long, value_name = "FILE")]
+    pub aux: Option<std::path::PathBuf>,
+    /// BibTeX and BibLaTeX in ASCII: letters beyond it as TeX accents (`Schr{\"o}dinger`)
+    #[arg(long)]
+    pub ascii: bool,
     /// Accepted for compatibility: export never relaxes a query
     #[arg(long, hide = true)]
     pub exact: bool,

@@ -6,6 +6,8 @@
 
 pub mod acronyms;
 pub mod atomic_write;
+pub mod citations;
+pub mod citekey;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -20,6 +20,11 @@ pub struct Source {
 #[serde(deny_unknown_fields)]
 pub struct Record {
     pub id: String,
+    /// The citation key (`turner2023steering`): the source's own (a BibTeX key, a records
+    /// file's `key`, a CSL-JSON `id`, a RIS `ID`) as written, else empty until an index gives
+    /// one (`engine::keys`); an indexed record always has one. Left out of JSON when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
     pub title: String,
     #[serde(rename = "abstract")]
     pub abstract_text: String,
@@ -208,6 +213,11 @@ impl Record {
             buf.push('\u{1e}');
         }
         buf.push(if self.featured { '1' } else { '0' });
+        // Only when present, so that a record read without one (`parse`) keeps its old hash.
+        if !self.key.is_empty() {
+            buf.push('\u{1d}');
+            buf.push_str(&self.key);
+        }
         // Only when present, so records without them keep the hash they had.
         if !(self.doi.is_empty() && self.url.is_empty() && self.arxiv.is_empty()) {
             for part in [&self.doi, &self.url, &self.arxiv] {

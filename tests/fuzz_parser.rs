@@ -58,6 +58,7 @@ prop_compose! {
         }
         Record {
             id: record_id(&title, &date),
+            key: String::new(),
             abstract_text: clean_text(&format!("We study {abstract_text}.")),
             title,
             authors,

@@ -12,10 +12,12 @@ pub enum Scope {
     /// An identifier: matched whole (case aside), never analysed.
     Doi,
     Arxiv,
+    /// The citation key (`key:turner2023steering`), matched whole, case aside.
+    Key,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Title,
         Scope::Abstract,
         Scope::Author,
@@ -23,11 +25,12 @@ impl Scope {
         Scope::Tag,
         Scope::Doi,
         Scope::Arxiv,
+        Scope::Key,
     ];
 
     /// An identifier scope: its value is one literal token (`10.1000/x(1)`, `2309.08600`).
     pub fn is_identifier(self) -> bool {
-        matches!(self, Scope::Doi | Scope::Arxiv)
+        matches!(self, Scope::Doi | Scope::Arxiv | Scope::Key)
     }
 
     pub fn name(self) -> &'static str {
@@ -39,6 +42,7 @@ impl Scope {
             Scope::Tag => "tag",
             Scope::Doi => "doi",
             Scope::Arxiv => "arxiv",
+            Scope::Key => "key",
         }
     }
 
@@ -51,6 +55,7 @@ impl Scope {
             "tag" | "tags" => Scope::Tag,
             "doi" => Scope::Doi,
             "arxiv" => Scope::Arxiv,
+            "key" => Scope::Key,
             _ => return None,
         })
     }

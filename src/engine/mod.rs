@@ -14,6 +14,7 @@ pub mod explain;
 pub mod facets;
 pub mod fields;
 pub mod filters;
+pub mod keys;
 pub mod local;
 pub mod opensearch;
 pub mod similar;

@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 use crate::inputs::{collect_inputs, read_records, Input, ReadError, RecordSink};
 use crate::record::Record;
 
+use super::keys::KeyLedger;
+
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
     pub rebuild: bool,
@@ -101,12 +103,14 @@ impl IngestObserver for Quiet {
 }
 
 /// What a sync remembers of one record already in the engine.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Known {
     pub hash: u64,
     /// `source_hash`: where the record was read from last time.
     pub source: u64,
     pub first_seen: i64,
+    /// The citation key the engine gave it (none from an index older than keys).
+    pub key: Option<Box<str>>,
     /// The exports hold it (set while reading).
     pub seen: bool,
 }
@@ -117,8 +121,15 @@ impl Known {
             hash,
             source,
             first_seen,
+            key: None,
             seen: false,
         }
+    }
+
+    /// With the key the engine holds for it (empty: none).
+    pub fn with_key(mut self, key: &str) -> Known {
+        self.key = (!key.is_empty()).then(|| key.into());
+        self
     }
 }
 
@@ -144,6 +155,9 @@ pub enum Change {
 /// vanished, the counts, and the guards that refuse a suspicious sync before anything is kept.
 pub struct Diff {
     known: std::collections::HashMap<u64, Known>,
+    keys: KeyLedger,
+    /// Warnings of the key ledger (a source's key another paper's).
+    key_warnings: u64,
     /// Ids written by this run (a paper re-emitted by the merger replaces its earlier copy).
     written: std::collections::HashSet<u64>,
     pub summary: SyncSummary,
@@ -163,9 +177,16 @@ impl Diff {
             .map(|k| k.first_seen.saturating_add(1))
             .max()
             .map_or(now, |after| now.max(after));
+        let keys = KeyLedger::new(
+            known
+                .iter()
+                .filter_map(|(id, k)| Some((*id, k.key.as_deref()?))),
+        );
         Diff {
             known_before: known.len() as u64,
             known,
+            keys,
+            key_warnings: 0,
             written: Default::default(),
             summary: SyncSummary::default(),
             rebuilding,
@@ -178,8 +199,19 @@ impl Diff {
         self.now
     }
 
-    /// What to do with `record`. `returning`: the first_seen of a record new to the engine
-    /// that an engine remembers from an earlier stay (a paper removed, now back), if any.
+    /// Gives `record` its citation key (`engine::keys`); a warning when its source's key is
+    /// another paper's.
+    pub fn key(&mut self, record: &mut Record) -> Option<Diagnostic> {
+        let id = crate::record::id_to_number(&record.id).unwrap_or_default();
+        let indexed = self.known.get(&id).and_then(|k| k.key.as_deref());
+        let warning = self.keys.assign(id, record, indexed);
+        self.key_warnings += u64::from(warning.is_some());
+        warning
+    }
+
+    /// What to do with `record`, keyed (`key`). `returning`: the first_seen of a record new
+    /// to the engine that an engine remembers from an earlier stay (a paper removed, now
+    /// back), if any.
     pub fn record(
         &mut self,
         record: &Record,
@@ -245,7 +277,7 @@ impl Diff {
         summary.entries = stats.entries + stats.skipped;
         summary.skipped = stats.skipped;
         summary.merged = stats.merged;
-        summary.warnings = stats.warnings + input_notes;
+        summary.warnings = stats.warnings + input_notes + self.key_warnings;
         let mut vanished: Vec<(u64, i64)> = self
             .known
             .iter()
@@ -428,10 +460,13 @@ struct Driver<'a> {
 impl RecordSink for Driver<'_> {
     type Error = Error;
 
-    fn record(&mut self, record: Record) -> Result<()> {
+    fn record(&mut self, mut record: Record) -> Result<()> {
         // A SIGTERM noted (during a local ingest) stops the read at the next record.
         crate::interrupt::stop_if_signalled()?;
         self.acronyms.record(&record.title, &record.abstract_text);
+        if let Some(warning) = self.diff.key(&mut record) {
+            self.diagnostic(&warning);
+        }
         let writer = &mut *self.writer;
         match self.diff.record(&record, &mut |id| writer.returning(id)) {
             Change::Unchanged => Ok(()),

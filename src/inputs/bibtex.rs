@@ -723,6 +723,7 @@ fn draft_of(entry: &biblatex::Entry, key: &str) -> Draft {
             key: key.to_owned(),
             venue,
         }),
+        key: key.to_owned(),
         ..Draft::default()
     }
 }

@@ -35,6 +35,8 @@ pub enum InputKind {
     /// The arXiv metadata snapshot: JSON lines of arXiv's own keys, judged by content (it
     /// ships as `.json`).
     Arxiv,
+    /// CSL-JSON (`.json`, judged by content: `issued`, `family`, … in its first item).
+    Csl,
 }
 
 /// One input file and what it holds.
@@ -151,6 +153,7 @@ fn classify(path: &Path) -> Result<InputKind, (u64, String)> {
         "json" | "jsonl" | "ndjson" if super::arxiv::looks_like_snapshot(&head()?) => {
             return Ok(InputKind::Arxiv)
         }
+        "json" if super::csl::looks_like_csl(&head()?) => return Ok(InputKind::Csl),
         _ => {}
     }
     if let Some(format) = RecordFormat::from_path(path) {

@@ -65,6 +65,9 @@ pub struct Draft {
     pub arxiv: String,
     /// Set by bibliography readers: their entries are told apart by more than title and date.
     pub citation: Option<Citation>,
+    /// The citation key the source gives the paper (a BibTeX key, a records file's `key`),
+    /// kept as written when it is one (`citekey::is_valid`); empty: the index makes one.
+    pub key: String,
 }
 
 /// A finished record and the warnings met on the way.
@@ -183,9 +186,24 @@ impl Draft {
             }
             _ => computed(),
         };
+        let key = self.key.trim();
+        let key = if key.is_empty() || crate::citekey::is_valid(key) {
+            key.to_owned()
+        } else {
+            warnings.push((
+                Part::Id,
+                format!(
+                    "key \"{}\" cannot be a citation key (no spaces or any of {}); the index makes one",
+                    short(key),
+                    crate::citekey::FORBIDDEN
+                ),
+            ));
+            String::new()
+        };
         Ok((
             Record {
                 id,
+                key,
                 title,
                 abstract_text,
                 authors,

@@ -158,6 +158,9 @@ fn doi_key(doi: &str) -> u16 {
 
 fn merge_into(kept: &mut Record, other: Record) {
     kept.featured |= other.featured;
+    if kept.key.is_empty() {
+        kept.key = other.key;
+    }
     if kept.tags.is_empty() {
         kept.tags = other.tags;
     }

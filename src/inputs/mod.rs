@@ -8,6 +8,7 @@
 pub mod arxiv;
 pub mod bibtex;
 mod clean;
+pub mod csl;
 mod detect;
 pub mod draft;
 mod lines;
@@ -107,6 +108,9 @@ impl Reader {
                 .map_err(unreadable),
             InputKind::Arxiv => arxiv::ArxivReader::open(&input.path)
                 .map(Reader::Arxiv)
+                .map_err(unreadable),
+            InputKind::Csl => records::RecordReader::open_csl(&input.path)
+                .map(Reader::Records)
                 .map_err(unreadable),
         }
     }

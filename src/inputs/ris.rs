@@ -2,8 +2,8 @@
 //! ends it, one `XX  - value` tag per line, repeated tags for lists. Streamed line by line.
 //!
 //! Read: `TI`/`T1` title, `AB`/`N2` abstract, `AU`/`A1` authors (`Last, First` → `First Last`),
-//! `PY`/`Y1`/`DA` date (`2023`, `2023/09/15`, `2023/09//`), `KW` tags, `DO`, `UR`, `ID` (the
-//! citation key), `JO`/`JF`/`T2`, `VL`, `IS`, `SP`, `EP` (the venue). Other tags are ignored.
+//! `PY`/`Y1`/`DA` date (`2023`, `2023/09/15`, `2023/09//`), `KW` tags, `DO`, `UR`, `L2` (an
+//! arXiv link there is the arXiv id), `ID` (the citation key), `JO`/`JF`/`T2`, `VL`, `IS`, `SP`, `EP` (the venue). Other tags are ignored.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -176,6 +176,12 @@ impl RisReader {
             doi: open.doi,
             url: open.url,
             arxiv: open.arxiv,
+            // A number alone is a reference manager's record number (EndNote), not a key.
+            key: if open.key.bytes().all(|b| b.is_ascii_digit()) {
+                String::new()
+            } else {
+                open.key.clone()
+            },
             citation: Some(Citation {
                 key: open.key,
                 venue,
@@ -238,9 +244,11 @@ fn append(open: &mut Open, tag: &str, value: &str, continuation: bool) {
         "UR" | "L2" => {
             let id = normalize_arxiv(value);
             if !id.is_empty() && open.arxiv.is_empty() {
-                open.arxiv = id;
+                open.arxiv = id.clone();
             }
-            if open.url.is_empty() {
+            // `L2` (the full text) naming an arXiv paper is its arXiv id, not its URL.
+            let arxiv_link = tag == "L2" && !id.is_empty();
+            if open.url.is_empty() && !arxiv_link {
                 open.url = value.to_owned();
             }
         }

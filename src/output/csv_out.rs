@@ -5,7 +5,7 @@ use std::io::Write;
 use crate::clock::unix_to_rfc3339;
 use crate::search::Hit;
 
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 15] = [
     "id",
     "score",
     "title",
@@ -20,6 +20,7 @@ pub const HEADER: [&str; 14] = [
     "doi",
     "url",
     "arxiv",
+    "key",
 ];
 
 pub fn write_hits<W: Write>(out: W, hits: &[Hit]) -> csv::Result<()> {
@@ -42,6 +43,7 @@ pub fn write_hits<W: Write>(out: W, hits: &[Hit]) -> csv::Result<()> {
             &r.doi,
             &r.url,
             &r.arxiv,
+            &r.key,
         ])?;
     }
     w.flush()?;

@@ -13,6 +13,9 @@ use crate::search::{
 #[derive(Debug, Serialize)]
 pub struct HitHead<'a> {
     pub id: &'a str,
+    /// The citation key (every indexed record has one).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub key: &'a str,
     pub score: f32,
     pub title: &'a str,
     pub date: &'a str,
@@ -32,6 +35,7 @@ impl<'a> HitHead<'a> {
     pub fn new(r: &'a Record, score: f32) -> Self {
         HitHead {
             id: &r.id,
+            key: &r.key,
             score: (score * 10_000.0).round() / 10_000.0,
             title: &r.title,
             date: &r.date,

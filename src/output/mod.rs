@@ -1,6 +1,7 @@
 //! Printers of search results and records: text for people, JSON / NDJSON / CSV for pipes.
 //! Terminal decisions (colour) are made once by the caller and passed in as `Style`.
 
+pub mod bib;
 pub mod csv_out;
 pub mod digest;
 pub mod json;
@@ -26,6 +27,48 @@ pub enum Format {
     #[value(alias = "jsonl")]
     Ndjson,
     Csv,
+}
+
+/// What `export` writes: records (read back by `ingest`) or a bibliography.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum ExportFormat {
+    /// One JSON object per line (the format of `parse`), also named ndjson
+    #[default]
+    #[value(alias = "ndjson")]
+    Jsonl,
+    /// One JSON array of objects
+    Json,
+    /// A header row, then one row per record; lists joined with `; `
+    Csv,
+    /// BibTeX entries (`year`/`month`, `eprint` + `archivePrefix`)
+    Bibtex,
+    /// BibLaTeX entries (`date`, `eprint` + `eprinttype`)
+    Biblatex,
+    /// RIS records (Zotero, EndNote, Mendeley)
+    Ris,
+    /// CSL-JSON (pandoc's citeproc, Zotero)
+    CslJson,
+}
+
+/// An export format as the writer that takes it.
+pub enum ExportWriter {
+    Records(crate::inputs::records::RecordFormat),
+    Bibliography(bib::BibFormat),
+}
+
+impl ExportFormat {
+    pub fn writer(self) -> ExportWriter {
+        use crate::inputs::records::RecordFormat;
+        match self {
+            ExportFormat::Jsonl => ExportWriter::Records(RecordFormat::Jsonl),
+            ExportFormat::Json => ExportWriter::Records(RecordFormat::Json),
+            ExportFormat::Csv => ExportWriter::Records(RecordFormat::Csv),
+            ExportFormat::Bibtex => ExportWriter::Bibliography(bib::BibFormat::Bibtex),
+            ExportFormat::Biblatex => ExportWriter::Bibliography(bib::BibFormat::Biblatex),
+            ExportFormat::Ris => ExportWriter::Bibliography(bib::BibFormat::Ris),
+            ExportFormat::CslJson => ExportWriter::Bibliography(bib::BibFormat::CslJson),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]

@@ -33,6 +33,7 @@ pub fn write_record<W: Write>(out: &mut W, style: Style, stored: &StoredRecord) 
         ("authors", list(&r.authors)),
         ("fellows", list(&r.fellows)),
         ("id", r.id.clone()),
+        ("key", for_terminal(&r.key)),
         (
             "source",
             for_terminal(&format!("{}:{}", r.source.file, r.source.line)),
@@ -43,7 +44,11 @@ pub fn write_record<W: Write>(out: &mut W, style: Style, stored: &StoredRecord) 
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(label, v)| (label, for_terminal(v)));
-    for (label, value) in rows.into_iter().chain(identifiers) {
+    // A record read without an index (none today: every indexed record has a key) shows none.
+    let rows = rows
+        .into_iter()
+        .filter(|(label, v)| *label != "key" || !v.is_empty());
+    for (label, value) in rows.chain(identifiers) {
         writeln!(
             out,
             "{} {value}",

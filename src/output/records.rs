@@ -42,6 +42,7 @@ pub fn write_records<'a, W: Write>(
                     &r.doi,
                     &r.url,
                     &r.arxiv,
+                    &r.key,
                 ])?;
             }
             w.flush()?;
@@ -63,6 +64,7 @@ mod tests {
     fn sample() -> Record {
         Record {
             id: record_id("A \"quoted\", title", "2024-12-09"),
+            key: "arcuschin2024quoted".into(),
             title: "A \"quoted\", title".into(),
             abstract_text: "Line one; with a semicolon, commas and \"quotes\".".into(),
             authors: vec!["Iván Arcuschin".into(), "Neel Nanda".into()],
@@ -124,7 +126,7 @@ mod tests {
         write_records(&mut bytes, RecordFormat::Csv, [&sample()]).unwrap();
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.starts_with(
-            "id,title,abstract,authors,fellows,tags,date,featured,source_file,source_line,doi,url,arxiv\n"
+            "id,title,abstract,authors,fellows,tags,date,featured,source_file,source_line,doi,url,arxiv,key\n"
         ));
         assert!(text.contains("Iván Arcuschin; Neel Nanda"));
     }

@@ -1,5 +1,5 @@
 //! Finding one paper by what a person types: an id or a unique beginning of one (4 hex digits
-//! at least, as git takes), or a title that is forgiving about case,
+//! at least, as git takes), its citation key, or a title that is forgiving about case,
 //! accents, punctuation and length (a unique prefix will do). Also lists every record in order.
 
 use crate::engine::Engine;
@@ -13,7 +13,7 @@ const MAX_CANDIDATES: usize = 15;
 /// Fewest hex digits an id prefix must have, as git asks of an abbreviated commit.
 pub const MIN_ID_PREFIX: usize = 4;
 
-/// The paper `key` names: an exact id; else the one whose id begins with the key (of 4 to 15
+/// The paper `key` names: an exact id; else the one of that citation key (case aside); else the one whose id begins with the key (of 4 to 15
 /// hex digits), several being an error listing them; else the one whose folded title equals the folded key;
 /// else the one whose folded title starts with it. None or several is an error listing
 /// candidates (`id  date  title`).
@@ -24,6 +24,14 @@ pub fn find_paper<E: Engine>(engine: &E, key: &str) -> Result<StoredRecord> {
     }
     let folded = fold_key(key);
     let all = all_records(engine)?;
+    // Keys are unique case aside (`citekey::fold`).
+    let citekey = crate::citekey::fold(key);
+    if let Some(found) = all
+        .iter()
+        .find(|f| !f.record.key.is_empty() && crate::citekey::fold(&f.record.key) == citekey)
+    {
+        return Ok(found.clone());
+    }
     if (MIN_ID_PREFIX..16).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_hexdigit()) {
         let prefix = key.to_ascii_lowercase();
         let hits: Vec<&StoredRecord> = all
@@ -127,6 +135,113 @@ fn candidate_lines<'a>(found: impl Iterator<Item = &'a StoredRecord>) -> Vec<Str
         lines.push(format!("… and {} more", found.len() - MAX_CANDIDATES));
     }
     lines
+}
+
+/// How many of the nearest keys an unknown key is named with.
+const NEAREST_KEYS: usize = 3;
+
+/// A citation key no paper has, and the nearest keys that papers have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    pub key: String,
+    pub nearest: Vec<String>,
+}
+
+/// Keys asked of the engine in one `key:a OR key:b …` query, within the query language's caps
+/// (`syntax::MAX_QUERY_TERMS`, `MAX_QUERY_CHARS`).
+const KEYS_PER_QUERY: usize = 60;
+const KEY_QUERY_CHARS: usize = 1_800;
+
+/// The papers of `keys` (case aside), in the order of `keys`, and the keys no paper has, each
+/// with the nearest keys there are (by edit distance, case aside). The keys are looked up
+/// through the index (`key:` queries, a few dozen keys each), so a thousand cost a few
+/// searches, not a read of every record; only an unknown key makes every key read, for the
+/// nearest.
+pub fn by_keys<E: Engine>(
+    engine: &E,
+    keys: &[String],
+) -> Result<(Vec<StoredRecord>, Vec<UnknownKey>)> {
+    let mut by_key: std::collections::HashMap<String, StoredRecord> = Default::default();
+    let mut chunk: Vec<&str> = Vec::new();
+    let mut chars = 0;
+    let mut ask = |chunk: &mut Vec<&str>| -> Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let query = chunk
+            .iter()
+            .map(|k| format!("key:{k}"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let request = super::SearchRequest {
+            query,
+            limit: chunk.len() * 2,
+            exact: true,
+            facets: Vec::new(),
+            snippet_chars: 0,
+            ..super::SearchRequest::default()
+        };
+        for hit in super::search(engine, &request)?.hits {
+            let record = hit.record;
+            by_key.insert(
+                crate::citekey::fold(&record.key),
+                StoredRecord {
+                    record,
+                    first_seen: hit.first_seen,
+                },
+            );
+        }
+        chunk.clear();
+        Ok(())
+    };
+    // A key that could not be one (a space, a brace) is no paper's: never put in a query.
+    for key in keys.iter().filter(|k| crate::citekey::is_valid(k)) {
+        if chunk.len() == KEYS_PER_QUERY || chars + key.len() + 8 > KEY_QUERY_CHARS {
+            ask(&mut chunk)?;
+            chars = 0;
+        }
+        chars += key.len() + 8;
+        chunk.push(key);
+    }
+    ask(&mut chunk)?;
+    let mut found = Vec::new();
+    let mut unknown = Vec::new();
+    let mut written = std::collections::HashSet::new();
+    for key in keys {
+        let folded = crate::citekey::fold(key);
+        match by_key.get(&folded) {
+            Some(r) if written.insert(folded) => found.push(r.clone()),
+            // Named twice (case aside): written once.
+            Some(_) => {}
+            None => unknown.push(key.clone()),
+        }
+    }
+    if unknown.is_empty() {
+        return Ok((found, Vec::new()));
+    }
+    let all = all_records(engine)?;
+    let known: Vec<&str> = all.iter().map(|r| r.record.key.as_str()).collect();
+    let unknown = unknown
+        .into_iter()
+        .map(|key| {
+            let folded = crate::citekey::fold(&key);
+            let mut near: Vec<(usize, &str)> = known
+                .iter()
+                .map(|k| (strsim::levenshtein(&folded, &crate::citekey::fold(k)), *k))
+                .filter(|(d, _)| *d <= folded.chars().count().max(4) / 2)
+                .collect();
+            near.sort();
+            UnknownKey {
+                key,
+                nearest: near
+                    .into_iter()
+                    .take(NEAREST_KEYS)
+                    .map(|(_, k)| k.to_owned())
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok((found, unknown))
 }
 
 /// Every record in the index, newest first, ties by id: the order of `export` without a query.

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod bib;
 mod failed_ingest;
 mod fields;
 mod formats;

@@ -72,8 +72,9 @@ const STATUS: &[(&str, i32, &str)] = &[(
 )];
 
 /// The fence languages of README blocks; those holding examples are `sh` and `cron` (lines),
-/// `text` and the unnamed one (`$ litsearch …` followed by its output).
-const FENCES: &[&str] = &["sh", "cron", "text", "", "nginx"];
+/// `text` and the unnamed one (`$ litsearch …` followed by its output). `nginx` and `perl`
+/// (a `latexmkrc`) are configuration, not run.
+const FENCES: &[&str] = &["sh", "cron", "text", "", "nginx", "perl"];
 
 /// One fenced block of the README.
 struct Block {

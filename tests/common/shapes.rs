@@ -5,7 +5,7 @@
 //! `src/output/json.rs`, `src/output/paper.rs`, `src/output/digest.rs`, `src/watch/state.rs`,
 //! `src/engine/sync.rs` (`SyncSummary`) and `src/serve/api.rs`, not imported from them: the
 //! tests hold the public shape, the binary must keep to it.
-//! Keys the binary leaves out when empty (`doi`, `url`, `arxiv`; `explain` and `score_parts`
+//! Keys the binary leaves out when empty (`doi`, `url`, `arxiv`, a record's `key` in `parse`; `explain` and `score_parts`
 //! without `--explain`) are `#[serde(default)]`; everything else must be present.
 
 use std::fmt;
@@ -86,6 +86,10 @@ pub struct Source {
 #[serde(deny_unknown_fields)]
 pub struct Record {
     pub id: String,
+    /// Always in `show --json` and `export` (every indexed record has a key); in `parse`
+    /// output only when the source gave one.
+    #[serde(default)]
+    pub key: Option<String>,
     pub title: String,
     #[serde(rename = "abstract")]
     pub abstract_text: String,
@@ -142,6 +146,7 @@ pub struct Correction {
 #[serde(deny_unknown_fields)]
 pub struct Hit {
     pub id: String,
+    pub key: String,
     pub score: f64,
     pub title: String,
     pub date: String,
@@ -202,6 +207,7 @@ pub struct PaperRef {
 #[serde(deny_unknown_fields)]
 pub struct SimilarHit {
     pub id: String,
+    pub key: String,
     pub score: f64,
     pub title: String,
     pub date: String,
@@ -305,6 +311,7 @@ pub struct WatchSearch {
 #[serde(deny_unknown_fields)]
 pub struct WatchHit {
     pub id: String,
+    pub key: String,
     pub score: f64,
     pub title: String,
     pub date: String,

@@ -107,6 +107,7 @@ impl<'a> QueryBuilder<'a> {
             Scope::Tag => self.fields.tag,
             Scope::Doi => self.fields.doi,
             Scope::Arxiv => self.fields.arxiv,
+            Scope::Key => self.fields.key,
         }
     }
 
@@ -116,6 +117,7 @@ impl<'a> QueryBuilder<'a> {
         let identifier = match scope {
             Scope::Doi => Some(crate::record::normalize_doi(text)),
             Scope::Arxiv => Some(crate::record::normalize_arxiv(text)),
+            Scope::Key => Some(String::new()),
             _ => None,
         };
         if let Some(id) = identifier {
@@ -250,6 +252,7 @@ impl<'a> QueryBuilder<'a> {
             // Identifiers are one term each, never stemmed.
             Scope::Doi => self.fields.doi,
             Scope::Arxiv => self.fields.arxiv,
+            Scope::Key => self.fields.key,
         }
     }
 

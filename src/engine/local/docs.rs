@@ -46,7 +46,12 @@ pub fn to_document(f: &Fields, r: &Record, hash: u64, first_seen: i64) -> Tantiv
     doc.add_bool(f.featured, r.featured);
     doc.add_text(f.source_file, &r.source.file);
     doc.add_u64(f.source_line, r.source.line);
-    for (field, value) in [(f.doi, &r.doi), (f.url, &r.url), (f.arxiv, &r.arxiv)] {
+    for (field, value) in [
+        (f.doi, &r.doi),
+        (f.url, &r.url),
+        (f.arxiv, &r.arxiv),
+        (f.key, &r.key),
+    ] {
         if !value.is_empty() {
             doc.add_text(field, value);
         }
@@ -70,6 +75,7 @@ pub fn from_document(f: &Fields, doc: &TantivyDocument) -> StoredRecord {
     StoredRecord {
         record: Record {
             id: text(f.id),
+            key: text(f.key),
             title: text(f.title),
             abstract_text: text(f.abstract_text),
             authors: all(f.author),
@@ -109,6 +115,7 @@ mod tests {
         let f = Fields::resolve(&schema).unwrap();
         let r = Record {
             id: "0000000000000001".into(),
+            key: "ada2025t".into(),
             title: "t".into(),
             abstract_text: String::new(),
             authors: vec!["Ada".into(), "Bo".into(), "Ada".into()],
@@ -126,6 +133,8 @@ mod tests {
         assert_eq!(doc.get_all(f.fellow_facet).count(), 1);
         assert_eq!(doc.get_all(f.tag_facet).count(), 1);
         // The stored record keeps what was written.
-        assert_eq!(from_document(&f, &doc).record.authors.len(), 3);
+        let stored = from_document(&f, &doc).record;
+        assert_eq!(stored.authors.len(), 3);
+        assert_eq!(stored.key, "ada2025t");
     }
 }

@@ -12,7 +12,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 use super::docs::to_document;
 use super::released_maps::Releaser;
 use super::schema::{
-    build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM, SOURCE_HASH,
+    build_schema, register_tokenizers, Fields, FIRST_SEEN, HASH, ID_NUM, KEY, SOURCE_HASH,
 };
 use super::side_files::{
     inputs_fingerprint, read_sync_mark, write_acronyms, Departed, MarkDiagnostic, SyncMark,
@@ -603,15 +603,26 @@ fn known_records(open: &OpenIndex) -> Result<HashMap<u64, Known>> {
         let hashes = ff.u64(HASH)?;
         let sources = ff.u64(SOURCE_HASH)?;
         let first = ff.i64(FIRST_SEEN)?;
+        let keys = ff.str(KEY)?;
+        let mut key = String::new();
         for doc in segment.doc_ids_alive() {
             let id = ids.first(doc).unwrap_or_default();
+            key.clear();
+            if let Some((keys, ord)) = keys
+                .as_ref()
+                .and_then(|k| Some((k, k.term_ords(doc).next()?)))
+            {
+                keys.ord_to_str(ord, &mut key)
+                    .map_err(tantivy::TantivyError::from)?;
+            }
             known.insert(
                 id,
                 Known::new(
                     hashes.first(doc).unwrap_or_default(),
                     sources.first(doc).unwrap_or_default(),
                     first.first(doc).unwrap_or_default(),
-                ),
+                )
+                .with_key(&key),
             );
         }
     }
@@ -619,7 +630,8 @@ fn known_records(open: &OpenIndex) -> Result<HashMap<u64, Known>> {
 }
 
 /// Best effort: the records of whatever generation CURRENT names, even one of another schema
-/// version, with their hash cleared so that every record counts as rebuilt.
+/// version, with their hash cleared so that every record counts as rebuilt (their first_seen
+/// and citation keys kept).
 fn previous_records(root: &IndexRoot) -> HashMap<u64, Known> {
     std::panic::catch_unwind(|| read_previous_records(root)).unwrap_or_default()
 }
@@ -641,9 +653,21 @@ fn read_previous_records(root: &IndexRoot) -> HashMap<u64, Known> {
         let (Ok(ids), Ok(first)) = (ff.u64(ID_NUM), ff.i64(FIRST_SEEN)) else {
             return HashMap::new();
         };
+        // An index older than keys has none: its papers get keys made anew.
+        let keys = ff.str(KEY).ok().flatten();
+        let mut key = String::new();
         for doc in segment.doc_ids_alive() {
             if let Some(id) = ids.first(doc) {
-                known.insert(id, Known::new(0, 0, first.first(doc).unwrap_or_default()));
+                key.clear();
+                if let Some(keys) = &keys {
+                    if let Some(ord) = keys.term_ords(doc).next() {
+                        let _ = keys.ord_to_str(ord, &mut key);
+                    }
+                }
+                known.insert(
+                    id,
+                    Known::new(0, 0, first.first(doc).unwrap_or_default()).with_key(&key),
+                );
             }
         }
     }

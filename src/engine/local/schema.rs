@@ -19,7 +19,9 @@ use crate::engine::fields::{search_field, Analysis};
 /// 5: `title_words`, `abstract_words`, `tag_words`: the prose fields' words unstemmed, so that
 ///    prefixes and typos are matched against whole words, never against shortened stems;
 ///    `source_hash`, so that ingest sees a record that only moved in its file.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: `key`, the citation key (indexed whole and lowercased for `key:` and `show KEY`, stored,
+///    and a raw fast column from which a sync reads every record's key).
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// English prose: lowercased, accent-folded, stemmed.
 pub const TOKENIZER_TEXT: &str = "litsearch_en";
@@ -55,6 +57,7 @@ pub const SOURCE_LINE: &str = "source_line";
 pub const DOI: &str = "doi";
 pub const URL: &str = "url";
 pub const ARXIV: &str = "arxiv";
+pub const KEY: &str = "key";
 
 /// Handles to every field, resolved once per opened index.
 #[derive(Clone, Copy, Debug)]
@@ -85,6 +88,7 @@ pub struct Fields {
     pub doi: Field,
     pub url: Field,
     pub arxiv: Field,
+    pub key: Field,
 }
 
 pub fn build_schema() -> Schema {
@@ -154,7 +158,8 @@ pub fn build_schema() -> Schema {
     );
     b.add_text_field(DOI, identifier.clone());
     b.add_text_field(URL, STORED);
-    b.add_text_field(ARXIV, identifier);
+    b.add_text_field(ARXIV, identifier.clone());
+    b.add_text_field(KEY, identifier.set_fast("raw"));
     b.build()
 }
 
@@ -188,6 +193,7 @@ impl Fields {
             doi: f(DOI)?,
             url: f(URL)?,
             arxiv: f(ARXIV)?,
+            key: f(KEY)?,
         })
     }
 }

@@ -122,6 +122,7 @@ fn scope_of(field: &str) -> Scope {
     match base {
         "doi" => Scope::Doi,
         "arxiv" => Scope::Arxiv,
+        "key" => Scope::Key,
         _ => SEARCH_FIELDS
             .iter()
             .find(|f| f.name == base)

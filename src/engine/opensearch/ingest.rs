@@ -228,7 +228,7 @@ fn known_records(client: &Client, index: &str) -> Result<HashMap<u64, Known>> {
             "size": 5_000,
             "query": {"match_all": {}},
             "sort": [{"id": "asc"}],
-            "_source": ["id", "content_hash", "first_seen", "source_file", "source_line"],
+            "_source": ["id", "content_hash", "first_seen", "source_file", "source_line", "key"],
             "track_total_hits": false
         });
         if let Some(a) = &after {
@@ -262,6 +262,12 @@ fn known_records(client: &Client, index: &str) -> Result<HashMap<u64, Known>> {
                             .get("first_seen")
                             .and_then(Value::as_i64)
                             .unwrap_or(0),
+                    )
+                    .with_key(
+                        source
+                            .get("key")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default(),
                     ),
                 );
             }

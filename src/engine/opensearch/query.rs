@@ -364,11 +364,13 @@ impl Target {
     }
 }
 
-/// A DOI or arXiv id as indexed: normalized and lowercased (else the text, trimmed).
+/// A DOI, arXiv id or citation key as indexed: normalized and lowercased (else the text,
+/// trimmed, lowercased).
 fn identifier(scope: Scope, text: &str) -> String {
     let id = match scope {
         Scope::Doi => crate::record::normalize_doi(text),
-        _ => crate::record::normalize_arxiv(text),
+        Scope::Arxiv => crate::record::normalize_arxiv(text),
+        _ => String::new(),
     };
     let id = if id.is_empty() { text.trim() } else { &id };
     id.to_lowercase()
@@ -388,6 +390,13 @@ fn fields(scope: Option<Scope>) -> Vec<Target> {
                 scope: s,
                 field: "arxiv",
                 words: "arxiv",
+                analysis: Analysis::Name,
+                weight,
+            },
+            Scope::Key => Target {
+                scope: s,
+                field: "key",
+                words: "key",
                 analysis: Analysis::Name,
                 weight,
             },
@@ -422,6 +431,7 @@ pub fn words_field(scope: Scope) -> &'static str {
         Scope::Fellow => "fellow",
         Scope::Doi => "doi",
         Scope::Arxiv => "arxiv",
+        Scope::Key => "key",
     }
 }
 

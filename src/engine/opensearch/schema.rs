@@ -10,7 +10,8 @@ use crate::text::fold_key;
 
 /// Bumped whenever mappings or analysis change; an index of another version is rebuilt.
 /// 2: unstemmed `words` sub-fields (prefixes, typos), doi/url/arxiv, dates of any precision.
-pub const SCHEMA_VERSION: u64 = 2;
+/// 3: `key`, the citation key (a keyword, lowercased like the identifiers).
+pub const SCHEMA_VERSION: u64 = 3;
 
 /// The analyzers' names in the index settings.
 const PROSE: &str = "litsearch_en";
@@ -100,7 +101,7 @@ pub fn index_body(layout: Layout) -> Value {
     properties.insert("year".into(), json!({"type": "integer"}));
     properties.insert("featured".into(), json!({"type": "boolean"}));
     // Identifiers: the whole value one term, lowercased.
-    for id in ["doi", "arxiv"] {
+    for id in ["doi", "arxiv", "key"] {
         properties.insert(
             id.into(),
             json!({"type": "keyword", "normalizer": "litsearch_id"}),
@@ -184,7 +185,12 @@ pub fn to_document(r: &Record, hash: u64, first_seen: i64) -> Value {
         "source_file": r.source.file,
         "source_line": r.source.line,
     });
-    for (key, value) in [("doi", &r.doi), ("url", &r.url), ("arxiv", &r.arxiv)] {
+    for (key, value) in [
+        ("doi", &r.doi),
+        ("url", &r.url),
+        ("arxiv", &r.arxiv),
+        ("key", &r.key),
+    ] {
         if !value.is_empty() {
             doc[key] = json!(value);
         }
@@ -207,6 +213,7 @@ pub fn from_source(source: &Value) -> Option<StoredRecord> {
     Some(StoredRecord {
         record: Record {
             id: text("id")?,
+            key: text("key").unwrap_or_default(),
             title: text("title").unwrap_or_default(),
             abstract_text: text("abstract").unwrap_or_default(),
             authors: list("author"),

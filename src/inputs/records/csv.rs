@@ -107,6 +107,7 @@ struct Columns {
     doi: Option<usize>,
     url: Option<usize>,
     arxiv: Option<usize>,
+    key: Option<usize>,
     unknown: Vec<String>,
 }
 
@@ -127,6 +128,7 @@ impl Columns {
                 "doi" => &mut c.doi,
                 "url" => &mut c.url,
                 "arxiv" => &mut c.arxiv,
+                "key" => &mut c.key,
                 "source_file" | "source_line" | "source" => continue,
                 _ => {
                     c.unknown.push(name);
@@ -166,6 +168,7 @@ impl Columns {
             url: cell(self.url),
             arxiv: cell(self.arxiv),
             citation: None,
+            key: cell(self.key),
         })
     }
 }

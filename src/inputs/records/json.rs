@@ -37,10 +37,12 @@ pub(super) struct JsonArrayReader {
     items: std::vec::IntoIter<(u64, Result<serde_json::Value, String>)>,
     size: u64,
     done: bool,
+    /// The items are CSL-JSON's (`inputs::csl`), not litsearch's records.
+    csl: bool,
 }
 
 impl JsonArrayReader {
-    pub(super) fn new(file: File, pending: &mut Pending) -> io::Result<Self> {
+    pub(super) fn new(file: File, pending: &mut Pending, csl: bool) -> io::Result<Self> {
         let size = file.metadata()?.len();
         if size > MAX_JSON_ARRAY_BYTES {
             pending.skip(
@@ -53,6 +55,7 @@ impl JsonArrayReader {
                 items: Vec::new().into_iter(),
                 size: 0,
                 done: true,
+                csl,
             });
         }
         let mut bytes = Vec::with_capacity(size as usize);
@@ -61,6 +64,7 @@ impl JsonArrayReader {
             items: split_json_array(&bytes).into_iter(),
             size: bytes.len() as u64,
             done: false,
+            csl,
         })
     }
 
@@ -79,7 +83,11 @@ impl JsonArrayReader {
             self.done = true;
             return false;
         };
-        let draft = item.and_then(|v| draft_from_json(v, pending, line));
+        let draft = if self.csl {
+            item.and_then(crate::inputs::csl::draft_from_csl)
+        } else {
+            item.and_then(|v| draft_from_json(v, pending, line))
+        };
         pending.push_draft(line, draft);
         true
     }
@@ -161,6 +169,8 @@ struct JsonDraft {
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
     title: Option<String>,
     #[serde(default, rename = "abstract")]
     abstract_text: Option<String>,
@@ -229,6 +239,7 @@ pub(super) fn draft_from_json(
         url: j.url.unwrap_or_default(),
         arxiv: j.arxiv.unwrap_or_default(),
         citation: None,
+        key: j.key.unwrap_or_default(),
     })
 }
 

@@ -2,7 +2,7 @@
 //! This file holds the format (its extensions, CSV columns) and the reader over the three.
 //!
 //! CSV layout: a header row `id,title,abstract,authors,fellows,tags,date,featured,source_file,
-//! source_line,doi,url,arxiv`; lists (authors, fellows, tags) joined with `; `; `featured` is `true`/`false`.
+//! source_line,doi,url,arxiv,key`; lists (authors, fellows, tags) joined with `; `; `featured` is `true`/`false`.
 //! On import only `title` and `date` are required; `id` is kept when it is 16 hex digits and
 //! computed from title and date otherwise; a record's `source` becomes the file and line it was
 //! read from (the row's own source columns are accepted and ignored). The writer of the same
@@ -48,9 +48,9 @@ impl RecordFormat {
     }
 }
 
-/// The columns `export` writes. `doi`, `url` and `arxiv` come last, so readers of the first ten
-/// columns by position keep working.
-pub const CSV_HEADER: [&str; 13] = [
+/// The columns `export` writes. `doi`, `url`, `arxiv` and `key` come last, so readers of the
+/// first ten columns by position keep working.
+pub const CSV_HEADER: [&str; 14] = [
     "id",
     "title",
     "abstract",
@@ -64,6 +64,7 @@ pub const CSV_HEADER: [&str; 13] = [
     "doi",
     "url",
     "arxiv",
+    "key",
 ];
 
 /// How lists are joined in a CSV cell; on import any `;` splits.
@@ -135,6 +136,15 @@ enum Inner {
 
 impl RecordReader {
     pub fn open(path: &Path, format: RecordFormat) -> io::Result<RecordReader> {
+        Self::open_as(path, format, false)
+    }
+
+    /// A CSL-JSON file (`inputs::csl`): a JSON array, read as one, of CSL items.
+    pub fn open_csl(path: &Path) -> io::Result<RecordReader> {
+        Self::open_as(path, RecordFormat::Json, true)
+    }
+
+    fn open_as(path: &Path, format: RecordFormat, csl: bool) -> io::Result<RecordReader> {
         let mut pending = Pending {
             file: path.display().to_string(),
             events: VecDeque::new(),
@@ -142,7 +152,7 @@ impl RecordReader {
         let file = File::open(path)?;
         let inner = match format {
             RecordFormat::Jsonl => Inner::Jsonl(jsonl::JsonlReader::new(file)),
-            RecordFormat::Json => Inner::Json(json::JsonArrayReader::new(file, &mut pending)?),
+            RecordFormat::Json => Inner::Json(json::JsonArrayReader::new(file, &mut pending, csl)?),
             RecordFormat::Csv => Inner::Csv(csv::CsvReader::new(file)),
         };
         Ok(RecordReader { inner, pending })

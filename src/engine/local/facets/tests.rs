@@ -79,6 +79,7 @@ fn facet_index(segment_sizes: &[usize]) -> Index {
             let pick = |n: usize| names[(i * 7 + n * 3) % names.len()].to_owned();
             let record = crate::record::Record {
                 id: crate::record::id_from_number(i as u64),
+                key: String::new(),
                 title: format!("paper {i}"),
                 // A repeated name, an undated record.
                 authors: vec![pick(0), pick(1), pick(0)],
