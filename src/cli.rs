@@ -125,13 +125,32 @@ A query may be empty: the matches of the filters (or every paper) are listed new
 
 #[derive(Debug, Args)]
 pub struct ParseArgs {
-    /// Export files or directories [default: corpus/]
+    /// Export files or directories, `-` for standard input [default: corpus/]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// How ingest and parse read their inputs.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// What every input holds, whatever its name or content suggests [default: by extension,
+    /// else by content]
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<crate::inputs::InputFormat>,
+}
+
+impl InputArgs {
+    pub fn choice(&self) -> crate::inputs::InputChoice {
+        crate::inputs::InputChoice {
+            format: self.format,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Export files or directories [default: corpus/]
+    /// Export files or directories, `-` for standard input [default: corpus/]
     pub paths: Vec<PathBuf>,
     /// Build a new index from scratch instead of syncing the existing one
     #[arg(long)]
@@ -160,6 +179,8 @@ pub struct IngestArgs {
     /// With --engine, replicas of an index ingest creates [default: 1; a rebuild keeps the old index's]
     #[arg(long, value_name = "N")]
     pub replicas: Option<u32>,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Debug, Args)]

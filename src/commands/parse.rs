@@ -86,16 +86,17 @@ impl RecordSink for InFileOrder {
 
 pub fn run(_ctx: &Context, args: ParseArgs) -> Result<u8> {
     let mut notes = Vec::new();
-    let inputs = collect_inputs(&inputs_or_default(args.paths), &mut notes)?;
+    let inputs = collect_inputs(
+        &inputs_or_default(args.paths),
+        &args.input.choice(),
+        &mut notes,
+    )?;
     for n in &notes {
         eprintln!("{n}");
     }
     let spill = tempfile::tempfile().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let mut sink = InFileOrder {
-        files: inputs
-            .iter()
-            .map(|i| i.path.display().to_string())
-            .collect(),
+        files: inputs.iter().map(|i| i.name.clone()).collect(),
         spill: BufWriter::new(spill),
         last: None,
         late: Vec::new(),

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::inputs::{collect_inputs, read_records, Input, ReadError, RecordSink};
+use crate::inputs::{collect_inputs, read_records, Input, InputChoice, ReadError, RecordSink};
 use crate::record::Record;
 
 #[derive(Debug, Clone)]
@@ -31,6 +31,8 @@ pub struct IngestOptions {
     /// Shards and replicas of an index a remote engine creates (its own defaults: none).
     pub shards: Option<u32>,
     pub replicas: Option<u32>,
+    /// How the inputs are read (`--format`).
+    pub choice: InputChoice,
 }
 
 impl Default for IngestOptions {
@@ -55,6 +57,7 @@ impl Default for IngestOptions {
             now: crate::clock::now_unix(),
             shards: None,
             replicas: None,
+            choice: InputChoice::default(),
         }
     }
 }
@@ -85,7 +88,9 @@ pub struct SyncSummary {
 /// Receives what an ingest reports while it runs.
 pub trait IngestObserver {
     fn diagnostic(&mut self, diagnostic: &Diagnostic);
-    fn start(&mut self, _total_bytes: u64) {}
+    /// The read starts; `total_bytes`: what it will go through, when known (no input is
+    /// a stream or compressed).
+    fn start(&mut self, _total_bytes: Option<u64>) {}
     fn progress(&mut self, _bytes_done: u64) {}
     fn finish(&mut self) {}
 }
@@ -364,10 +369,15 @@ pub struct Inputs {
     pub notes: Vec<Diagnostic>,
 }
 
-/// The files `paths` name, each note of collecting them given to the observer.
-pub fn collect(paths: &[PathBuf], observer: &mut dyn IngestObserver) -> Result<Inputs> {
+/// The inputs `paths` name, read as `choice` says, each note of collecting them given to the
+/// observer. A stream's first bytes are awaited here, so call it before taking a lock.
+pub fn collect(
+    paths: &[PathBuf],
+    choice: &InputChoice,
+    observer: &mut dyn IngestObserver,
+) -> Result<Inputs> {
     let mut notes = Vec::new();
-    let files = collect_inputs(paths, &mut notes)?;
+    let files = collect_inputs(paths, choice, &mut notes)?;
     for note in &notes {
         observer.diagnostic(note);
     }

@@ -10,6 +10,7 @@ mod formats;
 mod foundation;
 mod hostile;
 mod ingest;
+mod inputs;
 mod output;
 mod query;
 mod readme;

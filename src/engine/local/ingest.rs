@@ -33,7 +33,7 @@ pub fn ingest(
 ) -> Result<SyncSummary> {
     let started = Instant::now();
     unmap_freed_arenas();
-    let inputs = sync::collect(paths, observer)?;
+    let inputs = sync::collect(paths, &opts.choice, observer)?;
     let notes = &inputs.notes;
     if root.dir.exists() && !root.dir.is_dir() {
         return Err(Error::IndexNotADirectory {
@@ -117,7 +117,7 @@ pub fn ingest(
     if let Some(open) = live.as_ref() {
         let opstamp = open.index.load_metas()?.opstamp;
         if let Some(mark) = read_sync_mark(&open.generation) {
-            if mark.inputs == fingerprint && mark.opstamp == opstamp {
+            if Some(mark.inputs) == fingerprint && mark.opstamp == opstamp {
                 for d in &mark.diagnostics {
                     observer.diagnostic(&Diagnostic::new(&d.file, d.line, d.message.clone()));
                 }
@@ -159,7 +159,7 @@ pub fn ingest(
             observer,
             &mut departed,
         )?;
-        if let Some(diagnostics) = replay {
+        if let (Some(diagnostics), Some(fingerprint)) = (replay, fingerprint) {
             let mark = SyncMark {
                 inputs: fingerprint,
                 opstamp: index.load_metas()?.opstamp,

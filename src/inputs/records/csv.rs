@@ -1,17 +1,15 @@
 //! Records as CSV: a header row naming the columns (any order, unknown ones warned about),
 //! then one row per record, streamed; a row that cannot be read is skipped with its line.
 
-use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader};
 
-use super::{Pending, MAX_LINE_BYTES};
+use super::Pending;
 use crate::inputs::draft::Draft;
+use crate::inputs::source::InputBytes;
 
-/// The header must name at least `title` and `date`.
-pub(super) fn check(file: File) -> Result<(), (u64, String)> {
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(BufReader::new(file).take(MAX_LINE_BYTES as u64));
+/// The header (in `head`, the input's first whole lines) must name at least `title` and `date`.
+pub(super) fn check(head: &[u8]) -> Result<(), (u64, String)> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(head);
     let header = csv
         .headers()
         .map_err(|e| (1, format!("not a records CSV: {e}")))?;
@@ -30,19 +28,19 @@ pub(super) fn check(file: File) -> Result<(), (u64, String)> {
 }
 
 pub(super) struct CsvReader {
-    reader: Box<csv::Reader<BufReader<File>>>,
+    reader: Box<csv::Reader<BufReader<InputBytes>>>,
     columns: Option<Columns>,
     bytes: u64,
 }
 
 impl CsvReader {
-    pub(super) fn new(file: File) -> Self {
+    pub(super) fn new(bytes: InputBytes) -> Self {
         CsvReader {
             reader: Box::new(
                 csv::ReaderBuilder::new()
                     .flexible(true)
                     .has_headers(false)
-                    .from_reader(BufReader::with_capacity(256 * 1024, file)),
+                    .from_reader(BufReader::with_capacity(256 * 1024, bytes)),
             ),
             columns: None,
             bytes: 0,
