@@ -180,7 +180,10 @@ pub fn collect_inputs(
                 }
                 match file_input(&entry, choice) {
                     Ok(input) => inputs.push(input),
-                    Err((line, why)) => {
+                    Err(NotRead::Unreadable(source)) => {
+                        return Err(InputError::Unreadable { path: name, source })
+                    }
+                    Err(NotRead::NotAnExport(line, why)) => {
                         notes.push(Diagnostic::new(&name, line, format!("skipped: {why}")))
                     }
                 }
@@ -188,7 +191,13 @@ pub fn collect_inputs(
         } else if meta.is_file() {
             // A file named on the command line must be readable as an export: refusing
             // it beats syncing the index with the others as if it had been empty.
-            inputs.push(file_input(path, choice).map_err(|e| not_an_export(&display, e))?);
+            inputs.push(file_input(path, choice).map_err(|e| match e {
+                NotRead::Unreadable(source) => InputError::Unreadable {
+                    path: display.clone(),
+                    source,
+                },
+                NotRead::NotAnExport(line, why) => not_an_export(&display, (line, why)),
+            })?);
         } else {
             let file = File::open(path).map_err(|e| InputError::Unreadable {
                 path: display.clone(),
@@ -209,11 +218,20 @@ fn not_an_export(display: &str, (line, why): (u64, String)) -> InputError {
     InputError::NotAnExport { path, why }
 }
 
-/// A regular file as an input, or why it is none (the line that gave it away, 0: the file).
-fn file_input(path: &Path, choice: &InputChoice) -> Result<Input, (u64, String)> {
-    let (head, compression) =
-        source::file_head(path).map_err(|e| (0, format!("cannot read: {e}")))?;
-    let kind = classify(&inner_extension(path), &head, choice)?;
+/// Why a file is not an input.
+enum NotRead {
+    /// It cannot be read (or decompressed): an error wherever it was found, since skipping it
+    /// would lose its papers.
+    Unreadable(std::io::Error),
+    /// It holds no format litsearch reads: the line that gave it away (0: the whole file).
+    NotAnExport(u64, String),
+}
+
+/// A regular file as an input, or why it is none.
+fn file_input(path: &Path, choice: &InputChoice) -> Result<Input, NotRead> {
+    let (head, compression) = source::file_head(path).map_err(NotRead::Unreadable)?;
+    let kind = classify(&inner_extension(path), &head, choice)
+        .map_err(|(line, why)| NotRead::NotAnExport(line, why))?;
     Ok(Input {
         path: path.to_path_buf(),
         name: path.display().to_string(),

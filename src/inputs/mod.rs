@@ -122,9 +122,20 @@ impl Reader {
     /// What a file without entries was expected to hold, for the warning that says so.
     fn expected(&self) -> &'static str {
         match self {
-            Reader::Page(_) | Reader::Records(_) => {
+            Reader::Page(_) => {
                 "expected a listing page export (title, abstract, `Authors:`, `Fellows:`, `Date:` per entry)"
             }
+            Reader::Records(r) => match r.format() {
+                records::RecordFormat::Jsonl => {
+                    "expected records, one JSON object per line with at least `title` and `date`"
+                }
+                records::RecordFormat::Json => {
+                    "expected records, a JSON array of objects with at least `title` and `date`"
+                }
+                records::RecordFormat::Csv => {
+                    "expected records, a header row naming `title` and `date`, then a row per record"
+                }
+            },
             Reader::Bibtex(_) => "expected BibTeX entries (`@article{key, title = {…}, …}`)",
             Reader::Ris(_) => "expected RIS records (`TY  - JOUR` … `ER  - `)",
             Reader::Arxiv(_) => "expected arXiv metadata, one JSON object per line",

@@ -1,12 +1,12 @@
 //! Inputs from anywhere: standard input and pipes (`-`, `/dev/stdin`, a FIFO), `--format`,
-//! each on the shipped corpus and what `parse`/`export` make of it.
+//! files compressed by the real gzip/xz/zstd/bzip2, each on the shipped corpus and its exports.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::shapes::{self, IngestSummary, Record};
-use crate::common::{Run, Workdir, CORPUS};
+use crate::common::{require, skipped, Run, Workdir, CORPUS};
 
 /// Runs `litsearch ARGS` in `w` with `input` on its standard input.
 fn run_with_stdin(w: &Workdir, args: &[&str], input: &[u8]) -> Run {
@@ -228,4 +228,248 @@ fn a_pipe_with_no_writer_yet_holds_no_lock() {
     // The same papers, now read from the pipe: each moved, none added or removed.
     assert_eq!((summary.added, summary.removed), (0, 0), "{summary:?}");
     assert_eq!(summary.moved, summary.records, "{summary:?}");
+}
+
+/// The compressors whose files are read back: (program, its Debian package, extension).
+const COMPRESSORS: [(&str, &str, &str); 4] = [
+    ("gzip", "gzip", "gz"),
+    ("xz", "xz-utils", "xz"),
+    ("zstd", "zstd", "zst"),
+    ("bzip2", "bzip2", "bz2"),
+];
+
+const SKIP_COMPRESSORS: &str = "LITSEARCH_SKIP_COMPRESSORS";
+
+/// `path` compressed by `program` into `path.EXT` (the original kept); false when skipped.
+fn compress(program: &str, package: &str, path: &std::path::Path) -> bool {
+    require(
+        program,
+        &format!("apt-get install -y {package}"),
+        SKIP_COMPRESSORS,
+    );
+    let status = Command::new(program)
+        .args(["-k", "-q", "-f"])
+        .arg(path)
+        .status()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(status.success(), "{program} {}", path.display());
+    true
+}
+
+#[test]
+fn exports_compressed_by_each_tool_read_as_the_plain_file() {
+    if skipped(SKIP_COMPRESSORS, "the compressed-input tests") {
+        return;
+    }
+    let w = Workdir::with_corpus();
+    let plain = contents(&parsed(&w, &["corpus/mats-research.txt"], b""));
+    assert!(plain.len() > 20);
+    for (program, package, ext) in COMPRESSORS {
+        compress(program, package, &w.path("corpus/mats-research.txt"));
+        let name = format!("corpus/mats-research.txt.{ext}");
+        let records = parsed(&w, &[&name], b"");
+        assert!(records.iter().all(|r| r.source.file == name), "{program}");
+        assert!(contents(&records) == plain, "{program}: other records");
+        // By magic bytes, whatever the name, and through a pipe too.
+        let bytes = std::fs::read(w.path(&name)).unwrap();
+        w.write("renamed.txt", &bytes);
+        assert!(
+            contents(&parsed(&w, &["renamed.txt"], b"")) == plain,
+            "{program} as .txt"
+        );
+        assert!(
+            contents(&parsed(&w, &["-"], &bytes)) == plain,
+            "{program} piped"
+        );
+        std::fs::remove_file(w.path(&name)).unwrap();
+    }
+    // A compressed records file is told by the extension under the compressor's.
+    w.ingest();
+    w.write("records.jsonl", w.run(&["export"]).stdout);
+    compress("gzip", "gzip", &w.path("records.jsonl"));
+    let records = parsed(&w, &["records.jsonl.gz"], b"");
+    assert_eq!(records.len(), plain.len());
+    // And an ingest of one is an ingest of the plain file: same papers, same ids.
+    let index = Workdir::with_corpus();
+    compress("xz", "xz-utils", &index.path("corpus/mats-research.txt"));
+    std::fs::remove_file(index.path("corpus/mats-research.txt")).unwrap();
+    let r = index.run(&["ingest", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let summary: IngestSummary = shapes::strict(&r.stdout);
+    assert_eq!(summary.records as usize, plain.len());
+    assert_eq!(
+        index.query(&["sycophancy"]).hits[0].id,
+        w.query(&["sycophancy"]).hits[0].id
+    );
+}
+
+#[test]
+fn a_bad_entry_in_a_compressed_export_is_named_by_its_decompressed_line() {
+    if skipped(SKIP_COMPRESSORS, "the compressed-input tests") {
+        return;
+    }
+    let w = Workdir::empty();
+    // A date that does not exist, in the middle of the shipped corpus.
+    let at = CORPUS.find("Date:\n\n").expect("a Date: label") + "Date:\n\n".len();
+    let end = at + CORPUS[at..].find('\n').unwrap();
+    let broken = format!("{}Feb 30, 2025{}", &CORPUS[..at], &CORPUS[end..]);
+    let line = 1 + broken[..at].matches('\n').count();
+    w.write("listing.txt", &broken);
+    let plain = w.run(&["parse", "listing.txt"]);
+    assert_eq!(plain.code, 1, "{}", plain.stderr);
+    let want = format!("listing.txt:{line}: date \"Feb 30, 2025\" does not exist");
+    assert!(plain.stderr.contains(&want), "{}", plain.stderr);
+    for (program, package, ext) in COMPRESSORS {
+        compress(program, package, &w.path("listing.txt"));
+        let r = w.run(&["parse", &format!("listing.txt.{ext}")]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let want = format!("listing.txt.{ext}:{line}: date \"Feb 30, 2025\" does not exist");
+        assert!(r.stderr.contains(&want), "{program}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn a_damaged_compressed_export_is_an_error_and_the_index_stays() {
+    if skipped(SKIP_COMPRESSORS, "the compressed-input tests") {
+        return;
+    }
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let before = w.query(&["sycophancy"]).hits[0].id.clone();
+    compress("gzip", "gzip", &w.path("corpus/mats-research.txt"));
+    let gz = std::fs::read(w.path("corpus/mats-research.txt.gz")).unwrap();
+    std::fs::remove_file(w.path("corpus/mats-research.txt")).unwrap();
+    // Cut in the middle, as a copy interrupted would leave it.
+    w.write("corpus/mats-research.txt.gz", &gz[..gz.len() / 2]);
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // Met in a directory: an export that cannot be read is an error, not a file skipped.
+    assert!(
+        r.stderr
+            .starts_with("litsearch: corpus/mats-research.txt.gz: cannot read:"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert_eq!(w.query(&["sycophancy"]).hits[0].id, before);
+}
+
+/// Peak resident memory (KB) of `litsearch ARGS` in `w`, by GNU time; with its stderr.
+fn peak_rss_kb(w: &Workdir, args: &[&str]) -> (u64, String) {
+    require("/usr/bin/time", "apt-get install -y time", SKIP_COMPRESSORS);
+    let bin = assert_cmd::cargo::cargo_bin("litsearch");
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "peak %M"])
+        .arg(bin)
+        .args(args)
+        .current_dir(w.path(""))
+        .stdout(Stdio::null())
+        .output()
+        .expect("time");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let peak = stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("peak ")?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak in {stderr}"));
+    (peak, stderr)
+}
+
+#[test]
+fn a_compressed_bomb_is_read_in_bounded_memory() {
+    if skipped(SKIP_COMPRESSORS, "the compressed-input tests") {
+        return;
+    }
+    let w = Workdir::empty();
+    // 16 MiB of prose lines with no entry structure, gzipped once and the member repeated: a
+    // 1 GiB page export in a few MB (gzip readers read every member, as `cat a.gz b.gz` needs).
+    let line = "the quick brown fox jumps over the lazy dog again and again\n";
+    w.write("member.txt", line.repeat((16 << 20) / line.len()));
+    compress("gzip", "gzip", &w.path("member.txt"));
+    let member = std::fs::read(w.path("member.txt.gz")).unwrap();
+    w.write("bomb.txt.gz", member.repeat(64));
+    // One line of 1 GiB, the same way.
+    w.write("line.txt", "a".repeat(16 << 20));
+    compress("gzip", "gzip", &w.path("line.txt"));
+    let member = std::fs::read(w.path("line.txt.gz")).unwrap();
+    w.write("line.txt.gz", member.repeat(64));
+    // 1 GiB of NULs: binary, refused from its first bytes.
+    w.write("zeros", vec![0u8; 16 << 20]);
+    compress("gzip", "gzip", &w.path("zeros"));
+    let member = std::fs::read(w.path("zeros.gz")).unwrap();
+    w.write("zeros.txt.gz", member.repeat(64));
+
+    let (peak, stderr) = peak_rss_kb(&w, &["parse", "bomb.txt.gz"]);
+    assert!(
+        stderr.contains("more text than an entry can hold"),
+        "{stderr}"
+    );
+    assert!(
+        peak < 100_000,
+        "parse of 1 GiB of prose peaked at {peak} KB"
+    );
+    let (peak, stderr) = peak_rss_kb(&w, &["parse", "line.txt.gz"]);
+    assert!(
+        stderr.contains("line.txt.gz:1: line longer than"),
+        "{stderr}"
+    );
+    assert!(peak < 100_000, "parse of a 1 GiB line peaked at {peak} KB");
+    // A CSV row whose quote never closes: the rest of the file would be one field.
+    let mut csv = std::fs::read(w.path("member.txt.gz")).unwrap().repeat(64);
+    w.write("head.csv", "title,date,abstract\nOpen,2024-01-02,\"");
+    compress("gzip", "gzip", &w.path("head.csv"));
+    csv.splice(0..0, std::fs::read(w.path("head.csv.gz")).unwrap());
+    w.write("open-quote.csv.gz", csv);
+    let (peak, stderr) = peak_rss_kb(&w, &["parse", "open-quote.csv.gz"]);
+    assert!(
+        stderr
+            .contains("open-quote.csv.gz:2: a row longer than 8388608 bytes (a quote left open?)"),
+        "{stderr}"
+    );
+    assert!(
+        peak < 100_000,
+        "parse of a 1 GiB CSV field peaked at {peak} KB"
+    );
+
+    let r = w.run(&["parse", "zeros.txt.gz"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("zeros.txt.gz: not a page export: it looks like binary data"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_records_file_without_records_says_what_it_expected() {
+    let w = Workdir::empty();
+    for (name, content, expected) in [
+        (
+            "blank.jsonl",
+            "\n",
+            "expected records, one JSON object per line",
+        ),
+        (
+            "header.csv",
+            "title,date\n",
+            "expected records, a header row naming `title` and `date`",
+        ),
+        (
+            "blank.json",
+            "\n",
+            "expected records, a JSON array of objects",
+        ),
+    ] {
+        w.write(name, content);
+        let r = w.run(&["parse", name]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("{name}: no entries found; {expected}")),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("page export"), "{}", r.stderr);
+    }
 }

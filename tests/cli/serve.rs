@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::shapes::{self, ApiError, Facets, Record, Results, Similar};
-use crate::common::{entry, Workdir};
+use crate::common::{entry, require, skipped, Workdir};
 use serde_json::Value;
 
 /// Longest wait for the server to say where it listens.
@@ -933,29 +933,6 @@ fn the_page_works_without_javascript_and_escapes_every_record() {
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("role=\"alert\"") && bad.body.contains("quote"));
     assert_eq!(server.get("/papers/0123456789abcdef").status, 404);
-}
-
-/// Whether an outside tool's test is skipped by its variable (said on stderr), else `false`.
-fn skipped(var: &str, what: &str) -> bool {
-    if std::env::var_os(var).is_some_and(|v| !v.is_empty() && v != "0") {
-        eprintln!("skipped: {what} ({var} is set)");
-        return true;
-    }
-    false
-}
-
-/// Fails with what to install when `program` is not on PATH (or at that path).
-fn require(program: &str, install: &str, var: &str) {
-    let found = if program.contains('/') {
-        std::path::Path::new(program).exists()
-    } else {
-        std::env::var_os("PATH")
-            .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
-    };
-    assert!(
-        found,
-        "{program} is missing: {install} (or set {var}=1 to skip this test)"
-    );
 }
 
 /// Runs `cmd` to its end, at most `limit`, and returns its status and output.

@@ -161,6 +161,15 @@ impl RecordReader {
         Ok(RecordReader { inner, pending })
     }
 
+    /// The format read (for the warning about a file without records).
+    pub fn format(&self) -> RecordFormat {
+        match &self.inner {
+            Inner::Jsonl(_) => RecordFormat::Jsonl,
+            Inner::Json(_) => RecordFormat::Json,
+            Inner::Csv(_) => RecordFormat::Csv,
+        }
+    }
+
     pub fn bytes_read(&self) -> u64 {
         match &self.inner {
             Inner::Jsonl(r) => r.bytes_read(),
