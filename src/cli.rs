@@ -138,12 +138,23 @@ pub struct InputArgs {
     /// else by content]
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<crate::inputs::InputFormat>,
+    /// In directories, read hidden files and directories too
+    #[arg(long)]
+    pub hidden: bool,
+    /// In directories, read what .gitignore, .ignore and git's excludes leave out too
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// List the files met in directories that were skipped (no format litsearch reads)
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 impl InputArgs {
     pub fn choice(&self) -> crate::inputs::InputChoice {
         crate::inputs::InputChoice {
             format: self.format,
+            hidden: self.hidden,
+            no_ignore: self.no_ignore,
         }
     }
 }

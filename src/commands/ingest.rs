@@ -17,6 +17,8 @@ pub struct CliObserver {
     /// Print nothing but errors (cron).
     quiet: bool,
     show_progress: bool,
+    /// List the files a walk skipped.
+    verbose: bool,
 }
 
 impl CliObserver {
@@ -25,7 +27,13 @@ impl CliObserver {
             bar: None,
             quiet,
             show_progress: progress,
+            verbose: false,
         }
+    }
+
+    /// Also lists the files a walk skipped (`--verbose`).
+    pub fn verbose(self, verbose: bool) -> Self {
+        CliObserver { verbose, ..self }
     }
 }
 
@@ -37,6 +45,12 @@ impl IngestObserver for CliObserver {
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("{d}")),
             None => eprintln!("{d}"),
+        }
+    }
+
+    fn skipped(&mut self, note: &Diagnostic) {
+        if self.verbose {
+            self.diagnostic(note);
         }
     }
 
@@ -133,7 +147,7 @@ pub fn run(ctx: &Context, args: IngestArgs) -> Result<u8> {
         choice: args.input.choice(),
         ..IngestOptions::default()
     };
-    let mut observer = CliObserver::new(ctx.quiet, true);
+    let mut observer = CliObserver::new(ctx.quiet, true).verbose(args.input.verbose);
     let summary = ctx
         .target
         .sync(&inputs_or_default(args.paths), &opts, &mut observer)?;

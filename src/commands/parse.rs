@@ -85,14 +85,16 @@ impl RecordSink for InFileOrder {
 }
 
 pub fn run(_ctx: &Context, args: ParseArgs) -> Result<u8> {
-    let mut notes = Vec::new();
+    let mut skipped = Vec::new();
     let inputs = collect_inputs(
         &inputs_or_default(args.paths),
         &args.input.choice(),
-        &mut notes,
+        &mut skipped,
     )?;
-    for n in &notes {
-        eprintln!("{n}");
+    if args.input.verbose {
+        for n in &skipped {
+            eprintln!("{n}");
+        }
     }
     let spill = tempfile::tempfile().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let mut sink = InFileOrder {
@@ -105,7 +107,7 @@ pub fn run(_ctx: &Context, args: ParseArgs) -> Result<u8> {
     let mut out = stdout();
     sink.finish(&mut out)?;
     super::flush(out)?;
-    Ok(if stats.warnings > 0 || !notes.is_empty() {
+    Ok(if stats.warnings > 0 {
         exit::NOTHING_OR_WARNINGS
     } else {
         exit::OK

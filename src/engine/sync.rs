@@ -88,6 +88,8 @@ pub struct SyncSummary {
 /// Receives what an ingest reports while it runs.
 pub trait IngestObserver {
     fn diagnostic(&mut self, diagnostic: &Diagnostic);
+    /// A file met in a directory that is not an input (`--verbose` lists them).
+    fn skipped(&mut self, _note: &Diagnostic) {}
     /// The read starts; `total_bytes`: what it will go through, when known (no input is
     /// a stream or compressed).
     fn start(&mut self, _total_bytes: Option<u64>) {}
@@ -242,14 +244,13 @@ impl Diff {
     pub fn finish(
         mut self,
         stats: &crate::inputs::ReadStats,
-        input_notes: u64,
         opts: &IngestOptions,
     ) -> Result<Finished> {
         let mut summary = std::mem::take(&mut self.summary);
         summary.entries = stats.entries + stats.skipped;
         summary.skipped = stats.skipped;
         summary.merged = stats.merged;
-        summary.warnings = stats.warnings + input_notes;
+        summary.warnings = stats.warnings;
         let mut vanished: Vec<(u64, i64)> = self
             .known
             .iter()
@@ -363,25 +364,25 @@ pub trait SyncWriter {
     }
 }
 
-/// The input files of a sync, and how many notes collecting them gave (each a warning).
+/// The inputs of a sync.
 pub struct Inputs {
     pub files: Vec<Input>,
-    pub notes: Vec<Diagnostic>,
 }
 
-/// The inputs `paths` name, read as `choice` says, each note of collecting them given to the
-/// observer. A stream's first bytes are awaited here, so call it before taking a lock.
+/// The inputs `paths` name, read as `choice` says; each file a walk skipped is told to the
+/// observer (no warning: a PNG beside the exports is not a problem). A stream's first bytes
+/// are awaited here, so call it before taking a lock.
 pub fn collect(
     paths: &[PathBuf],
     choice: &InputChoice,
     observer: &mut dyn IngestObserver,
 ) -> Result<Inputs> {
-    let mut notes = Vec::new();
-    let files = collect_inputs(paths, choice, &mut notes)?;
-    for note in &notes {
-        observer.diagnostic(note);
+    let mut skipped = Vec::new();
+    let files = collect_inputs(paths, choice, &mut skipped)?;
+    for note in &skipped {
+        observer.skipped(note);
     }
-    Ok(Inputs { files, notes })
+    Ok(Inputs { files })
 }
 
 /// Reads the inputs into the diff against `known` (the engine's records: of the old index
@@ -409,7 +410,7 @@ pub fn run(
     let stats = read?;
     let Driver { diff, writer, .. } = driver;
     writer.read_ended()?;
-    let finished = diff.finish(&stats, inputs.notes.len() as u64, opts)?;
+    let finished = diff.finish(&stats, opts)?;
     writer.departed(&finished.gone);
     writer.delete(&finished.delete)?;
     Ok(finished.summary)

@@ -79,6 +79,10 @@ impl InputFormat {
 pub struct InputChoice {
     /// Every input holds this format, whatever its name or content suggests (`--format`).
     pub format: Option<InputFormat>,
+    /// Walks read hidden files and directories too (`--hidden`).
+    pub hidden: bool,
+    /// Walks read what `.gitignore`, `.ignore` and git's excludes leave out too (`--no-ignore`).
+    pub no_ignore: bool,
 }
 
 /// The path that names standard input.
@@ -124,23 +128,25 @@ impl Input {
     }
 }
 
-/// Expands the paths given on the command line into inputs, in a stable order. `-` is standard
+/// Expands the paths given on the command line into inputs, in a stable order: the paths as
+/// given, a directory walked recursively (sorted by name; hidden and ignored paths left out
+/// unless `choice` says otherwise; symbolic links followed, a loop skipped). `-` is standard
 /// input, and a pipe or device named explicitly (`/dev/stdin`, a FIFO) is read as a stream:
-/// each is opened and its first bytes awaited here, before an ingest takes its lock.
-/// Files in a directory that are not exports are skipped with a note; a file named explicitly
-/// that is not an export is an error.
+/// each is opened and its first bytes awaited here, before an ingest takes its lock. A file
+/// reached twice is read once. Files met in a walk that hold no format litsearch reads (and
+/// loops) go to `skipped`, one note each, and are no error; a file named explicitly that is
+/// not an export, and any file that cannot be read, is.
 pub fn collect_inputs(
     paths: &[PathBuf],
     choice: &InputChoice,
-    notes: &mut Vec<Diagnostic>,
+    skipped: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Input>, InputError> {
     let mut inputs = Vec::new();
-    let mut stdin_taken = false;
+    let mut seen = std::collections::HashSet::new();
     for path in paths {
         if path.as_os_str() == STDIN_PATH {
             // Standard input is one stream: named twice, it is still read once.
-            if !stdin_taken {
-                stdin_taken = true;
+            if seen.insert(PathBuf::from(STDIN_PATH)) {
                 inputs.push(stream_input(
                     path,
                     STDIN_NAME,
@@ -161,33 +167,9 @@ pub fn collect_inputs(
             },
         })?;
         if meta.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| InputError::Unreadable {
-                    path: display.clone(),
-                    source: e,
-                })?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            entries.sort();
-            for entry in entries {
-                let name = entry.display().to_string();
-                if entry
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                    || !entry.is_file()
-                {
-                    continue;
-                }
-                match file_input(&entry, choice) {
-                    Ok(input) => inputs.push(input),
-                    Err(NotRead::Unreadable(source)) => {
-                        return Err(InputError::Unreadable { path: name, source })
-                    }
-                    Err(NotRead::NotAnExport(line, why)) => {
-                        notes.push(Diagnostic::new(&name, line, format!("skipped: {why}")))
-                    }
-                }
-            }
+            walk(path, choice, &mut seen, &mut inputs, skipped)?;
+        } else if !seen.insert(identity(path)) {
+            continue;
         } else if meta.is_file() {
             // A file named on the command line must be readable as an export: refusing
             // it beats syncing the index with the others as if it had been empty.
@@ -207,6 +189,103 @@ pub fn collect_inputs(
         }
     }
     Ok(inputs)
+}
+
+/// What tells two paths of one file apart from two files: the path with links and `.`/`..`
+/// resolved (`corpus/x.txt`, `./corpus/x.txt` and a link to it are one).
+fn identity(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The files under `dir`, as `collect_inputs` says, appended to `inputs`.
+fn walk(
+    dir: &Path,
+    choice: &InputChoice,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    inputs: &mut Vec<Input>,
+    skipped: &mut Vec<Diagnostic>,
+) -> Result<(), InputError> {
+    let honour_ignores = !choice.no_ignore;
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(!choice.hidden)
+        .ignore(honour_ignores)
+        .git_ignore(honour_ignores)
+        .git_exclude(honour_ignores)
+        .git_global(honour_ignores)
+        .parents(honour_ignores)
+        // A folder of exports is seldom a repository of its own: its .gitignore counts anyway.
+        .require_git(false)
+        .follow_links(true)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        // Never exports, even with --hidden: a repository's insides and the walk's own rules.
+        .filter_entry(|entry| {
+            !matches!(
+                entry.file_name().to_str(),
+                Some(".git" | ".gitignore" | ".ignore")
+            )
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => match walk_error(e) {
+                WalkError::Skip(path, why) => {
+                    skipped.push(Diagnostic::new(&path, 0, format!("skipped: {why}")));
+                    continue;
+                }
+                WalkError::Fatal(e) => return Err(e),
+            },
+        };
+        // Regular files only: a pipe or socket met in a walk would wait for a writer.
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        if !seen.insert(identity(path)) {
+            continue;
+        }
+        let name = path.display().to_string();
+        match file_input(path, choice) {
+            Ok(input) => inputs.push(input),
+            Err(NotRead::Unreadable(source)) => {
+                return Err(InputError::Unreadable { path: name, source })
+            }
+            Err(NotRead::NotAnExport(line, why)) => {
+                skipped.push(Diagnostic::new(&name, line, format!("skipped: {why}")))
+            }
+        }
+    }
+    Ok(())
+}
+
+enum WalkError {
+    /// Not an input, and nothing lost: a symbolic link loop, an ignore file that does not parse.
+    Skip(String, String),
+    /// A directory that cannot be read: its papers would be lost.
+    Fatal(InputError),
+}
+
+/// What an error of the walk means for the read, with the path it is about.
+fn walk_error(e: ignore::Error) -> WalkError {
+    fn inner(e: ignore::Error, path: Option<PathBuf>) -> WalkError {
+        let name = |p: Option<PathBuf>| p.map(|p| p.display().to_string()).unwrap_or_default();
+        match e {
+            ignore::Error::WithPath { path, err } => inner(*err, Some(path)),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                inner(*err, path)
+            }
+            ignore::Error::Loop { child, ancestor } => WalkError::Skip(
+                child.display().to_string(),
+                format!("a symbolic link back to {}", ancestor.display()),
+            ),
+            ignore::Error::Io(source) => WalkError::Fatal(InputError::Unreadable {
+                path: name(path),
+                source,
+            }),
+            other => WalkError::Skip(name(path), other.to_string()),
+        }
+    }
+    inner(e, None)
 }
 
 fn not_an_export(display: &str, (line, why): (u64, String)) -> InputError {

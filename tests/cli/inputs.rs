@@ -473,3 +473,135 @@ fn a_records_file_without_records_says_what_it_expected() {
         assert!(!r.stderr.contains("page export"), "{}", r.stderr);
     }
 }
+
+/// A 1×1 PNG, as an image beside the exports would be.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+fn one_entry(title: &str) -> String {
+    format!(
+        "All Research\n\n{}",
+        crate::common::entry(title, "An abstract.", &["Tag"], "A B", "C D", "Mar 3, 2025")
+    )
+}
+
+/// The titles `parse ARGS` gives, in order (exit 0 asserted).
+fn parsed_titles(w: &Workdir, args: &[&str]) -> Vec<String> {
+    parsed(w, args, b"").into_iter().map(|r| r.title).collect()
+}
+
+#[test]
+fn a_directory_is_walked_in_order_leaving_out_hidden_ignored_and_unknown_files() {
+    let w = Workdir::empty();
+    w.write("exports/b/shipped.txt", CORPUS);
+    w.write("exports/a/deep/first.txt", one_entry("First by Name"));
+    w.write("exports/.drafts/draft.txt", one_entry("A Hidden Draft"));
+    w.write("exports/old/stale.txt", one_entry("An Ignored Listing"));
+    w.write("exports/.gitignore", "old/\n"); // never read as an export, even with --hidden
+    w.write("exports/logo.png", PNG);
+    fifo(&w, "exports/feed"); // a pipe in a walk is passed over, not waited on
+
+    let titles = parsed_titles(&w, &["exports"]);
+    let shipped = contents(&parsed(&w, &["exports/b/shipped.txt"], b""));
+    assert_eq!(titles[0], "First by Name", "a/ before b/, depth first");
+    assert_eq!(titles.len(), 1 + shipped.len());
+    assert!(!titles
+        .iter()
+        .any(|t| t == "A Hidden Draft" || t == "An Ignored Listing"));
+
+    // The image is no warning: ingest (as cron runs it) exits 0 and says nothing of it…
+    let r = w.run(&["ingest", "exports"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("logo.png"), "{}", r.stderr);
+    // …unless asked.
+    let r = w.run(&["ingest", "--verbose", "exports"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("exports/logo.png: skipped: not a page export: it looks like binary data"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["parse", "-v", "exports"]);
+    assert!(
+        r.stderr.contains("exports/logo.png: skipped"),
+        "{}",
+        r.stderr
+    );
+
+    let with = |flag: &str| parsed_titles(&w, &[flag, "exports"]);
+    assert!(with("--hidden").iter().any(|t| t == "A Hidden Draft"));
+    assert!(!with("--hidden").iter().any(|t| t == "An Ignored Listing"));
+    assert!(with("--no-ignore")
+        .iter()
+        .any(|t| t == "An Ignored Listing"));
+    assert!(!with("--no-ignore").iter().any(|t| t == "A Hidden Draft"));
+
+    // Named explicitly, the image is an error, not a skip.
+    let r = w.run(&["ingest", "exports/logo.png"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("exports/logo.png: not a page export"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_file_reached_twice_is_read_once() {
+    let w = Workdir::with_corpus();
+    let once: IngestSummary = shapes::strict(&w.run(&["ingest", "--json", "corpus"]).stdout);
+    let twice = w.run(&[
+        "ingest",
+        "--json",
+        "--rebuild",
+        "corpus/",
+        "corpus/mats-research.txt",
+        "./corpus/mats-research.txt",
+        "corpus/../corpus",
+    ]);
+    assert_eq!(twice.code, 0, "{}", twice.stderr);
+    let twice: IngestSummary = shapes::strict(&twice.stdout);
+    assert_eq!(
+        (twice.entries, twice.merged, twice.records),
+        (once.entries, once.merged, once.records)
+    );
+    let r = w.run(&["parse", "corpus", "corpus/mats-research.txt"]);
+    assert_eq!(
+        shapes::strict_lines::<Record>(&r.stdout).len() as u64,
+        once.records
+    );
+}
+
+#[test]
+fn symbolic_links_are_followed_and_a_loop_ends() {
+    let w = Workdir::empty();
+    w.write("elsewhere/linked.txt", one_entry("Reached Through a Link"));
+    w.write("exports/shipped.txt", CORPUS);
+    let link = |target: &str, at: &str| {
+        std::os::unix::fs::symlink(w.path(target), w.path(at)).expect("symlink");
+    };
+    link("elsewhere/linked.txt", "exports/link.txt");
+    link("exports", "exports/again"); // a loop back to the walk's root
+    let started = Instant::now();
+    let r = w.run(&["parse", "--verbose", "exports"]);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let records: Vec<Record> = shapes::strict_lines(&r.stdout);
+    assert!(records.iter().any(|r| r.title == "Reached Through a Link"));
+    assert_eq!(
+        records.len(),
+        1 + contents(&parsed(&w, &["exports/shipped.txt"], b"")).len()
+    );
+    assert!(
+        r.stderr
+            .contains("exports/again: skipped: a symbolic link back to"),
+        "{}",
+        r.stderr
+    );
+}

@@ -34,7 +34,6 @@ pub fn ingest(
     let started = Instant::now();
     unmap_freed_arenas();
     let inputs = sync::collect(paths, &opts.choice, observer)?;
-    let notes = &inputs.notes;
     if root.dir.exists() && !root.dir.is_dir() {
         return Err(Error::IndexNotADirectory {
             dir: root.dir.clone(),
@@ -121,7 +120,7 @@ pub fn ingest(
                 for d in &mark.diagnostics {
                     observer.diagnostic(&Diagnostic::new(&d.file, d.line, d.message.clone()));
                 }
-                let warnings = mark.warnings + notes.len() as u64;
+                let warnings = mark.warnings;
                 if opts.strict && warnings > 0 {
                     return Err(crate::engine::sync::strict_refusal(warnings));
                 }
@@ -166,7 +165,7 @@ pub fn ingest(
                 entries: summary.entries,
                 merged: summary.merged,
                 skipped: summary.skipped,
-                warnings: summary.warnings - notes.len() as u64,
+                warnings: summary.warnings,
                 diagnostics,
             };
             mark.write(&staging)?;
@@ -521,7 +520,7 @@ fn write(
         } else {
             0
         },
-        doomed: opts.strict && !inputs.notes.is_empty(),
+        doomed: false,
         departed,
         replay: Some(Vec::new()),
     };

@@ -71,7 +71,7 @@ pub(super) struct SyncMark {
     pub(super) merged: u64,
     #[serde(default)]
     pub(super) skipped: u64,
-    /// Warnings of the read (those of collecting the inputs are not kept: they are found anew).
+    /// Warnings of the read.
     #[serde(default)]
     pub(super) warnings: u64,
     #[serde(default)]
