@@ -431,7 +431,7 @@ fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
     ]);
     assert!(
         csv.stdout
-            .contains(&format!("corpus/mats-research.txt:{after}")),
+            .contains(&format!("corpus/mats-research.txt,{after}")),
         "{}",
         csv.stdout
     );
@@ -1267,4 +1267,36 @@ fn export_of_a_misspelt_query_writes_nothing_and_names_the_correction() {
     // Quiet says nothing; a query that matches says nothing either.
     assert_eq!(w.run(&["--quiet", "export", "sycophnacy"]).stderr, "");
     assert_eq!(w.run(&["export", "sycophancy"]).stderr, "");
+}
+
+#[test]
+fn query_and_export_csv_give_the_source_in_the_same_two_columns() {
+    let w = corpus();
+    let read = |args: &[&str]| -> Vec<std::collections::HashMap<String, String>> {
+        let r = w.run(args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let mut csv = csv::Reader::from_reader(r.stdout.as_bytes());
+        csv.deserialize()
+            .map(|row| row.expect("a CSV row"))
+            .collect()
+    };
+    let query = read(&["query", "sycophancy", "--format", "csv", "--exact"]);
+    let export = read(&["export", "sycophancy", "--format", "csv"]);
+    assert!(!query.is_empty());
+    let source = |row: &std::collections::HashMap<String, String>| {
+        (
+            row["id"].clone(),
+            row["source_file"].clone(),
+            row["source_line"].clone(),
+        )
+    };
+    let mut from_query: Vec<_> = query.iter().map(source).collect();
+    let mut from_export: Vec<_> = export.iter().map(source).collect();
+    from_query.sort();
+    from_export.sort();
+    assert_eq!(from_query, from_export);
+    assert!(from_query
+        .iter()
+        .all(|(_, file, line)| file == "corpus/mats-research.txt" && line.parse::<u64>().is_ok()));
+    assert!(!query[0].contains_key("source"));
 }
