@@ -1110,3 +1110,56 @@ end
     // The server is still answering from a live index.
     assert_eq!(server.get("/api/search?q=sparse").status, 200);
 }
+
+/// The address `litsearch serve ARGS` says it listens on; the server is stopped after.
+fn listens_on(w: &Workdir, args: &[&str]) -> String {
+    let mut child = w
+        .cmd()
+        .arg("serve")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start litsearch serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut said = String::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            said = rest.trim_end_matches('/').to_owned();
+            break;
+        }
+        said = line;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    said
+}
+
+#[test]
+fn bind_takes_a_host_name_a_port_alone_and_port_takes_the_port() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let port_of = |addr: &str| -> u16 {
+        addr.rsplit_once(':')
+            .and_then(|(_, p)| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {addr}"))
+    };
+    let local = listens_on(&w, &["--bind", "localhost:0"]);
+    assert!(local.starts_with("127.0.0.1:"), "{local}");
+    assert_ne!(port_of(&local), 0);
+    let bare = listens_on(&w, &["--bind", ":0"]);
+    assert!(bare.starts_with("127.0.0.1:"), "{bare}");
+    // --port replaces --bind's port (here the default's, 7700), on its address.
+    let port = listens_on(&w, &["--port", "0"]);
+    assert!(port.starts_with("127.0.0.1:"), "{port}");
+    assert_ne!(port_of(&port), 7700);
+    let r = w.run(&["serve", "--bind", "localhost:http-alt"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("expected a port number after the colon, found \"http-alt\""),
+        "{}",
+        r.stderr
+    );
+}
