@@ -646,7 +646,8 @@ fn a_cache_of_none_searches_every_time() {
 fn logs_one_line_per_request_and_stops_cleanly_on_sigterm() {
     let w = ready();
     let server = Server::start(&w, &[]);
-    server.get("/api/search?q=sparse");
+    let before = time::OffsetDateTime::now_utc().unix_timestamp();
+    let ok = server.get("/api/search?q=sparse");
     server.get("/api/search?q=%22");
     let (code, lines) = server.stop();
     assert_eq!(code, Some(0), "{lines:?}");
@@ -658,6 +659,16 @@ fn logs_one_line_per_request_and_stops_cleanly_on_sigterm() {
     assert!(
         log[0].contains(" 200 ") && log[1].contains(" 400 "),
         "{log:?}"
+    );
+    // Each line starts with when the request came, in RFC 3339, and gives the body's size.
+    let (stamp, rest) = log[0].split_once(' ').expect("a timestamp first");
+    let when = time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{stamp}: not RFC 3339 ({e})"));
+    assert!((when.unix_timestamp() - before).abs() < 60, "{stamp}");
+    assert!(
+        rest.contains(&format!(" 200 {} ", ok.body.len())),
+        "{rest} (body of {} bytes)",
+        ok.body.len()
     );
 
     let quiet = Server::start(&w, &["--quiet"]);
