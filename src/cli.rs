@@ -141,7 +141,7 @@ pub struct InputArgs {
     /// In directories, read hidden files and directories too
     #[arg(long)]
     pub hidden: bool,
-    /// In directories, read what .gitignore, .ignore and git's excludes leave out too
+    /// In directories, read what their .gitignore and .ignore files leave out too
     #[arg(long)]
     pub no_ignore: bool,
     /// List the files met in directories that were skipped (no format litsearch reads)

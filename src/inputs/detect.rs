@@ -129,8 +129,8 @@ impl Input {
 }
 
 /// Expands the paths given on the command line into inputs, in a stable order: the paths as
-/// given, a directory walked recursively (sorted by name; hidden and ignored paths left out
-/// unless `choice` says otherwise; symbolic links followed, a loop skipped). `-` is standard
+/// given, a directory walked recursively (sorted by name; hidden paths and those its own
+/// ignore files name left out unless `choice` says otherwise; symbolic links followed, a loop skipped). `-` is standard
 /// input, and a pipe or device named explicitly (`/dev/stdin`, a FIFO) is read as a stream:
 /// each is opened and its first bytes awaited here, before an ingest takes its lock. A file
 /// reached twice is read once. Files met in a walk that hold no format litsearch reads (and
@@ -210,9 +210,11 @@ fn walk(
         .hidden(!choice.hidden)
         .ignore(honour_ignores)
         .git_ignore(honour_ignores)
-        .git_exclude(honour_ignores)
-        .git_global(honour_ignores)
-        .parents(honour_ignores)
+        // Only the ignore files inside the directory count: a repository around it, or git's
+        // own excludes, often keep a data directory out of git — its papers are still wanted.
+        .git_exclude(false)
+        .git_global(false)
+        .parents(false)
         // A folder of exports is seldom a repository of its own: its .gitignore counts anyway.
         .require_git(false)
         .follow_links(true)

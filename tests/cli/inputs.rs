@@ -542,6 +542,10 @@ fn a_directory_is_walked_in_order_leaving_out_hidden_ignored_and_unknown_files()
         .any(|t| t == "An Ignored Listing"));
     assert!(!with("--no-ignore").iter().any(|t| t == "A Hidden Draft"));
 
+    // A repository around the directory that keeps it out of git does not hide its papers.
+    w.write(".gitignore", "exports/*\n*.txt\n");
+    assert_eq!(parsed_titles(&w, &["exports"]), titles);
+
     // Named explicitly, the image is an error, not a skip.
     let r = w.run(&["ingest", "exports/logo.png"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
