@@ -97,8 +97,12 @@ fn benches(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(corpus.bytes));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
             b.iter(|| {
-                let inputs =
-                    collect_inputs(std::slice::from_ref(&corpus.export), &mut Vec::new()).unwrap();
+                let inputs = collect_inputs(
+                    std::slice::from_ref(&corpus.export),
+                    &Default::default(),
+                    &mut Vec::new(),
+                )
+                .unwrap();
                 let mut sink = CountingSink(0);
                 read_records(&inputs, &mut sink).expect("read the generated export");
                 assert_eq!(sink.0 as usize, corpus.records);

@@ -125,13 +125,43 @@ A query may be empty: the matches of the filters (or every paper) are listed new
 
 #[derive(Debug, Args)]
 pub struct ParseArgs {
-    /// Export files or directories [default: corpus/]
+    /// Export files or directories, `-` for standard input [default: corpus/]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// How ingest and parse read their inputs.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// What every input holds, whatever its name or content suggests [default: by extension,
+    /// else by content]
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<crate::inputs::InputFormat>,
+    /// In directories, read hidden files and directories too
+    #[arg(long)]
+    pub hidden: bool,
+    /// In directories, read what their .gitignore and .ignore files leave out too
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// List the files met in directories that were skipped (no format litsearch reads)
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+impl InputArgs {
+    pub fn choice(&self) -> crate::inputs::InputChoice {
+        crate::inputs::InputChoice {
+            format: self.format,
+            hidden: self.hidden,
+            no_ignore: self.no_ignore,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Export files or directories [default: corpus/]
+    /// Export files or directories, `-` for standard input [default: corpus/]
     pub paths: Vec<PathBuf>,
     /// Build a new index from scratch instead of syncing the existing one
     #[arg(long)]
@@ -160,6 +190,8 @@ pub struct IngestArgs {
     /// With --engine, replicas of an index ingest creates [default: 1; a rebuild keeps the old index's]
     #[arg(long, value_name = "N")]
     pub replicas: Option<u32>,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -337,11 +369,53 @@ once), then exits with status 0. A search asked again is answered from the last 
 (header X-Cache: hit, and the took_ms of the search that made it) until an ingest changes the \
 index.";
 
+/// The port `serve` listens on when `--bind` names none.
+pub const DEFAULT_PORT: u16 = 7700;
+
+/// `--bind` as people write it: an address and port, a host name (`localhost:7700`, resolved
+/// here, IPv4 first), `:PORT` (loopback) or an address alone (port 7700).
+fn parse_bind(value: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+    let value = value.trim();
+    if let Ok(addr) = value.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    if let Ok(ip) = value.trim_matches(['[', ']']).parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, DEFAULT_PORT));
+    }
+    let (host, port) = match value.rsplit_once(':') {
+        Some((host, port)) => {
+            let port = port
+                .parse::<u16>()
+                .map_err(|_| format!("expected a port number after the colon, found \"{port}\""))?;
+            (host, port)
+        }
+        None => (value, DEFAULT_PORT),
+    };
+    if host.is_empty() {
+        return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+    }
+    let found: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve \"{host}\": {e}"))?
+        .collect();
+    found
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(found.first())
+        .copied()
+        .ok_or_else(|| format!("\"{host}\" has no address"))
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on (port 0: any free port, printed at start)
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7700")]
+    /// Address and port to listen on: 0.0.0.0:7700, [::1]:7700, localhost:7700, :7700 (port
+    /// alone: loopback) or an address alone (port 7700); port 0: any free port, printed at start
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7700", value_parser = parse_bind)]
     pub bind: std::net::SocketAddr,
+    /// Port to listen on, on --bind's address
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
     /// Searches run at once; more are answered 503 (busy)
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub max_concurrent: usize,

@@ -28,6 +28,15 @@ impl FilterValues<'_> {
             v.map(|s| parse_filter_date(flag, s, end).map_err(|e| Error::Usage(e.to_string())))
                 .transpose()
         };
+        // A year of fewer digits is a typo for one of these, not a search of the year 25.
+        if let Some(&year) = self.years.iter().find(|y| !(1000..=9999).contains(*y)) {
+            let forms = if year < 100 {
+                format!(": write the four digits, 20{year:02} or 19{year:02}")
+            } else {
+                ": write the four digits, as 2025".to_owned()
+            };
+            return Err(Error::Usage(format!("--year {year}: no such year{forms}")));
+        }
         let since = date("--since", self.since, false)?;
         let until = date("--until", self.until, true)?;
         // ISO dates compare as strings. An empty range is a mistake, not a search for nothing.

@@ -60,7 +60,7 @@ proptest! {
         bytes.extend(junk);
         std::fs::write(&path, &bytes).unwrap();
         let mut notes = Vec::new();
-        if let Ok(inputs) = collect_inputs(std::slice::from_ref(&path), &mut notes) {
+        if let Ok(inputs) = collect_inputs(std::slice::from_ref(&path), &Default::default(), &mut notes) {
             let mut sink = Count(0);
             let _ = read_records(&inputs, &mut sink);
         }

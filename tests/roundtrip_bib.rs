@@ -42,7 +42,7 @@ fn trip(records: &[Record], format: BibFormat, ascii: bool) -> (Vec<Record>, Vec
     let path = dir.path().join(format!("x.{ext}"));
     std::fs::write(&path, &bytes).unwrap();
     let mut notes = Vec::new();
-    let inputs = collect_inputs(&[path], &mut notes).unwrap();
+    let inputs = collect_inputs(&[path], &Default::default(), &mut notes).unwrap();
     let mut sink = Collect::default();
     read_records(&inputs, &mut sink).unwrap();
     for r in &mut sink.records {

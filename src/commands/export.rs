@@ -11,6 +11,7 @@ use crate::cli::ExportArgs;
 use crate::error::{exit, Error, Result};
 use crate::output::bib::write_bibliography;
 use crate::output::records::write_records;
+use crate::output::text::export_relaxation_note;
 use crate::output::ExportWriter;
 use crate::record::Record;
 use crate::search::lookup::{all_records, by_keys};
@@ -62,6 +63,18 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<u8> {
             };
             let results = search(&engine, &request)?;
             if results.total == 0 && !ctx.quiet {
+                // What `query` would have said: the typo it would correct, the word it would drop.
+                let relaxed = search(
+                    &engine,
+                    &SearchRequest {
+                        exact: false,
+                        limit: 0,
+                        ..request.clone()
+                    },
+                )?;
+                if let Some(note) = export_relaxation_note(&relaxed.relaxed, relaxed.total) {
+                    eprintln!("{note}");
+                }
                 for unmatched in unmatched_filters(&engine, &request.filters)? {
                     eprintln!("note: {unmatched}");
                 }

@@ -17,6 +17,8 @@ pub struct CliObserver {
     /// Print nothing but errors (cron).
     quiet: bool,
     show_progress: bool,
+    /// List the files a walk skipped.
+    verbose: bool,
 }
 
 impl CliObserver {
@@ -25,7 +27,13 @@ impl CliObserver {
             bar: None,
             quiet,
             show_progress: progress,
+            verbose: false,
         }
+    }
+
+    /// Also lists the files a walk skipped (`--verbose`).
+    pub fn verbose(self, verbose: bool) -> Self {
+        CliObserver { verbose, ..self }
     }
 }
 
@@ -40,16 +48,24 @@ impl IngestObserver for CliObserver {
         }
     }
 
-    fn start(&mut self, total: u64) {
+    fn skipped(&mut self, note: &Diagnostic) {
+        if self.verbose {
+            self.diagnostic(note);
+        }
+    }
+
+    fn start(&mut self, total: Option<u64>) {
         if self.quiet || !self.show_progress || !super::stderr_is_terminal() {
             return;
         }
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+        // A stream or a compressed file has no length to go by: bytes read so far, no bar.
+        let template = match total {
+            Some(_) => "{spinner} reading exports {bar:30} {bytes}/{total_bytes} ({eta})",
+            None => "{spinner} reading exports {bytes}",
+        };
         bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} reading exports {bar:30} {bytes}/{total_bytes} ({eta})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         self.bar = Some(bar);
     }
@@ -128,9 +144,10 @@ pub fn run(ctx: &Context, args: IngestArgs) -> Result<u8> {
         strict: args.strict,
         shards: args.shards,
         replicas: args.replicas,
+        choice: args.input.choice(),
         ..IngestOptions::default()
     };
-    let mut observer = CliObserver::new(ctx.quiet, true);
+    let mut observer = CliObserver::new(ctx.quiet, true).verbose(args.input.verbose);
     let summary = ctx
         .target
         .sync(&inputs_or_default(args.paths), &opts, &mut observer)?;

@@ -85,17 +85,20 @@ impl RecordSink for InFileOrder {
 }
 
 pub fn run(_ctx: &Context, args: ParseArgs) -> Result<u8> {
-    let mut notes = Vec::new();
-    let inputs = collect_inputs(&inputs_or_default(args.paths), &mut notes)?;
-    for n in &notes {
-        eprintln!("{n}");
+    let mut skipped = Vec::new();
+    let inputs = collect_inputs(
+        &inputs_or_default(args.paths),
+        &args.input.choice(),
+        &mut skipped,
+    )?;
+    if args.input.verbose {
+        for n in &skipped {
+            eprintln!("{n}");
+        }
     }
     let spill = tempfile::tempfile().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let mut sink = InFileOrder {
-        files: inputs
-            .iter()
-            .map(|i| i.path.display().to_string())
-            .collect(),
+        files: inputs.iter().map(|i| i.name.clone()).collect(),
         spill: BufWriter::new(spill),
         last: None,
         late: Vec::new(),
@@ -104,7 +107,7 @@ pub fn run(_ctx: &Context, args: ParseArgs) -> Result<u8> {
     let mut out = stdout();
     sink.finish(&mut out)?;
     super::flush(out)?;
-    Ok(if stats.warnings > 0 || !notes.is_empty() {
+    Ok(if stats.warnings > 0 {
         exit::NOTHING_OR_WARNINGS
     } else {
         exit::OK

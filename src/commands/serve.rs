@@ -29,7 +29,10 @@ pub fn run(ctx: &Context, args: ServeArgs) -> Result<u8> {
     }
     let engine = ctx.open_engine()?;
     let opts = ServeOptions {
-        bind: args.bind,
+        bind: match args.port {
+            Some(port) => std::net::SocketAddr::new(args.bind.ip(), port),
+            None => args.bind,
+        },
         max_concurrent: args.max_concurrent,
         timeout: Duration::from_secs_f64(args.timeout),
         header_timeout: Duration::from_secs_f64(args.header_timeout),

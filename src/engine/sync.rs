@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::acronyms::{Miner, Synonyms};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::inputs::{collect_inputs, read_records, Input, ReadError, RecordSink};
+use crate::inputs::{collect_inputs, read_records, Input, InputChoice, ReadError, RecordSink};
 use crate::record::Record;
 
 use super::keys::KeyLedger;
@@ -34,6 +34,8 @@ pub struct IngestOptions {
     /// Shards and replicas of an index a remote engine creates (its own defaults: none).
     pub shards: Option<u32>,
     pub replicas: Option<u32>,
+    /// How the inputs are read (`--format`).
+    pub choice: InputChoice,
 }
 
 impl Default for IngestOptions {
@@ -58,6 +60,7 @@ impl Default for IngestOptions {
             now: crate::clock::now_unix(),
             shards: None,
             replicas: None,
+            choice: InputChoice::default(),
         }
     }
 }
@@ -88,7 +91,11 @@ pub struct SyncSummary {
 /// Receives what an ingest reports while it runs.
 pub trait IngestObserver {
     fn diagnostic(&mut self, diagnostic: &Diagnostic);
-    fn start(&mut self, _total_bytes: u64) {}
+    /// A file met in a directory that is not an input (`--verbose` lists them).
+    fn skipped(&mut self, _note: &Diagnostic) {}
+    /// The read starts; `total_bytes`: what it will go through, when known (no input is
+    /// a stream or compressed).
+    fn start(&mut self, _total_bytes: Option<u64>) {}
     fn progress(&mut self, _bytes_done: u64) {}
     fn finish(&mut self) {}
 }
@@ -270,14 +277,13 @@ impl Diff {
     pub fn finish(
         mut self,
         stats: &crate::inputs::ReadStats,
-        input_notes: u64,
         opts: &IngestOptions,
     ) -> Result<Finished> {
         let mut summary = std::mem::take(&mut self.summary);
         summary.entries = stats.entries + stats.skipped;
         summary.skipped = stats.skipped;
         summary.merged = stats.merged;
-        summary.warnings = stats.warnings + input_notes + self.key_warnings;
+        summary.warnings = stats.warnings + self.key_warnings;
         let mut vanished: Vec<(u64, i64)> = self
             .known
             .iter()
@@ -395,20 +401,25 @@ pub trait SyncWriter {
     fn defined(&mut self, acronyms: Synonyms);
 }
 
-/// The input files of a sync, and how many notes collecting them gave (each a warning).
+/// The inputs of a sync.
 pub struct Inputs {
     pub files: Vec<Input>,
-    pub notes: Vec<Diagnostic>,
 }
 
-/// The files `paths` name, each note of collecting them given to the observer.
-pub fn collect(paths: &[PathBuf], observer: &mut dyn IngestObserver) -> Result<Inputs> {
-    let mut notes = Vec::new();
-    let files = collect_inputs(paths, &mut notes)?;
-    for note in &notes {
-        observer.diagnostic(note);
+/// The inputs `paths` name, read as `choice` says; each file a walk skipped is told to the
+/// observer (no warning: a PNG beside the exports is not a problem). A stream's first bytes
+/// are awaited here, so call it before taking a lock.
+pub fn collect(
+    paths: &[PathBuf],
+    choice: &InputChoice,
+    observer: &mut dyn IngestObserver,
+) -> Result<Inputs> {
+    let mut skipped = Vec::new();
+    let files = collect_inputs(paths, choice, &mut skipped)?;
+    for note in &skipped {
+        observer.skipped(note);
     }
-    Ok(Inputs { files, notes })
+    Ok(Inputs { files })
 }
 
 /// Reads the inputs into the diff against `known` (the engine's records: of the old index
@@ -443,7 +454,7 @@ pub fn run(
     } = driver;
     writer.read_ended()?;
     writer.defined(acronyms.finish());
-    let finished = diff.finish(&stats, inputs.notes.len() as u64, opts)?;
+    let finished = diff.finish(&stats, opts)?;
     writer.departed(&finished.gone);
     writer.delete(&finished.delete)?;
     Ok(finished.summary)

@@ -8,14 +8,14 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader};
 
 use serde::Deserialize;
 
 use super::clean::latex_to_text;
 use super::draft::{Draft, FieldNames};
 use super::lines::{read_bounded_line, BoundedLine};
+use super::source::InputBytes;
 use super::Event;
 use crate::diagnostic::Diagnostic;
 
@@ -59,13 +59,6 @@ pub fn looks_like_snapshot(head: &[u8]) -> bool {
     }
 }
 
-/// The first few kilobytes of a file, for `looks_like_snapshot`.
-pub fn read_head(file: File) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(64 * 1024);
-    file.take(64 * 1024).read_to_end(&mut head)?;
-    Ok(head)
-}
-
 #[derive(Deserialize)]
 struct Line<'a> {
     #[serde(borrow, default)]
@@ -97,21 +90,22 @@ struct Version<'a> {
 /// Streaming reader of one snapshot file.
 pub struct ArxivReader {
     file: String,
-    reader: BufReader<File>,
+    reader: BufReader<InputBytes>,
     line: u64,
     bytes: u64,
     pending: VecDeque<Event>,
 }
 
 impl ArxivReader {
-    pub fn open(path: &std::path::Path) -> io::Result<ArxivReader> {
-        Ok(ArxivReader {
-            file: path.display().to_string(),
-            reader: BufReader::with_capacity(256 * 1024, File::open(path)?),
+    /// A reader of `bytes`, named `file` in diagnostics.
+    pub fn new(file: String, bytes: InputBytes) -> ArxivReader {
+        ArxivReader {
+            file,
+            reader: BufReader::with_capacity(256 * 1024, bytes),
             line: 0,
             bytes: 0,
             pending: VecDeque::new(),
-        })
+        }
     }
 
     pub fn bytes_read(&self) -> u64 {

@@ -11,7 +11,6 @@
 //! until the end of the file.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::fs::File;
 use std::io::{self, BufReader};
 
 use biblatex::{Bibliography, ChunksExt, DateValue, PermissiveType, RawBibliography, RawChunk};
@@ -19,6 +18,7 @@ use biblatex::{Bibliography, ChunksExt, DateValue, PermissiveType, RawBibliograp
 use super::clean::{clean_text, latex_to_text};
 use super::draft::{Citation, Draft, FieldNames};
 use super::lines::{Line, LineReader, MAX_LINE_BYTES};
+use super::source::InputBytes;
 use super::Event;
 use crate::diagnostic::Diagnostic;
 
@@ -75,22 +75,33 @@ const BIB_FIELDS: FieldNames = FieldNames {
 };
 
 /// The first thing in a `.bib` file other than comment text must be an `@` entry (a binary
-/// file was refused before, by `detect`).
+/// file was refused before, by `detect`), and the head (the first 64 KiB) must hold one: text
+/// without any is no bibliography (a page export given `--format bib`).
 pub fn check(head: &[u8]) -> Result<(), (u64, String)> {
     let text = String::from_utf8_lossy(head);
+    let refused = |line: usize| {
+        Err((
+            line as u64 + 1,
+            "not a BibTeX file: expected `@type{key, field = {…}}` entries".to_owned(),
+        ))
+    };
+    let mut first_text = None;
     for (i, line) in text.lines().enumerate() {
         let t = line.trim_start_matches('\u{feff}').trim();
         if t.starts_with('@') {
             return Ok(());
         }
         if t.starts_with('{') || t.starts_with('[') || t.starts_with('<') {
-            return Err((
-                i as u64 + 1,
-                "not a BibTeX file: expected `@type{key, field = {…}}` entries".to_owned(),
-            ));
+            return refused(i);
+        }
+        if !t.is_empty() && !t.starts_with('%') {
+            first_text.get_or_insert(i);
         }
     }
-    Ok(())
+    match first_text {
+        Some(line) => refused(line),
+        None => Ok(()),
+    }
 }
 
 /// An entry's text as the splitter found it.
@@ -112,7 +123,7 @@ struct Splitting {
 
 pub struct BibReader {
     file: String,
-    lines: LineReader<BufReader<File>>,
+    lines: LineReader<BufReader<InputBytes>>,
     current: Option<Splitting>,
     /// `@string` name (lowercase: BibTeX matches them ignoring case) → its value as BibTeX
     /// source (`{…} # name`) and the names that value uses, as written.
@@ -128,10 +139,11 @@ pub struct BibReader {
 }
 
 impl BibReader {
-    pub fn open(path: &std::path::Path) -> io::Result<BibReader> {
-        Ok(BibReader {
-            file: path.display().to_string(),
-            lines: LineReader::new(BufReader::with_capacity(256 * 1024, File::open(path)?)),
+    /// A reader of `bytes`, named `file` in diagnostics.
+    pub fn new(file: String, bytes: InputBytes) -> BibReader {
+        BibReader {
+            file,
+            lines: LineReader::new(BufReader::with_capacity(256 * 1024, bytes)),
             current: None,
             strings: HashMap::new(),
             parents: HashMap::new(),
@@ -140,7 +152,7 @@ impl BibReader {
             kept_bytes: 0,
             pending: VecDeque::new(),
             done: false,
-        })
+        }
     }
 
     pub fn bytes_read(&self) -> u64 {

@@ -16,12 +16,16 @@ mod merge;
 pub mod page;
 pub mod records;
 pub mod ris;
+mod source;
 
 pub use crate::diagnostic::Diagnostic;
 pub use clean::clean_text;
-pub use detect::{collect_inputs, Input, InputError, InputKind};
+pub use detect::{
+    collect_inputs, Input, InputChoice, InputError, InputFormat, InputKind, Origin, STDIN_NAME,
+};
 pub use merge::Merger;
 pub use page::{parse_str, render_entry, render_export, ExportParser};
+pub use source::Head;
 
 use crate::record::Record;
 
@@ -90,29 +94,23 @@ enum Reader {
 impl Reader {
     fn open(input: &Input) -> Result<Reader, InputError> {
         let unreadable = |e| InputError::Unreadable {
-            path: input.path.display().to_string(),
+            path: input.name.clone(),
             source: e,
         };
-        match input.kind {
-            InputKind::PageExport => page::open(&input.path)
-                .map(Reader::Page)
-                .map_err(unreadable),
-            InputKind::Records(format) => records::RecordReader::open(&input.path, format)
-                .map(Reader::Records)
-                .map_err(unreadable),
-            InputKind::Bibtex => bibtex::BibReader::open(&input.path)
-                .map(|r| Reader::Bibtex(Box::new(r)))
-                .map_err(unreadable),
-            InputKind::Ris => ris::RisReader::open(&input.path)
-                .map(Reader::Ris)
-                .map_err(unreadable),
-            InputKind::Arxiv => arxiv::ArxivReader::open(&input.path)
-                .map(Reader::Arxiv)
-                .map_err(unreadable),
-            InputKind::Csl => records::RecordReader::open_csl(&input.path)
-                .map(Reader::Records)
-                .map_err(unreadable),
-        }
+        let bytes = input.open().map_err(unreadable)?;
+        let name = input.name.clone();
+        Ok(match input.kind {
+            InputKind::PageExport => Reader::Page(page::open(name, bytes).map_err(unreadable)?),
+            InputKind::Records(format) => Reader::Records(
+                records::RecordReader::new(name, bytes, input.size, format).map_err(unreadable)?,
+            ),
+            InputKind::Bibtex => Reader::Bibtex(Box::new(bibtex::BibReader::new(name, bytes))),
+            InputKind::Ris => Reader::Ris(ris::RisReader::new(name, bytes)),
+            InputKind::Arxiv => Reader::Arxiv(arxiv::ArxivReader::new(name, bytes)),
+            InputKind::Csl => Reader::Records(
+                records::RecordReader::new_csl(name, bytes, input.size).map_err(unreadable)?,
+            ),
+        })
     }
 
     fn bytes_read(&self) -> u64 {
@@ -128,9 +126,20 @@ impl Reader {
     /// What a file without entries was expected to hold, for the warning that says so.
     fn expected(&self) -> &'static str {
         match self {
-            Reader::Page(_) | Reader::Records(_) => {
+            Reader::Page(_) => {
                 "expected a listing page export (title, abstract, `Authors:`, `Fellows:`, `Date:` per entry)"
             }
+            Reader::Records(r) => match r.format() {
+                records::RecordFormat::Jsonl => {
+                    "expected records, one JSON object per line with at least `title` and `date`"
+                }
+                records::RecordFormat::Json => {
+                    "expected records, a JSON array of objects with at least `title` and `date`"
+                }
+                records::RecordFormat::Csv => {
+                    "expected records, a header row naming `title` and `date`, then a row per record"
+                }
+            },
             Reader::Bibtex(_) => "expected BibTeX entries (`@article{key, title = {…}, …}`)",
             Reader::Ris(_) => "expected RIS records (`TY  - JOUR` … `ER  - `)",
             Reader::Arxiv(_) => "expected arXiv metadata, one JSON object per line",
@@ -167,7 +176,7 @@ pub fn read_records<S: RecordSink + ?Sized>(
         while let Some(event) = reader.next() {
             let event = event.map_err(|e| {
                 ReadError::Input(InputError::Unreadable {
-                    path: input.path.display().to_string(),
+                    path: input.name.clone(),
                     source: e,
                 })
             })?;
@@ -202,7 +211,7 @@ pub fn read_records<S: RecordSink + ?Sized>(
             };
             stats.warnings += 1;
             sink.diagnostic(&Diagnostic::new(
-                &input.path.display().to_string(),
+                &input.name,
                 0,
                 format!("{what}; {}", reader.expected()),
             ));

@@ -6,12 +6,12 @@
 //! arXiv link there is the arXiv id), `ID` (the citation key), `JO`/`JF`/`T2`, `VL`, `IS`, `SP`, `EP` (the venue). Other tags are ignored.
 
 use std::collections::VecDeque;
-use std::fs::File;
 use std::io::{self, BufReader};
 
 use super::clean::clean_text;
 use super::draft::{Citation, Draft, FieldNames, MAX_ABSTRACT_BYTES, MAX_NAMES, MAX_TAGS};
 use super::lines::{Line, LineReader, MAX_LINE_BYTES};
+use super::source::InputBytes;
 use super::Event;
 use crate::diagnostic::Diagnostic;
 use crate::record::normalize_arxiv;
@@ -75,21 +75,22 @@ struct Open {
 
 pub struct RisReader {
     file: String,
-    lines: LineReader<BufReader<File>>,
+    lines: LineReader<BufReader<InputBytes>>,
     open: Option<Open>,
     pending: VecDeque<Event>,
     done: bool,
 }
 
 impl RisReader {
-    pub fn open(path: &std::path::Path) -> io::Result<RisReader> {
-        Ok(RisReader {
-            file: path.display().to_string(),
-            lines: LineReader::new(BufReader::with_capacity(256 * 1024, File::open(path)?)),
+    /// A reader of `bytes`, named `file` in diagnostics.
+    pub fn new(file: String, bytes: InputBytes) -> RisReader {
+        RisReader {
+            file,
+            lines: LineReader::new(BufReader::with_capacity(256 * 1024, bytes)),
             open: None,
             pending: VecDeque::new(),
             done: false,
-        })
+        }
     }
 
     pub fn bytes_read(&self) -> u64 {

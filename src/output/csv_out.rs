@@ -1,11 +1,12 @@
-//! CSV of hits: a header and one row per hit, lists joined with `; `.
+//! CSV of hits: a header and one row per hit, lists joined with `; `; where a record was read
+//! from in `source_file` and `source_line`, as `export`'s CSV has it (one shape for both).
 
 use std::io::Write;
 
 use crate::clock::unix_to_rfc3339;
 use crate::search::Hit;
 
-pub const HEADER: [&str; 15] = [
+pub const HEADER: [&str; 16] = [
     "id",
     "score",
     "title",
@@ -16,7 +17,8 @@ pub const HEADER: [&str; 15] = [
     "featured",
     "snippet",
     "first_seen",
-    "source",
+    "source_file",
+    "source_line",
     "doi",
     "url",
     "arxiv",
@@ -39,7 +41,8 @@ pub fn write_hits<W: Write>(out: W, hits: &[Hit]) -> csv::Result<()> {
             if r.featured { "true" } else { "false" },
             &hit.snippet.text,
             &unix_to_rfc3339(hit.first_seen),
-            &format!("{}:{}", r.source.file, r.source.line),
+            &r.source.file,
+            &r.source.line.to_string(),
             &r.doi,
             &r.url,
             &r.arxiv,

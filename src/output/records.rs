@@ -58,7 +58,7 @@ mod tests {
     use super::*;
     use crate::diagnostic::Diagnostic;
     use crate::inputs::records::{check_content, RecordReader};
-    use crate::inputs::Event;
+    use crate::inputs::{Event, Head};
     use crate::record::{record_id, Source};
 
     fn sample() -> Record {
@@ -89,7 +89,14 @@ mod tests {
         let format = RecordFormat::from_path(&path).unwrap();
         let mut records = Vec::new();
         let mut diags = Vec::new();
-        for e in RecordReader::open(&path, format).unwrap() {
+        let file = std::fs::File::open(&path).unwrap();
+        let reader = RecordReader::new(
+            path.display().to_string(),
+            Box::new(file),
+            Some(bytes.len() as u64),
+            format,
+        );
+        for e in reader.unwrap() {
             match e.unwrap() {
                 Event::Record(r) => records.push(r),
                 Event::Warning(d) | Event::Skipped(d) => diags.push(d),
@@ -190,18 +197,11 @@ mod tests {
 
     #[test]
     fn content_checks_name_the_offending_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("x.jsonl");
-        std::fs::write(&p, "\n[1,2]\n").unwrap();
-        let err = check_content(&p, RecordFormat::Jsonl).unwrap_err();
+        let err = check_content(&Head::whole(b"\n[1,2]\n"), RecordFormat::Jsonl).unwrap_err();
         assert_eq!(err.0, 2);
-        let p = dir.path().join("x.csv");
-        std::fs::write(&p, "name,when\na,b\n").unwrap();
-        let err = check_content(&p, RecordFormat::Csv).unwrap_err();
+        let err = check_content(&Head::whole(b"name,when\na,b\n"), RecordFormat::Csv).unwrap_err();
         assert_eq!(err.0, 1);
         assert!(err.1.contains("found: name, when"), "{}", err.1);
-        let p = dir.path().join("x.json");
-        std::fs::write(&p, "{\"title\":\"a\"}").unwrap();
-        assert!(check_content(&p, RecordFormat::Json).is_err());
+        assert!(check_content(&Head::whole(b"{\"title\":\"a\"}"), RecordFormat::Json).is_err());
     }
 }

@@ -320,6 +320,25 @@ pub fn write_facets<W: Write>(out: &mut W, style: Style, facets: &FacetCounts) -
 /// The stderr note for a relaxed search: exactly what was corrected and what was left out.
 /// `None` when the query as written stands.
 pub fn relaxation_note(report: &RelaxReport) -> Option<String> {
+    Some(format!(
+        "note: nothing matches the query as written; {} (--exact to turn this off)",
+        relaxation_parts(report)?
+    ))
+}
+
+/// What `export` says when the query as written matches nothing but `query` would have found
+/// `total` papers after the corrections in `report` (export never relaxes: it writes what the
+/// query says, so it only names what would have matched).
+pub fn export_relaxation_note(report: &RelaxReport, total: usize) -> Option<String> {
+    Some(format!(
+        "note: nothing matches the query as written; {} would find {} (export takes the query as written)",
+        relaxation_parts(report)?,
+        crate::output::plural(total as u64, "paper", "papers")
+    ))
+}
+
+/// The corrections and words left out of a relaxed search, as the notes say them.
+fn relaxation_parts(report: &RelaxReport) -> Option<String> {
     report.relaxed?;
     let mut parts = Vec::new();
     if !report.corrections.is_empty() {
@@ -333,10 +352,7 @@ pub fn relaxation_note(report: &RelaxReport) -> Option<String> {
     if !report.dropped.is_empty() {
         parts.push(format!("left out {}", report.dropped.join(", ")));
     }
-    Some(format!(
-        "note: nothing matches the query as written; {} (--exact to turn this off)",
-        parts.join("; ")
-    ))
+    Some(parts.join("; "))
 }
 
 /// The stderr note for short forms and long forms that also found their synonyms, once per

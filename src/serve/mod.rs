@@ -324,11 +324,14 @@ async fn security_headers(req: Request, next: Next) -> Response {
     r
 }
 
-/// One line per request on stderr: client, method, path and query, status, time taken.
+/// One line per request on stderr: when it came (RFC 3339, UTC), client, method, path and
+/// query, status, the body's size in bytes (`-` when streamed, of no known size), time taken.
 async fn access_log(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    use axum::body::HttpBody;
     if state.quiet {
         return next.run(req).await;
     }
+    let at = crate::clock::now_rfc3339();
     let started = Instant::now();
     let client = req
         .extensions()
@@ -337,8 +340,13 @@ async fn access_log(State(state): State<Arc<AppState>>, req: Request, next: Next
         .unwrap_or_else(|| "-".to_owned());
     let line = format!("{} {}", req.method(), req.uri());
     let r = next.run(req).await;
+    let size = r
+        .body()
+        .size_hint()
+        .exact()
+        .map_or_else(|| "-".to_owned(), |n| n.to_string());
     eprintln!(
-        "{client} \"{line}\" {} {:.1}ms",
+        "{at} {client} \"{line}\" {} {size} {:.1}ms",
         r.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );

@@ -11,6 +11,7 @@ mod formats;
 mod foundation;
 mod hostile;
 mod ingest;
+mod inputs;
 mod output;
 mod query;
 mod readme;

@@ -431,7 +431,7 @@ fn every_ingest_refreshes_source_positions_and_reports_them_as_moved() {
     ]);
     assert!(
         csv.stdout
-            .contains(&format!("corpus/mats-research.txt:{after}")),
+            .contains(&format!("corpus/mats-research.txt,{after}")),
         "{}",
         csv.stdout
     );
@@ -1220,4 +1220,83 @@ fn the_no_results_line_quotes_a_phrase_once() {
     let r = w.run(&["query", "\"sparse autoencoderz\"", "--exact"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(r.stdout.trim(), "No results for \"sparse autoencoderz\".");
+}
+
+#[test]
+fn a_year_of_two_digits_is_refused_naming_the_four_digit_ones() {
+    let w = corpus();
+    let r = w.run(&["query", "sparse", "--year", "25"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "litsearch: --year 25: no such year: write the four digits, 2025 or 1925\n"
+    );
+    let r = w.run(&["export", "--year", "202"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--year 202: no such year"),
+        "{}",
+        r.stderr
+    );
+    // Four digits are years, found or not.
+    assert_eq!(w.run(&["query", "sparse", "--year", "2025"]).code, 0);
+    assert_eq!(w.run(&["query", "sparse", "--year", "1925"]).code, 1);
+}
+
+#[test]
+fn export_of_a_misspelt_query_writes_nothing_and_names_the_correction() {
+    let w = corpus();
+    let query = w.run(&["query", "sycophnacy"]);
+    assert!(
+        query.stderr.contains("corrected sycophnacy → sycophancy"),
+        "{}",
+        query.stderr
+    );
+    let r = w.run(&["export", "sycophnacy"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    let found = w.query(&["sycophancy", "--limit", "0"]).total;
+    assert_eq!(
+        r.stderr,
+        format!(
+            "note: nothing matches the query as written; corrected sycophnacy → sycophancy would \
+             find {found} paper{} (export takes the query as written)\n",
+            if found == 1 { "" } else { "s" }
+        )
+    );
+    // Quiet says nothing; a query that matches says nothing either.
+    assert_eq!(w.run(&["--quiet", "export", "sycophnacy"]).stderr, "");
+    assert_eq!(w.run(&["export", "sycophancy"]).stderr, "");
+}
+
+#[test]
+fn query_and_export_csv_give_the_source_in_the_same_two_columns() {
+    let w = corpus();
+    let read = |args: &[&str]| -> Vec<std::collections::HashMap<String, String>> {
+        let r = w.run(args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let mut csv = csv::Reader::from_reader(r.stdout.as_bytes());
+        csv.deserialize()
+            .map(|row| row.expect("a CSV row"))
+            .collect()
+    };
+    let query = read(&["query", "sycophancy", "--format", "csv", "--exact"]);
+    let export = read(&["export", "sycophancy", "--format", "csv"]);
+    assert!(!query.is_empty());
+    let source = |row: &std::collections::HashMap<String, String>| {
+        (
+            row["id"].clone(),
+            row["source_file"].clone(),
+            row["source_line"].clone(),
+        )
+    };
+    let mut from_query: Vec<_> = query.iter().map(source).collect();
+    let mut from_export: Vec<_> = export.iter().map(source).collect();
+    from_query.sort();
+    from_export.sort();
+    assert_eq!(from_query, from_export);
+    assert!(from_query
+        .iter()
+        .all(|(_, file, line)| file == "corpus/mats-research.txt" && line.parse::<u64>().is_ok()));
+    assert!(!query[0].contains_key("source"));
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::shapes::{self, ApiError, Facets, Record, Results, Similar};
-use crate::common::{entry, Workdir};
+use crate::common::{entry, require, skipped, Workdir};
 use serde_json::Value;
 
 /// Longest wait for the server to say where it listens.
@@ -646,7 +646,8 @@ fn a_cache_of_none_searches_every_time() {
 fn logs_one_line_per_request_and_stops_cleanly_on_sigterm() {
     let w = ready();
     let server = Server::start(&w, &[]);
-    server.get("/api/search?q=sparse");
+    let before = time::OffsetDateTime::now_utc().unix_timestamp();
+    let ok = server.get("/api/search?q=sparse");
     server.get("/api/search?q=%22");
     let (code, lines) = server.stop();
     assert_eq!(code, Some(0), "{lines:?}");
@@ -658,6 +659,16 @@ fn logs_one_line_per_request_and_stops_cleanly_on_sigterm() {
     assert!(
         log[0].contains(" 200 ") && log[1].contains(" 400 "),
         "{log:?}"
+    );
+    // Each line starts with when the request came, in RFC 3339, and gives the body's size.
+    let (stamp, rest) = log[0].split_once(' ').expect("a timestamp first");
+    let when = time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{stamp}: not RFC 3339 ({e})"));
+    assert!((when.unix_timestamp() - before).abs() < 60, "{stamp}");
+    assert!(
+        rest.contains(&format!(" 200 {} ", ok.body.len())),
+        "{rest} (body of {} bytes)",
+        ok.body.len()
     );
 
     let quiet = Server::start(&w, &["--quiet"]);
@@ -935,29 +946,6 @@ fn the_page_works_without_javascript_and_escapes_every_record() {
     assert_eq!(server.get("/papers/0123456789abcdef").status, 404);
 }
 
-/// Whether an outside tool's test is skipped by its variable (said on stderr), else `false`.
-fn skipped(var: &str, what: &str) -> bool {
-    if std::env::var_os(var).is_some_and(|v| !v.is_empty() && v != "0") {
-        eprintln!("skipped: {what} ({var} is set)");
-        return true;
-    }
-    false
-}
-
-/// Fails with what to install when `program` is not on PATH (or at that path).
-fn require(program: &str, install: &str, var: &str) {
-    let found = if program.contains('/') {
-        std::path::Path::new(program).exists()
-    } else {
-        std::env::var_os("PATH")
-            .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
-    };
-    assert!(
-        found,
-        "{program} is missing: {install} (or set {var}=1 to skip this test)"
-    );
-}
-
 /// Runs `cmd` to its end, at most `limit`, and returns its status and output.
 fn run_bounded(cmd: &mut std::process::Command, limit: Duration) -> (Option<i32>, String) {
     let out = tempfile::NamedTempFile::new().unwrap();
@@ -1146,4 +1134,57 @@ fn the_api_expands_short_forms_and_the_indexs_synonyms_as_query_does() {
         assert!(!served.expanded.is_empty(), "{q}: nothing expanded");
         assert_eq!(without_took(served), without_took(w.query(&[q])), "{q}");
     }
+}
+
+/// The address `litsearch serve ARGS` says it listens on; the server is stopped after.
+fn listens_on(w: &Workdir, args: &[&str]) -> String {
+    let mut child = w
+        .cmd()
+        .arg("serve")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start litsearch serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut said = String::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            said = rest.trim_end_matches('/').to_owned();
+            break;
+        }
+        said = line;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    said
+}
+
+#[test]
+fn bind_takes_a_host_name_a_port_alone_and_port_takes_the_port() {
+    let w = Workdir::with_corpus();
+    w.ingest();
+    let port_of = |addr: &str| -> u16 {
+        addr.rsplit_once(':')
+            .and_then(|(_, p)| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {addr}"))
+    };
+    let local = listens_on(&w, &["--bind", "localhost:0"]);
+    assert!(local.starts_with("127.0.0.1:"), "{local}");
+    assert_ne!(port_of(&local), 0);
+    let bare = listens_on(&w, &["--bind", ":0"]);
+    assert!(bare.starts_with("127.0.0.1:"), "{bare}");
+    // --port replaces --bind's port (here the default's, 7700), on its address.
+    let port = listens_on(&w, &["--port", "0"]);
+    assert!(port.starts_with("127.0.0.1:"), "{port}");
+    assert_ne!(port_of(&port), 7700);
+    let r = w.run(&["serve", "--bind", "localhost:http-alt"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("expected a port number after the colon, found \"http-alt\""),
+        "{}",
+        r.stderr
+    );
 }

@@ -224,3 +224,26 @@ pub fn synthetic_export(n: usize, seed: u64) -> String {
     }
     out
 }
+
+/// Whether an outside tool's test is skipped by its variable (said on stderr), else `false`.
+pub fn skipped(var: &str, what: &str) -> bool {
+    if std::env::var_os(var).is_some_and(|v| !v.is_empty() && v != "0") {
+        eprintln!("skipped: {what} ({var} is set)");
+        return true;
+    }
+    false
+}
+
+/// Fails with what to install when `program` is not on PATH (or at that path).
+pub fn require(program: &str, install: &str, var: &str) {
+    let found = if program.contains('/') {
+        std::path::Path::new(program).exists()
+    } else {
+        std::env::var_os("PATH")
+            .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+    };
+    assert!(
+        found,
+        "{program} is missing: {install} (or set {var}=1 to skip this test)"
+    );
+}

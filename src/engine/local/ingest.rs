@@ -36,8 +36,7 @@ pub fn ingest(
 ) -> Result<SyncSummary> {
     let started = Instant::now();
     unmap_freed_arenas();
-    let inputs = sync::collect(paths, observer)?;
-    let notes = &inputs.notes;
+    let inputs = sync::collect(paths, &opts.choice, observer)?;
     if root.dir.exists() && !root.dir.is_dir() {
         return Err(Error::IndexNotADirectory {
             dir: root.dir.clone(),
@@ -120,11 +119,11 @@ pub fn ingest(
     if let Some(open) = live.as_ref() {
         let opstamp = open.index.load_metas()?.opstamp;
         if let Some(mark) = read_sync_mark(&open.generation) {
-            if mark.inputs == fingerprint && mark.opstamp == opstamp {
+            if Some(mark.inputs) == fingerprint && mark.opstamp == opstamp {
                 for d in &mark.diagnostics {
                     observer.diagnostic(&Diagnostic::new(&d.file, d.line, d.message.clone()));
                 }
-                let warnings = mark.warnings + notes.len() as u64;
+                let warnings = mark.warnings;
                 if opts.strict && warnings > 0 {
                     return Err(crate::engine::sync::strict_refusal(warnings));
                 }
@@ -166,14 +165,14 @@ pub fn ingest(
             observer,
             &mut departed,
         )?;
-        if let Some(diagnostics) = replay {
+        if let (Some(diagnostics), Some(fingerprint)) = (replay, fingerprint) {
             let mark = SyncMark {
                 inputs: fingerprint,
                 opstamp: index.load_metas()?.opstamp,
                 entries: summary.entries,
                 merged: summary.merged,
                 skipped: summary.skipped,
-                warnings: summary.warnings - notes.len() as u64,
+                warnings: summary.warnings,
                 diagnostics,
             };
             mark.write(&staging)?;
@@ -535,7 +534,7 @@ fn write(
         } else {
             0
         },
-        doomed: opts.strict && !inputs.notes.is_empty(),
+        doomed: false,
         departed,
         replay: Some(Vec::new()),
         acronyms: Synonyms::default(),

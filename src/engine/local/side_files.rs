@@ -72,7 +72,7 @@ pub(super) struct SyncMark {
     pub(super) merged: u64,
     #[serde(default)]
     pub(super) skipped: u64,
-    /// Warnings of the read (those of collecting the inputs are not kept: they are found anew).
+    /// Warnings of the read.
     #[serde(default)]
     pub(super) warnings: u64,
     #[serde(default)]
@@ -107,17 +107,24 @@ pub(super) fn read_sync_mark(generation: &std::path::Path) -> Option<SyncMark> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// A hash of the inputs' paths and contents (and of the flag that changes what a sync keeps).
+/// A hash of the inputs' paths, what each is read as (`--format` may change it) and contents
+/// (and of the flag that changes what a sync keeps);
+/// none when an input is a stream, which can be read only once (and is then always parsed).
 pub(super) fn inputs_fingerprint(
     inputs: &[crate::inputs::Input],
     keep_missing: bool,
-) -> Result<u64> {
+) -> Result<Option<u64>> {
     use std::io::Read;
+    if inputs.iter().any(|input| input.is_stream()) {
+        return Ok(None);
+    }
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&[u8::from(keep_missing)]);
     let mut buf = vec![0u8; 1 << 20];
     for input in inputs {
         hasher.update(input.path.to_string_lossy().as_bytes());
+        hasher.update(&[0]);
+        hasher.update(format!("{:?}", input.kind).as_bytes());
         hasher.update(&[0]);
         let mut file = std::fs::File::open(&input.path).map_err(|e| Error::io(&input.path, e))?;
         loop {
@@ -129,7 +136,7 @@ pub(super) fn inputs_fingerprint(
         }
         hasher.update(&[0xff]);
     }
-    Ok(hasher.digest())
+    Ok(Some(hasher.digest()))
 }
 
 /// The short forms the records of a generation define, one `SHORT<TAB>long form<TAB>records`

@@ -36,7 +36,7 @@ pub fn ingest(
     observer: &mut dyn IngestObserver,
 ) -> Result<SyncSummary> {
     let started = Instant::now();
-    let inputs = sync::collect(paths, observer)?;
+    let inputs = sync::collect(paths, &opts.choice, observer)?;
     let alias = client.url.name.clone();
     let health = client.call("GET", "/_cluster/health", None)?;
     if health.get("status").and_then(Value::as_str) == Some("red") {

@@ -4,13 +4,12 @@
 mod parser;
 mod render;
 
-use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::Path;
 
 pub use parser::ExportParser;
 pub use render::{render_entry, render_export};
 
+use super::source::InputBytes;
 use super::{Diagnostic, Event, Merger};
 use crate::record::Record;
 
@@ -18,23 +17,23 @@ use crate::record::Record;
 /// with a UTF-16 byte-order mark (a page saved as "Unicode text" on Windows).
 pub type PageBytes = BufReader<Box<dyn Read + Send>>;
 
-/// Opens a page export as a streaming parser.
-pub fn open(path: &Path) -> std::io::Result<ExportParser<PageBytes>> {
-    let mut file = File::open(path)?;
-    let mut bom = [0u8; 2];
-    let n = file.read(&mut bom)?;
+/// A streaming parser of the page export `bytes`, named `file` in diagnostics.
+pub fn open(file: String, mut bytes: InputBytes) -> std::io::Result<ExportParser<PageBytes>> {
+    let mut bom = Vec::with_capacity(2);
+    (&mut bytes).take(2).read_to_end(&mut bom)?;
+    let n = bom.len();
     let head = std::io::Cursor::new(bom[..n].to_vec());
     let inner: Box<dyn Read + Send> = if is_utf16_bom(&bom[..n]) {
         Box::new(
             encoding_rs_io::DecodeReaderBytesBuilder::new()
                 .bom_sniffing(true)
-                .build(head.chain(file)),
+                .build(head.chain(bytes)),
         )
     } else {
-        Box::new(head.chain(file))
+        Box::new(head.chain(bytes))
     };
     Ok(ExportParser::new(
-        path.display().to_string(),
+        file,
         BufReader::with_capacity(256 * 1024, inner),
     ))
 }

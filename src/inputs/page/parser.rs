@@ -48,7 +48,17 @@ impl Label {
 struct Block {
     line: u64,
     lines: Vec<String>,
+    bytes: usize,
 }
+
+/// Most text one paragraph (or a label's value) keeps: far more than a title, an abstract
+/// (`MAX_ABSTRACT_BYTES`) or a list of names can use, so only an absurd input loses text —
+/// with a warning — and a page export with no entry structure (or a compressed one that
+/// inflates to gigabytes) is read in bounded memory, not held whole.
+const MAX_BLOCK_BYTES: usize = 1 << 20;
+/// Most text kept of the paragraphs before an entry's labels: past it, the paragraphs after
+/// the title are let go oldest first (the title and the latest, where tags are, stay).
+const MAX_BODY_BYTES: usize = 4 << 20;
 
 #[derive(Default)]
 struct Meta {
@@ -75,6 +85,10 @@ pub struct ExportParser<R> {
     pending: std::collections::VecDeque<Event>,
     finished: bool,
     last_line: u64,
+    /// Bytes of text held in `body`.
+    body_bytes: usize,
+    /// Text was let go since the last entry (warned once per entry).
+    body_cut: bool,
 }
 
 impl<R: BufRead> ExportParser<R> {
@@ -91,6 +105,8 @@ impl<R: BufRead> ExportParser<R> {
             pending: Default::default(),
             finished: false,
             last_line: 0,
+            body_bytes: 0,
+            body_cut: false,
         }
     }
 
@@ -184,16 +200,47 @@ impl<R: BufRead> ExportParser<R> {
                 }
             }
         }
-        if self.block_open {
-            if let Some(block) = self.body.last_mut() {
-                block.lines.push(trimmed.to_owned());
+        self.hold(raw.number, trimmed);
+    }
+
+    /// Keeps a line of an entry's text, in the open paragraph or a new one, within the caps.
+    fn hold(&mut self, number: u64, text: &str) {
+        let open = self.block_open && !self.body.is_empty();
+        if !open {
+            while self.body_bytes > MAX_BODY_BYTES && self.body.len() > 4 {
+                let gone = self.body.remove(1);
+                self.body_bytes -= gone.bytes;
+                self.note_cut(number);
             }
-        } else {
             self.body.push(Block {
-                line: raw.number,
-                lines: vec![trimmed.to_owned()],
+                line: number,
+                lines: Vec::new(),
+                bytes: 0,
             });
             self.block_open = true;
+        }
+        let Some(block) = self.body.last_mut() else {
+            return;
+        };
+        if block.bytes + text.len() > MAX_BLOCK_BYTES {
+            self.note_cut(number);
+            return;
+        }
+        block.lines.push(text.to_owned());
+        block.bytes += text.len();
+        self.body_bytes += text.len();
+    }
+
+    fn note_cut(&mut self, number: u64) {
+        if !self.body_cut {
+            self.body_cut = true;
+            self.warn(
+                number,
+                format!(
+                    "more text than an entry can hold (a paragraph over {MAX_BLOCK_BYTES} bytes, or \
+                     over {MAX_BODY_BYTES} before `Authors:`/`Date:`); the rest is not kept"
+                ),
+            );
         }
     }
 
@@ -212,6 +259,8 @@ impl<R: BufRead> ExportParser<R> {
             );
         }
         self.body.clear();
+        self.body_bytes = 0;
+        self.body_cut = false;
         self.block_open = false;
         self.section = section;
         self.saw_section_header = true;
@@ -222,6 +271,8 @@ impl<R: BufRead> ExportParser<R> {
     fn finish_entry(&mut self) {
         let Some(meta) = self.meta.take() else { return };
         let mut body = std::mem::take(&mut self.body);
+        self.body_bytes = 0;
+        self.body_cut = false;
         self.block_open = false;
         let first_in_file_without_header = !self.saw_section_header && self.entries_in_section == 0;
         self.entries_in_section += 1;
@@ -377,6 +428,7 @@ impl<R: BufRead> ExportParser<R> {
             self.skip(at, "file ends in the middle of an entry (no `Authors:`, `Fellows:` or `Date:` followed); skipped");
         }
         self.body.clear();
+        self.body_bytes = 0;
     }
 }
 
@@ -465,6 +517,10 @@ fn append_value(meta: &mut Meta, label: Label, text: &str) {
         Label::Date => &mut meta.date,
     };
     if let Some((_, value)) = slot {
+        // A value past the cap is cut (names are capped at MAX_NAMES anyway).
+        if value.len() + text.len() > MAX_BLOCK_BYTES {
+            return;
+        }
         // Names wrapped over lines: a line break is a separator unless a comma already is.
         if !value.trim_end().ends_with(',') && label != Label::Date {
             value.push(',');

@@ -1,17 +1,15 @@
 //! Records as CSV: a header row naming the columns (any order, unknown ones warned about),
 //! then one row per record, streamed; a row that cannot be read is skipped with its line.
 
-use std::fs::File;
 use std::io::{self, BufReader, Read};
 
-use super::{Pending, MAX_LINE_BYTES};
+use super::Pending;
 use crate::inputs::draft::Draft;
+use crate::inputs::source::InputBytes;
 
-/// The header must name at least `title` and `date`.
-pub(super) fn check(file: File) -> Result<(), (u64, String)> {
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(BufReader::new(file).take(MAX_LINE_BYTES as u64));
+/// The header (in `head`, the input's first whole lines) must name at least `title` and `date`.
+pub(super) fn check(head: &[u8]) -> Result<(), (u64, String)> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(head);
     let header = csv
         .headers()
         .map_err(|e| (1, format!("not a records CSV: {e}")))?;
@@ -29,23 +27,67 @@ pub(super) fn check(file: File) -> Result<(), (u64, String)> {
     Ok(())
 }
 
+/// Most bytes one row may take. The csv crate holds a row whole, and a quote left open makes
+/// the rest of the input one field: without a cap a bad (or decompressed-to-gigabytes) file
+/// would be held in memory. Export's rows are far smaller (abstracts are capped at 64 KiB).
+const MAX_ROW_BYTES: u64 = 8 << 20;
+
+/// The error a row past `MAX_ROW_BYTES` stops the read with.
+#[derive(Debug)]
+struct RowTooLong;
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a row longer than {MAX_ROW_BYTES} bytes")
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+/// The input as the csv crate reads it, counting the bytes since the row being read started.
+struct RowLimited {
+    inner: BufReader<InputBytes>,
+    since_row: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl Read for RowLimited {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let since = self.since_row.get() + n as u64;
+        self.since_row.set(since);
+        if since > MAX_ROW_BYTES {
+            return Err(io::Error::other(RowTooLong));
+        }
+        Ok(n)
+    }
+}
+
 pub(super) struct CsvReader {
-    reader: Box<csv::Reader<BufReader<File>>>,
+    reader: Box<csv::Reader<RowLimited>>,
+    since_row: std::rc::Rc<std::cell::Cell<u64>>,
     columns: Option<Columns>,
     bytes: u64,
+    /// A row too long stopped the read.
+    stopped: bool,
 }
 
 impl CsvReader {
-    pub(super) fn new(file: File) -> Self {
+    pub(super) fn new(bytes: InputBytes) -> Self {
+        let since_row = std::rc::Rc::new(std::cell::Cell::new(0));
         CsvReader {
             reader: Box::new(
                 csv::ReaderBuilder::new()
                     .flexible(true)
                     .has_headers(false)
-                    .from_reader(BufReader::with_capacity(256 * 1024, file)),
+                    .from_reader(RowLimited {
+                        inner: BufReader::with_capacity(256 * 1024, bytes),
+                        since_row: since_row.clone(),
+                    }),
             ),
+            since_row,
             columns: None,
             bytes: 0,
+            stopped: false,
         }
     }
 
@@ -55,7 +97,14 @@ impl CsvReader {
 
     /// Reads one row (the first is the header); false at the end of the file.
     pub(super) fn fill(&mut self, pending: &mut Pending) -> io::Result<bool> {
+        if self.stopped {
+            return Ok(false);
+        }
         let mut row = csv::StringRecord::new();
+        let starts_at = self.reader.position().line();
+        // What the crate has buffered ahead counts towards this row: the cap is that much
+        // looser, never tighter.
+        self.since_row.set(0);
         let read = self.reader.read_record(&mut row);
         self.bytes = self.reader.position().byte();
         let line = row.position().map(|p| p.line()).unwrap_or(0);
@@ -78,6 +127,18 @@ impl CsvReader {
                 Ok(true)
             }
             Err(e) => match e.kind() {
+                csv::ErrorKind::Io(io)
+                    if io.get_ref().is_some_and(|inner| inner.is::<RowTooLong>()) =>
+                {
+                    pending.skip(
+                        starts_at,
+                        format!(
+                            "{RowTooLong} (a quote left open?); the rest of the file is not read"
+                        ),
+                    );
+                    self.stopped = true;
+                    Ok(true)
+                }
                 csv::ErrorKind::Io(_) => Err(io::Error::other(e.to_string())),
                 _ => {
                     let line = e.position().map(|p| p.line()).unwrap_or(line);

@@ -2,25 +2,20 @@
 //! The array is read whole (up to a cap); each element reports its own line when it is bad.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
 
 use serde::Deserialize;
 
 use super::Pending;
 use crate::inputs::draft::Draft;
+use crate::inputs::source::InputBytes;
 
 /// Largest JSON array file read (it is read whole); larger ones should be JSON lines.
 const MAX_JSON_ARRAY_BYTES: u64 = 512 << 20;
 
-/// The file must start with `[` (after a BOM and blanks).
-pub(super) fn check(file: File) -> Result<(), (u64, String)> {
-    let mut head = Vec::new();
-    BufReader::new(file)
-        .take(4096)
-        .read_to_end(&mut head)
-        .map_err(|e| (0, format!("cannot read: {e}")))?;
-    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+/// The input's head must start with `[` (after a BOM and blanks).
+pub(super) fn check(head: &[u8]) -> Result<(), (u64, String)> {
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     match body.iter().position(|b| !b.is_ascii_whitespace()) {
         Some(i) if body[i] == b'[' => Ok(()),
         None => Ok(()),
@@ -42,24 +37,41 @@ pub(super) struct JsonArrayReader {
 }
 
 impl JsonArrayReader {
-    pub(super) fn new(file: File, pending: &mut Pending, csl: bool) -> io::Result<Self> {
-        let size = file.metadata()?.len();
-        if size > MAX_JSON_ARRAY_BYTES {
+    /// `size`: the input's length when known before reading (a plain file's); a stream
+    /// (compressed, piped) is read up to the cap and refused if it goes past it.
+    pub(super) fn new(
+        input: InputBytes,
+        size: Option<u64>,
+        pending: &mut Pending,
+        csl: bool,
+    ) -> io::Result<Self> {
+        let too_large = |pending: &mut Pending, size: String| {
             pending.skip(
                 0,
                 format!(
                     "a JSON array of {size} bytes is too large to read at once: export it as .jsonl"
                 ),
             );
-            return Ok(JsonArrayReader {
+            JsonArrayReader {
                 items: Vec::new().into_iter(),
                 size: 0,
                 done: true,
                 csl,
-            });
+            }
+        };
+        if let Some(size) = size.filter(|&size| size > MAX_JSON_ARRAY_BYTES) {
+            return Ok(too_large(pending, size.to_string()));
         }
-        let mut bytes = Vec::with_capacity(size as usize);
-        BufReader::new(file).read_to_end(&mut bytes)?;
+        let mut bytes = Vec::with_capacity(size.unwrap_or(0) as usize);
+        input
+            .take(MAX_JSON_ARRAY_BYTES + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_JSON_ARRAY_BYTES {
+            return Ok(too_large(
+                pending,
+                format!("more than {MAX_JSON_ARRAY_BYTES}"),
+            ));
+        }
         Ok(JsonArrayReader {
             items: split_json_array(&bytes).into_iter(),
             size: bytes.len() as u64,

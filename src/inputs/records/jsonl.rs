@@ -1,23 +1,25 @@
 //! JSON-lines records: one object per line, streamed line by line with bounded memory.
 //! A line that is not an object is skipped as `file:line: why`; the rest are read.
 
-use std::fs::File;
 use std::io::{self, BufReader};
 
 use super::json::draft_from_json;
 use super::{Pending, MAX_LINE_BYTES};
 use crate::inputs::lines::{read_bounded_line, BoundedLine};
+use crate::inputs::source::InputBytes;
 
-/// The first non-blank line must be an object with a `title`: anything else is not a records
-/// file, whatever its name says.
-pub(super) fn check(file: File) -> Result<(), (u64, String)> {
-    let mut reader = BufReader::new(file);
+/// The first non-blank line of `head` (whole lines) must be an object with a `title`: anything
+/// else is not a records file, whatever its name says.
+pub(super) fn check(head: &[u8]) -> Result<(), (u64, String)> {
+    let mut reader = head;
     let mut number = 0u64;
     loop {
         let Some(line) = read_bounded_line(&mut reader, MAX_LINE_BYTES)
             .map_err(|e| (0, format!("cannot read: {e}")))?
         else {
-            return Ok(()); // empty: no records, which ingest reports on its own
+            // Empty (no records, which ingest reports on its own), or a first line longer than
+            // the head (judged when read).
+            return Ok(());
         };
         number += 1;
         let text = match &line {
@@ -41,15 +43,15 @@ pub(super) fn check(file: File) -> Result<(), (u64, String)> {
 }
 
 pub(super) struct JsonlReader {
-    reader: BufReader<File>,
+    reader: BufReader<InputBytes>,
     line: u64,
     bytes: u64,
 }
 
 impl JsonlReader {
-    pub(super) fn new(file: File) -> Self {
+    pub(super) fn new(bytes: InputBytes) -> Self {
         JsonlReader {
-            reader: BufReader::with_capacity(256 * 1024, file),
+            reader: BufReader::with_capacity(256 * 1024, bytes),
             line: 0,
             bytes: 0,
         }

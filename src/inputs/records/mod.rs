@@ -13,11 +13,11 @@ mod json;
 mod jsonl;
 
 use std::collections::VecDeque;
-use std::fs::File;
 use std::io;
 use std::path::Path;
 
 use super::draft::{Draft, FieldNames};
+use super::source::{Head, InputBytes};
 use super::Event;
 use crate::diagnostic::Diagnostic;
 use crate::text::squash_spaces;
@@ -38,8 +38,12 @@ pub enum RecordFormat {
 impl RecordFormat {
     /// The format a file's extension names, if any: `.jsonl`/`.ndjson`, `.json`, `.csv`.
     pub fn from_path(path: &Path) -> Option<RecordFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
+        RecordFormat::from_extension(&path.extension()?.to_str()?.to_ascii_lowercase())
+    }
+
+    /// The format an extension (lowercase, without its dot) names, if any.
+    pub fn from_extension(ext: &str) -> Option<RecordFormat> {
+        match ext {
             "jsonl" | "ndjson" => Some(RecordFormat::Jsonl),
             "json" => Some(RecordFormat::Json),
             "csv" => Some(RecordFormat::Csv),
@@ -70,7 +74,7 @@ pub const CSV_HEADER: [&str; 14] = [
 /// How lists are joined in a CSV cell; on import any `;` splits.
 pub const LIST_SEPARATOR: &str = "; ";
 
-/// Longest JSON line (or CSV header) read; longer lines are skipped.
+/// Longest JSON line read; longer lines are skipped.
 const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// How warnings name a records file's fields.
@@ -79,14 +83,15 @@ const RECORD_FIELDS: FieldNames = FieldNames {
     fellows: "in `fellows`",
 };
 
-/// Checks that a file named `.jsonl`, `.json` or `.csv` holds records, before anything is read
-/// for real. The error names the line that gave it away.
-pub fn check_content(path: &Path, format: RecordFormat) -> Result<(), (u64, String)> {
-    let file = File::open(path).map_err(|e| (0, format!("cannot read: {e}")))?;
+/// Checks that an input named `.jsonl`, `.json` or `.csv` (or said to be one) holds records,
+/// from its head, before anything is read for real. The error names the line that gave it away.
+pub fn check_content(head: &Head, format: RecordFormat) -> Result<(), (u64, String)> {
     match format {
-        RecordFormat::Jsonl => jsonl::check(file),
-        RecordFormat::Json => json::check(file),
-        RecordFormat::Csv => csv::check(file),
+        RecordFormat::Jsonl => jsonl::check(head.whole_lines()),
+        RecordFormat::Json => json::check(&head.bytes),
+        // A header row longer than the head is read (and judged) for real.
+        RecordFormat::Csv if head.whole_lines().is_empty() && !head.complete => Ok(()),
+        RecordFormat::Csv => csv::check(head.whole_lines()),
     }
 }
 
@@ -135,27 +140,50 @@ enum Inner {
 }
 
 impl RecordReader {
-    pub fn open(path: &Path, format: RecordFormat) -> io::Result<RecordReader> {
-        Self::open_as(path, format, false)
+    /// A reader of `bytes`, named `file` in diagnostics; `size`: their length when known
+    /// before reading (a plain file's), so a JSON array too large is refused unread.
+    pub fn new(
+        file: String,
+        bytes: InputBytes,
+        size: Option<u64>,
+        format: RecordFormat,
+    ) -> io::Result<RecordReader> {
+        Self::new_as(file, bytes, size, format, false)
     }
 
-    /// A CSL-JSON file (`inputs::csl`): a JSON array, read as one, of CSL items.
-    pub fn open_csl(path: &Path) -> io::Result<RecordReader> {
-        Self::open_as(path, RecordFormat::Json, true)
+    /// A CSL-JSON input (`inputs::csl`): a JSON array, read as one, of CSL items.
+    pub fn new_csl(file: String, bytes: InputBytes, size: Option<u64>) -> io::Result<RecordReader> {
+        Self::new_as(file, bytes, size, RecordFormat::Json, true)
     }
 
-    fn open_as(path: &Path, format: RecordFormat, csl: bool) -> io::Result<RecordReader> {
+    fn new_as(
+        file: String,
+        bytes: InputBytes,
+        size: Option<u64>,
+        format: RecordFormat,
+        csl: bool,
+    ) -> io::Result<RecordReader> {
         let mut pending = Pending {
-            file: path.display().to_string(),
+            file,
             events: VecDeque::new(),
         };
-        let file = File::open(path)?;
         let inner = match format {
-            RecordFormat::Jsonl => Inner::Jsonl(jsonl::JsonlReader::new(file)),
-            RecordFormat::Json => Inner::Json(json::JsonArrayReader::new(file, &mut pending, csl)?),
-            RecordFormat::Csv => Inner::Csv(csv::CsvReader::new(file)),
+            RecordFormat::Jsonl => Inner::Jsonl(jsonl::JsonlReader::new(bytes)),
+            RecordFormat::Json => {
+                Inner::Json(json::JsonArrayReader::new(bytes, size, &mut pending, csl)?)
+            }
+            RecordFormat::Csv => Inner::Csv(csv::CsvReader::new(bytes)),
         };
         Ok(RecordReader { inner, pending })
+    }
+
+    /// The format read (for the warning about a file without records).
+    pub fn format(&self) -> RecordFormat {
+        match &self.inner {
+            Inner::Jsonl(_) => RecordFormat::Jsonl,
+            Inner::Json(_) => RecordFormat::Json,
+            Inner::Csv(_) => RecordFormat::Csv,
+        }
     }
 
     pub fn bytes_read(&self) -> u64 {
