@@ -60,11 +60,16 @@ impl Network {
         };
         let session = Session::builder(&environment)
             .map_err(|e| fail(e.to_string()))?
-            .with_optimization_level(GraphOptimizationLevel::Level3)
+            .with_optimization_level(GraphOptimizationLevel::All)
             .map_err(|e| fail(e.to_string()))?
             .with_intra_threads(threads.max(1))
             .map_err(|e| fail(e.to_string()))?
             .with_inter_threads(1)
+            .map_err(|e| fail(e.to_string()))?
+            // Idle pool threads spin by default, waiting for work: on a machine whose cores are
+            // busy with anything else that took 2 threads from 20 texts a second to 6 (measured,
+            // BENCHMARKS.md "Sentence embeddings"); without spinning 2 threads are never slower.
+            .with_intra_op_spinning(false)
             .map_err(|e| fail(e.to_string()))?
             .commit_from_file(onnx)
             .map_err(|e| fail(format!("cannot load the network: {e}")))?;
