@@ -13,6 +13,7 @@ pub mod clock;
 pub mod commands;
 pub mod date;
 pub mod diagnostic;
+pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod inputs;

@@ -51,6 +51,14 @@ const NOT_RUN: &[(&str, &str)] = &[
         "0 * * * *  cd /path/to/listing && litsearch ingest --quiet && litsearch watch run --quiet --format atom --output /var/www/feeds",
         "a crontab line writing to /var/www; Atom feeds are tested in watch.rs and output.rs",
     ),
+    (
+        "scripts/fetch-model",
+        "downloads the model (.ci/run runs it); tests/embed.rs runs it into a temporary directory",
+    ),
+    (
+        "scripts/fetch-model bge-small-en-v1.5",
+        "downloads a second model; the script's install and repair are tested with the default",
+    ),
 ];
 
 /// Programs README lines pipe into or chain after litsearch: not run here (the litsearch side
@@ -73,8 +81,9 @@ const STATUS: &[(&str, i32, &str)] = &[(
 
 /// The fence languages of README blocks; those holding examples are `sh` and `cron` (lines),
 /// `text` and the unnamed one (`$ litsearch …` followed by its output). `nginx` and `perl`
-/// (a `latexmkrc`) are configuration, not run.
-const FENCES: &[&str] = &["sh", "cron", "text", "", "nginx", "perl"];
+/// (a `latexmkrc`) are configuration, not run; the `json` block is the `model.json` example,
+/// which tests/embed.rs reads as a model directory's.
+const FENCES: &[&str] = &["sh", "cron", "text", "", "nginx", "perl", "json"];
 
 /// One fenced block of the README.
 struct Block {
