@@ -211,7 +211,13 @@ pub fn write_hit_lines<W: Write>(
     if !hit.snippet.text.is_empty() {
         writeln!(out, "{}", wrapped(&mark(&hit.snippet), "   ", "   ", w))?;
     }
-    writeln!(out, "   {}", style.dim(&format!("id {}", r.id)))
+    // The citation key beside the id: what `\cite{…}`, `show KEY` and `export --keys` take.
+    let ids = if r.key.is_empty() {
+        format!("id {}", r.id)
+    } else {
+        format!("id {} · key {}", r.id, r.key)
+    };
+    writeln!(out, "   {}", style.dim(&ids))
 }
 
 const RESET: &str = "\x1b[0m";
