@@ -193,6 +193,8 @@ pub struct Synonyms {
     to: BTreeMap<String, Vec<(String, u32)>>,
     /// The mined definitions as (short, long, records), what an index stores.
     mined: Vec<(String, String, u32)>,
+    /// The most words any term has, kept as groups are added (asked at every search).
+    longest_words: usize,
 }
 
 /// A user's synonyms file, read from the index directory when `--synonyms` names none.
@@ -209,6 +211,7 @@ impl Synonyms {
 
     fn add(&mut self, group: &[String], records: u32) {
         for term in group {
+            self.longest_words = self.longest_words.max(term.split_whitespace().count());
             let key = fold_key(term);
             if key.is_empty() {
                 continue;
@@ -220,18 +223,6 @@ impl Synonyms {
                 }
             }
             others.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        }
-    }
-
-    /// Adds every group of `other` (a user's file beside the mined ones).
-    pub fn extend(&mut self, other: &Synonyms) {
-        for (key, others) in &other.to {
-            let mine = self.to.entry(key.clone()).or_default();
-            for o in others {
-                if !mine.iter().any(|(m, _)| m == &o.0) {
-                    mine.push(o.clone());
-                }
-            }
         }
     }
 
@@ -254,12 +245,7 @@ impl Synonyms {
 
     /// The most words any term has: how far a query looks for a written-out long form.
     pub fn longest_term_words(&self) -> usize {
-        self.to
-            .values()
-            .flatten()
-            .map(|(t, _)| t.split_whitespace().count())
-            .max()
-            .unwrap_or(1)
+        self.longest_words.max(1)
     }
 
     /// A user's synonyms: one group per line, its terms separated by `=` or `,`

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Node;
-use crate::acronyms::Synonyms;
+use crate::acronyms::{Synonyms, MAX_EXPANSIONS};
 use crate::engine::fields::SYNONYM_WEIGHT;
 
 /// One expansion made, as reported: the words as typed and what they also found.
@@ -14,20 +14,25 @@ pub struct Expansion {
     pub to: Vec<String>,
 }
 
-/// The query with its plain words expanded by `synonyms`, and what was expanded. Only the
+/// The query with its plain words expanded by the `tables` of synonyms (each term's synonyms
+/// from the first table first, at most `MAX_EXPANSIONS` in all), and what was expanded. Only the
 /// droppable words (plain, unscoped, not prefixes, not tied by an explicit AND) expand: never
 /// a quoted phrase or a scoped word; a word written `=SAE` is searched as `SAE` alone. Each
 /// expanded run of words becomes one droppable item, `OR` of the words and their synonyms.
 pub fn expand(
     (node, droppable): (Node, Vec<usize>),
-    synonyms: &Synonyms,
+    tables: &[&Synonyms],
 ) -> ((Node, Vec<usize>), Vec<Expansion>) {
     let (items, droppable, single) = match node {
         Node::And(items) => (items, droppable, false),
         word @ Node::Word { .. } if plain(&word) => (vec![word], vec![0], true),
         other => return ((other, droppable), Vec::new()),
     };
-    let longest = synonyms.longest_term_words().max(1);
+    let longest = tables
+        .iter()
+        .map(|t| t.longest_term_words())
+        .max()
+        .unwrap_or(1);
     let mut out: Vec<Node> = Vec::with_capacity(items.len());
     let mut out_droppable = Vec::new();
     let mut expanded = Vec::new();
@@ -45,7 +50,7 @@ pub fn expand(
             .count();
         let found = (1..=run_max).rev().find_map(|len| {
             let typed = words_of(&items[i..i + len]).join(" ");
-            let to = synonyms.of(&typed);
+            let to = synonyms_of(tables, &typed);
             (!to.is_empty()).then_some((len, typed, to))
         });
         match found {
@@ -91,6 +96,18 @@ pub fn expand(
         return ((node, Vec::new()), expanded);
     }
     ((Node::And(out), out_droppable), expanded)
+}
+
+/// What `term` stands for in any of `tables`, the first table's first, each once.
+fn synonyms_of<'a>(tables: &[&'a Synonyms], term: &str) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for t in tables.iter().flat_map(|table| table.of(term)) {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out.truncate(MAX_EXPANSIONS);
+    out
 }
 
 fn plain(node: &Node) -> bool {
@@ -158,7 +175,7 @@ mod tests {
 
     fn expanded(query: &str) -> (Node, Vec<usize>, Vec<Expansion>) {
         let parsed = parse_query_droppable(query).unwrap().unwrap();
-        let ((node, droppable), e) = expand(parsed, &table());
+        let ((node, droppable), e) = expand(parsed, &[&table()]);
         (node, droppable, e)
     }
 

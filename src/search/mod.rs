@@ -208,14 +208,16 @@ fn searched_words<E: Engine>(
     if request.exact {
         return Ok((Some(parsed), Vec::new(), Vec::new()));
     }
-    let mut synonyms = engine.mined_synonyms()?;
-    if !request.synonyms.is_empty() {
-        std::sync::Arc::make_mut(&mut synonyms).extend(&request.synonyms);
-    }
-    let (parsed, expanded) = if synonyms.is_empty() {
+    // Both tables are looked up, the mined one first: never merged, so a search copies neither.
+    let mined = engine.mined_synonyms()?;
+    let tables: Vec<&Synonyms> = [&*mined, &*request.synonyms]
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .collect();
+    let (parsed, expanded) = if tables.is_empty() {
         (parsed, Vec::new())
     } else {
-        expand::expand(parsed, &synonyms)
+        expand::expand(parsed, &tables)
     };
     let (parsed, ignored) = common_words::without_common_words(parsed);
     Ok((Some(parsed), ignored, expanded))
